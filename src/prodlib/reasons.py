@@ -1,0 +1,60 @@
+"""Quarantine reason codes: the one vocabulary for why a row did not reach the ledger.
+
+Every stage (ingest, classify, validate, guild rules, fringes) quarantines with one of these.
+Add a code here, with its description, before using it anywhere.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    # ingest / schema
+    MISSING_FIELD = "MISSING_FIELD"
+    MALFORMED_AMOUNT = "MALFORMED_AMOUNT"
+    MALFORMED_DATE = "MALFORMED_DATE"
+    MALFORMED_VALUE = "MALFORMED_VALUE"
+    SCHEMA_VIOLATION = "SCHEMA_VIOLATION"
+    # classification
+    UNKNOWN_COST_CODE = "UNKNOWN_COST_CODE"
+    AMBIGUOUS_COST_CODE = "AMBIGUOUS_COST_CODE"
+    MISSING_COST_CODE = "MISSING_COST_CODE"
+    # business rules
+    DUPLICATE_INVOICE = "DUPLICATE_INVOICE"
+    DATE_OUT_OF_WINDOW = "DATE_OUT_OF_WINDOW"
+    # payroll and guild rules
+    BELOW_SCALE = "BELOW_SCALE"
+    OVERTIME_UNDERPAID = "OVERTIME_UNDERPAID"
+    MEAL_PENALTY_UNPAID = "MEAL_PENALTY_UNPAID"
+    MISCLASSIFIED_POSITION = "MISCLASSIFIED_POSITION"
+    UNKNOWN_CLASSIFICATION = "UNKNOWN_CLASSIFICATION"
+    NEGATIVE_GROSS = "NEGATIVE_GROSS"
+    MISSING_PP_DATE = "MISSING_PP_DATE"
+    NO_SCHEDULE_IN_FORCE = "NO_SCHEDULE_IN_FORCE"
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTIONS[self]
+
+
+DESCRIPTIONS: dict[Reason, str] = {
+    Reason.MISSING_FIELD: "a required field is empty",
+    Reason.MALFORMED_AMOUNT: "an amount is not money in the source's declared format",
+    Reason.MALFORMED_DATE: "a date does not match the source's declared format",
+    Reason.MALFORMED_VALUE: "a value is not of its field's type",
+    Reason.SCHEMA_VIOLATION: "the row breaks an expectation of its input kind's suite",
+    Reason.UNKNOWN_COST_CODE: "the cost code is not in the chart of accounts",
+    Reason.AMBIGUOUS_COST_CODE: "the cost code or description could mean more than one detail code",
+    Reason.MISSING_COST_CODE: "no cost code, no vendor default and no keyword rule",
+    Reason.DUPLICATE_INVOICE: "the vendor's invoice number was already seen",
+    Reason.DATE_OUT_OF_WINDOW: "the date falls outside the production's window",
+    Reason.BELOW_SCALE: "a rate is below the guild scale minimum for the classification",
+    Reason.OVERTIME_UNDERPAID: "overtime recomputed from the timecard exceeds what was paid",
+    Reason.MEAL_PENALTY_UNPAID: "a meal penalty is due by the timecard and was not paid",
+    Reason.MISCLASSIFIED_POSITION: "the position is charged to an account of the wrong kind",
+    Reason.UNKNOWN_CLASSIFICATION: "the union classification is not in the rules",
+    Reason.NEGATIVE_GROSS: "gross earnings are negative",
+    Reason.MISSING_PP_DATE: "no principal photography date to pick the rate schedule",
+    Reason.NO_SCHEDULE_IN_FORCE: "no rate schedule is in force on the date",
+}
