@@ -1,0 +1,244 @@
+"""The nightly run: every source through ingest -> validate -> classify -> rules -> post / quarantine.
+
+Stages are pure functions over a :class:`Stage` (the good rows so far and the quarantine so far);
+the only I/O is reading the files and writing batches to the ledger. Conservation is checked for
+every file: rows read = rows accepted + rows quarantined, and the ledger checks it again per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from prodlib.ingest import IngestResult, empty_quarantine, quarantine_rows, read_source
+from prodlib.money import MONEY_DTYPE
+from prodlib.reasons import Reason
+from prodlib.sources import InputError, InputSet, Production, SourceSpec, load_input_set
+from prodlib.taxonomy import ChartOfAccounts, get_chart
+from prodlib.validate import validate_frame
+
+POSTING_COLUMNS = [
+    "source_line", "row_hash", "entry_date", "debit_account", "credit_account", "amount",
+    "description", "document_no", "party_id",
+]
+#: Kinds whose accepted rows become journal entries, with the account each one credits.
+CREDIT_ACCOUNT = {"invoice": "AP", "petty_cash": "PETTY_CASH", "payroll": "PAYROLL_LIABILITY"}
+DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
+DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
+PARTY_COLUMN = {"invoice": "vendor_id", "petty_cash": "custodian", "payroll": "employee_id"}
+
+
+class ConservationError(AssertionError):
+    """Rows were lost or counted twice: a bug, never a data problem."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One source on its way through the pipeline."""
+
+    ingest: IngestResult
+    good: pd.DataFrame
+    quarantine: pd.DataFrame
+
+    def send(self, mask: np.ndarray, reason: Reason, field_name: str, detail: pd.Series | list[str]) -> Stage:
+        """Move the rows of ``good`` selected by ``mask`` to the quarantine with one reason."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return self
+        idx = self.good.index[mask]
+        detail_s = pd.Series(list(detail), index=self.good.index)
+        q = quarantine_rows(
+            self.ingest.raw.loc[idx], self.good.loc[idx], np.ones(len(idx), dtype=bool), reason, field_name,
+            detail_s.loc[idx].reset_index(drop=True),
+        )
+        q.index = idx
+        return replace(self, good=self.good.loc[~mask], quarantine=pd.concat([self.quarantine, q]))
+
+    def check_conservation(self) -> None:
+        read = self.ingest.rows_read
+        if len(self.good) + len(self.quarantine) != read or self.good.index.intersection(self.quarantine.index).size:
+            raise ConservationError(
+                f"{self.ingest.spec.display_path}: read {read}, accepted {len(self.good)}, "
+                f"quarantined {len(self.quarantine)}"
+            )
+
+
+def start(ingest: IngestResult) -> Stage:
+    q = ingest.quarantine if len(ingest.quarantine) else empty_quarantine()
+    return Stage(ingest=ingest, good=ingest.frame, quarantine=q)
+
+
+# --- stages ----------------------------------------------------------------------------------
+
+
+def validate_stage(stage: Stage, production: Production) -> Stage:
+    """The kind's Great Expectations suite; each failing expectation names its reason (first one wins)."""
+    for failure in validate_frame(stage.ingest.spec.kind, stage.good, production):
+        good = stage.good
+        mask = np.asarray(good.index.isin(list(failure.index)))
+        col = good[failure.field].astype("string").fillna("") if failure.field in good else pd.Series([""] * len(good))
+        detail = [f"{failure.field}={v!r}: {failure.reason.description}" for v in col]
+        stage = stage.send(mask, failure.reason, failure.field, detail)
+    return stage
+
+
+def classify_stage(stage: Stage, chart: ChartOfAccounts) -> Stage:
+    """Resolve every line's cost code on the chart; unresolvable lines are quarantined, never guessed."""
+    if "cost_code" not in stage.good:
+        return stage
+    desc = stage.good["description"] if "description" in stage.good else pd.Series(pd.NA, index=stage.good.index)
+    res = chart.resolve_frame(stage.good["cost_code"], desc, stage.ingest.spec.default_cost_code)
+    res["detail"] = "cost_code=" + stage.good["cost_code"].astype("string").fillna("").map(repr) + ": " + res["how"]
+    for reason in (Reason.UNKNOWN_COST_CODE, Reason.AMBIGUOUS_COST_CODE, Reason.MISSING_COST_CODE):
+        cur = res.loc[stage.good.index]
+        stage = stage.send((cur["reason"] == reason.value).fillna(False).to_numpy(dtype=bool), reason,
+                           "cost_code", cur["detail"])
+    res = res.loc[stage.good.index]
+    good = stage.good.copy()
+    good["cost_code_raw"] = good["cost_code"]
+    good["cost_code"] = res["cost_code"].astype("string")
+    good["account"] = good["cost_code"].str.slice(0, 4)
+    return replace(stage, good=good)
+
+
+def duplicate_invoice_stage(stage: Stage, posted_keys: set[tuple[str, str]]) -> Stage:
+    """An invoice (vendor, number) seen before is a duplicate: in an earlier batch, or as a later
+    block of lines in this file. All of a duplicate's lines go to the quarantine; the first stays."""
+    g = stage.good
+    if g.empty:
+        return stage
+    key = (g["vendor_id"].astype("string") + "\x1f" + g["invoice_number"].astype("string")).to_numpy(dtype=object)
+    starts = np.ones(len(key), dtype=bool)
+    starts[1:] = key[1:] != key[:-1]
+    block = pd.Series(np.cumsum(starts), index=g.index)  # an invoice's lines are contiguous in an export
+    dup_here = (block != block.groupby(key).transform("min")).to_numpy(dtype=bool)
+    dup_before = np.fromiter(
+        ((v, n) in posted_keys for v, n in zip(g["vendor_id"], g["invoice_number"], strict=True)), bool, len(g)
+    )
+    detail = [
+        f"invoice {n} of {v} " + ("was posted in an earlier batch" if b else "appears again in this file")
+        for v, n, b in zip(g["vendor_id"], g["invoice_number"], dup_before, strict=True)
+    ]
+    return stage.send(dup_here | dup_before, Reason.DUPLICATE_INVOICE, "invoice_number", detail)
+
+
+def postings(stage: Stage) -> pd.DataFrame:
+    """Accepted rows as the ledger's posting frame: debit the cost code, credit the kind's account."""
+    kind = stage.ingest.spec.kind
+    g = stage.good
+    desc = g["description"] if "description" in g else pd.Series(pd.NA, index=g.index, dtype="string")
+    return pd.DataFrame(
+        {
+            "source_line": g["source_line"],
+            "row_hash": g["row_hash"],
+            "entry_date": g[DATE_COLUMN[kind]],
+            "debit_account": g["cost_code"],
+            "credit_account": CREDIT_ACCOUNT[kind],
+            "amount": g["amount"].astype(MONEY_DTYPE),
+            "description": desc.astype("string"),
+            "document_no": g[DOCUMENT_COLUMN[kind]].astype("string"),
+            "party_id": g[PARTY_COLUMN[kind]].astype("string"),
+        },
+        index=g.index,
+    )[POSTING_COLUMNS]
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    source_id: str
+    kind: str
+    file: str
+    file_hash: str
+    rows_read: int
+    accepted: int
+    quarantined: int
+    already_posted: bool = False
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    production: Production
+    sources: tuple[SourceRun, ...]
+    errors: tuple[str, ...]  # files that could not be read at all, each message naming file/line/field
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sources)
+
+    @property
+    def accepted(self) -> int:
+        return sum(s.accepted for s in self.sources)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(s.quarantined for s in self.sources)
+
+
+Processor = Callable[[Stage], Stage]
+
+#: Order matters: budgets and POs before invoices; timecards before payroll.
+KIND_ORDER = ("budget", "purchase_order", "invoice", "petty_cash", "timecard", "payroll", "bank")
+
+
+def process_source(
+    spec: SourceSpec, production: Production, chart: ChartOfAccounts, posted_invoices: set[tuple[str, str]]
+) -> Stage:
+    """Everything but the write: the pure part of a source's run."""
+    stage = start(read_source(spec))
+    stage = validate_stage(stage, production)
+    stage = classify_stage(stage, chart)
+    if spec.kind == "invoice":
+        stage = duplicate_invoice_stage(stage, posted_invoices)
+    stage.check_conservation()
+    return stage
+
+
+def run(location: str | Path, database_url: str, progress: Callable[[str], None] | None = None) -> RunResult:
+    """Run every source of an input set into the ledger at ``database_url``."""
+    from prodlib.ledger import Ledger
+
+    inputs: InputSet = load_input_set(location)
+    chart = get_chart(inputs.production.chart if inputs.production.chart else None)
+    led = Ledger.open(database_url)
+    posted_invoices = led.document_keys("invoice") if hasattr(led, "document_keys") else set()
+    runs: list[SourceRun] = []
+    errors: list[str] = []
+    specs = sorted(inputs.sources, key=lambda s: (KIND_ORDER.index(s.kind), s.id))
+    for spec in specs:
+        if progress:
+            progress(f"{spec.kind:<15} {spec.display_path}")
+        try:
+            stage = process_source(spec, inputs.production, chart, posted_invoices)
+        except InputError as exc:
+            errors.append(str(exc))
+            continue
+        already = False
+        if spec.kind in CREDIT_ACCOUNT:
+            result = led.post_batch(
+                spec.id, spec.display_path, stage.ingest.file_hash, spec.kind, postings(stage),
+                stage.quarantine, stage.ingest.rows_read,
+            )
+            already = bool(getattr(result, "already_posted", False))
+            if spec.kind == "invoice" and not already:
+                posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
+        elif spec.kind == "budget":
+            lines = stage.good[["cost_code", "description", "amount"]].reset_index(drop=True)
+            p = inputs.production
+            led.record_budget(p.budget_version, lines, p.budget_locked_on, p.budget_author, "locked budget")
+        reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
+        runs.append(
+            SourceRun(
+                source_id=spec.id, kind=spec.kind, file=spec.display_path, file_hash=stage.ingest.file_hash,
+                rows_read=stage.ingest.rows_read, accepted=len(stage.good), quarantined=len(stage.quarantine),
+                already_posted=already, reasons={str(k): int(v) for k, v in reasons.items()},
+            )
+        )
+    return RunResult(production=inputs.production, sources=tuple(runs), errors=tuple(errors))
