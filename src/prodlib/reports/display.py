@@ -1,0 +1,159 @@
+"""How reports look: HTML tables, the data stamp header, plotly charts, offline plotly setup.
+
+Everything here returns HTML strings or figures; the notebooks only display them. Tables are plain,
+self-contained HTML (their own scoped <style>, no external CSS) so the rendered report opens offline.
+"""
+
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+
+import pandas as pd
+
+from prodlib.money import format_money
+from prodlib.reports.cost import AMOUNT_COLUMNS, COLUMN_LABELS, CostReport
+from prodlib.reports.load import DataStamp
+from prodlib.reports.quarantine import QuarantineReport
+
+OFFLINE_RENDERER = "prodlib_offline"
+
+_TABLE_CSS = """<style>
+table.prodlib {border-collapse: collapse; font-size: 12px; font-family: system-ui, sans-serif; margin: 0.5em 0;}
+table.prodlib th, table.prodlib td {padding: 3px 8px; border-bottom: 1px solid #e3e3e3;}
+table.prodlib th {background: #f2f4f7; text-align: left; position: sticky; top: 0;}
+table.prodlib td.num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
+table.prodlib td.neg {color: #b00020;}
+table.prodlib tr.subtotal td {font-weight: 600; background: #f7f7f7; border-top: 1px solid #999;}
+table.prodlib tr.total td, table.prodlib tr.grand_total td {font-weight: 700; border-top: 2px solid #333;}
+table.prodlib tr.grand_total td {border-bottom: 3px double #333; background: #eef2f8;}
+table.prodlib tr.below_grand_total td {font-style: italic;}
+.prodlib-stamp {font-family: system-ui, sans-serif; font-size: 13px; color: #333;}
+.prodlib-stamp dt {font-weight: 600; float: left; clear: left; width: 11em;}
+.prodlib-stamp dd {margin-left: 11.5em; word-break: break-all;}
+.prodlib-demo {background: #fff3cd; border: 1px solid #e0c36a; padding: 4px 8px; display: inline-block;}
+</style>"""
+
+
+def use_offline_plotly() -> str:
+    """Make plotly figures render offline in notebooks and in nbconvert HTML; returns the renderer name.
+
+    The renderer is plotly's "notebook" renderer (plotly.js inlined once, when it is activated here),
+    except that figures do not add MathJax from a CDN: plotly 7's notebook renderer hard-codes
+    ``include_mathjax="cdn"``, one external <script src> per figure, which an offline report must not have.
+    """
+    import plotly.io as pio
+    from plotly.io._base_renderers import NotebookRenderer
+
+    class _OfflineNotebookRenderer(NotebookRenderer):
+        def to_mimebundle(self, fig_dict):
+            return {"text/html": pio.to_html(
+                fig_dict, config=self.config, auto_play=self.auto_play, include_plotlyjs=False,
+                include_mathjax=False, full_html=False, default_width="100%", default_height=525, validate=False)}
+
+    pio.renderers[OFFLINE_RENDERER] = _OfflineNotebookRenderer()
+    pio.renderers.default = OFFLINE_RENDERER
+    return OFFLINE_RENDERER
+
+
+def _cell(value, kind: str = "text") -> str:
+    if kind == "money":
+        if value is None or value is pd.NA:
+            return '<td class="num"></td>'
+        d = Decimal(value)
+        cls = "num neg" if d < 0 else "num"
+        return f'<td class="{cls}">{format_money(d)}</td>'
+    if kind == "pct":
+        return '<td class="num"></td>' if value is None or value is pd.NA else f'<td class="num">{value}%</td>'
+    return f"<td>{html.escape('' if value is None or value is pd.NA else str(value))}</td>"
+
+
+def cost_table_html(report: CostReport) -> str:
+    """The cost report as an HTML table: accounts, section subtotals, totals; (negatives) in red."""
+    table = report.table()
+    cols = ["account", "name", *AMOUNT_COLUMNS, "percent_spent"]
+    head = "".join(f"<th>{html.escape(COLUMN_LABELS[c])}</th>" for c in cols)
+    body = []
+    for rec in table.to_dict("records"):
+        cells = _cell(rec["account"]) + _cell(rec["name"])
+        cells += "".join(_cell(rec[c], "money") for c in AMOUNT_COLUMNS) + _cell(rec["percent_spent"], "pct")
+        body.append(f'<tr class="{rec["kind"]}" data-key="{html.escape(rec["key"])}">{cells}</tr>')
+    note = (f'<p class="prodlib-stamp">{html.escape(report.variance_sign)}. '
+            f'{html.escape(report.efc_method)}. % spent = actual to date / budget.</p>')
+    return f'{_TABLE_CSS}<table class="prodlib cost-report"><thead><tr>{head}</tr></thead>' \
+           f'<tbody>{"".join(body)}</tbody></table>{note}'
+
+
+def stamp_html(report_name: str, stamp: DataStamp) -> str:
+    """The report's header: title, and what data it was built from."""
+    items = [("Production", stamp.title), ("Data source", stamp.source)]
+    if stamp.budget_version:
+        items.append(("Budget version", stamp.budget_version))
+    items += [("As of", stamp.as_of)]
+    if stamp.chart:
+        items.append(("Chart of accounts", stamp.chart))
+    items.append(("Inputs SHA-256", stamp.inputs_sha256))
+    for f, h, n in stamp.batches:
+        items.append(("Batch", f"{f} sha256 {h[:16]} ({n} rows posted)"))
+    dl = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in items)
+    demo = '<p class="prodlib-demo">DEMO DATA: built-in sample, not a production.</p>' if stamp.demo else ""
+    return f'{_TABLE_CSS}<div class="prodlib-stamp"><h1>{html.escape(report_name)}</h1>{demo}<dl>{dl}</dl></div>'
+
+
+def frame_html(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
+    """A small plain table (counts, rows) in the report's style."""
+    labels = labels or {}
+    head = "".join(f"<th>{html.escape(labels.get(c, c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = "".join(f'<td class="num">{v}</td>' if isinstance(v, int) else _cell(v) for v in row)
+        body.append(f"<tr>{cells}</tr>")
+    return f'{_TABLE_CSS}<table class="prodlib"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def quarantine_summary_html(report: QuarantineReport) -> str:
+    if report.total == 0:
+        return '<p class="prodlib-stamp">The quarantine is empty: every row read was posted.</p>'
+    return (f'<p class="prodlib-stamp"><b>{report.total}</b> row(s) in the quarantine.</p>'
+            + "<h3>By reason</h3>" + frame_html(report.by_reason, {"rows": "Rows"})
+            + "<h3>By source</h3>" + frame_html(report.by_source, {"rows": "Rows"}))
+
+
+def cost_chart(report: CostReport):
+    """Grouped bars: budget vs estimated final cost per account (accounts with either), in chart order."""
+    import plotly.graph_objects as go
+
+    acc = report.accounts
+    acc = acc[(acc["budget"] != 0) | (acc["efc"] != 0)]
+    labels = [f"{a} {n}" for a, n in zip(acc["account"], acc["name"], strict=True)]
+    fig = go.Figure()
+    for col, name, color in (("budget", "Budget", "#8da0cb"), ("efc", "Estimated final cost", "#fc8d62")):
+        values = [Decimal(v) for v in acc[col]]  # plotly serializes Decimal for display only
+        fig.add_bar(x=labels, y=values, name=name, marker_color=color,
+                    hovertext=[f"{name}: {format_money(v)}" for v in values], hoverinfo="x+text")
+    fig.update_layout(barmode="group", title="Budget vs estimated final cost by account",
+                      yaxis_title="Amount", xaxis_tickangle=-40, height=480, margin={"b": 140},
+                      legend={"orientation": "h", "y": 1.08})
+    return fig
+
+
+def quarantine_rows_html(report: QuarantineReport, max_rows: int = 500) -> str:
+    """Quarantined rows with file:line and reason; at most ``max_rows`` (the CSV export has them all)."""
+    shown = report.rows.head(max_rows)
+    note = "" if len(shown) == report.total else (
+        f'<p class="prodlib-stamp">Showing the first {len(shown)} of {report.total} rows; '
+        "quarantine.csv lists every one.</p>")
+    labels = {"location": "File:line", "source_id": "Source", "reason": "Reason", "field": "Field", "detail": "Detail"}
+    return note + frame_html(shown, labels)
+
+
+def quarantine_chart(report: QuarantineReport):
+    """Horizontal bars: quarantined rows per reason."""
+    import plotly.graph_objects as go
+
+    by = report.by_reason.iloc[::-1]
+    fig = go.Figure(go.Bar(x=list(by["rows"]), y=list(by["reason"]), orientation="h",
+                           hovertext=list(by["description"]), marker_color="#e78ac3"))
+    fig.update_layout(title="Quarantined rows by reason", xaxis_title="Rows",
+                      height=max(260, 60 + 28 * len(by)), margin={"l": 200})
+    return fig

@@ -1,0 +1,175 @@
+"""Render report notebooks to self-contained HTML: papermill executes, nbconvert exports.
+
+The HTML has no code cells, no prompts, and loads nothing from the network: the lab template's
+require.js, MathJax and mermaid CDN scripts are left out (the reports use none of them), and the
+notebooks inline plotly.js once through :func:`prodlib.reports.display.use_offline_plotly`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: The reports ``render_all`` renders, in index order: (notebook stem, title).
+REPORTS: tuple[tuple[str, str], ...] = (
+    ("cost_report", "Cost report"),
+    ("quarantine", "Quarantine (exceptions)"),
+)
+
+# The lab template without its CDN scripts (require.js, MathJax, mermaid): the reports need none.
+_OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+class ReportError(RuntimeError):
+    """A report failed to render: which notebook, which cell, what went wrong."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    name: str
+    html: Path
+    seconds: float
+
+
+def notebooks_dir() -> Path:
+    """$PRODLIB_NOTEBOOKS, else the repository's notebooks/ folder."""
+    env = os.environ.get("PRODLIB_NOTEBOOKS")
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "notebooks"
+
+
+def html_exporter():
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="lab", template_file="prodlib_offline.html.j2",
+        extra_loaders=[jinja2.DictLoader({"prodlib_offline.html.j2": _OFFLINE_TEMPLATE})],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+
+
+def notebook_parameters(notebook: Path) -> set[str]:
+    """Names declared in the notebook's ``parameters`` cell."""
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(notebook)))
+
+
+def _failure(notebook: Path, exc: Exception, kept: Path | None) -> ReportError:
+    from papermill.exceptions import PapermillExecutionError
+
+    where = f" (executed notebook kept at {kept})" if kept else ""
+    if isinstance(exc, PapermillExecutionError):
+        first = next((ln for ln in (exc.source or "").splitlines() if ln.strip()), "")
+        return ReportError(f"report {notebook.name} failed in cell {exc.exec_count} ({first.strip()!r}): "
+                           f"{exc.ename}: {exc.evalue}{where}")
+    return ReportError(f"report {notebook.name} failed: {type(exc).__name__}: {exc}{where}")
+
+
+def render_report(notebook: Path, out_html: Path, parameters: dict) -> Path:
+    """Execute ``notebook`` with ``parameters`` and write its outputs as offline HTML to ``out_html``.
+
+    Raises :class:`ReportError` naming the notebook, the failing cell and the exception; the
+    executed notebook is then kept beside ``out_html`` as ``<stem>.failed.ipynb`` for inspection.
+    """
+    import papermill as pm
+
+    notebook, out_html = Path(notebook), Path(out_html)
+    if not notebook.exists():
+        raise ReportError(f"report notebook {notebook} does not exist")
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="prodlib-render-") as tmp:
+        executed = Path(tmp) / notebook.name
+        try:
+            pm.execute_notebook(str(notebook), str(executed), parameters=parameters, progress_bar=False,
+                                log_output=False, cwd=str(notebook.parent))
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one clear ReportError
+            kept = None
+            if executed.exists():
+                kept = out_html.with_suffix(".failed.ipynb")
+                kept.write_bytes(executed.read_bytes())
+            raise _failure(notebook, exc, kept) from None
+        body, _ = html_exporter().from_filename(str(executed))
+    out_html.write_text(body, encoding="utf-8")
+    stale = out_html.with_suffix(".failed.ipynb")
+    if stale.exists():
+        stale.unlink()
+    return out_html
+
+
+def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks: Path | None = None) -> list[Path]:
+    """Render every report of :data:`REPORTS` into ``out_dir`` (HTML + CSV + stamp) and write index.html.
+
+    ``params`` (budget_version, as_of, production_title, chart, ...) go to each notebook that declares
+    them; ``database_url`` and ``export_dir`` are set here. Returns the HTML paths, index.html last.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nb_dir = notebooks or notebooks_dir()
+    common = {**(params or {}), "database_url": db_url, "export_dir": str(out_dir.resolve())}
+    done: list[Rendered] = []
+    for stem, _title in REPORTS:
+        nb = nb_dir / f"{stem}.ipynb"
+        declared = notebook_parameters(nb)
+        t0 = time.perf_counter()
+        path = render_report(nb, out_dir / f"{stem}.html", {k: v for k, v in common.items() if k in declared})
+        done.append(Rendered(stem, path, time.perf_counter() - t0))
+        log.info("rendered %s in %.1f s (%d bytes)", path, done[-1].seconds, path.stat().st_size)
+    index = write_index(out_dir)
+    return [r.html for r in done] + [index]
+
+
+def write_index(out_dir: Path) -> Path:
+    """Write ``out_dir/index.html``: one line per rendered report (title, as-of, data stamp, links)."""
+    out_dir = Path(out_dir)
+    entries = []
+    for stem, title in REPORTS:
+        page = out_dir / f"{stem}.html"
+        if not page.exists():
+            continue
+        stamp_file = out_dir / f"{stem}.stamp.json"
+        stamp = json.loads(stamp_file.read_text(encoding="utf-8")) if stamp_file.exists() else {}
+        entries.append((stem, title, stamp, (out_dir / f"{stem}.csv").exists()))
+    path = out_dir / "index.html"
+    path.write_text(index_html(entries), encoding="utf-8")
+    return path
+
+
+def index_html(entries: list[tuple[str, str, dict, bool]]) -> str:
+    """The index page: self-contained (inline style, relative links only)."""
+    production = next((s.get("title") for _, _, s, _ in entries if s.get("title")), "prodlib reports")
+    rows = []
+    for stem, title, stamp, has_csv in entries:
+        esc = html.escape
+        links = f'<a href="{esc(stem)}.html">{esc(title)}</a>'
+        if has_csv:
+            links += f' &middot; <a href="{esc(stem)}.csv">CSV</a>'
+        data = f"{stamp.get('source', '?')}"
+        if stamp.get("budget_version"):
+            data += f", budget {stamp['budget_version']}"
+        digest = stamp.get("inputs_sha256", "")
+        demo = " <b>(DEMO DATA)</b>" if stamp.get("demo") else ""
+        rows.append(f"<tr><td>{links}</td><td>{esc(str(stamp.get('as_of', '?')))}</td>"
+                    f"<td>{esc(data)}{demo}</td><td><code>{esc(digest[:16])}</code></td></tr>")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(production)}: reports</title><style>"
+        "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+        "table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
+        "th{background:#f2f4f7}</style></head><body>"
+        f"<h1>{html.escape(production)}</h1><p>Reports rendered by prodlib.</p>"
+        "<table><thead><tr><th>Report</th><th>As of</th><th>Data</th><th>Inputs SHA-256</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
+    )
