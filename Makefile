@@ -1,0 +1,41 @@
+# The README's commands. `make reports` is the main job; `make test` passes the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+SCALE  ?= indie
+SEED   ?= 7
+SAMPLE ?= var/sample
+DB     ?= sqlite:///var/sample.db
+OUT    ?= reports
+
+.PHONY: setup reports sample run test bench lint clean
+
+# Creates the virtual environment if missing and installs prodlib with its test tools.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.installed
+
+# Main job: build the sample production, run the pipeline into a fresh ledger, render every report.
+reports: setup
+	rm -rf $(SAMPLE) var/sample.db
+	$(VENV)/bin/prodlib sample --scale $(SCALE) --seed $(SEED) --out $(SAMPLE)
+	$(VENV)/bin/prodlib run --input $(SAMPLE) --db $(DB)
+	$(VENV)/bin/prodlib audit verify --db $(DB)
+	$(VENV)/bin/prodlib report --db $(DB) --out $(OUT)
+	@echo "open $(OUT)/index.html"
+
+test: setup
+	$(PY) -m pytest --nbval-lax tests notebooks
+
+bench: setup
+	$(PY) -m benchmarks
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+
+clean:
+	rm -rf var $(OUT)/*.html $(OUT)/*.csv $(OUT)/remittance

@@ -1,0 +1,150 @@
+"""``prodlib``: the scheduler's commands. Exit codes: 0 ok, 1 data problems found, 2 bad input/config, 3 bug.
+
+Heavy imports (pandas, Great Expectations, papermill) happen inside each command, so ``prodlib --help``
+answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+DEFAULT_DB = "sqlite:///var/prodlib.db"
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
+
+
+def database_url(arg: str | None) -> str:
+    """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db."""
+    url = arg or os.environ.get("PRODLIB_DATABASE_URL") or DEFAULT_DB
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def _say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from prodlib.sample import generate
+
+    t0 = time.perf_counter()
+    manifest = generate(Path(args.out), scale=args.scale, seed=args.seed, invoice_lines=args.invoice_lines)
+    rows = sum(f["rows"] for f in manifest.files.values()) if isinstance(manifest.files, dict) else 0
+    print(f"sample production ({args.scale}, seed {args.seed}) written to {args.out}: "
+          f"{len(manifest.files)} files, {rows:,} rows, {len(manifest.faults)} injected faults "
+          f"in {time.perf_counter() - t0:.1f} s")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from prodlib.pipeline import run
+
+    t0 = time.perf_counter()
+    result = run(args.input, database_url(args.db), progress=None if args.quiet else _say)
+    width = max([len(s.file) for s in result.sources] + [4])
+    print(f"{'file':<{width}}  {'kind':<14} {'read':>9} {'accepted':>9} {'quarant.':>9}  reasons")
+    for s in result.sources:
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(s.reasons.items()))
+        note = "  (already posted: skipped)" if s.already_posted else ""
+        counts = f"{s.rows_read:>9,} {s.accepted:>9,} {s.quarantined:>9,}"
+        print(f"{s.file:<{width}}  {s.kind:<14} {counts}  {reasons}{note}")
+    print(f"{'total':<{width}}  {'':<14} {result.rows_read:>9,} {result.accepted:>9,} {result.quarantined:>9,}"
+          f"  (read = accepted + quarantined: {result.rows_read == result.accepted + result.quarantined})")
+    for err in result.errors:
+        print(f"error: {err}", file=sys.stderr)
+    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return EXIT_INPUT if result.errors else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from prodlib.reports.render import render_all
+
+    params = {k: v for k, v in {"budget_version": args.budget_version, "as_of": args.as_of}.items() if v}
+    paths = render_all(database_url(args.db), Path(args.out), params)
+    for p in paths:
+        print(p)
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from prodlib.ledger import verify_chain
+
+    result = verify_chain(database_url(args.db))
+    print(result.message)
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def cmd_export_beancount(args: argparse.Namespace) -> int:
+    from prodlib.ledger import export_beancount
+
+    path = export_beancount(database_url(args.db), Path(args.out))
+    print(path)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="prodlib", description="Production accounting for film and television.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("sample", help="write a sample production's raw exports (deterministic)")
+    s.add_argument("--out", default="var/sample")
+    s.add_argument("--scale", default="indie", help="indie | feature | studio")
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument("--invoice-lines", type=int, default=None, help="override the scale's invoice line count")
+    s.set_defaults(func=cmd_sample)
+
+    r = sub.add_parser("run", help="ingest, validate, classify and post every source of sources.yaml")
+    r.add_argument("--input", default="var/sample", help="folder holding sources.yaml (or the file)")
+    r.add_argument("--db", default=None, help=f"database URL (default $PRODLIB_DATABASE_URL or {DEFAULT_DB})")
+    r.add_argument("--quiet", action="store_true")
+    r.set_defaults(func=cmd_run)
+
+    rep = sub.add_parser("report", help="render every report notebook to HTML in --out")
+    rep.add_argument("--db", default=None)
+    rep.add_argument("--out", default="reports")
+    rep.add_argument("--budget-version", default=None)
+    rep.add_argument("--as-of", default=None, help="YYYY-MM-DD: the books as they stood that day")
+    rep.set_defaults(func=cmd_report)
+
+    a = sub.add_parser("audit", help="auditor's checks")
+    asub = a.add_subparsers(dest="audit_command", required=True)
+    v = asub.add_parser("verify", help="walk the hash chain; name the first broken entry")
+    v.add_argument("--db", default=None)
+    v.set_defaults(func=cmd_audit_verify)
+
+    e = sub.add_parser("export", help="export the books")
+    esub = e.add_subparsers(dest="export_command", required=True)
+    b = esub.add_parser("beancount", help="the ledger as a Beancount file (bean-check accepts it)")
+    b.add_argument("--db", default=None)
+    b.add_argument("--out", default="reports/ledger.beancount")
+    b.set_defaults(func=cmd_export_beancount)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    from prodlib.sources import InputError
+
+    try:
+        return func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the user gets one clear line, the developer --debug
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())
