@@ -1,0 +1,70 @@
+"""Production facts the rules need: the PP date(s), the employer code, the title, the states."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class ProductionFacts:
+    """What production.yaml says that fringes and guild rules depend on.
+
+    ``pp_date`` picks SAG-AFTRA rates (the date principal photography began); a TV episode uses
+    its own PP date from ``episodes``. A missing PP date is never guessed: the lines that need it
+    are quarantined with MISSING_PP_DATE.
+    """
+
+    production_id: str = ""
+    title: str = ""
+    employer_code: str = ""
+    pp_date: date | None = None
+    states: tuple[str, ...] = ()
+    episodes: Mapping[str, date | None] = field(default_factory=dict)
+    chart: str | None = None
+
+    @classmethod
+    def from_mapping(cls, doc: Mapping[str, Any]) -> ProductionFacts:
+        """From production.yaml's parsed mapping (keys per docs/ARCHITECTURE.md)."""
+        eps: dict[str, date | None] = {}
+        for ep in doc.get("episodes") or []:
+            eps[str(ep["id"])] = _as_date(ep.get("pp_date"))
+        return cls(
+            production_id=str(doc.get("production_id", "")),
+            title=str(doc.get("title", "")),
+            employer_code=str(doc.get("employer_code", "")),
+            pp_date=_as_date(doc.get("principal_photography", doc.get("pp_date"))),
+            states=tuple(str(s) for s in (doc.get("states") or [])),
+            episodes=eps,
+            chart=doc.get("chart"),
+        )
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> ProductionFacts:
+        return cls.from_mapping(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+    def pp_date_for(self, episode: str | None) -> date | None:
+        """The PP date that prices a line: its episode's when the production has episodes."""
+        if episode and self.episodes:
+            return self.episodes.get(str(episode))
+        return self.pp_date
+
+
+def as_facts(production: ProductionFacts | Mapping[str, Any]) -> ProductionFacts:
+    """Accept either the dataclass or production.yaml's mapping."""
+    if isinstance(production, ProductionFacts):
+        return production
+    return ProductionFacts.from_mapping(production)
