@@ -1,0 +1,169 @@
+"""Canonical content and the SHA-256 hash chain.
+
+An entry's hash is SHA-256 over a canonical JSON object (keys sorted, no spaces, UTF-8, amounts
+as fixed-scale strings "-12.30", dates ISO) that includes the previous entry's hash. Wall-clock
+time is never inside: the same postings give the same hashes on any day, on any backend.
+
+The canonical text is built column-wise with Arrow string kernels; only the chaining loop (each
+hash needs the one before) runs per entry. Posting and verifying call the SAME builder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from prodlib.ledger.frames import cents_to_money_array
+
+GENESIS = "0" * 64
+
+#: Key order of the canonical journal entry (alphabetical: json.dumps(sort_keys=True) order).
+ENTRY_KEYS = (
+    "author", "batch", "date", "desc", "doc", "id", "kind", "line", "lines", "party", "po", "prev",
+    "production", "reason", "reverses", "row_hash", "source",
+)
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+
+
+def canonical_json(obj: object) -> str:
+    """THE canonical form of a JSON value: sorted keys, no whitespace, UTF-8 kept as is."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _as_str_array(values: Sequence | pa.Array) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values if values.type == pa.string() else pc.cast(values, pa.string())
+    return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
+def json_strings(values: Sequence | pa.Array) -> pa.Array:
+    """Each value as a JSON string literal ("null" for missing), equal to json.dumps per value."""
+    arr = _as_str_array(values)
+    quoted = pc.binary_join_element_wise('"', arr, '"', "")
+    needs = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_ESCAPE), False)
+    if pc.any(needs).as_py():
+        idx = np.flatnonzero(needs.to_numpy(zero_copy_only=False))
+        out = quoted.to_pylist()
+        raw = arr.to_pylist()
+        for i in idx:
+            out[i] = json.dumps(raw[i], ensure_ascii=False)
+        quoted = pa.array(out, pa.string())
+    return pc.fill_null(quoted, "null")
+
+
+def json_ints(values: Sequence | pa.Array | np.ndarray) -> pa.Array:
+    """Integers as JSON ("null" for missing)."""
+    if isinstance(values, np.ndarray):
+        arr = pa.array(values)
+    elif isinstance(values, pa.Array | pa.ChunkedArray):
+        arr = values
+    else:
+        arr = pa.array([None if v is None else int(v) for v in values], pa.int64())
+    return pc.fill_null(pc.cast(arr, pa.string()), "null")
+
+
+def json_dates(values: Sequence[date | str] | pa.Array) -> pa.Array:
+    """Dates (date objects, date32 or ISO text) as JSON strings "YYYY-MM-DD"."""
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        arr = values
+        if pa.types.is_date(arr.type):
+            arr = pc.strftime(pc.cast(arr, pa.timestamp("s")), "%Y-%m-%d")
+        return json_strings(arr)
+    return json_strings([None if v is None else (v.isoformat() if isinstance(v, date) else str(v)) for v in values])
+
+
+def lines_json(line_entry_ids: np.ndarray, accounts: Sequence | pa.Array, cents: np.ndarray,
+               entry_ids: np.ndarray) -> list[str]:
+    """Per entry, its lines in order as ``[["AP","-12.30"],["2500-02","12.30"]]``.
+
+    ``line_entry_ids`` must be grouped by entry in the order of ``entry_ids`` (lines sorted by
+    entry then line number). An entry without lines gets ``[]``.
+    """
+    amounts = pc.cast(cents_to_money_array(cents), pa.string())
+    each = pc.binary_join_element_wise("[", json_strings(accounts), ',"', amounts, '"]', "").to_pylist()
+    starts = np.searchsorted(line_entry_ids, entry_ids, side="left")
+    ends = np.searchsorted(line_entry_ids, entry_ids, side="right")
+    # searchsorted needs line_entry_ids ascending, which grouped-by-entry-in-id-order gives.
+    return ["[" + ",".join(each[a:b]) + "]" for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+def entry_parts(cols: dict[str, pa.Array | Sequence], lines: list[str]) -> tuple[list[str], list[str]]:
+    """Canonical text of each entry split around the previous hash: ``head + prev + tail``.
+
+    ``cols`` holds one column per key of ENTRY_KEYS except lines and prev: author, batch (int),
+    date (date), desc, doc, id (int), kind, line (int), party, po, production, reason,
+    reverses (int), row_hash, source.
+    """
+    ints = {"batch", "id", "line", "reverses"}
+    enc: dict[str, pa.Array] = {}
+    for k in ENTRY_KEYS:
+        if k in ("lines", "prev"):
+            continue
+        if k in ints:
+            enc[k] = json_ints(cols[k])
+        elif k == "date":
+            enc[k] = json_dates(cols[k])
+        else:
+            enc[k] = json_strings(cols[k])
+    lines_arr = pa.array(lines, pa.string())
+    head_keys = ENTRY_KEYS[: ENTRY_KEYS.index("prev")]
+    tail_keys = ENTRY_KEYS[ENTRY_KEYS.index("prev") + 1 :]
+    pieces: list = []
+    for i, k in enumerate(head_keys):
+        pieces.append(("{" if i == 0 else ",") + f'"{k}":')
+        pieces.append(lines_arr if k == "lines" else enc[k])
+    pieces.append(',"prev":"')
+    head = pc.binary_join_element_wise(*pieces, "")
+    pieces = []
+    for i, k in enumerate(tail_keys):
+        pieces.append(('",' if i == 0 else ",") + f'"{k}":')
+        pieces.append(enc[k])
+    pieces.append("}")
+    tail = pc.binary_join_element_wise(*pieces, "")
+    return head.to_pylist(), tail.to_pylist()
+
+
+def chain_hashes(heads: list[str], tails: list[str], prev: str) -> list[str]:
+    """Hash each entry in order, each over its content and the hash before it."""
+    out = []
+    sha = hashlib.sha256
+    for h, t in zip(heads, tails, strict=True):
+        prev = sha((h + prev + t).encode("utf-8")).hexdigest()
+        out.append(prev)
+    return out
+
+
+def rehash(heads: list[str], tails: list[str], prevs: list[str]) -> list[str]:
+    """Hash each entry over its content and its STORED previous hash (for verification)."""
+    sha = hashlib.sha256
+    return [sha((h + p + t).encode("utf-8")).hexdigest() for h, p, t in zip(heads, prevs, tails, strict=True)]
+
+
+def event_text(event_id: int, event_type: str, production_id: str, payload: str, prev: str) -> str:
+    """Canonical text of an audit event; ``payload`` is already canonical JSON."""
+    return (
+        f'{{"id":{int(event_id)},"payload":{payload},"prev":"{prev}",'
+        f'"production":{json.dumps(production_id, ensure_ascii=False)},'
+        f'"type":{json.dumps(event_type, ensure_ascii=False)}}}'
+    )
+
+
+def rows_digest(rows: list[dict]) -> str:
+    """SHA-256 over a list of canonical rows: what an audit event seals of the rows it covers."""
+    h = hashlib.sha256()
+    for r in rows:
+        h.update(canonical_json(r).encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()

@@ -1,0 +1,181 @@
+"""A small versioned migration runner: ``schema_version`` records what has been applied.
+
+Each migration is a numbered function applied once, in order, inside one transaction with the
+version row it writes (PostgreSQL and SQLite both have transactional DDL). On PostgreSQL an
+advisory lock keyed on the schema stops two processes migrating at once. A committed migration is
+never edited: a change to the schema is a new, higher-numbered migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from prodlib.ledger import schema as s
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[sa.Connection], None]
+
+
+def _v1(conn: sa.Connection) -> None:
+    for t in s.V1_TABLES:
+        t.create(conn)
+    conn.execute(s.chain_heads.insert(), [{"chain": "journal", "seq": 0, "hash": "0" * 64},
+                                          {"chain": "audit", "seq": 0, "hash": "0" * 64}])
+
+
+_SQLITE_TRIGGERS = """
+CREATE TRIGGER trg_entry_balanced BEFORE INSERT ON journal_entries
+WHEN (SELECT COUNT(*) FROM journal_lines WHERE entry_id = NEW.entry_id) < 2
+  OR (SELECT COALESCE(SUM(amount_cents), 0) FROM journal_lines WHERE entry_id = NEW.entry_id) <> 0
+BEGIN SELECT RAISE(ABORT, 'unbalanced journal entry: debits must equal credits'); END;
+
+CREATE TRIGGER trg_entry_period_open BEFORE INSERT ON journal_entries
+WHEN NEW.kind <> 'adjustment' AND EXISTS (
+  SELECT 1 FROM period_closes p WHERE p.period = NEW.period AND p.production_id = NEW.production_id)
+BEGIN SELECT RAISE(ABORT, 'period closed: only a dated adjustment may post into it'); END;
+
+CREATE TRIGGER trg_line_sealed BEFORE INSERT ON journal_lines
+WHEN EXISTS (SELECT 1 FROM journal_entries WHERE entry_id = NEW.entry_id)
+BEGIN SELECT RAISE(ABORT, 'journal entry already sealed: lines cannot be added'); END;
+
+CREATE TRIGGER trg_chain_heads_forward BEFORE UPDATE ON chain_heads
+WHEN NEW.seq < OLD.seq OR NEW.chain <> OLD.chain
+BEGIN SELECT RAISE(ABORT, 'chain head may only move forward'); END;
+
+CREATE TRIGGER trg_chain_heads_no_delete BEFORE DELETE ON chain_heads
+BEGIN SELECT RAISE(ABORT, 'append-only: DELETE on chain_heads refused'); END;
+"""
+
+_PG_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION prodlib_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'append-only: % on % refused', TG_OP, TG_TABLE_NAME USING ERRCODE = 'P0001';
+END $$;
+
+CREATE OR REPLACE FUNCTION prodlib_entries_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE bad bigint;
+BEGIN
+  SELECT n.entry_id INTO bad FROM new_entries n
+    LEFT JOIN (SELECT l.entry_id, SUM(l.amount_cents) AS s, COUNT(*) AS c
+                 FROM journal_lines l WHERE l.entry_id IN (SELECT entry_id FROM new_entries)
+                GROUP BY l.entry_id) t ON t.entry_id = n.entry_id
+   WHERE t.entry_id IS NULL OR t.s <> 0 OR t.c < 2 LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unbalanced journal entry %: debits must equal credits', bad;
+  END IF;
+  SELECT n.entry_id INTO bad FROM new_entries n
+    JOIN period_closes p ON p.period = n.period AND p.production_id = n.production_id
+   WHERE n.kind <> 'adjustment' LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'period closed: entry % (only a dated adjustment may post into it)', bad;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION prodlib_lines_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE bad bigint;
+BEGIN
+  SELECT l.entry_id INTO bad FROM new_lines l JOIN journal_entries e ON e.entry_id = l.entry_id LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'journal entry % already sealed: lines cannot be added', bad;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION prodlib_chain_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR NEW.seq < OLD.seq OR NEW.chain <> OLD.chain THEN
+    RAISE EXCEPTION 'chain head may only move forward';
+  END IF;
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER trg_entries_check AFTER INSERT ON journal_entries
+  REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION prodlib_entries_check();
+CREATE TRIGGER trg_lines_check AFTER INSERT ON journal_lines
+  REFERENCING NEW TABLE AS new_lines FOR EACH STATEMENT EXECUTE FUNCTION prodlib_lines_check();
+CREATE TRIGGER trg_chain_heads_forward BEFORE UPDATE OR DELETE ON chain_heads
+  FOR EACH ROW EXECUTE FUNCTION prodlib_chain_forward();
+"""
+
+
+def _split(sql: str) -> list[str]:
+    """Split on blank lines (statements above are separated by one)."""
+    return [p.strip() for p in sql.strip().split("\n\n") if p.strip()]
+
+
+def _append_only_sql(dialect: str, table: str) -> list[str]:
+    if dialect == "sqlite":
+        return [
+            f"CREATE TRIGGER trg_{table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, 'append-only: UPDATE on {table} refused'); END",
+            f"CREATE TRIGGER trg_{table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, 'append-only: DELETE on {table} refused'); END",
+        ]
+    return [
+        f"CREATE TRIGGER trg_{table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION prodlib_append_only()",
+        f"CREATE TRIGGER trg_{table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION prodlib_append_only()",
+    ]
+
+
+def _v2(conn: sa.Connection) -> None:
+    """Periods, purchase orders, ETC; the integrity triggers (balance, sealing, closed periods,
+    append-only) on every ledger and audit table."""
+    for t in s.V2_TABLES:
+        t.create(conn)
+    dialect = conn.dialect.name
+    stmts = _split(_SQLITE_TRIGGERS) if dialect == "sqlite" else _split(_PG_FUNCTIONS)
+    for table in [*s.APPEND_ONLY, "schema_version"]:
+        stmts += _append_only_sql(dialect, table)
+    raw = conn.connection.driver_connection
+    for stmt in stmts:
+        if dialect == "postgresql":
+            raw.execute(stmt)  # straight to psycopg: no placeholder parsing of plpgsql's '%'
+        else:
+            conn.exec_driver_sql(stmt)
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "journal, lines, batches, quarantine, audit events, budget versions, chain heads", _v1),
+    Migration(2, "periods, purchase orders, ETC; append-only, balance and closed-period triggers", _v2),
+]
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(conn: sa.Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    v = conn.execute(sa.select(sa.func.max(s.schema_version.c.version))).scalar()
+    return int(v or 0)
+
+
+def migrate(engine: sa.Engine, target: int | None = None) -> list[int]:
+    """Apply every pending migration up to ``target`` (default: all). Returns the versions applied."""
+    target = LATEST if target is None else target
+    applied: list[int] = []
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('prodlib-migrate:' || current_schema()))")
+        if not sa.inspect(conn).has_table("schema_version"):
+            s.schema_version.create(conn)
+        have = current_version(conn)
+        if have > LATEST:
+            raise RuntimeError(f"database schema version {have} is newer than this prodlib ({LATEST})")
+        for m in MIGRATIONS:
+            if have < m.version <= target:
+                m.apply(conn)
+                conn.execute(s.schema_version.insert().values(
+                    version=m.version, description=m.description,
+                    applied_at=datetime.now(UTC).isoformat(timespec="microseconds")))
+                applied.append(m.version)
+    return applied

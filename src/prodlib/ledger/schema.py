@@ -1,0 +1,197 @@
+"""Table definitions (SQLAlchemy Core). Created only by migrations (see migrations.py).
+
+Amounts are BIGINT cents. Dates are DATE; wall-clock times are ISO-8601 UTC text (``recorded_at``),
+kept beside the hashes, never inside them. Every table has ``production_id`` so row-level security
+can scope it later.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+BIGINT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # INTEGER PRIMARY KEY on SQLite
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("applied_at", sa.Text, nullable=False),
+)
+
+chain_heads = sa.Table(
+    "chain_heads",
+    metadata,
+    sa.Column("chain", sa.String(32), primary_key=True),
+    sa.Column("seq", BIGINT, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("batch_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("source_id", sa.Text, nullable=False),
+    sa.Column("source_file", sa.Text, nullable=False),
+    sa.Column("file_hash", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("rows_read", BIGINT, nullable=False),
+    sa.Column("rows_posted", BIGINT, nullable=False),
+    sa.Column("rows_quarantined", BIGINT, nullable=False),
+    sa.Column("first_entry_id", BIGINT),
+    sa.Column("last_entry_id", BIGINT),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.UniqueConstraint("production_id", "file_hash", name="uq_batches_file_hash"),
+)
+
+journal_entries = sa.Table(
+    "journal_entries",
+    metadata,
+    sa.Column("entry_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("batch_id", BIGINT),
+    sa.Column("entry_date", sa.Date, nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),  # "2026-03"
+    sa.Column("kind", sa.String(16), nullable=False),  # posting, general, adjustment, void, reversal, reissue
+    sa.Column("source_id", sa.Text),
+    sa.Column("source_line", BIGINT),
+    sa.Column("row_hash", sa.Text),
+    sa.Column("document_no", sa.Text),
+    sa.Column("party_id", sa.Text),
+    sa.Column("po_number", sa.Text),
+    sa.Column("description", sa.Text),
+    sa.Column("reverses_entry_id", BIGINT),
+    sa.Column("reason", sa.Text),
+    sa.Column("author", sa.Text),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("entry_hash", sa.String(64), nullable=False),
+    sa.Index("ix_journal_entries_date", "entry_date"),
+    sa.Index("ix_journal_entries_po", "po_number"),
+    sa.Index("ix_journal_entries_reverses", "reverses_entry_id"),
+)
+
+# Lines are written BEFORE their entry header; the header insert checks the balance (trigger),
+# and a line for an already-sealed entry is refused (trigger). The FK is deferred to commit.
+journal_lines = sa.Table(
+    "journal_lines",
+    metadata,
+    sa.Column("entry_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("line_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("account", sa.Text, nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),  # + debit, - credit
+    sa.ForeignKeyConstraint(
+        ["entry_id"], ["journal_entries.entry_id"], name="fk_lines_entry", deferrable=True, initially="DEFERRED"
+    ),
+    sa.Index("ix_journal_lines_account", "account"),
+)
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("q_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("batch_id", BIGINT, nullable=False),
+    sa.Column("source_id", sa.Text),
+    sa.Column("source_file", sa.Text),
+    sa.Column("source_line", BIGINT),
+    sa.Column("row_hash", sa.Text),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("field", sa.Text),
+    sa.Column("detail", sa.Text),
+    sa.Column("payload", sa.Text),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Index("ix_quarantine_batch", "batch_id"),
+)
+
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("event_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("event_type", sa.Text, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),  # canonical JSON
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("event_hash", sa.String(64), nullable=False),
+)
+
+budget_versions = sa.Table(
+    "budget_versions",
+    metadata,
+    sa.Column("version_id", sa.Text, primary_key=True),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # original, revision, overage
+    sa.Column("parent_version_id", sa.Text),
+    sa.Column("locked_on", sa.Date, nullable=False),
+    sa.Column("effective_date", sa.Date, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+)
+
+budget_lines = sa.Table(
+    "budget_lines",
+    metadata,
+    sa.Column("version_id", sa.Text, primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("cost_code", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+)
+
+# --- migration 2 -----------------------------------------------------------------------------
+
+period_closes = sa.Table(
+    "period_closes",
+    metadata,
+    sa.Column("period", sa.String(7), primary_key=True),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("closed_on", sa.Date, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+)
+
+purchase_orders = sa.Table(
+    "purchase_orders",
+    metadata,
+    sa.Column("po_row_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("po_number", sa.Text, nullable=False),
+    sa.Column("vendor_id", sa.Text, nullable=False),
+    sa.Column("po_date", sa.Date, nullable=False),
+    sa.Column("cost_code", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("effective_date", sa.Date, nullable=False),  # from when this version of the PO holds
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Index("ix_purchase_orders_po", "po_number"),
+)
+
+etc_entries = sa.Table(
+    "etc_entries",
+    metadata,
+    sa.Column("etc_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("cost_code", sa.Text, nullable=False),
+    sa.Column("effective_date", sa.Date, nullable=False),
+    sa.Column("etc_cents", sa.BigInteger, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.UniqueConstraint("production_id", "cost_code", "effective_date", name="uq_etc_code_date"),
+)
+
+V1_TABLES = [chain_heads, batches, journal_entries, journal_lines, quarantine, audit_events, budget_versions,
+             budget_lines]
+V2_TABLES = [period_closes, purchase_orders, etc_entries]
+#: Tables that triggers make append-only (no UPDATE, no DELETE).
+APPEND_ONLY = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]

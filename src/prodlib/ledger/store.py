@@ -1,0 +1,584 @@
+"""The ledger store: double-entry journal, quarantine, batches and budget versions.
+
+One code path for SQLite (default, a file) and PostgreSQL (a URL). Every write is one
+transaction that first takes the chain-head row (``SELECT ... FOR UPDATE`` on PostgreSQL,
+``BEGIN IMMEDIATE`` on SQLite), so concurrent writers append to one valid hash chain.
+The API offers no update and no delete; triggers refuse them in the database too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from prodlib.ledger import chain as ch
+from prodlib.ledger import schema as s
+from prodlib.ledger.frames import cents_to_money, money_to_cents
+from prodlib.ledger.migrations import migrate
+from prodlib.money import from_cents
+
+POSTING_COLUMNS = (
+    "source_line", "row_hash", "entry_date", "debit_account", "credit_account", "amount",
+    "description", "document_no", "party_id",
+)
+QUARANTINE_COLUMNS = ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail", "payload")
+BALANCE_SHEET_ACCOUNTS = frozenset({"AP", "CASH", "PETTY_CASH", "PAYROLL_LIABILITY", "FRINGE_PAYABLE"})
+ENTRY_KINDS = ("posting", "general", "adjustment", "void", "reversal", "reissue")
+
+#: Test hook: called with the number of entries written so far after each chunk of a batch.
+_AFTER_CHUNK: Callable[[int], None] | None = None
+
+
+class LedgerError(Exception):
+    """Base of every refusal by the ledger."""
+
+
+class ConservationError(LedgerError):
+    """rows_read != rows posted + rows quarantined: a row would be lost or invented."""
+
+
+class UnbalancedEntryError(LedgerError):
+    """Debits do not equal credits."""
+
+
+class PeriodClosedError(LedgerError):
+    """A posting dated in a closed period (only a dated adjustment may go there)."""
+
+
+class BudgetLockedError(LedgerError):
+    """A locked budget version cannot change: record a new version instead."""
+
+
+def is_balance_sheet(account: str) -> bool:
+    return account in BALANCE_SHEET_ACCOUNTS or account.startswith("FRINGE_PAYABLE:")
+
+
+def is_cost_account(account: str) -> bool:
+    return not is_balance_sheet(account)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    batch_id: int | None
+    source_id: str
+    file_hash: str
+    rows_read: int
+    rows_posted: int
+    rows_quarantined: int
+    already_posted: bool = False
+    first_entry_id: int | None = None
+    last_entry_id: int | None = None
+
+    @property
+    def posted(self) -> int:
+        return self.rows_posted
+
+    @property
+    def quarantined(self) -> int:
+        return self.rows_quarantined
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(dt: datetime) -> str:
+    """Fixed-width ISO-8601 UTC, so text order is time order."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _to_url(url: str | Path) -> str:
+    text = str(url)
+    return text if "://" in text else f"sqlite:///{Path(text).expanduser().resolve()}"
+
+
+def make_engine(url: str | Path) -> sa.Engine:
+    """Engine with the per-backend settings the ledger relies on."""
+    u = _to_url(url)
+    if u.startswith("sqlite"):
+        if u in ("sqlite://", "sqlite:///:memory:"):
+            raise ValueError("the ledger needs a file (an in-memory SQLite database lives per connection)")
+        engine = sa.create_engine(u, connect_args={"timeout": 60})
+
+        @sa.event.listens_for(engine, "connect")
+        def _connect(dbapi_conn, _rec):  # pragma: no cover - exercised by every SQLite test
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA busy_timeout = 60000")
+            cur.execute("PRAGMA cache_size = -131072")  # 128 MB: big batches stay fast
+            cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn):  # pragma: no cover
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
+
+        return engine
+    return sa.create_engine(u, pool_pre_ping=True)
+
+
+# --- column normalization --------------------------------------------------------------------
+
+
+def _str_list(series: pd.Series | None, n: int) -> list[str | None]:
+    if series is None:
+        return [None] * n
+    out = pa.array(series.astype(object).where(series.notna(), None), pa.string(), from_pandas=True)
+    return out.to_pylist()
+
+
+def _int_list(series: pd.Series | None, n: int) -> list[int | None]:
+    if series is None:
+        return [None] * n
+    return [None if pd.isna(v) else int(v) for v in series.tolist()]
+
+
+def _dates(series: pd.Series) -> list[str]:
+    """ISO date strings from dates, timestamps or ISO text; refuses missing dates."""
+    if series.isna().any():
+        raise ValueError("entry_date is missing on some rows")
+    if isinstance(series.dtype, pd.ArrowDtype) and pa.types.is_date(series.dtype.pyarrow_dtype):
+        arr = pa.array(series)
+    else:
+        ts = pd.to_datetime(series.astype(object) if series.dtype == object else series)
+        arr = pa.array(ts.to_numpy().astype("datetime64[D]"))
+    import pyarrow.compute as pc
+
+    return pc.strftime(pc.cast(arr, pa.timestamp("s")), "%Y-%m-%d").to_pylist()
+
+
+def _iso(d: date | str | None) -> str | None:
+    if d is None:
+        return None
+    if isinstance(d, datetime):
+        return d.date().isoformat()
+    if isinstance(d, date):
+        return d.isoformat()
+    return date.fromisoformat(str(d)[:10]).isoformat()
+
+
+def _date_text(v) -> str | None:
+    """A date read back from either backend, as ISO text."""
+    if v is None:
+        return None
+    return v.isoformat() if isinstance(v, date) else str(v)[:10]
+
+
+class Ledger:
+    """The production's books. Open with :meth:`open`; every method is one transaction."""
+
+    chunk_rows = 50_000
+
+    def __init__(self, engine: sa.Engine, production_id: str = "default",
+                 clock: Callable[[], datetime] = _utc_now) -> None:
+        self.engine = engine
+        self.production_id = production_id
+        self.clock = clock
+
+    @classmethod
+    def open(cls, url: str | Path, *, production_id: str = "default",
+             clock: Callable[[], datetime] | None = None) -> Ledger:
+        """Open (creating or migrating) the ledger at ``url``: a SQLite path/URL or a PostgreSQL URL."""
+        engine = make_engine(url)
+        migrate(engine)
+        return cls(engine, production_id, clock or _utc_now)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # --- low-level helpers ------------------------------------------------------------------
+
+    def _lock_head(self, conn: sa.Connection, chain: str) -> tuple[int, str]:
+        row = conn.execute(
+            sa.select(s.chain_heads.c.seq, s.chain_heads.c.hash)
+            .where(s.chain_heads.c.chain == chain)
+            .with_for_update()
+        ).one()
+        return int(row.seq), row.hash
+
+    def _set_head(self, conn: sa.Connection, chain: str, seq: int, hash_: str) -> None:
+        conn.execute(s.chain_heads.update().where(s.chain_heads.c.chain == chain).values(seq=seq, hash=hash_))
+
+    def _bulk_insert(self, conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: list[tuple]) -> None:
+        """Fast multi-row insert inside the current transaction (COPY on PostgreSQL)."""
+        if not rows:
+            return
+        cols = ", ".join(columns)
+        if self.dialect == "postgresql":
+            raw = conn.connection.driver_connection
+            with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as cp:
+                for r in rows:
+                    cp.write_row(r)
+        else:
+            marks = ", ".join("?" * len(columns))
+            conn.exec_driver_sql(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
+
+    def _append_event(self, conn: sa.Connection, event_type: str, payload: dict, now: str) -> int:
+        """Append one audit event to the audit chain (caller holds the journal head lock)."""
+        seq, prev = self._lock_head(conn, "audit")
+        event_id = seq + 1
+        text = ch.canonical_json(payload)
+        h = ch.sha256_hex(ch.event_text(event_id, event_type, self.production_id, text, prev))
+        conn.execute(s.audit_events.insert().values(
+            event_id=event_id, production_id=self.production_id, event_type=event_type, payload=text,
+            recorded_at=now, prev_hash=prev, event_hash=h))
+        self._set_head(conn, "audit", event_id, h)
+        return event_id
+
+    def _closed_periods(self, conn: sa.Connection) -> set[str]:
+        if not sa.inspect(conn).has_table("period_closes"):
+            return set()
+        rows = conn.execute(sa.select(s.period_closes.c.period).where(
+            s.period_closes.c.production_id == self.production_id)).all()
+        return {r.period for r in rows}
+
+    def _write_entries(self, conn: sa.Connection, *, start_id: int, prev_hash: str, batch_id: int | None,
+                       dates: list[str], kind: list[str] | str, source_id: list | str | None,
+                       source_line: list, row_hash: list, document_no: list, party_id: list, po_number: list,
+                       description: list, reverses: list, reason: list | str | None, author: list | str | None,
+                       line_entry_idx: np.ndarray, line_accounts: list[str], line_cents: np.ndarray,
+                       now: str, progress: bool = False) -> tuple[int, str]:
+        """Hash, then insert lines and sealed headers for n entries. Returns the new head (seq, hash).
+
+        ``line_entry_idx`` gives, per line, the 0-based index of its entry (lines grouped by entry).
+        """
+        n = len(dates)
+
+        def full(v):
+            return v if isinstance(v, list) else [v] * n
+
+        kind, source_id, reason, author = full(kind), full(source_id), full(reason), full(author)
+        ids = np.arange(start_id, start_id + n, dtype=np.int64)
+        line_entry_ids = ids[line_entry_idx] if n else np.array([], np.int64)
+        # line_no: position of the line within its entry
+        line_no = np.arange(len(line_entry_idx)) - np.searchsorted(line_entry_idx, line_entry_idx, side="left") + 1
+        lines = ch.lines_json(line_entry_ids, line_accounts, line_cents, ids)
+        cols = {
+            "author": author, "batch": [batch_id] * n, "date": dates, "desc": description, "doc": document_no,
+            "id": ids, "kind": kind, "line": source_line, "party": party_id, "po": po_number,
+            "production": [self.production_id] * n, "reason": reason, "reverses": reverses, "row_hash": row_hash,
+            "source": source_id,
+        }
+        heads, tails = ch.entry_parts(cols, lines)
+        hashes = ch.chain_hashes(heads, tails, prev_hash)
+        prevs = [prev_hash, *hashes[:-1]]
+        ids_l = ids.tolist()
+        periods = [d[:7] for d in dates]
+        le_ids = line_entry_ids.tolist()
+        ln = line_no.tolist()
+        lc = line_cents.tolist()
+        pid = self.production_id
+        entry_cols = [c.name for c in s.journal_entries.columns]
+        line_cols = ["entry_id", "line_no", "production_id", "account", "amount_cents"]
+        step = self.chunk_rows
+        line_pos = np.searchsorted(line_entry_idx, np.arange(0, n + step, step), side="left").tolist()
+        for k, a in enumerate(range(0, n, step)):
+            b = min(n, a + step)
+            la, lb = line_pos[k], line_pos[k + 1] if b < n else len(le_ids)
+            self._bulk_insert(conn, s.journal_lines, line_cols, list(zip(
+                le_ids[la:lb], ln[la:lb], [pid] * (lb - la), line_accounts[la:lb], lc[la:lb], strict=True)))
+            self._bulk_insert(conn, s.journal_entries, entry_cols, list(zip(
+                ids_l[a:b], [pid] * (b - a), [batch_id] * (b - a), dates[a:b], periods[a:b], kind[a:b],
+                source_id[a:b], source_line[a:b], row_hash[a:b], document_no[a:b], party_id[a:b],
+                po_number[a:b], description[a:b], reverses[a:b], reason[a:b], author[a:b], [now] * (b - a),
+                prevs[a:b], hashes[a:b], strict=True)))
+            if _AFTER_CHUNK is not None:
+                _AFTER_CHUNK(b)
+        if n == 0:
+            return start_id - 1, prev_hash
+        return start_id + n - 1, hashes[-1]
+
+    # --- posting ----------------------------------------------------------------------------
+
+    def post_batch(self, source_id: str, source_file: str, file_hash: str, kind: str, postings: pd.DataFrame,
+                   quarantine: pd.DataFrame | None, rows_read: int) -> BatchResult:
+        """Post one file's valid rows (each a balanced two-line entry) and its quarantine, atomically.
+
+        Raises :class:`ConservationError` unless ``rows_read == len(postings) + len(quarantine)``.
+        A ``file_hash`` already posted returns ``already_posted=True`` and writes nothing.
+        A negative amount is a credit note: the sides flip (debit account is credited).
+        """
+        quarantine = quarantine if quarantine is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+        n, nq = len(postings), len(quarantine)
+        if rows_read != n + nq:
+            raise ConservationError(
+                f"{source_id} ({source_file}): rows read {rows_read} != posted {n} + quarantined {nq}")
+        missing = [c for c in ("entry_date", "debit_account", "credit_account", "amount") if c not in postings]
+        if missing:
+            raise ValueError(f"posting frame lacks columns {missing}")
+        cents = money_to_cents(postings["amount"]) if n else np.array([], np.int64)
+        dates = _dates(postings["entry_date"]) if n else []
+        debit = _str_list(postings["debit_account"], n)
+        credit = _str_list(postings["credit_account"], n)
+        for i, (d, c) in enumerate(zip(debit, credit, strict=True)):
+            if not d or not c:
+                raise ValueError(f"posting row {i}: debit and credit accounts are required")
+            if d == c:
+                raise UnbalancedEntryError(f"posting row {i}: debit and credit are the same account {d!r}")
+        # two lines per entry: debit account +amount, credit account -amount
+        line_idx = np.repeat(np.arange(n, dtype=np.int64), 2)
+        line_cents = np.empty(2 * n, dtype=np.int64)
+        line_cents[0::2], line_cents[1::2] = cents, -cents
+        line_accounts: list[str] = [None] * (2 * n)  # type: ignore[list-item]
+        line_accounts[0::2], line_accounts[1::2] = debit, credit
+        get = postings.get
+        q = _quarantine_rows(quarantine, source_id, source_file)
+        now = _stamp(self.clock())
+        with self.engine.begin() as conn:
+            seq, prev = self._lock_head(conn, "journal")
+            existing = conn.execute(sa.select(s.batches).where(
+                s.batches.c.production_id == self.production_id, s.batches.c.file_hash == file_hash)).first()
+            if existing is not None:
+                return BatchResult(existing.batch_id, existing.source_id, file_hash, existing.rows_read,
+                                   existing.rows_posted, existing.rows_quarantined, True,
+                                   existing.first_entry_id, existing.last_entry_id)
+            closed = self._closed_periods(conn) & {d[:7] for d in set(dates)}
+            if closed:
+                raise PeriodClosedError(f"{source_id}: postings dated in closed period(s) {sorted(closed)}")
+            batch_id = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(s.batches.c.batch_id), 0))).scalar()) + 1
+            first = seq + 1 if n else None
+            last = seq + n if n else None
+            conn.execute(s.batches.insert().values(
+                batch_id=batch_id, production_id=self.production_id, source_id=source_id, source_file=source_file,
+                file_hash=file_hash, kind=kind, rows_read=rows_read, rows_posted=n, rows_quarantined=nq,
+                first_entry_id=first, last_entry_id=last, recorded_at=now))
+            new_seq, new_hash = self._write_entries(
+                conn, start_id=seq + 1, prev_hash=prev, batch_id=batch_id, dates=dates, kind="posting",
+                source_id=source_id, source_line=_int_list(get("source_line"), n),
+                row_hash=_str_list(get("row_hash"), n), document_no=_str_list(get("document_no"), n),
+                party_id=_str_list(get("party_id"), n), po_number=_str_list(get("po_number"), n),
+                description=_str_list(get("description"), n), reverses=[None] * n, reason=None, author=None,
+                line_entry_idx=line_idx, line_accounts=line_accounts, line_cents=line_cents, now=now)
+            q_start = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(s.quarantine.c.q_id), 0))).scalar()) + 1
+            q_rows = [(q_start + i, self.production_id, batch_id, *r, now) for i, r in enumerate(q)]
+            self._bulk_insert(conn, s.quarantine, [c.name for c in s.quarantine.columns], q_rows)
+            self._set_head(conn, "journal", new_seq, new_hash)
+            self._append_event(conn, "batch_posted", {
+                "batch_id": batch_id, "source_id": source_id, "source_file": source_file, "file_hash": file_hash,
+                "kind": kind, "rows_read": rows_read, "rows_posted": n, "rows_quarantined": nq,
+                "first_entry_id": first, "last_entry_id": last, "journal_head": new_hash,
+                "quarantine_digest": ch.rows_digest([_q_record(r) for r in q_rows]),
+            }, now)
+        return BatchResult(batch_id, source_id, file_hash, rows_read, n, nq, False, first, last)
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def _entry_filter(self, e: sa.Table, as_of: date | str | None, known_at: datetime | str | None) -> list:
+        cond = [e.c.production_id == self.production_id]
+        if as_of is not None:
+            cond.append(e.c.entry_date <= date.fromisoformat(_iso(as_of)))
+        if known_at is not None:
+            cond.append(e.c.recorded_at <= (_stamp(known_at) if isinstance(known_at, datetime) else known_at))
+        return cond
+
+    def account_balances(self, as_of: date | str | None = None,
+                         known_at: datetime | str | None = None) -> dict[str, int]:
+        """Net cents (debit positive) per account."""
+        e, ln = s.journal_entries, s.journal_lines
+        q = (sa.select(ln.c.account, sa.func.sum(ln.c.amount_cents))
+             .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+             .where(*self._entry_filter(e, as_of, known_at)).group_by(ln.c.account).order_by(ln.c.account))
+        with self.engine.connect() as conn:
+            return {a: int(v) for a, v in conn.execute(q).all()}
+
+    def actuals(self, as_of: date | str | None = None, known_at: datetime | str | None = None) -> pd.DataFrame:
+        """Net debits per cost code (entries dated on or before ``as_of``; recorded by ``known_at``)."""
+        bal = {a: v for a, v in self.account_balances(as_of, known_at).items() if is_cost_account(a)}
+        return pd.DataFrame({"cost_code": pd.Series(list(bal), dtype=object),
+                             "amount": cents_to_money(list(bal.values()))})
+
+    def trial_balance(self, as_of: date | str | None = None, known_at: datetime | str | None = None) -> pd.DataFrame:
+        """Per account: debit, credit (both >= 0) and balance; the balance column sums to zero."""
+        bal = self.account_balances(as_of, known_at)
+        c = np.array(list(bal.values()), dtype=np.int64)
+        return pd.DataFrame({
+            "account": pd.Series(list(bal), dtype=object),
+            "debit": cents_to_money(np.where(c > 0, c, 0)),
+            "credit": cents_to_money(np.where(c < 0, -c, 0)),
+            "balance": cents_to_money(c),
+        })
+
+    def entries_frame(self, as_of: date | str | None = None, known_at: datetime | str | None = None) -> pd.DataFrame:
+        """One row per journal line, with its entry's header."""
+        e, ln = s.journal_entries, s.journal_lines
+        q = (sa.select(e.c.entry_id, ln.c.line_no, e.c.entry_date, e.c.period, e.c.kind, ln.c.account,
+                       ln.c.amount_cents, e.c.description, e.c.document_no, e.c.party_id, e.c.po_number,
+                       e.c.source_id, e.c.source_line, e.c.batch_id, e.c.reverses_entry_id, e.c.reason,
+                       e.c.author, e.c.recorded_at, e.c.entry_hash)
+             .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+             .where(*self._entry_filter(e, as_of, known_at)).order_by(e.c.entry_id, ln.c.line_no))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        df = pd.DataFrame(rows, columns=list(q.selected_columns.keys()))
+        cents = df.pop("amount_cents").to_numpy(dtype=np.int64) if len(df) else np.array([], np.int64)
+        pos = df.columns.get_loc("account") + 1
+        df.insert(pos, "amount", cents_to_money(cents, index=df.index))
+        df.insert(pos + 1, "debit", cents_to_money(np.where(cents > 0, cents, 0), index=df.index))
+        df.insert(pos + 2, "credit", cents_to_money(np.where(cents < 0, -cents, 0), index=df.index))
+        return df
+
+    def quarantine_frame(self) -> pd.DataFrame:
+        """Every quarantined row, in the order recorded."""
+        t = s.quarantine
+        q = (sa.select(*[t.c[c] for c in QUARANTINE_COLUMNS], t.c.batch_id, t.c.recorded_at)
+             .where(t.c.production_id == self.production_id).order_by(t.c.q_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=[*QUARANTINE_COLUMNS, "batch_id", "recorded_at"])
+
+    def batches_frame(self) -> pd.DataFrame:
+        """Per posted file: rows read, posted, quarantined (conservation holds on every row)."""
+        t = s.batches
+        cols = ["batch_id", "source_id", "source_file", "file_hash", "kind", "rows_read", "rows_posted",
+                "rows_quarantined", "first_entry_id", "last_entry_id", "recorded_at"]
+        q = sa.select(*[t.c[c] for c in cols]).where(t.c.production_id == self.production_id).order_by(t.c.batch_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=cols)
+
+    # --- budgets ----------------------------------------------------------------------------
+
+    def record_budget(self, version_id: str, lines: pd.DataFrame, locked_on: date | str, author: str,
+                      reason: str = "original locked budget", *, effective_date: date | str | None = None,
+                      kind: str = "original", parent_version_id: str | None = None) -> bool:
+        """Record a locked budget version. Returns True if written, False if the identical version exists.
+
+        A version is immutable: recording the same id with different content raises BudgetLockedError.
+        Revisions and approved overages are new versions (``kind`` "revision"/"overage", a parent,
+        a reason, an author and the date they take effect).
+        """
+        if kind not in ("original", "revision", "overage"):
+            raise ValueError(f"budget version kind {kind!r}: original, revision or overage")
+        if not author or not reason:
+            raise ValueError("a budget version needs an author and a reason")
+        n = len(lines)
+        cents = money_to_cents(lines["amount"]) if n else np.array([], np.int64)
+        codes = _str_list(lines["cost_code"], n)
+        if any(not c for c in codes):
+            raise ValueError("budget line without cost_code")
+        descs = _str_list(lines.get("description"), n)
+        locked = _iso(locked_on)
+        eff = _iso(effective_date) or locked
+        records = [{"line_no": i + 1, "cost_code": c, "description": d, "amount": str(from_cents(v))}
+                   for i, (c, d, v) in enumerate(zip(codes, descs, cents.tolist(), strict=True))]
+        meta = {"version_id": version_id, "kind": kind, "parent_version_id": parent_version_id,
+                "locked_on": locked, "effective_date": eff, "author": author, "reason": reason,
+                "production_id": self.production_id}
+        content_hash = ch.sha256_hex(ch.canonical_json({"meta": meta, "lines_digest": ch.rows_digest(records)}))
+        now = _stamp(self.clock())
+        with self.engine.begin() as conn:
+            self._lock_head(conn, "journal")
+            bv = s.budget_versions
+            existing = conn.execute(sa.select(bv.c.content_hash, bv.c.production_id).where(
+                bv.c.version_id == version_id)).first()
+            if existing is not None:
+                if existing.content_hash == content_hash:
+                    return False
+                raise BudgetLockedError(f"budget version {version_id} is locked; record a new version")
+            if parent_version_id is not None and conn.execute(
+                    sa.select(bv.c.version_id).where(bv.c.version_id == parent_version_id)).first() is None:
+                raise ValueError(f"parent budget version {parent_version_id} does not exist")
+            header = {k: v for k, v in meta.items() if k not in ("locked_on", "effective_date")}
+            conn.execute(bv.insert().values(
+                **header, locked_on=date.fromisoformat(locked), effective_date=date.fromisoformat(eff),
+                content_hash=content_hash, recorded_at=now))
+            self._bulk_insert(conn, s.budget_lines, ["version_id", "line_no", "production_id", "cost_code",
+                                                     "description", "amount_cents"],
+                              [(version_id, i + 1, self.production_id, c, d, v)
+                               for i, (c, d, v) in enumerate(zip(codes, descs, cents.tolist(), strict=True))])
+            self._append_event(conn, "budget_recorded", {**meta, "content_hash": content_hash,
+                                                         "lines_digest": ch.rows_digest(records)}, now)
+        return True
+
+    def budget_versions_frame(self) -> pd.DataFrame:
+        bv = s.budget_versions
+        cols = ["version_id", "kind", "parent_version_id", "locked_on", "effective_date", "author", "reason",
+                "content_hash", "recorded_at"]
+        q = (sa.select(*[bv.c[c] for c in cols]).where(bv.c.production_id == self.production_id)
+             .order_by(bv.c.effective_date, bv.c.recorded_at))
+        with self.engine.connect() as conn:
+            return pd.DataFrame(conn.execute(q).all(), columns=cols)
+
+    def budget_version_at(self, as_of: date | str | None = None, known_at: datetime | str | None = None) -> str | None:
+        """The budget version in force on ``as_of`` (latest effective date, then latest recorded)."""
+        bv = s.budget_versions
+        cond = [bv.c.production_id == self.production_id]
+        if as_of is not None:
+            cond.append(bv.c.effective_date <= date.fromisoformat(_iso(as_of)))
+        if known_at is not None:
+            cond.append(bv.c.recorded_at <= (_stamp(known_at) if isinstance(known_at, datetime) else known_at))
+        q = sa.select(bv.c.version_id).where(*cond).order_by(bv.c.effective_date.desc(), bv.c.recorded_at.desc())
+        with self.engine.connect() as conn:
+            return conn.execute(q.limit(1)).scalar()
+
+    def budget(self, version_id: str | None = None, as_of: date | str | None = None,
+               known_at: datetime | str | None = None) -> pd.DataFrame:
+        """A budget version's lines [cost_code, description, amount]; by default the one in force.
+
+        The frame's ``attrs["version_id"]`` names the version, so a report can state it.
+        """
+        if version_id is None:
+            version_id = self.budget_version_at(as_of, known_at)
+            if version_id is None:
+                raise LookupError("no budget version recorded" + (f" in force on {as_of}" if as_of else ""))
+        bl = s.budget_lines
+        q = (sa.select(bl.c.cost_code, bl.c.description, bl.c.amount_cents)
+             .where(bl.c.version_id == version_id, bl.c.production_id == self.production_id).order_by(bl.c.line_no))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+            if not rows and conn.execute(sa.select(s.budget_versions.c.version_id).where(
+                    s.budget_versions.c.version_id == version_id)).first() is None:
+                raise LookupError(f"no budget version {version_id}")
+        df = pd.DataFrame({"cost_code": pd.Series([r[0] for r in rows], dtype=object),
+                           "description": pd.Series([r[1] for r in rows], dtype=object),
+                           "amount": cents_to_money([int(r[2]) for r in rows])})
+        df.attrs["version_id"] = version_id
+        return df
+
+
+def _quarantine_rows(frame: pd.DataFrame, source_id: str, source_file: str) -> list[tuple]:
+    """(source_id, source_file, source_line, row_hash, reason, field, detail, payload) per row."""
+    n = len(frame)
+    if n and ("reason" not in frame or frame["reason"].isna().any()):
+        raise ValueError("every quarantined row needs a reason")
+    get = frame.get
+    sid = _str_list(get("source_id"), n)
+    sfile = _str_list(get("source_file"), n)
+    payload = get("payload")
+    payloads: list[str | None]
+    if payload is None:
+        payloads = [None] * n
+    else:
+        payloads = [None if v is None or (not isinstance(v, dict | list) and pd.isna(v))
+                    else (v if isinstance(v, str) else ch.canonical_json(v)) for v in payload.tolist()]
+    return list(zip([x or source_id for x in sid], [x or source_file for x in sfile],
+                    _int_list(get("source_line"), n), _str_list(get("row_hash"), n),
+                    [str(x) for x in _str_list(get("reason"), n)], _str_list(get("field"), n),
+                    _str_list(get("detail"), n), payloads, strict=True))
+
+
+def _q_record(row: Sequence) -> dict:
+    """Canonical record of a stored quarantine row (q_id, production, batch, 8 fields, recorded_at)."""
+    keys = ("q_id", "production_id", "batch_id", *QUARANTINE_COLUMNS)
+    return {k: (int(v) if k in ("q_id", "batch_id", "source_line") and v is not None else v)
+            for k, v in zip(keys, row[: len(keys)], strict=True)}
+

@@ -1,0 +1,176 @@
+"""Walk the hash chains and name the first broken entry.
+
+Checks, in chain order: ids without gaps (a deleted or inserted row), each row's ``prev_hash``
+equal to the previous row's hash (a cut or reordered link), each row's hash equal to SHA-256 of
+its canonical content recomputed from the stored columns (an edited amount, account, date, text or
+hash), every entry balanced, no line without an entry, and the chain head equal to the last row
+(a truncated tail). Audit events seal what they cover (batch counts, quarantine rows, budget lines,
+purchase orders, ETC entries, period closes) with digests, recomputed here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import sqlalchemy as sa
+
+from prodlib.ledger import chain as ch
+
+if TYPE_CHECKING:
+    from prodlib.ledger.store import Ledger
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    entries_checked: int
+    events_checked: int
+    first_broken: str | None = None  # e.g. "journal entry 17"
+    message: str = "ok"
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _date_text(v) -> str | None:
+    if v is None:
+        return None
+    return v.isoformat() if hasattr(v, "isoformat") else str(v)[:10]
+
+
+def _columns(conn: sa.Connection, sql: str, n: int) -> list[list]:
+    rows = conn.exec_driver_sql(sql).fetchall()
+    if not rows:
+        return [[] for _ in range(n)]
+    return [list(c) for c in zip(*rows, strict=True)]
+
+
+ENTRY_SQL = (
+    "SELECT entry_id, production_id, batch_id, entry_date, kind, source_id, source_line, row_hash, document_no, "
+    "party_id, po_number, description, reverses_entry_id, reason, author, prev_hash, entry_hash "
+    "FROM journal_entries ORDER BY entry_id"
+)
+LINE_SQL = "SELECT entry_id, account, amount_cents FROM journal_lines ORDER BY entry_id, line_no"
+
+
+def check_journal(conn: sa.Connection) -> tuple[int, list[tuple[int, str]], dict]:
+    """(entries checked, [(entry_id, problem)] sorted by chain position, {id: hash})."""
+    (eid, prod, batch, edate, kind, src, sline, rhash, doc, party, po, desc, rev, reason, author,
+     prev, ehash) = _columns(conn, ENTRY_SQL, 17)
+    l_eid, l_acct, l_cents = _columns(conn, LINE_SQL, 3)
+    n = len(eid)
+    ids = np.array([int(x) for x in eid], dtype=np.int64)
+    line_ids = np.array([int(x) for x in l_eid], dtype=np.int64)
+    cents = np.array([int(x) for x in l_cents], dtype=np.int64)
+    problems: list[tuple[int, int, str]] = []  # (position, entry_id, text)
+    if n:
+        lines = ch.lines_json(line_ids, l_acct, cents, ids)
+        cols = {"author": author, "batch": batch, "date": [_date_text(d) for d in edate], "desc": desc, "doc": doc,
+                "id": ids, "kind": kind, "line": sline, "party": party, "po": po, "production": prod,
+                "reason": reason, "reverses": rev, "row_hash": rhash, "source": src}
+        heads, tails = ch.entry_parts(cols, lines)
+        recomputed = np.array(ch.rehash(heads, tails, prev), dtype=object)
+        stored = np.array(ehash, dtype=object)
+        prev_arr = np.array(prev, dtype=object)
+        expected_prev = np.concatenate([np.array([ch.GENESIS], dtype=object), stored[:-1]])
+        pos = np.arange(n)
+        for p in np.flatnonzero(ids != pos + 1)[:1]:
+            what = "missing (deleted?)" if ids[p] > p + 1 else "duplicated or inserted"
+            problems.append((p, ids[p], f"sequence broken: expected entry {p + 1}, found {ids[p]}: an entry is {what}"))
+        for p in np.flatnonzero(prev_arr != expected_prev)[:1]:
+            problems.append((p, ids[p], "link broken: prev_hash does not match the previous entry's hash"))
+        for p in np.flatnonzero(recomputed != stored)[:1]:
+            problems.append((p, ids[p], "content does not match its hash (edited amount, account, text or hash)"))
+        # balance per entry and lines without entry
+        starts = np.searchsorted(line_ids, ids, side="left")
+        ends = np.searchsorted(line_ids, ids, side="right")
+        csum = np.concatenate([[0], np.cumsum(cents)])
+        sums = csum[ends] - csum[starts]
+        for p in np.flatnonzero((sums != 0) | (ends - starts < 2))[:1]:
+            problems.append((p, ids[p], "unbalanced: debits do not equal credits"))
+    orphan = np.setdiff1d(line_ids, ids)
+    if orphan.size:
+        o = int(orphan[0])
+        p = int(np.searchsorted(ids, o))
+        problems.append((p, o, "journal lines without an entry header (entry deleted?)"))
+    head = conn.exec_driver_sql("SELECT seq, hash FROM chain_heads WHERE chain = 'journal'").first()
+    if head is not None:
+        hseq, hhash = int(head[0]), head[1]
+        last_id = int(ids[-1]) if n else 0
+        last_hash = ehash[-1] if n else ch.GENESIS
+        if hseq != last_id or hhash != last_hash:
+            problems.append((n, last_id + 1, f"chain head records entry {hseq} but the journal ends at entry "
+                                             f"{last_id}: entries removed from the end, or appended around the API"))
+    problems.sort(key=lambda t: (t[0], t[1]))
+    return n, [(int(i), t) for _, i, t in problems], dict(zip([int(x) for x in eid], ehash, strict=True))
+
+
+def _rows(conn: sa.Connection, sql: str, params: dict | None = None) -> list[dict]:
+    res = conn.execute(sa.text(sql), params or {})
+    return [dict(r._mapping) for r in res]
+
+
+def _seal_check(conn: sa.Connection, etype: str, payload: dict, entry_hashes: dict) -> str | None:
+    """Recompute what an audit event seals; None if it still matches."""
+    from prodlib.ledger import seals  # local: seals imports store-level readers
+
+    return seals.check(conn, etype, payload, entry_hashes)
+
+
+def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tuple[int, str]]]:
+    eid, prod, etype, payload, prev, ehash = _columns(
+        conn, "SELECT event_id, production_id, event_type, payload, prev_hash, event_hash FROM audit_events "
+              "ORDER BY event_id", 6)
+    problems: list[tuple[int, str]] = []
+    expected_prev = ch.GENESIS
+    for p, (i, pr, t, pl, pv, h) in enumerate(zip(eid, prod, etype, payload, prev, ehash, strict=True)):
+        i = int(i)
+        if i != p + 1:
+            problems.append((i, f"sequence broken: expected event {p + 1}, found {i}"))
+            break
+        if pv != expected_prev:
+            problems.append((i, "link broken: prev_hash does not match the previous event's hash"))
+            break
+        if ch.sha256_hex(ch.event_text(i, t, pr, pl, pv)) != h:
+            problems.append((i, "content does not match its hash"))
+            break
+        try:
+            obj = json.loads(pl)
+        except ValueError:
+            problems.append((i, "payload is not JSON"))
+            break
+        bad = _seal_check(conn, t, obj, entry_hashes)
+        if bad:
+            problems.append((i, bad))
+            break
+        expected_prev = h
+    head = conn.exec_driver_sql("SELECT seq, hash FROM chain_heads WHERE chain = 'audit'").first()
+    if not problems and head is not None:
+        last_id = int(eid[-1]) if eid else 0
+        if int(head[0]) != last_id or head[1] != (ehash[-1] if eid else ch.GENESIS):
+            problems.append((last_id + 1, f"audit chain head records event {head[0]} but the log ends at {last_id}"))
+    return len(eid), problems
+
+
+def verify_chain(ledger: Ledger | str | Path) -> VerifyResult:
+    """Verify the journal and audit chains of a ledger (a Ledger or its URL/path)."""
+    from prodlib.ledger.store import Ledger, make_engine
+
+    engine = ledger.engine if isinstance(ledger, Ledger) else make_engine(ledger)
+    try:
+        with engine.connect() as conn:
+            n, jprob, hashes = check_journal(conn)
+            m, aprob = check_audit(conn, hashes)
+    finally:
+        if not isinstance(ledger, Ledger):
+            engine.dispose()
+    lines = [f"journal entry {i}: {t}" for i, t in jprob] + [f"audit event {i}: {t}" for i, t in aprob]
+    if not lines:
+        return VerifyResult(True, n, m, None, f"ok: {n} journal entries and {m} audit events verified")
+    first = f"journal entry {jprob[0][0]}" if jprob else f"audit event {aprob[0][0]}"
+    return VerifyResult(False, n, m, first, f"BROKEN at {first}: {lines[0]}", tuple(lines))
