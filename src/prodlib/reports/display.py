@@ -20,7 +20,7 @@ OFFLINE_RENDERER = "prodlib_offline"
 
 _TABLE_CSS = """<style>
 table.prodlib {border-collapse: collapse; font-size: 12px; font-family: system-ui, sans-serif; margin: 0.5em 0;}
-table.prodlib th, table.prodlib td {padding: 3px 8px; border-bottom: 1px solid #e3e3e3;}
+table.prodlib th, table.prodlib td {padding: 3px 8px; border-bottom: 1px solid #e3e3e3; text-align: left;}
 table.prodlib th {background: #f2f4f7; text-align: left; position: sticky; top: 0;}
 table.prodlib td.num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
 table.prodlib td.neg {color: #b00020;}
@@ -29,8 +29,7 @@ table.prodlib tr.total td, table.prodlib tr.grand_total td {font-weight: 700; bo
 table.prodlib tr.grand_total td {border-bottom: 3px double #333; background: #eef2f8;}
 table.prodlib tr.below_grand_total td {font-style: italic;}
 .prodlib-stamp {font-family: system-ui, sans-serif; font-size: 13px; color: #333;}
-.prodlib-stamp dt {font-weight: 600; float: left; clear: left; width: 11em;}
-.prodlib-stamp dd {margin-left: 11.5em; word-break: break-all;}
+table.prodlib.stamp th {background: none; width: 11em;}
 .prodlib-demo {background: #fff3cd; border: 1px solid #e0c36a; padding: 4px 8px; display: inline-block;}
 </style>"""
 
@@ -95,9 +94,10 @@ def stamp_html(report_name: str, stamp: DataStamp) -> str:
     items.append(("Inputs SHA-256", stamp.inputs_sha256))
     for f, h, n in stamp.batches:
         items.append(("Batch", f"{f} sha256 {h[:16]} ({n} rows posted)"))
-    dl = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>" for k, v in items)
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
     demo = '<p class="prodlib-demo">DEMO DATA: built-in sample, not a production.</p>' if stamp.demo else ""
-    return f'{_TABLE_CSS}<div class="prodlib-stamp"><h1>{html.escape(report_name)}</h1>{demo}<dl>{dl}</dl></div>'
+    return (f'{_TABLE_CSS}<div class="prodlib-stamp"><h1>{html.escape(report_name)}</h1>{demo}'
+            f'<table class="prodlib stamp">{rows}</table></div>')
 
 
 def frame_html(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
@@ -133,7 +133,7 @@ def cost_chart(report: CostReport):
                     hovertext=[f"{name}: {format_money(v)}" for v in values], hoverinfo="x+text")
     fig.update_layout(barmode="group", title="Budget vs estimated final cost by account",
                       yaxis_title="Amount", xaxis_tickangle=-40, height=480, margin={"b": 140},
-                      legend={"orientation": "h", "y": 1.08})
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"})
     return fig
 
 
