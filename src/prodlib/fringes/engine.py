@@ -1,0 +1,60 @@
+"""Entry point: fringes for a validated payroll frame."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import pandas as pd
+
+from prodlib.fringes.reference import lines_from_frame, reference_fringes
+from prodlib.fringes.vector import vector_fringes
+from prodlib.rules.plans import PlanSet, load_plans
+from prodlib.rules.production import ProductionFacts, as_facts
+from prodlib.rules.scale import ScaleTable, load_scale
+from prodlib.taxonomy import ChartOfAccounts, get_chart
+
+
+def compute_fringes(
+    payroll_valid: pd.DataFrame,
+    production: ProductionFacts | Mapping[str, Any],
+    *,
+    plans: PlanSet | None = None,
+    scale: ScaleTable | None = None,
+    chart: ChartOfAccounts | None = None,
+    engine: Literal["vector", "reference"] = "vector",
+) -> pd.DataFrame:
+    """One row per (employee, plan, fund, rate line, period, episode, classification, type, debit account).
+
+    ``payroll_valid`` is the ``valid`` frame of :func:`prodlib.guild.validate_payroll` (canonical payroll
+    columns; cost codes resolved). Columns of the result: see ``prodlib.fringes.common.OUTPUT_COLUMNS``.
+    Each row is a balanced posting: debit ``debit_account`` (the x900 fringe detail), credit
+    ``credit_account`` (``FRINGE_PAYABLE:<plan>``) for ``contribution``. Raises ``NoScheduleError`` if a
+    line needing a rate has none: validation quarantines such lines first, nothing is priced at zero.
+    """
+    facts = as_facts(production)
+    plans = plans or load_plans()
+    scale = scale or load_scale()
+    chart = chart or get_chart(facts.chart)
+    if engine == "reference":
+        return reference_fringes(lines_from_frame(payroll_valid), facts, plans, scale, chart)
+    return vector_fringes(payroll_valid, facts, plans, scale, chart)
+
+
+def fringe_postings(fringes: pd.DataFrame, entry_date_col: str = "period_end") -> pd.DataFrame:
+    """The ledger's posting frame (docs/ARCHITECTURE.md) for fringe rows, one per row with a non-zero contribution."""
+    f = fringes[fringes["contribution"] != 0].reset_index(drop=True)
+    doc = (f["plan"].astype(str) + ":" + f["fund"].astype(str) + ":" + f["period_end"].astype(str))
+    return pd.DataFrame({
+        "source_line": range(1, len(f) + 1),
+        "row_hash": (doc + ":" + f["employee_id"].astype(str) + ":" + f["rate_id"].astype(str) + ":"
+                     + f["episode"].astype(str) + ":" + f["debit_account"].astype(str)
+                     + ":" + f["classification"].astype(str)),
+        "entry_date": f[entry_date_col],
+        "debit_account": f["debit_account"],
+        "credit_account": f["credit_account"],
+        "amount": f["contribution"],
+        "description": f["plan"].astype(str) + " " + f["fund"].astype(str) + " " + f["rate_id"].astype(str),
+        "document_no": doc,
+        "party_id": f["employee_id"],
+    })

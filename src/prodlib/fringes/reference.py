@@ -1,0 +1,204 @@
+"""The scalar reference: plain Decimal arithmetic, one payroll line at a time, dicts for groups.
+
+Slow and obvious on purpose; the vectorized engine must equal it on every row (property tests).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from prodlib.fringes.common import OUTPUT_COLUMNS, SORT_KEYS, UNITS_TYPE, NoScheduleError, debit_account, scope_key
+from prodlib.money import MONEY_CONTEXT, MONEY_TYPE, ZERO, round_cents
+from prodlib.rules.plans import PlanSet
+from prodlib.rules.production import ProductionFacts
+from prodlib.rules.scale import ScaleTable
+from prodlib.taxonomy import ChartOfAccounts
+
+
+@dataclass(frozen=True)
+class PayLine:
+    idx: int
+    employee_id: str
+    union: str
+    classification: str
+    state: str
+    period_end: date
+    work_date: date | None
+    cost_code: str
+    earning_type: str
+    hours: Decimal | None
+    amount: Decimal
+    episode: str
+
+
+def _py_date(v: Any) -> date | None:
+    if v is None or (not isinstance(v, date) and pd.isna(v)):
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return pd.Timestamp(v).date()
+
+
+def _col(df: pd.DataFrame, name: str) -> list[Any]:
+    s = df[name]
+    if isinstance(s.dtype, pd.ArrowDtype):
+        return pa.array(s).to_pylist()
+    return s.tolist()
+
+
+def lines_from_frame(df: pd.DataFrame) -> list[PayLine]:
+    """Canonical payroll rows as PayLines (Decimals and dates), in frame order."""
+    n = len(df)
+    hours = _col(df, "hours") if "hours" in df else [None] * n
+    work = _col(df, "work_date") if "work_date" in df else [None] * n
+    episode = _col(df, "episode") if "episode" in df else [None] * n
+    cols = {c: _col(df, c) for c in ("employee_id", "union", "classification", "state", "period_end",
+                                      "cost_code", "earning_type", "amount")}
+    out = []
+    for i in range(n):
+        h = hours[i]
+        if h is not None and not isinstance(h, Decimal):
+            if pd.isna(h):
+                h = None
+            else:
+                h = Decimal(str(h))
+        amt = cols["amount"][i]
+        if not isinstance(amt, Decimal):
+            raise TypeError(f"row {i}: amount must be exact money, not {type(amt).__name__}")
+        ep = episode[i]
+        out.append(PayLine(
+            idx=i, employee_id=str(cols["employee_id"][i]), union=str(cols["union"][i]),
+            classification=str(cols["classification"][i]), state=str(cols["state"][i]),
+            period_end=_py_date(cols["period_end"][i]), work_date=_py_date(work[i]),
+            cost_code=str(cols["cost_code"][i]), earning_type=str(cols["earning_type"][i]),
+            hours=h, amount=amt, episode="" if ep is None or (not isinstance(ep, str) and pd.isna(ep)) else str(ep),
+        ))
+    return out
+
+
+def _clamp(x: Decimal, lo: Decimal, hi: Decimal | None) -> Decimal:
+    x = max(x, lo)
+    return x if hi is None else min(x, hi)
+
+
+def reference_fringes(
+    lines: list[PayLine], production: ProductionFacts, plans: PlanSet, scale: ScaleTable, chart: ChartOfAccounts
+) -> pd.DataFrame:
+    groups: dict[tuple, dict[str, Any]] = {}
+    base: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    seen: set[tuple] = set()
+    for ln in lines:
+        pp = production.pp_date_for(ln.episode)
+        entries, missing = plans.entries_for(ln.union, ln.classification, ln.earning_type, ln.state, pp,
+                                             ln.period_end)
+        if missing:
+            raise NoScheduleError(f"line {ln.idx}: no schedule in force for {missing}")
+        for e in entries:
+            plan = plans.plan(e.plan)
+            debit = debit_account(chart, ln.cost_code, plan)
+            gk = (ln.employee_id, e.plan, e.fund, e.id, ln.period_end, ln.episode, ln.classification,
+                  e.contribution_type, debit)
+            g = groups.get(gk)
+            if g is None:
+                g = groups[gk] = {"e": e, "subject": ZERO, "units": Decimal(0), "flat_days": set(), "days": set(),
+                                  "scale": Decimal(0), "lines": 0, "pp": pp, "bk": None}
+            g["subject"] += ln.amount
+            g["lines"] += 1
+            if e.kind == "per_hour" and ln.earning_type == "FLAT":
+                if ln.work_date is None:
+                    raise ValueError(f"line {ln.idx}: on-call line without work_date")
+                g["flat_days"].add(ln.work_date)
+            elif e.kind in ("per_hour", "per_unit"):
+                if ln.hours is None:
+                    raise ValueError(f"line {ln.idx}: {e.kind} rate {e.id} needs hours")
+                g["units"] += ln.hours
+            elif e.kind == "per_day":
+                if ln.work_date is None:
+                    raise ValueError(f"line {ln.idx}: per_day rate {e.id} needs work_date")
+                g["days"].add(ln.work_date)
+            elif e.kind == "percent_of_scale":
+                on = pp if plan.date_basis == "pp_date" else ln.period_end
+                sm = scale.lookup(ln.union, ln.classification, on)
+                if sm is None or sm.unit != "hour" or ln.hours is None:
+                    raise ValueError(f"line {ln.idx}: percent_of_scale needs an hourly scale minimum and hours")
+                g["scale"] += ln.hours * sm.minimum * dict(plan.scale_multipliers)[ln.earning_type]
+            elif e.cap is not None:
+                bk = (ln.employee_id, e.cap.pool, scope_key(e.cap.scope, ln.period_end, ln.episode), ln.period_end,
+                      ln.episode, ln.classification, debit, e.match_key)
+                g["bk"] = bk
+                if (ln.idx, e.cap.pool, e.match_key) not in seen:
+                    seen.add((ln.idx, e.cap.pool, e.match_key))
+                    base[bk] += ln.amount
+    # Running totals per person, pool and scope key, in the documented order.
+    running: dict[tuple, Decimal] = {}
+    bounds: dict[tuple, tuple[Decimal, Decimal]] = {}
+    for bk in sorted(base):
+        before = running.get(bk[:3], ZERO)
+        after = before + base[bk]
+        running[bk[:3]] = after
+        bounds[bk] = (before, after)
+
+    rows = []
+    for gk in sorted(groups):
+        g = groups[gk]
+        e = g["e"]
+        plan = plans.plan(e.plan)
+        basis_amount: Decimal | None = None
+        units: Decimal | None = None
+        if e.kind == "percent":
+            if e.cap is None:
+                basis_amount = g["subject"]
+            else:
+                before, after = bounds[g["bk"]]
+                basis_amount = (_clamp(after, e.cap.floor, e.cap.amount)
+                                - _clamp(before, e.cap.floor, e.cap.amount))
+            contribution = round_cents(basis_amount * e.rate)
+        elif e.kind == "percent_of_scale":
+            contribution = round_cents(g["scale"] * e.rate)
+            basis_amount = round_cents(g["scale"])  # display only
+        else:
+            if e.kind == "per_day":
+                units = Decimal(len(g["days"]))
+            else:
+                units = g["units"]
+                if g["flat_days"]:
+                    units += plan.credited_hours(len(g["flat_days"]))
+            contribution = round_cents(units * e.rate)
+        rows.append({
+            "employee_id": gk[0], "plan": e.plan, "fund": e.fund, "rate_id": e.id, "kind": e.kind,
+            "contribution_type": e.contribution_type, "classification": gk[6], "episode": gk[5],
+            "period_end": gk[4], "pp_date": g["pp"], "debit_account": gk[8],
+            "credit_account": f"FRINGE_PAYABLE:{e.plan}", "subject_gross": g["subject"],
+            "basis_amount": basis_amount, "basis_units": units, "rate": str(e.rate),
+            "contribution": contribution, "cap_scope": "" if e.cap is None else e.cap.scope, "lines": g["lines"],
+        })
+    return _frame(rows)
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    data = {}
+    for c, t in OUTPUT_COLUMNS.items():
+        vals = [r[c] for r in rows]
+        if c in ("subject_gross", "basis_amount", "contribution"):
+            arr = pa.array([None if v is None else v.quantize(Decimal("0.01"), context=MONEY_CONTEXT) for v in vals],
+                           MONEY_TYPE)
+            data[c] = pd.Series(arr, dtype=t)
+        elif c == "basis_units":
+            data[c] = pd.Series(pa.array(vals, UNITS_TYPE), dtype=t)
+        elif c in ("period_end", "pp_date"):
+            data[c] = pd.Series(pa.array(vals, pa.date32()), dtype=t)
+        elif c == "lines":
+            data[c] = pd.Series(vals, dtype="int64")
+        else:
+            data[c] = pd.Series(pa.array(vals, pa.string()), dtype=t)
+    df = pd.DataFrame(data)
+    return df.sort_values(SORT_KEYS, ignore_index=True, kind="stable")
