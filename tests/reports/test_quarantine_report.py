@@ -84,8 +84,6 @@ def test_digest_is_order_independent_and_content_sensitive():
 
 
 def test_ledger_errors_are_clear(tmp_path):
-    with pytest.raises(ValueError, match="budget_version is required"):
-        load_cost_report_inputs(f"sqlite:///{tmp_path}/x.db")
     with pytest.raises(FileNotFoundError, match="no ledger database"):
         load_cost_report_inputs(f"sqlite:///{tmp_path}/missing.db", "BV-1")
     assert redact_url("postgresql+psycopg://u:secret@h/db") == "postgresql+psycopg://u:***@h/db"

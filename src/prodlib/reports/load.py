@@ -33,6 +33,7 @@ class DataStamp:
     demo: bool = False
 
     def to_dict(self) -> dict:
+        """JSON-ready: batches as records."""
         d = asdict(self)
         d["batches"] = [{"source_file": f, "file_hash": h, "rows_posted": n} for f, h, n in self.batches]
         return d
@@ -115,8 +116,8 @@ def load_cost_report_inputs(
     """Budget, actuals, commitments and EFC for a cost report, with the stamp of where they came from.
 
     ``url`` "" or "demo" gives the built-in demo production. Otherwise the ledger at ``url`` is read:
-    ``led.budget(budget_version)``, ``led.actuals(as_of)``, and, where the store offers them,
-    ``led.commitments(as_of)`` and ``led.efc(as_of)``.
+    ``led.budget(budget_version)`` (empty: the version in force on ``as_of``), ``led.actuals(as_of)``,
+    and, where the store offers them, ``led.commitments(as_of)`` and ``led.efc(as_of)``.
     """
     when = _as_of(as_of)
     if url in DEMO_URLS:
@@ -125,14 +126,14 @@ def load_cost_report_inputs(
         source, version, batches = "demo", budget_version or demo.DEMO_BUDGET_VERSION, ()
         title = title or demo.DEMO_TITLE
     else:
-        if not budget_version:
-            raise ValueError("budget_version is required when reading a ledger (which budget to compare against?)")
-        led = open_ledger(url)
-        budget = _two_columns(led.budget(budget_version), "cost_code")
-        actuals = _two_columns(led.actuals(when), "cost_code")
-        commitments = _two_columns(led.commitments(when), "cost_code") if hasattr(led, "commitments") else None
-        efc = _two_columns(led.efc(when), "account") if hasattr(led, "efc") else None
-        source, version, batches = redact_url(url), budget_version, _batches(led)
+        with open_ledger(url) as led:
+            lines = led.budget(budget_version or None, as_of=when)
+            budget = _two_columns(lines, "cost_code")
+            actuals = _two_columns(led.actuals(when), "cost_code")
+            commitments = _two_columns(led.commitments(when), "cost_code") if hasattr(led, "commitments") else None
+            efc = _two_columns(led.efc(when), "account") if hasattr(led, "efc") else None
+            batches = _batches(led)
+        source, version = redact_url(url), budget_version or lines.attrs.get("version_id", "")
     digest = frames_digest(budget=budget, actuals=actuals, commitments=commitments, efc=efc)
     as_of_text = when.isoformat() if when else "all postings"
     if source == "demo":
@@ -148,9 +149,11 @@ def load_quarantine(url: str, title: str = "") -> tuple[pd.DataFrame, DataStamp]
     if url in DEMO_URLS:
         frame, source, batches, title = demo.demo_quarantine(), "demo", (), title or demo.DEMO_TITLE
     else:
-        led = open_ledger(url)
-        frame, source, batches = led.quarantine_frame(), redact_url(url), _batches(led)
-    cols = [c for c in frame.columns if c != "payload"]
+        with open_ledger(url) as led:
+            frame, source, batches = led.quarantine_frame(), redact_url(url), _batches(led)
+    # content only: no payload (large), no recorded_at (wall-clock) nor batch ids
+    cols = [c for c in ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail")
+            if c in frame.columns]
     digest = frames_digest(quarantine=frame[cols]) if len(frame) else frames_digest(quarantine=None)
     stamp = DataStamp(source=source, budget_version="", as_of="all postings", title=title or "Untitled production",
                       inputs_sha256=digest, batches=batches, demo=source == "demo")

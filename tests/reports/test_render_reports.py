@@ -1,0 +1,189 @@
+"""Rendering: the notebooks executed by papermill against a small SQLite ledger, checked as a user sees them.
+
+Three notebook executions (about 3 s each): render_all (cost report + quarantine) and one failure.
+
+The ledger fixture (budget = the hand production of test_cost_report, no commitments, no EFC):
+postings  1100-01 100,000.00 (02-01)   1100-02 5,000.00 (02-02)   1100-02 -1,000.00 (02-03, credit note)
+          1300-01  45,000.00 (02-10)   2000-04 9,100.25 (04-10, after the as-of date: left out)
+          2100-01   1,500.00 (03-01)   3300-02 10,000.00 (03-05)  3300-02 -250.50 (03-06)
+          6800-03    -300.00 (03-31, on the as-of date: included)
+As of 2026-03-31, by hand (EFC = max(budget, actual) everywhere, no EFC given):
+  actual = 100,000 + 5,000 - 1,000 + 45,000 + 1,500 + 10,000 - 250.50 - 300 = 159,949.50
+  budget = 242,500.50 (test_cost_report);  EFC = budget + 1,500.00 (2100 has cost, no budget;
+  6800's credit leaves its EFC at max(0, -300) = 0) = 244,000.50;  variance = -1,500.00 -> "(1,500.00)"
+  ETC = 244,000.50 - 159,949.50 = 84,051.00
+quarantine: 2 rows (MALFORMED_AMOUNT at inv/acme.csv:7, UNKNOWN_COST_CODE at inv/acme.csv:12)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from prodlib.money import to_money_series
+from prodlib.reports.render import ReportError, notebooks_dir, render_all, render_report
+
+BUDGET = [("1100-01", "100000.00"), ("1100-02", "20000.00"), ("1300", "60000.00"), ("2000-04", "8000.00"),
+          ("3300-02", "25000.50"), ("5100-02", "12000.00"), ("6700-01", "4500.00"), ("8000-01", "10000.00"),
+          ("8100-01", "3000.00")]
+POSTINGS = [("1100-01", "100000.00", "2026-02-01"), ("1100-02", "5000.00", "2026-02-02"),
+            ("1100-02", "-1000.00", "2026-02-03"), ("1300-01", "45000.00", "2026-02-10"),
+            ("2000-04", "9100.25", "2026-04-10"), ("2100-01", "1500.00", "2026-03-01"),
+            ("3300-02", "10000.00", "2026-03-05"), ("3300-02", "-250.50", "2026-03-06"),
+            ("6800-03", "-300.00", "2026-03-31")]
+
+
+@pytest.fixture(scope="module")
+def ledger_url(tmp_path_factory) -> str:
+    from prodlib.ledger import Ledger
+
+    path = tmp_path_factory.mktemp("ledger") / "books.db"
+    url = f"sqlite:///{path}"
+    led = Ledger.open(url)
+    led.record_budget("BV-TEST-1", pd.DataFrame({"cost_code": [c for c, _ in BUDGET],
+                                                 "description": ["" for _ in BUDGET],
+                                                 "amount": to_money_series([a for _, a in BUDGET])}),
+                      locked_on="2026-01-02", author="test", reason="test budget")
+    n = len(POSTINGS)
+    postings = pd.DataFrame({
+        "source_line": list(range(2, n + 2)), "row_hash": [f"h{i}" for i in range(n)],
+        "entry_date": [d for _, _, d in POSTINGS], "debit_account": [c for c, _, _ in POSTINGS],
+        "credit_account": ["AP"] * n, "amount": to_money_series([a for _, a, _ in POSTINGS]),
+        "description": ["test"] * n, "document_no": [f"INV-{i}" for i in range(n)], "party_id": ["V-ACME"] * n,
+    })
+    quarantine = pd.DataFrame({
+        "source_id": ["acme", "acme"], "source_file": ["inv/acme.csv", "inv/acme.csv"], "source_line": [12, 7],
+        "row_hash": ["q1", "q2"], "reason": ["UNKNOWN_COST_CODE", "MALFORMED_AMOUNT"], "field": ["cost_code", "amount"],
+        "detail": ["'9999' is not in the chart", "'12,3x' is not an amount"], "payload": ["{}", "{}"],
+    })
+    led.post_batch("acme", "inv/acme.csv", "f" * 64, "invoice", postings, quarantine, rows_read=n + 2)
+    led.close()
+    return url
+
+
+@pytest.fixture(scope="module")
+def rendered(ledger_url, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    t0 = time.perf_counter()
+    paths = render_all(ledger_url, out, {"as_of": "2026-03-31", "production_title": "Test Feature"})
+    return out, paths, time.perf_counter() - t0
+
+
+class _Visible(HTMLParser):
+    """Text a reader sees: everything outside <script> and <style>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible_text(page: str) -> str:
+    p = _Visible()
+    p.feed(page)
+    return " ".join(" ".join(p.parts).split())
+
+
+def external_refs(page: str) -> list[str]:
+    """<script src=http(s)...>, <link href=http(s)...>, and module imports of http(s) URLs."""
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?\s*(?:https?:)?//[^\"'\s>]+",
+                      page, flags=re.I)
+    imports = re.findall(r"import\s*\(?\s*[\"']https?://[^\"']+", page)
+    return tags + imports
+
+
+def test_render_all_writes_reports_csv_and_index(rendered):
+    out, paths, seconds = rendered
+    assert [p.name for p in paths] == ["cost_report.html", "quarantine.html", "index.html"]
+    for name in ("cost_report.csv", "cost_report.stamp.json", "quarantine.csv", "quarantine.stamp.json"):
+        assert (out / name).exists(), name
+    assert seconds < 60
+
+
+@pytest.mark.parametrize("name", ["cost_report", "quarantine"])
+def test_html_is_offline_without_code_and_plotly_once(rendered, name):
+    page = (rendered[0] / f"{name}.html").read_text(encoding="utf-8")
+    assert external_refs(page) == []
+    assert not re.search(r"<link\b[^>]*rel=[\"']?stylesheet[^>]*href=[\"']?https?:", page, flags=re.I)
+    assert len(re.findall(r"plotly\.js v\d+\.\d+\.\d+", page)) == 1  # the library's banner: inlined once
+    assert page.count('class="plotly-graph-div"') == 1  # one figure
+    # no code shown: no editor or highlighted source element, and every code cell is marked input-less
+    assert 'class="jp-InputArea-editor' not in page and 'class="highlight' not in page
+    code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', page)
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
+    for code in ("load_cost_report_inputs(", "use_offline_plotly(", "load_quarantine(", "export_dir ="):
+        assert code not in visible_text(page)
+
+
+def test_cost_report_html_shows_hand_worked_totals(rendered):
+    text = visible_text((rendered[0] / "cost_report.html").read_text(encoding="utf-8"))
+    assert "Test Feature" in text and "BV-TEST-1" in text and "2026-03-31" in text
+    assert "inv/acme.csv sha256 ffffffffffffffff (9 rows posted)" in text
+    m = re.search(r"Grand total ([\d,().]+) ([\d,().]+) ([\d,().]+) ([\d,().]+) ([\d,().]+) ([\d,().]+) "
+                  r"([\d,().]+) ([\d.]+)%", text)
+    assert m, text[-600:]
+    # budget, actual, commitments, total cost, ETC, EFC, variance, % spent (159,949.50 / 242,500.50 = 65.958..)
+    assert m.groups() == ("242,500.50", "159,949.50", "0.00", "159,949.50", "84,051.00", "244,000.50", "(1,500.00)",
+                          "66.0")
+    assert "DEMO DATA" not in text
+
+
+def test_cost_report_csv_matches_by_machine(rendered):
+    csv = pd.read_csv(rendered[0] / "cost_report.csv", dtype=str, keep_default_na=False)
+    grand = csv[csv["kind"] == "grand_total"].iloc[0]
+    assert (grand["budget"], grand["actual"], grand["efc"], grand["variance"]) == (
+        "242500.50", "159949.50", "244000.50", "-1500.00")
+    assert csv[csv["key"] == "2000"].iloc[0]["actual"] == "0.00"  # posted after the as-of date
+
+
+def test_quarantine_html_and_csv(rendered):
+    out = rendered[0]
+    text = visible_text((out / "quarantine.html").read_text(encoding="utf-8"))
+    assert "2 row(s) in the quarantine" in text
+    assert text.index("inv/acme.csv:7") < text.index("inv/acme.csv:12")  # by file, then line number
+    q = pd.read_csv(out / "quarantine.csv", dtype=str)
+    assert list(q["location"]) == ["inv/acme.csv:7", "inv/acme.csv:12"]
+    assert list(q["reason"]) == ["MALFORMED_AMOUNT", "UNKNOWN_COST_CODE"]
+
+
+def test_index_links_each_report_with_stamp(rendered):
+    out = rendered[0]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert external_refs(page) == [] and "http" not in page
+    assert 'href="cost_report.html"' in page and 'href="quarantine.html"' in page and 'href="cost_report.csv"' in page
+    stamp = json.loads((out / "cost_report.stamp.json").read_text())
+    assert stamp["budget_version"] == "BV-TEST-1" and stamp["as_of"] == "2026-03-31"
+    assert stamp["inputs_sha256"][:16] in page and "2026-03-31" in page and "Test Feature" in page
+
+
+def test_failure_names_notebook_cell_and_exception(tmp_path):
+    nb = notebooks_dir() / "cost_report.ipynb"
+    missing = f"sqlite:///{tmp_path}/no-such.db"
+    with pytest.raises(ReportError) as err:
+        render_report(nb, tmp_path / "cost_report.html", {"database_url": missing})
+    msg = str(err.value)
+    assert "cost_report.ipynb" in msg and "failed in cell" in msg and "FileNotFoundError" in msg
+    assert "no ledger database" in msg and "Traceback" not in msg and "\x1b[" not in msg
+    assert (tmp_path / "cost_report.failed.ipynb").exists() and not (tmp_path / "cost_report.html").exists()
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_missing_notebook_is_a_report_error(tmp_path):
+    with pytest.raises(ReportError, match="does not exist"):
+        render_report(Path(tmp_path / "nope.ipynb"), tmp_path / "x.html", {})
