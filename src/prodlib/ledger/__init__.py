@@ -30,3 +30,7 @@ __all__ = [
 from prodlib.ledger.verify import VerifyResult, verify_chain  # noqa: E402
 
 __all__ += ["VerifyResult", "verify_chain"]
+
+from prodlib.ledger.beancount_export import beancount_account, export_beancount  # noqa: E402
+
+__all__ += ["beancount_account", "export_beancount"]

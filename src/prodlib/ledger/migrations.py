@@ -135,7 +135,7 @@ def _v2(conn: sa.Connection) -> None:
         t.create(conn)
     dialect = conn.dialect.name
     stmts = _split(_SQLITE_TRIGGERS) if dialect == "sqlite" else _split(_PG_FUNCTIONS)
-    for table in [*s.APPEND_ONLY, "schema_version"]:
+    for table in [*s.APPEND_ONLY_V2, "schema_version"]:
         stmts += _append_only_sql(dialect, table)
     raw = conn.connection.driver_connection
     for stmt in stmts:
@@ -145,9 +145,25 @@ def _v2(conn: sa.Connection) -> None:
             conn.exec_driver_sql(stmt)
 
 
+def _v3(conn: sa.Connection) -> None:
+    """Estimates (EFC per account, effective-dated) replace etc_entries; one reversal per entry."""
+    n = conn.exec_driver_sql("SELECT COUNT(*) FROM etc_entries").scalar()
+    if n:
+        raise RuntimeError(f"etc_entries holds {n} rows: migrate them to estimates by hand before upgrading")
+    conn.exec_driver_sql("DROP TABLE etc_entries")
+    for t in s.V3_TABLES:
+        t.create(conn)
+    for stmt in _append_only_sql(conn.dialect.name, "estimates"):
+        conn.exec_driver_sql(stmt)
+    conn.exec_driver_sql(
+        "CREATE UNIQUE INDEX uq_one_reversal ON journal_entries (reverses_entry_id) "
+        "WHERE kind IN ('void', 'reversal')")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "journal, lines, batches, quarantine, audit events, budget versions, chain heads", _v1),
     Migration(2, "periods, purchase orders, ETC; append-only, balance and closed-period triggers", _v2),
+    Migration(3, "estimates (EFC per account) replace etc_entries; at most one void/reversal per entry", _v3),
 ]
 LATEST = MIGRATIONS[-1].version
 

@@ -190,8 +190,30 @@ etc_entries = sa.Table(
     sa.UniqueConstraint("production_id", "cost_code", "effective_date", name="uq_etc_code_date"),
 )
 
+# --- migration 3 -----------------------------------------------------------------------------
+
+# The accountant's estimate of final cost for an account (or detail code), effective from a date:
+# a history, each later than the one before; ETC is derived (EFC - actual - open commitments).
+# Replaces ``etc_entries`` of migration 2, which stored ETC and could not hold the estimate itself.
+estimates = sa.Table(
+    "estimates",
+    metadata,
+    sa.Column("estimate_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("account", sa.Text, nullable=False),
+    sa.Column("effective_date", sa.Date, nullable=False),
+    sa.Column("efc_cents", sa.BigInteger, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("author", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.UniqueConstraint("production_id", "account", "effective_date", name="uq_estimate_account_date"),
+)
+
 V1_TABLES = [chain_heads, batches, journal_entries, journal_lines, quarantine, audit_events, budget_versions,
              budget_lines]
 V2_TABLES = [period_closes, purchase_orders, etc_entries]
-#: Tables that triggers make append-only (no UPDATE, no DELETE).
-APPEND_ONLY = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
+V3_TABLES = [estimates]
+#: Tables migration 2 made append-only (frozen: migrations never change).
+APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
+#: Tables that triggers make append-only (no UPDATE, no DELETE) today.
+APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates"]

@@ -49,9 +49,9 @@ def po_record(r: dict) -> dict:
             "effective_date": _d(r["effective_date"])}
 
 
-def etc_record(r: dict) -> dict:
-    return {"etc_id": int(r["etc_id"]), "cost_code": r["cost_code"], "effective_date": _d(r["effective_date"]),
-            "etc": str(from_cents(int(r["etc_cents"]))), "reason": r["reason"], "author": r["author"]}
+def estimate_record(r: dict) -> dict:
+    return {"estimate_id": int(r["estimate_id"]), "account": r["account"], "effective_date": _d(r["effective_date"]),
+            "efc": str(from_cents(int(r["efc_cents"]))), "reason": r["reason"], "author": r["author"]}
 
 
 def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str | None:
@@ -84,12 +84,13 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
     elif etype == "purchase_orders_recorded":
         if ch.rows_digest(po_records(conn, p["first_row"], p["last_row"])) != p["digest"]:
             return f"purchase order rows {p['first_row']}-{p['last_row']} differ from those sealed"
-    elif etype == "etc_recorded":
-        rows = _rows(conn, "SELECT * FROM etc_entries WHERE etc_id = :i", i=p["etc_id"])
-        if not rows or etc_record(rows[0]) != {k: p[k] for k in etc_record(rows[0])}:
-            return f"ETC entry {p['etc_id']} differs from the one sealed"
+    elif etype == "estimate_recorded":
+        rows = _rows(conn, "SELECT * FROM estimates WHERE estimate_id = :i", i=p["estimate_id"])
+        if not rows or estimate_record(rows[0]) != {k: p.get(k) for k in estimate_record(rows[0])}:
+            return f"estimate {p['estimate_id']} differs from the one sealed"
     elif etype == "period_closed":
         rows = _rows(conn, "SELECT * FROM period_closes WHERE period = :p", p=p["period"])
-        if not rows or _d(rows[0]["closed_on"]) != p["closed_on"] or rows[0]["author"] != p["author"]:
+        if not rows or _d(rows[0]["closed_on"]) != p["closed_on"] or rows[0]["author"] != p["author"] \
+                or rows[0]["reason"] != p["reason"]:
             return f"period close {p['period']} differs from the one sealed"
     return None

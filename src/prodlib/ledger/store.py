@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from prodlib.ledger import chain as ch
 from prodlib.ledger import schema as s
 from prodlib.ledger.frames import cents_to_money, money_to_cents
 from prodlib.ledger.migrations import migrate
-from prodlib.money import from_cents
+from prodlib.money import from_cents, to_cents
 
 POSTING_COLUMNS = (
     "source_line", "row_hash", "entry_date", "debit_account", "credit_account", "amount",
@@ -31,6 +32,7 @@ POSTING_COLUMNS = (
 QUARANTINE_COLUMNS = ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail", "payload")
 BALANCE_SHEET_ACCOUNTS = frozenset({"AP", "CASH", "PETTY_CASH", "PAYROLL_LIABILITY", "FRINGE_PAYABLE"})
 ENTRY_KINDS = ("posting", "general", "adjustment", "void", "reversal", "reissue")
+PO_STATUSES = ("approved", "draft", "cancelled", "closed")
 
 #: Test hook: called with the number of entries written so far after each chunk of a batch.
 _AFTER_CHUNK: Callable[[int], None] | None = None
@@ -245,8 +247,6 @@ class Ledger:
         return event_id
 
     def _closed_periods(self, conn: sa.Connection) -> set[str]:
-        if not sa.inspect(conn).has_table("period_closes"):
-            return set()
         rows = conn.execute(sa.select(s.period_closes.c.period).where(
             s.period_closes.c.production_id == self.production_id)).all()
         return {r.period for r in rows}
@@ -553,6 +553,358 @@ class Ledger:
                            "amount": cents_to_money([int(r[2]) for r in rows])})
         df.attrs["version_id"] = version_id
         return df
+
+    # --- general entries, voids, reversals, reissues ----------------------------------------
+
+    def _normalize_lines(self, lines) -> tuple[list[str], list[int]]:
+        if isinstance(lines, pd.DataFrame):
+            accounts = _str_list(lines["account"], len(lines))
+            cents = money_to_cents(lines["amount"]).tolist() if len(lines) else []
+        else:
+            accounts, cents = [], []
+            for acct, amt in lines:
+                if isinstance(amt, float):
+                    raise TypeError("amounts must be Decimal or text, never float")
+                accounts.append(acct)
+                cents.append(to_cents(amt if isinstance(amt, Decimal) else Decimal(str(amt))))
+        if len(accounts) < 2:
+            raise UnbalancedEntryError("a journal entry needs at least two lines")
+        if any(not a for a in accounts):
+            raise ValueError("every line needs an account")
+        total = sum(cents)
+        if total != 0:
+            raise UnbalancedEntryError(f"debits and credits differ by {from_cents(total)}")
+        return accounts, [int(c) for c in cents]
+
+    def _post_specs(self, conn: sa.Connection, specs: list[dict], now: str) -> list[int]:
+        """Write API-made entries (caller holds the journal lock). Each spec: date, kind, accounts, cents, ..."""
+        closed = self._closed_periods(conn)
+        for sp in specs:
+            if sp["kind"] != "adjustment" and sp["date"][:7] in closed:
+                raise PeriodClosedError(
+                    f"{sp['date']} falls in closed period {sp['date'][:7]}: post a dated adjustment instead")
+        seq, prev = self._lock_head(conn, "journal")
+        idx, accts, cents = [], [], []
+        for i, sp in enumerate(specs):
+            idx += [i] * len(sp["accounts"])
+            accts += sp["accounts"]
+            cents += sp["cents"]
+
+        def col(k):
+            return [sp.get(k) for sp in specs]
+
+        new_seq, new_hash = self._write_entries(
+            conn, start_id=seq + 1, prev_hash=prev, batch_id=None, dates=col("date"), kind=col("kind"),
+            source_id=col("source_id"), source_line=col("source_line"), row_hash=col("row_hash"),
+            document_no=col("document_no"), party_id=col("party_id"), po_number=col("po_number"),
+            description=col("description"), reverses=col("reverses"), reason=col("reason"), author=col("author"),
+            line_entry_idx=np.array(idx, dtype=np.int64), line_accounts=accts,
+            line_cents=np.array(cents, dtype=np.int64), now=now)
+        self._set_head(conn, "journal", new_seq, new_hash)
+        return list(range(seq + 1, new_seq + 1))
+
+    def post_entry(self, entry_date: date | str, lines, description: str, *, kind: str = "general",
+                   reason: str | None = None, author: str | None = None, document_no: str | None = None,
+                   party_id: str | None = None, po_number: str | None = None) -> int:
+        """Post one balanced journal entry; returns its id.
+
+        ``lines``: (account, amount) pairs, debit positive and credit negative, or a frame
+        [account, amount]. Unbalanced entries raise :class:`UnbalancedEntryError`. ``kind``
+        "adjustment" (with a reason and an author) is the only way into a closed period.
+        """
+        if kind not in ("general", "adjustment"):
+            raise ValueError("post_entry kind is 'general' or 'adjustment' (voids and reversals have their own calls)")
+        if kind == "adjustment" and not (reason and author):
+            raise ValueError("an adjustment needs a reason and an author")
+        accounts, cents = self._normalize_lines(lines)
+        spec = {"date": _iso(entry_date), "kind": kind, "accounts": accounts, "cents": cents,
+                "description": description, "reason": reason, "author": author, "document_no": document_no,
+                "party_id": party_id, "po_number": po_number}
+        with self.engine.begin() as conn:
+            return self._post_specs(conn, [spec], _stamp(self.clock()))[0]
+
+    def _entry(self, conn: sa.Connection, entry_id: int) -> tuple[sa.Row, list[tuple[str, int]]]:
+        e = s.journal_entries
+        row = conn.execute(sa.select(e).where(e.c.entry_id == entry_id,
+                                              e.c.production_id == self.production_id)).first()
+        if row is None:
+            raise LookupError(f"no journal entry {entry_id}")
+        ln = s.journal_lines
+        lines = conn.execute(sa.select(ln.c.account, ln.c.amount_cents).where(ln.c.entry_id == entry_id)
+                             .order_by(ln.c.line_no)).all()
+        return row, [(a, int(c)) for a, c in lines]
+
+    def _reversal_spec(self, conn: sa.Connection, entry_id: int, entry_date: str, kind: str, reason: str,
+                       author: str) -> dict:
+        if not (reason and author):
+            raise ValueError(f"a {kind} needs a reason and an author")
+        row, lines = self._entry(conn, entry_id)
+        if row.kind in ("void", "reversal"):
+            raise LedgerError(f"entry {entry_id} is itself a {row.kind}; post a new entry instead")
+        e = s.journal_entries
+        done = conn.execute(sa.select(e.c.entry_id).where(
+            e.c.reverses_entry_id == entry_id, e.c.kind.in_(["void", "reversal"]))).first()
+        if done is not None:
+            raise LedgerError(f"entry {entry_id} was already reversed by entry {done.entry_id}")
+        return {"date": entry_date, "kind": kind, "accounts": [a for a, _ in lines], "cents": [-c for _, c in lines],
+                "description": f"{kind.upper()} of entry {entry_id}: {reason}", "reason": reason, "author": author,
+                "document_no": row.document_no, "party_id": row.party_id, "po_number": row.po_number,
+                "reverses": entry_id, "source_id": row.source_id, "source_line": row.source_line,
+                "row_hash": row.row_hash}
+
+    def reverse_entry(self, entry_id: int, entry_date: date | str, reason: str, author: str) -> int:
+        """A reversing entry dated ``entry_date`` (same lines, sides swapped). Returns its id."""
+        with self.engine.begin() as conn:
+            self._lock_head(conn, "journal")
+            spec = self._reversal_spec(conn, entry_id, _iso(entry_date), "reversal", reason, author)
+            return self._post_specs(conn, [spec], _stamp(self.clock()))[0]
+
+    def void_entry(self, entry_id: int, reason: str, author: str) -> int:
+        """Void: a reversing entry on the original's own date (its period must be open)."""
+        with self.engine.begin() as conn:
+            self._lock_head(conn, "journal")
+            row, _ = self._entry(conn, entry_id)
+            spec = self._reversal_spec(conn, entry_id, _iso(row.entry_date), "void", reason, author)
+            return self._post_specs(conn, [spec], _stamp(self.clock()))[0]
+
+    def reissue_entry(self, entry_id: int, entry_date: date | str, lines, reason: str, author: str,
+                      description: str | None = None) -> tuple[int, int]:
+        """Correct an entry: reverse it and post the corrected one, atomically. Returns (reversal, reissue)."""
+        accounts, cents = self._normalize_lines(lines)
+        with self.engine.begin() as conn:
+            self._lock_head(conn, "journal")
+            rev = self._reversal_spec(conn, entry_id, _iso(entry_date), "reversal", reason, author)
+            row, _ = self._entry(conn, entry_id)
+            new = {**rev, "kind": "reissue", "accounts": accounts, "cents": cents,
+                   "description": description or row.description}
+            ids = self._post_specs(conn, [rev, new], _stamp(self.clock()))
+        return ids[0], ids[1]
+
+    # --- periods ----------------------------------------------------------------------------
+
+    def close_period(self, period: str, author: str, reason: str | None = None,
+                     closed_on: date | str | None = None) -> None:
+        """Close an accounting period ("2026-03"): from now on only dated adjustments post into it."""
+        if len(period) != 7 or period[4] != "-" or not (period[:4] + period[5:]).isdigit():
+            raise ValueError(f"period {period!r} is not YYYY-MM")
+        if not author:
+            raise ValueError("closing a period needs an author")
+        now_dt = self.clock()
+        closed = _iso(closed_on) or now_dt.astimezone(UTC).date().isoformat()
+        now = _stamp(now_dt)
+        with self.engine.begin() as conn:
+            self._lock_head(conn, "journal")
+            if period in self._closed_periods(conn):
+                raise LedgerError(f"period {period} is already closed")
+            conn.execute(s.period_closes.insert().values(
+                period=period, production_id=self.production_id, closed_on=date.fromisoformat(closed),
+                author=author, reason=reason, recorded_at=now))
+            self._append_event(conn, "period_closed", {"period": period, "closed_on": closed, "author": author,
+                                                       "reason": reason}, now)
+
+    def closed_periods(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return sorted(self._closed_periods(conn))
+
+    # --- purchase orders and commitments ----------------------------------------------------
+
+    def record_purchase_orders(self, frame: pd.DataFrame, effective_date: date | str | None = None) -> int:
+        """Append each PO whose content differs from its latest recorded version; returns rows written.
+
+        A new PO takes effect on its ``po_date``; a changed one (status, amount) on ``effective_date``
+        (default: today). Statuses: approved, draft, cancelled, closed; only approved ones commit.
+        """
+        n = len(frame)
+        need = ["po_number", "vendor_id", "po_date", "cost_code", "amount", "status"]
+        missing = [c for c in need if c not in frame]
+        if missing:
+            raise ValueError(f"purchase order frame lacks {missing}")
+        cents = money_to_cents(frame["amount"]).tolist() if n else []
+        po_dates = _dates(frame["po_date"]) if n else []
+        status = [str(x).strip().lower() for x in _str_list(frame["status"], n)]
+        bad = sorted({x for x in status if x not in PO_STATUSES})
+        if bad:
+            raise ValueError(f"unknown purchase order status {bad}: {PO_STATUSES}")
+        new = list(zip(_str_list(frame["po_number"], n), _str_list(frame["vendor_id"], n), po_dates,
+                       _str_list(frame["cost_code"], n), _str_list(frame.get("description"), n), cents, status,
+                       strict=True))
+        now_dt = self.clock()
+        now = _stamp(now_dt)
+        eff_change = _iso(effective_date) or now_dt.astimezone(UTC).date().isoformat()
+        po = s.purchase_orders
+        with self.engine.begin() as conn:
+            self._lock_head(conn, "journal")
+            latest: dict[str, tuple] = {}
+            for r in conn.execute(sa.select(po).where(po.c.production_id == self.production_id)
+                                  .order_by(po.c.po_row_id)).mappings():
+                latest[r["po_number"]] = (r["po_number"], r["vendor_id"], _date_text(r["po_date"]), r["cost_code"],
+                                          r["description"], int(r["amount_cents"]), r["status"])
+            start = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(po.c.po_row_id), 0))).scalar()) + 1
+            rows = []
+            for rec in new:
+                if latest.get(rec[0]) == rec:
+                    continue
+                eff = rec[2] if rec[0] not in latest else eff_change
+                latest[rec[0]] = rec
+                rows.append((start + len(rows), self.production_id, *rec, eff, now))
+            cols = ["po_row_id", "production_id", "po_number", "vendor_id", "po_date", "cost_code", "description",
+                    "amount_cents", "status", "effective_date", "recorded_at"]
+            self._bulk_insert(conn, po, cols, rows)
+            if rows:
+                from prodlib.ledger.seals import po_record
+
+                digest = ch.rows_digest([po_record(dict(zip(cols, r, strict=True))) for r in rows])
+                self._append_event(conn, "purchase_orders_recorded", {
+                    "first_row": rows[0][0], "last_row": rows[-1][0], "count": len(rows), "digest": digest}, now)
+        return len(rows)
+
+    def _filters(self, t: sa.Table, date_col: str, as_of, known_at) -> list:
+        cond = [t.c.production_id == self.production_id]
+        if as_of is not None:
+            cond.append(t.c[date_col] <= date.fromisoformat(_iso(as_of)))
+        if known_at is not None:
+            cond.append(t.c.recorded_at <= (_stamp(known_at) if isinstance(known_at, datetime) else known_at))
+        return cond
+
+    def purchase_orders_frame(self, as_of: date | str | None = None,
+                              known_at: datetime | str | None = None) -> pd.DataFrame:
+        """Each PO as it stood on ``as_of``: its latest version in effect by then."""
+        po = s.purchase_orders
+        q = sa.select(po).where(*self._filters(po, "effective_date", as_of, known_at)).order_by(po.c.po_row_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        latest = {}
+        for r in rows:
+            if as_of is None or r["po_date"] <= date.fromisoformat(_iso(as_of)):
+                latest[r["po_number"]] = r
+        recs = sorted(latest.values(), key=lambda r: r["po_number"])
+        return pd.DataFrame({
+            "po_number": pd.Series([r["po_number"] for r in recs], dtype=object),
+            "vendor_id": pd.Series([r["vendor_id"] for r in recs], dtype=object),
+            "po_date": pd.Series([r["po_date"] for r in recs], dtype=object),
+            "cost_code": pd.Series([r["cost_code"] for r in recs], dtype=object),
+            "description": pd.Series([r["description"] for r in recs], dtype=object),
+            "amount": cents_to_money([int(r["amount_cents"]) for r in recs]),
+            "status": pd.Series([r["status"] for r in recs], dtype=object),
+            "effective_date": pd.Series([r["effective_date"] for r in recs], dtype=object),
+        })
+
+    def _relief(self, as_of, known_at) -> dict[str, int]:
+        """Cents invoiced against each PO (cost-account lines of entries carrying the PO number)."""
+        e, ln = s.journal_entries, s.journal_lines
+        q = (sa.select(e.c.po_number, ln.c.account, sa.func.sum(ln.c.amount_cents))
+             .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+             .where(e.c.po_number.is_not(None), *self._entry_filter(e, as_of, known_at))
+             .group_by(e.c.po_number, ln.c.account))
+        out: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for po_no, acct, c in conn.execute(q).all():
+                if is_cost_account(acct):
+                    out[po_no] = out.get(po_no, 0) + int(c)
+        return out
+
+    def open_commitments(self, as_of: date | str | None = None,
+                         known_at: datetime | str | None = None) -> pd.DataFrame:
+        """Approved POs with what is still open: PO amount less invoiced against it (never below zero).
+
+        Draft, cancelled and closed POs never count. Columns: po_number, vendor_id, cost_code,
+        po_amount, relieved, amount (open).
+        """
+        pos = self.purchase_orders_frame(as_of, known_at)
+        pos = pos[pos["status"] == "approved"].reset_index(drop=True)
+        relief = self._relief(as_of, known_at)
+        po_c = money_to_cents(pos["amount"]) if len(pos) else np.array([], np.int64)
+        rel = np.array([relief.get(p, 0) for p in pos["po_number"]], dtype=np.int64)
+        open_c = np.clip(po_c - rel, 0, None)
+        out = pd.DataFrame({
+            "po_number": pos["po_number"], "vendor_id": pos["vendor_id"], "cost_code": pos["cost_code"],
+            "po_amount": cents_to_money(po_c), "relieved": cents_to_money(rel), "amount": cents_to_money(open_c),
+        })
+        return out[open_c > 0].reset_index(drop=True)
+
+    def commitments(self, as_of: date | str | None = None, known_at: datetime | str | None = None) -> pd.DataFrame:
+        """Open commitments per cost code [cost_code, amount]."""
+        oc = self.open_commitments(as_of, known_at)
+        tot: dict[str, int] = {}
+        for code, c in zip(oc["cost_code"], money_to_cents(oc["amount"]).tolist() if len(oc) else [], strict=True):
+            tot[code] = tot.get(code, 0) + c
+        codes = sorted(tot)
+        return pd.DataFrame({"cost_code": pd.Series(codes, dtype=object),
+                             "amount": cents_to_money([tot[c] for c in codes])})
+
+    # --- estimates (EFC / ETC) --------------------------------------------------------------
+
+    def record_estimate(self, account: str, efc: Decimal | str, effective_date: date | str, reason: str,
+                        author: str) -> int:
+        """Record the estimated final cost of an account from ``effective_date`` on; returns its id.
+
+        Each estimate for an account must take effect later than the one before; history is kept.
+        """
+        if not (account and reason and author):
+            raise ValueError("an estimate needs an account, a reason and an author")
+        if isinstance(efc, float):
+            raise TypeError("amounts must be Decimal or text, never float")
+        cents = to_cents(efc if isinstance(efc, Decimal) else Decimal(str(efc)))
+        eff = _iso(effective_date)
+        now = _stamp(self.clock())
+        es = s.estimates
+        with self.engine.begin() as conn:
+            self._lock_head(conn, "journal")
+            last = conn.execute(sa.select(sa.func.max(es.c.effective_date)).where(
+                es.c.production_id == self.production_id, es.c.account == account)).scalar()
+            if last is not None and _date_text(last) >= eff:
+                raise ValueError(f"estimate for {account} on {eff} must be later than the previous one ({last})")
+            eid = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(es.c.estimate_id), 0))).scalar()) + 1
+            conn.execute(es.insert().values(estimate_id=eid, production_id=self.production_id, account=account,
+                                            effective_date=date.fromisoformat(eff), efc_cents=cents, reason=reason,
+                                            author=author, recorded_at=now))
+            self._append_event(conn, "estimate_recorded", {
+                "estimate_id": eid, "account": account, "effective_date": eff, "efc": str(from_cents(cents)),
+                "reason": reason, "author": author}, now)
+        return eid
+
+    def estimates_frame(self, account: str | None = None) -> pd.DataFrame:
+        """Every estimate ever recorded (the history), oldest first."""
+        es = s.estimates
+        cond = [es.c.production_id == self.production_id] + ([es.c.account == account] if account else [])
+        q = sa.select(es).where(*cond).order_by(es.c.account, es.c.effective_date)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        return self._estimates(rows)
+
+    @staticmethod
+    def _estimates(rows) -> pd.DataFrame:
+        return pd.DataFrame({
+            "account": pd.Series([r["account"] for r in rows], dtype=object),
+            "amount": cents_to_money([int(r["efc_cents"]) for r in rows]),
+            "effective_date": pd.Series([r["effective_date"] for r in rows], dtype=object),
+            "reason": pd.Series([r["reason"] for r in rows], dtype=object),
+            "author": pd.Series([r["author"] for r in rows], dtype=object),
+        })
+
+    def efc(self, as_of: date | str | None = None, known_at: datetime | str | None = None) -> pd.DataFrame:
+        """The estimate in force per account on ``as_of`` [account, amount, effective_date, reason, author]."""
+        es = s.estimates
+        q = (sa.select(es).where(*self._filters(es, "effective_date", as_of, known_at))
+             .order_by(es.c.account, es.c.effective_date))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        latest = {}
+        for r in rows:
+            latest[r["account"]] = r
+        return self._estimates([latest[a] for a in sorted(latest)])
+
+    # --- helpers for the pipeline -----------------------------------------------------------
+
+    def document_keys(self, kind: str = "invoice") -> set[tuple[str, str]]:
+        """(party_id, document_no) of every entry posted from batches of ``kind`` (duplicate detection)."""
+        e, b = s.journal_entries, s.batches
+        q = (sa.select(e.c.party_id, e.c.document_no).select_from(e.join(b, b.c.batch_id == e.c.batch_id))
+             .where(b.c.kind == kind, e.c.production_id == self.production_id, e.c.kind == "posting")
+             .distinct())
+        with self.engine.connect() as conn:
+            return {(p, d) for p, d in conn.execute(q).all()}
+
 
 
 def _quarantine_rows(frame: pd.DataFrame, source_id: str, source_file: str) -> list[tuple]:

@@ -80,8 +80,10 @@ def check_journal(conn: sa.Connection) -> tuple[int, list[tuple[int, str]], dict
         expected_prev = np.concatenate([np.array([ch.GENESIS], dtype=object), stored[:-1]])
         pos = np.arange(n)
         for p in np.flatnonzero(ids != pos + 1)[:1]:
-            what = "missing (deleted?)" if ids[p] > p + 1 else "duplicated or inserted"
-            problems.append((p, ids[p], f"sequence broken: expected entry {p + 1}, found {ids[p]}: an entry is {what}"))
+            if ids[p] > p + 1:
+                problems.append((p, p + 1, f"missing: the journal jumps from entry {p} to {ids[p]} (deleted?)"))
+            else:
+                problems.append((p, ids[p], f"out of sequence: expected entry {p + 1}, found {ids[p]}"))
         for p in np.flatnonzero(prev_arr != expected_prev)[:1]:
             problems.append((p, ids[p], "link broken: prev_hash does not match the previous entry's hash"))
         for p in np.flatnonzero(recomputed != stored)[:1]:
