@@ -29,6 +29,8 @@ import pytest
 from prodlib.money import to_money_series
 from prodlib.reports.render import ReportError, notebooks_dir, render_all, render_report
 
+pytestmark = pytest.mark.slow  # executes notebooks (about 3 s each); `-m "not slow"` skips them
+
 BUDGET = [("1100-01", "100000.00"), ("1100-02", "20000.00"), ("1300", "60000.00"), ("2000-04", "8000.00"),
           ("3300-02", "25000.50"), ("5100-02", "12000.00"), ("6700-01", "4500.00"), ("8000-01", "10000.00"),
           ("8100-01", "3000.00")]
@@ -187,3 +189,17 @@ def test_failure_names_notebook_cell_and_exception(tmp_path):
 def test_missing_notebook_is_a_report_error(tmp_path):
     with pytest.raises(ReportError, match="does not exist"):
         render_report(Path(tmp_path / "nope.ipynb"), tmp_path / "x.html", {})
+
+
+def test_render_all_reports_every_failure_and_marks_the_index(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "cost_report.csv").write_text("stale figures from last night\n")
+    with pytest.raises(ReportError) as err:
+        render_all("", out, {}, notebooks=tmp_path / "no-notebooks")
+    msg = str(err.value)
+    assert "2 of 2 report(s) failed" in msg and "cost_report.ipynb does not exist" in msg
+    assert "quarantine.ipynb does not exist" in msg
+    assert not (out / "cost_report.csv").exists()  # no stale figures beside a failed report
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.count("FAILED: ") == 2

@@ -114,29 +114,49 @@ def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks
 
     ``params`` (budget_version, as_of, production_title, chart, ...) go to each notebook that declares
     them; ``database_url`` and ``export_dir`` are set here. Returns the HTML paths, index.html last.
+    A report that fails does not stop the others: the index marks it, then one :class:`ReportError`
+    lists every failure.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_dir = notebooks or notebooks_dir()
     common = {**(params or {}), "database_url": db_url, "export_dir": str(out_dir.resolve())}
     done: list[Rendered] = []
+    failures: dict[str, str] = {}
     for stem, _title in REPORTS:
         nb = nb_dir / f"{stem}.ipynb"
-        declared = notebook_parameters(nb)
+        out_html = out_dir / f"{stem}.html"
+        for stale in (out_html, out_dir / f"{stem}.csv", out_dir / f"{stem}.stamp.json"):
+            stale.unlink(missing_ok=True)  # never leave last night's figures beside tonight's failure
         t0 = time.perf_counter()
-        path = render_report(nb, out_dir / f"{stem}.html", {k: v for k, v in common.items() if k in declared})
+        try:
+            if not nb.exists():
+                raise ReportError(f"report notebook {nb} does not exist")
+            declared = notebook_parameters(nb)
+            path = render_report(nb, out_html, {k: v for k, v in common.items() if k in declared})
+        except ReportError as exc:
+            failures[stem] = str(exc)
+            log.error("%s", exc)
+            continue
         done.append(Rendered(stem, path, time.perf_counter() - t0))
         log.info("rendered %s in %.1f s (%d bytes)", path, done[-1].seconds, path.stat().st_size)
-    index = write_index(out_dir)
+    index = write_index(out_dir, failures)
+    if failures:
+        raise ReportError(f"{len(failures)} of {len(REPORTS)} report(s) failed (index: {index}):\n"
+                          + "\n".join(f"  {msg}" for msg in failures.values()))
     return [r.html for r in done] + [index]
 
 
-def write_index(out_dir: Path) -> Path:
-    """Write ``out_dir/index.html``: one line per rendered report (title, as-of, data stamp, links)."""
+def write_index(out_dir: Path, failures: dict[str, str] | None = None) -> Path:
+    """Write ``out_dir/index.html``: one line per report (title, as-of, data stamp, links; or its failure)."""
     out_dir = Path(out_dir)
+    failures = failures or {}
     entries = []
     for stem, title in REPORTS:
         page = out_dir / f"{stem}.html"
+        if stem in failures:
+            entries.append((stem, title, {"failed": failures[stem]}, False))
+            continue
         if not page.exists():
             continue
         stamp_file = out_dir / f"{stem}.stamp.json"
@@ -153,6 +173,10 @@ def index_html(entries: list[tuple[str, str, dict, bool]]) -> str:
     rows = []
     for stem, title, stamp, has_csv in entries:
         esc = html.escape
+        if "failed" in stamp:
+            rows.append(f"<tr><td>{esc(title)}</td><td colspan=\"3\" class=\"failed\">FAILED: "
+                        f"{esc(stamp['failed'])}</td></tr>")
+            continue
         links = f'<a href="{esc(stem)}.html">{esc(title)}</a>'
         if has_csv:
             links += f' &middot; <a href="{esc(stem)}.csv">CSV</a>'
@@ -168,7 +192,7 @@ def index_html(entries: list[tuple[str, str, dict, bool]]) -> str:
         f"<title>{html.escape(production)}: reports</title><style>"
         "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
         "table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
-        "th{background:#f2f4f7}</style></head><body>"
+        "th{background:#f2f4f7}.failed{color:#b00020}</style></head><body>"
         f"<h1>{html.escape(production)}</h1><p>Reports rendered by prodlib.</p>"
         "<table><thead><tr><th>Report</th><th>As of</th><th>Data</th><th>Inputs SHA-256</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
