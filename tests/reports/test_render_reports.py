@@ -5,13 +5,17 @@ Three notebook executions (about 3 s each): render_all (cost report + quarantine
 The ledger fixture (budget = the hand production of test_cost_report, no commitments, no EFC):
 postings  1100-01 100,000.00 (02-01)   1100-02 5,000.00 (02-02)   1100-02 -1,000.00 (02-03, credit note)
           1300-01  45,000.00 (02-10)   2000-04 9,100.25 (04-10, after the as-of date: left out)
-          2100-01   1,500.00 (03-01)   3300-02 10,000.00 (03-05)  3300-02 -250.50 (03-06)
+          2100-01   1,500.00 (03-01)   3300-02 10,000.00 (03-05, invoiced against PO-2)  3300-02 -250.50 (03-06)
           6800-03    -300.00 (03-31, on the as-of date: included)
-As of 2026-03-31, by hand (EFC = max(budget, actual) everywhere, no EFC given):
+purchase orders: PO-1 approved 1300-02 5,000.00; PO-2 approved 3300-02 12,000.00 (10,000.00 invoiced: 2,000.00
+          open); PO-3 draft 2100-01 4,000.00 (never a commitment)  -> open commitments 7,000.00
+estimates: 1300 at 58,000.00 from 2026-03-01; 1300 at 70,000.00 from 2026-04-15 (after the as-of date)
+As of 2026-03-31, by hand (EFC = max(budget, actual + commitments) where no estimate is in force):
   actual = 100,000 + 5,000 - 1,000 + 45,000 + 1,500 + 10,000 - 250.50 - 300 = 159,949.50
-  budget = 242,500.50 (test_cost_report);  EFC = budget + 1,500.00 (2100 has cost, no budget;
-  6800's credit leaves its EFC at max(0, -300) = 0) = 244,000.50;  variance = -1,500.00 -> "(1,500.00)"
-  ETC = 244,000.50 - 159,949.50 = 84,051.00
+  budget = 242,500.50 (test_cost_report); total cost = 159,949.50 + 7,000.00 = 166,949.50
+  EFC per account: 1100 120,000; 1300 58,000 (estimate); 2000 8,000; 2100 1,500 (cost, no budget); 3300 25,000.50;
+  5100 12,000; 6700 4,500; 6800 max(0, -300) = 0; 8000 10,000; 8100 3,000  -> 242,000.50
+  variance = 242,500.50 - 242,000.50 = 500.00;  ETC = 242,000.50 - 166,949.50 = 75,051.00
 quarantine: 2 rows (MALFORMED_AMOUNT at inv/acme.csv:7, UNKNOWN_COST_CODE at inv/acme.csv:12)
 """
 
@@ -52,12 +56,19 @@ def ledger_url(tmp_path_factory) -> str:
                                                  "description": ["" for _ in BUDGET],
                                                  "amount": to_money_series([a for _, a in BUDGET])}),
                       locked_on="2026-01-02", author="test", reason="test budget")
+    led.record_purchase_orders(pd.DataFrame({
+        "po_number": ["PO-1", "PO-2", "PO-3"], "vendor_id": ["V-ACME"] * 3,
+        "po_date": ["2026-02-15", "2026-03-01", "2026-03-02"], "cost_code": ["1300-02", "3300-02", "2100-01"],
+        "amount": to_money_series(["5000.00", "12000.00", "4000.00"]), "status": ["approved", "approved", "draft"]}))
+    led.record_estimate("1300", "58000.00", "2026-03-01", reason="editor extension", author="test")
+    led.record_estimate("1300", "70000.00", "2026-04-15", reason="reshoots", author="test")
     n = len(POSTINGS)
     postings = pd.DataFrame({
         "source_line": list(range(2, n + 2)), "row_hash": [f"h{i}" for i in range(n)],
         "entry_date": [d for _, _, d in POSTINGS], "debit_account": [c for c, _, _ in POSTINGS],
         "credit_account": ["AP"] * n, "amount": to_money_series([a for _, a, _ in POSTINGS]),
         "description": ["test"] * n, "document_no": [f"INV-{i}" for i in range(n)], "party_id": ["V-ACME"] * n,
+        "po_number": [("PO-2" if (c, a) == ("3300-02", "10000.00") else None) for c, a, _ in POSTINGS],
     })
     quarantine = pd.DataFrame({
         "source_id": ["acme", "acme"], "source_file": ["inv/acme.csv", "inv/acme.csv"], "source_line": [12, 7],
@@ -141,7 +152,7 @@ def test_cost_report_html_shows_hand_worked_totals(rendered):
                   r"([\d,().]+) ([\d.]+)%", text)
     assert m, text[-600:]
     # budget, actual, commitments, total cost, ETC, EFC, variance, % spent (159,949.50 / 242,500.50 = 65.958..)
-    assert m.groups() == ("242,500.50", "159,949.50", "0.00", "159,949.50", "84,051.00", "244,000.50", "(1,500.00)",
+    assert m.groups() == ("242,500.50", "159,949.50", "7,000.00", "166,949.50", "75,051.00", "242,000.50", "500.00",
                           "66.0")
     assert "DEMO DATA" not in text
 
@@ -149,8 +160,10 @@ def test_cost_report_html_shows_hand_worked_totals(rendered):
 def test_cost_report_csv_matches_by_machine(rendered):
     csv = pd.read_csv(rendered[0] / "cost_report.csv", dtype=str, keep_default_na=False)
     grand = csv[csv["kind"] == "grand_total"].iloc[0]
-    assert (grand["budget"], grand["actual"], grand["efc"], grand["variance"]) == (
-        "242500.50", "159949.50", "244000.50", "-1500.00")
+    assert (grand["budget"], grand["actual"], grand["commitments"], grand["efc"], grand["variance"]) == (
+        "242500.50", "159949.50", "7000.00", "242000.50", "500.00")
+    row1300 = csv[csv["key"] == "1300"].iloc[0]
+    assert (row1300["commitments"], row1300["efc"], row1300["etc"]) == ("5000.00", "58000.00", "8000.00")
     assert csv[csv["key"] == "2000"].iloc[0]["actual"] == "0.00"  # posted after the as-of date
 
 
@@ -203,3 +216,16 @@ def test_render_all_reports_every_failure_and_marks_the_index(tmp_path):
     assert not (out / "cost_report.csv").exists()  # no stale figures beside a failed report
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.count("FAILED: ") == 2
+
+
+def test_loader_reads_ledger_as_known_at(ledger_url):
+    from prodlib.reports.load import load_cost_report_inputs
+
+    now = load_cost_report_inputs(ledger_url, as_of="2026-03-31")
+    later = load_cost_report_inputs(ledger_url, as_of="2026-03-31", known_at="9999-12-31T23:59:59")
+    assert later.stamp.inputs_sha256 == now.stamp.inputs_sha256  # everything was known by then
+    assert later.stamp.as_of == "2026-03-31 (as known at 9999-12-31T23:59:59)"
+    assert now.stamp.budget_version == "BV-TEST-1"  # the version in force, named by the ledger
+    assert now.stamp.batches == (("inv/acme.csv", "f" * 64, 9),)
+    with pytest.raises(LookupError):  # nothing was recorded yet in 1999
+        load_cost_report_inputs(ledger_url, as_of="2026-03-31", known_at="1999-01-01T00:00:00")

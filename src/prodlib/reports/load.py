@@ -111,13 +111,15 @@ def _two_columns(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def load_cost_report_inputs(
-    url: str, budget_version: str = "", as_of: str | date | None = None, title: str = "", chart: str = ""
+    url: str, budget_version: str = "", as_of: str | date | None = None, title: str = "", chart: str = "",
+    known_at: str = "",
 ) -> CostReportInputs:
     """Budget, actuals, commitments and EFC for a cost report, with the stamp of where they came from.
 
     ``url`` "" or "demo" gives the built-in demo production. Otherwise the ledger at ``url`` is read:
     ``led.budget(budget_version)`` (empty: the version in force on ``as_of``), ``led.actuals(as_of)``,
-    and, where the store offers them, ``led.commitments(as_of)`` and ``led.efc(as_of)``.
+    and, where the store offers them, ``led.commitments(as_of)`` and ``led.efc(as_of)``. ``known_at``
+    (a recorded-at timestamp) reads the books as they were known then, to rebuild a past report exactly.
     """
     when = _as_of(as_of)
     if url in DEMO_URLS:
@@ -127,15 +129,19 @@ def load_cost_report_inputs(
         title = title or demo.DEMO_TITLE
     else:
         with open_ledger(url) as led:
-            lines = led.budget(budget_version or None, as_of=when)
+            known = known_at or None
+            lines = led.budget(budget_version or None, as_of=when, known_at=known)
             budget = _two_columns(lines, "cost_code")
-            actuals = _two_columns(led.actuals(when), "cost_code")
-            commitments = _two_columns(led.commitments(when), "cost_code") if hasattr(led, "commitments") else None
-            efc = _two_columns(led.efc(when), "account") if hasattr(led, "efc") else None
+            actuals = _two_columns(led.actuals(when, known), "cost_code")
+            commitments = (_two_columns(led.commitments(when, known), "cost_code")
+                           if hasattr(led, "commitments") else None)
+            efc = _two_columns(led.efc(when, known), "account") if hasattr(led, "efc") else None
             batches = _batches(led)
         source, version = redact_url(url), budget_version or lines.attrs.get("version_id", "")
     digest = frames_digest(budget=budget, actuals=actuals, commitments=commitments, efc=efc)
     as_of_text = when.isoformat() if when else "all postings"
+    if known_at:
+        as_of_text += f" (as known at {known_at})"
     if source == "demo":
         as_of_text = "all postings (the demo is undated)"
     stamp = DataStamp(source=source, budget_version=version, as_of=as_of_text,
