@@ -185,6 +185,9 @@ def reference_fringes(
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    if not rows:
+        from prodlib.fringes.common import empty_output
+        return empty_output()
     data = {}
     for c, t in OUTPUT_COLUMNS.items():
         vals = [r[c] for r in rows]

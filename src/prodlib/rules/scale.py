@@ -64,7 +64,8 @@ def load_scale(path: str | None = None) -> ScaleTable:
         out.append(ScaleMinimum(
             union=str(c["union"]), classification=str(c["classification"]), unit=str(c["unit"]),
             minimum=Decimal(str(c["minimum"])),
-            sections=frozenset(charge.get("sections", [])), accounts=frozenset(str(a) for a in charge.get("accounts", [])),
+            sections=frozenset(charge.get("sections", [])),
+            accounts=frozenset(str(a) for a in charge.get("accounts", [])),
             effective_from=_date(c.get("effective_from", doc["effective_from"])),
             effective_to=_date(c.get("effective_to", doc.get("effective_to"))),
         ))
