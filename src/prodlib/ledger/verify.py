@@ -106,8 +106,9 @@ def check_journal(conn: sa.Connection) -> tuple[int, list[tuple[int, str]], dict
         last_id = int(ids[-1]) if n else 0
         last_hash = ehash[-1] if n else ch.GENESIS
         if hseq != last_id or hhash != last_hash:
-            problems.append((n, last_id + 1, f"chain head records entry {hseq} but the journal ends at entry "
-                                             f"{last_id}: entries removed from the end, or appended around the API"))
+            problems.append((n, min(hseq, last_id) + 1,
+                             f"chain head records entry {hseq} but the journal ends at entry {last_id}: "
+                             "entries removed from the end, or appended around the API"))
     problems.sort(key=lambda t: (t[0], t[1]))
     return n, [(int(i), t) for _, i, t in problems], dict(zip([int(x) for x in eid], ehash, strict=True))
 
@@ -133,7 +134,7 @@ def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tupl
     for p, (i, pr, t, pl, pv, h) in enumerate(zip(eid, prod, etype, payload, prev, ehash, strict=True)):
         i = int(i)
         if i != p + 1:
-            problems.append((i, f"sequence broken: expected event {p + 1}, found {i}"))
+            problems.append((p + 1, f"missing: the audit log jumps from event {p} to {i} (deleted?)"))
             break
         if pv != expected_prev:
             problems.append((i, "link broken: prev_hash does not match the previous event's hash"))
@@ -155,7 +156,8 @@ def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tupl
     if not problems and head is not None:
         last_id = int(eid[-1]) if eid else 0
         if int(head[0]) != last_id or head[1] != (ehash[-1] if eid else ch.GENESIS):
-            problems.append((last_id + 1, f"audit chain head records event {head[0]} but the log ends at {last_id}"))
+            problems.append((min(int(head[0]), last_id) + 1,
+                             f"audit chain head records event {head[0]} but the log ends at {last_id}"))
     return len(eid), problems
 
 
