@@ -32,6 +32,10 @@ class Reason(StrEnum):
     NEGATIVE_GROSS = "NEGATIVE_GROSS"
     MISSING_PP_DATE = "MISSING_PP_DATE"
     NO_SCHEDULE_IN_FORCE = "NO_SCHEDULE_IN_FORCE"
+    INVADED_REST = "INVADED_REST"
+    SIXTH_SEVENTH_DAY_UNPAID = "SIXTH_SEVENTH_DAY_UNPAID"
+    DGA_EXTENDED_WORKDAY_UNPAID = "DGA_EXTENDED_WORKDAY_UNPAID"
+    DGA_TURNAROUND_UNPAID = "DGA_TURNAROUND_UNPAID"
 
     @property
     def description(self) -> str:
@@ -57,4 +61,8 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.NEGATIVE_GROSS: "gross earnings are negative",
     Reason.MISSING_PP_DATE: "no principal photography date to pick the rate schedule",
     Reason.NO_SCHEDULE_IN_FORCE: "no rate schedule is in force on the date",
+    Reason.INVADED_REST: "the rest period before the day was invaded and the invaded hours were not paid at the premium",
+    Reason.SIXTH_SEVENTH_DAY_UNPAID: "the 6th or 7th day worked in the workweek was not paid its premium",
+    Reason.DGA_EXTENDED_WORKDAY_UNPAID: "a DGA assistant director's extended workday payment is due and was not paid",
+    Reason.DGA_TURNAROUND_UNPAID: "a DGA assistant director's short turnaround payment is due and was not paid",
 }
