@@ -1,0 +1,92 @@
+"""Timecard arithmetic: worked hours, daily bands, meal penalties, rest periods (exact Decimal hours)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from prodlib.rules.work import Band, WorkRules
+
+SIXTY = Decimal(60)
+
+
+def clock(text: str | None, after: Decimal | None = None) -> Decimal | None:
+    """'HH:MM' as hours from midnight of the work date; a time earlier than ``after`` is the next day."""
+    if text is None or str(text).strip() == "" or str(text) == "nan":
+        return None
+    hh, mm = str(text).strip().split(":")
+    h = Decimal(int(hh)) + Decimal(int(mm)) / SIXTY
+    if after is not None and h < after:
+        h += 24
+    return h
+
+
+@dataclass(frozen=True)
+class Day:
+    employee_id: str
+    work_date: date
+    call: Decimal
+    wrap: Decimal
+    meals: tuple[tuple[Decimal, Decimal], ...]  # (out, in), hours from midnight
+
+    @property
+    def worked(self) -> Decimal:
+        """wrap - call - unpaid meals."""
+        return self.wrap - self.call - sum((i - o for o, i in self.meals), Decimal(0))
+
+    @property
+    def span(self) -> Decimal:
+        return self.wrap - self.call
+
+
+def parse_day(employee_id: str, work_date: date, call: str, m1o: str | None, m1i: str | None,
+              m2o: str | None, m2i: str | None, wrap: str) -> Day:
+    c = clock(call)
+    if c is None:
+        raise ValueError("call_time is required")
+    meals = []
+    for o_t, i_t in ((m1o, m1i), (m2o, m2i)):
+        o, i = clock(o_t, c), clock(i_t, c)
+        if (o is None) != (i is None):
+            raise ValueError("a meal needs both out and in times")
+        if o is not None:
+            meals.append((o, i))
+    w = clock(wrap, c)
+    if w is None:
+        raise ValueError("wrap_time is required")
+    return Day(employee_id, work_date, c, w, tuple(meals))
+
+
+def band_hours(worked: Decimal, bands: tuple[Band, ...]) -> list[tuple[Band, Decimal]]:
+    """Hours of the day falling in each band (0-8, 8-12, 12+ ...)."""
+    out = []
+    for b in bands:
+        top = worked if b.end is None else min(worked, b.end)
+        out.append((b, max(Decimal(0), top - b.start)))
+    return out
+
+
+def meal_penalty_due(day: Day, rules: WorkRules) -> Decimal:
+    """Penalty for each meal period that started late (or never) by more than ``meal_within`` hours.
+
+    Counted per half hour or part of it: the steps (7.50, 10.00), then ``meal_each_further`` each.
+    """
+    due = Decimal(0)
+    start = day.call
+    meals = list(day.meals)
+    while True:
+        deadline = start + rules.meal_within
+        if day.wrap <= deadline:
+            break
+        nxt = meals.pop(0) if meals else None
+        late_until = day.wrap if nxt is None else nxt[0]
+        if late_until > deadline:
+            late = late_until - deadline
+            halves = int((late * 2).to_integral_value(rounding="ROUND_CEILING"))
+            for k in range(halves):
+                due += rules.meal_steps[k] if k < len(rules.meal_steps) else rules.meal_each_further
+        if nxt is None:
+            break
+        start = nxt[1]
+    return due
