@@ -898,7 +898,9 @@ def _rates(overrides: dict[str, float] | None) -> dict[str, dict[str, float]]:
 
 def generate(out_dir: Path | str, scale: str = "indie", seed: int = 7, invoice_lines: int | None = None,
              fault_rates: dict[str, float] | None = None) -> Manifest:
-    """Write the sample production under ``out_dir`` (replaced if it exists) and return its manifest.
+    """Write the sample production under ``out_dir`` and return its manifest (also manifest.json).
+
+    A folder holding an earlier sample (it has a manifest.json) is cleared first.
 
     ``scale`` names a row of :data:`SCALES`; ``invoice_lines`` overrides its invoice row count;
     ``fault_rates`` overrides default rates by fault name (e.g. ``{"malformed_amount": 0.01}``).
@@ -910,7 +912,7 @@ def generate(out_dir: Path | str, scale: str = "indie", seed: int = 7, invoice_l
     n_inv = sc.invoice_lines if invoice_lines is None else int(invoice_lines)
     rates = _rates(fault_rates)
     root = Path(out_dir)
-    if root.exists():
+    if (root / "manifest.json").exists():  # a previous sample: clear it so no stale file survives
         for sub in ("budget", "invoices", "purchase_orders", "timecards", "payroll", "petty_cash", "bank"):
             shutil.rmtree(root / sub, ignore_errors=True)
     root.mkdir(parents=True, exist_ok=True)
