@@ -110,6 +110,9 @@ def test_stamp_html_escapes_and_flags_demo():
     assert "A &amp; B" in page and "x&lt;y&gt;.db" in page
     assert "inv/a.csv sha256 ffffffffffffffff (12 rows posted)" in page
     assert "DEMO DATA" not in page
+    many = DataStamp("x", "", "all", "t", batches=tuple((f"f{i}.csv", "0" * 64, 1) for i in range(25)))
+    assert "f19.csv" in stamp_html("R", many) and "f20.csv" not in stamp_html("R", many)
+    assert "and 5 more files" in stamp_html("R", many)
     assert "DEMO DATA" in stamp_html("Cost report", DataStamp("demo", "", "all", "t", demo=True))
 
 

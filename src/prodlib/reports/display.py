@@ -18,11 +18,13 @@ from prodlib.reports.quarantine import QuarantineReport
 
 OFFLINE_RENDERER = "prodlib_offline"
 
+# text-align is !important: JupyterLab's output CSS right-aligns every cell with a more specific selector.
 _TABLE_CSS = """<style>
 table.prodlib {border-collapse: collapse; font-size: 12px; font-family: system-ui, sans-serif; margin: 0.5em 0;}
-table.prodlib th, table.prodlib td {padding: 3px 8px; border-bottom: 1px solid #e3e3e3; text-align: left;}
+table.prodlib th, table.prodlib td {padding: 3px 8px; border-bottom: 1px solid #e3e3e3; text-align: left !important;}
 table.prodlib th {background: #f2f4f7; text-align: left; position: sticky; top: 0;}
-table.prodlib td.num {text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
+table.prodlib th.num {text-align: right !important;}
+table.prodlib td.num {text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap;}
 table.prodlib td.neg {color: #b00020;}
 table.prodlib tr.subtotal td {font-weight: 600; background: #f7f7f7; border-top: 1px solid #999;}
 table.prodlib tr.total td, table.prodlib tr.grand_total td {font-weight: 700; border-top: 2px solid #333;}
@@ -71,7 +73,8 @@ def cost_table_html(report: CostReport) -> str:
     """The cost report as an HTML table: accounts, section subtotals, totals; (negatives) in red."""
     table = report.table()
     cols = ["account", "name", *AMOUNT_COLUMNS, "percent_spent"]
-    head = "".join(f"<th>{html.escape(COLUMN_LABELS[c])}</th>" for c in cols)
+    head = "".join(f'<th class="{"text" if c in ("account", "name") else "num"}">{html.escape(COLUMN_LABELS[c])}</th>'
+                   for c in cols)
     body = []
     for rec in table.to_dict("records"):
         cells = _cell(rec["account"]) + _cell(rec["name"])
@@ -83,8 +86,9 @@ def cost_table_html(report: CostReport) -> str:
            f'<tbody>{"".join(body)}</tbody></table>{note}'
 
 
-def stamp_html(report_name: str, stamp: DataStamp) -> str:
-    """The report's header: title, and what data it was built from."""
+def stamp_html(report_name: str, stamp: DataStamp, max_batches: int = 20) -> str:
+    """The report's header: title, and what data it was built from (the first ``max_batches`` files;
+    the stamp JSON beside the report lists every one)."""
     items = [("Production", stamp.title), ("Data source", stamp.source)]
     if stamp.budget_version:
         items.append(("Budget version", stamp.budget_version))
@@ -92,8 +96,10 @@ def stamp_html(report_name: str, stamp: DataStamp) -> str:
     if stamp.chart:
         items.append(("Chart of accounts", stamp.chart))
     items.append(("Inputs SHA-256", stamp.inputs_sha256))
-    for f, h, n in stamp.batches:
+    for f, h, n in stamp.batches[:max_batches]:
         items.append(("Batch", f"{f} sha256 {h[:16]} ({n} rows posted)"))
+    if len(stamp.batches) > max_batches:
+        items.append(("Batch", f"... and {len(stamp.batches) - max_batches} more files (see the stamp JSON)"))
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in items)
     demo = '<p class="prodlib-demo">DEMO DATA: built-in sample, not a production.</p>' if stamp.demo else ""
     return (f'{_TABLE_CSS}<div class="prodlib-stamp"><h1>{html.escape(report_name)}</h1>{demo}'
@@ -154,6 +160,6 @@ def quarantine_chart(report: QuarantineReport):
     by = report.by_reason.iloc[::-1]
     fig = go.Figure(go.Bar(x=list(by["rows"]), y=list(by["reason"]), orientation="h",
                            hovertext=list(by["description"]), marker_color="#e78ac3"))
-    fig.update_layout(title="Quarantined rows by reason", xaxis_title="Rows",
-                      height=max(260, 60 + 28 * len(by)), margin={"l": 200})
+    fig.update_layout(title="Quarantined rows by reason", xaxis_title="Rows", yaxis={"dtick": 1},
+                      height=160 + 32 * len(by), margin={"l": 200})
     return fig
