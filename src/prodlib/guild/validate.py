@@ -268,7 +268,7 @@ def _check_timecards(recs: list[dict[str, Any]], timecards: pd.DataFrame, scale:
             if sm is None or sm.unit != "week":
                 continue
             for wd in sorted(wds):
-                _check_dga_day(emp, wd, sm.minimum / 5, days, by_day.get((emp, wd)) or plines, recs, work, flags)
+                _check_dga_day(emp, wd, sm.minimum / 5, days, by_day.get((emp, wd), []), plines, recs, work, flags)
 
 
 def _check_hourly_day(emp: str, wd: date, index: int, base: Decimal, days: dict, lines: list[int],
@@ -309,8 +309,8 @@ def _check_hourly_day(emp: str, wd: date, index: int, base: Decimal, days: dict,
                   f"{emp} {wd}: meal penalty due {due}, paid {paid['MEAL_PENALTY']}")
 
 
-def _check_dga_day(emp: str, wd: date, daily: Decimal, days: dict, lines: list[int], recs: list[dict[str, Any]],
-                   work: WorkRules, flags: _Flags) -> None:
+def _check_dga_day(emp: str, wd: date, daily: Decimal, days: dict, lines: list[int], period_lines: list[int],
+                   recs: list[dict[str, Any]], work: WorkRules, flags: _Flags) -> None:
     day: Day = days[(emp, wd)]
     frac = max((f for over, f in work.dga_extended if day.worked > over), default=Decimal(0))
     owed_ext = round_cents(daily * frac)
@@ -320,7 +320,9 @@ def _check_dga_day(emp: str, wd: date, daily: Decimal, days: dict, lines: list[i
         owed_turn = round_cents(daily * work.dga_turnaround_fraction)
     paid = sum(((_dec(recs[i].get("amount")) or Decimal(0)) for i in lines
                 if recs[i].get("earning_type") in work.dga_paid_as), Decimal(0))
-    target = _pick(lines, recs, tuple(sorted(work.dga_paid_as)) + ("FLAT", "REG"))
+    # The day's premium line if there is one, else the person's weekly line for the period.
+    target = (_pick(lines, recs, tuple(sorted(work.dga_paid_as)) + ("FLAT", "REG")) if lines
+              else _pick(period_lines, recs, ("FLAT", "REG")))
     if paid < owed_ext:
         flags.add(target, Reason.DGA_EXTENDED_WORKDAY_UNPAID, "amount",
                   f"{emp} {wd}: {day.worked} h worked; extended workday due {owed_ext} (daily {daily} x {frac}), "
