@@ -45,6 +45,14 @@ def pg_url(pg_admin) -> str:
     return _with_schema(PG_URL, schema)
 
 
+@pytest.fixture(scope="module")
+def pg_url_module(pg_admin) -> str:
+    schema = f"{SESSION}_m{uuid.uuid4().hex[:8]}"
+    with pg_admin.begin() as c:
+        c.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    return _with_schema(PG_URL, schema)
+
+
 @pytest.fixture(params=["sqlite", "pg"])
 def url(request, tmp_path) -> str:
     if request.param == "sqlite":

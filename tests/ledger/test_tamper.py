@@ -8,7 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from prodlib.ledger import verify_chain
+from prodlib.ledger import Ledger, verify_chain
+from prodlib.ledger.verify import verify_connection
 
 from .helpers import full_ledger, raw_exec
 
@@ -18,6 +19,38 @@ def full(led):
     full_ledger(led)  # entries 1-5 (batch 1), 6 (batch 2); audit events 1-6
     assert verify_chain(led).ok
     return led
+
+
+@pytest.fixture(scope="module", params=["sqlite", "pg"])
+def shared(request, tmp_path_factory):
+    """One full ledger per backend; each tampering runs in a transaction that is rolled back."""
+    if request.param == "sqlite":
+        url = str(tmp_path_factory.mktemp("tamper") / "ledger.db")
+    else:
+        url = request.getfixturevalue("pg_url_module")
+    led = Ledger.open(url, production_id="TEST-001")
+    full_ledger(led)
+    assert verify_chain(led).ok
+    yield led
+    led.close()
+
+
+def tamper_and_verify(led, statements):
+    """Triggers off (dropped on SQLite, replica role on PostgreSQL) inside one transaction, verify, roll back."""
+    with led.engine.connect() as conn:
+        tx = conn.begin()
+        try:
+            if led.dialect == "sqlite":
+                for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").all():
+                    conn.exec_driver_sql(f"DROP TRIGGER {name}")
+                conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            else:
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for st in statements:
+                conn.exec_driver_sql(st)
+            return verify_connection(conn)
+        finally:
+            tx.rollback()
 
 
 def _swap_ids(a: int, b: int) -> list[str]:
@@ -72,13 +105,21 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_tampering_is_caught(full, case):
+def test_tampering_is_caught(shared, case):
     statements, first = CASES[case]
-    raw_exec(full, statements)
-    res = verify_chain(full)
+    res = tamper_and_verify(shared, statements)
     assert not res.ok
     assert res.first_broken == first, res.message
     assert first in res.message
+    assert verify_chain(shared).ok  # rolled back: the shared ledger is intact for the next case
+
+
+def test_committed_tampering_is_caught(full):
+    """The same, committed for real (triggers dropped / bypassed), seen by a fresh connection."""
+    raw_exec(full, ["UPDATE journal_lines SET amount_cents = amount_cents + 1 WHERE entry_id = 2 AND line_no = 1",
+                    "UPDATE journal_lines SET amount_cents = amount_cents - 1 WHERE entry_id = 2 AND line_no = 2"])
+    res = verify_chain(full)
+    assert not res.ok and res.first_broken == "journal entry 2"
 
 
 def test_a_correctly_hashed_forgery_is_caught_by_the_chain_head(full):

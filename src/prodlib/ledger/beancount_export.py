@@ -88,7 +88,8 @@ def export_beancount(ledger: Ledger | str | Path, path: str | Path, as_of: date 
             body.append(f'  entry: "{int(eid)}"')
             body.append(f'  hash: "{h}"')
             last_entry = eid
-        first.setdefault(acct, d)
+        if acct not in first or d < first[acct]:
+            first[acct] = d
         totals[acct] += cents[i]
         body.append(f"  {names[acct]}  {from_cents(cents[i])} {currency}")
         last_date = d if last_date is None or d > last_date else last_date

@@ -161,20 +161,25 @@ def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tupl
     return len(eid), problems
 
 
-def verify_chain(ledger: Ledger | str | Path) -> VerifyResult:
-    """Verify the journal and audit chains of a ledger (a Ledger or its URL/path)."""
-    from prodlib.ledger.store import Ledger, make_engine
-
-    engine = ledger.engine if isinstance(ledger, Ledger) else make_engine(ledger)
-    try:
-        with engine.connect() as conn:
-            n, jprob, hashes = check_journal(conn)
-            m, aprob = check_audit(conn, hashes)
-    finally:
-        if not isinstance(ledger, Ledger):
-            engine.dispose()
+def verify_connection(conn: sa.Connection) -> VerifyResult:
+    """Verify both chains through an open connection (sees that connection's transaction)."""
+    n, jprob, hashes = check_journal(conn)
+    m, aprob = check_audit(conn, hashes)
     lines = [f"journal entry {i}: {t}" for i, t in jprob] + [f"audit event {i}: {t}" for i, t in aprob]
     if not lines:
         return VerifyResult(True, n, m, None, f"ok: {n} journal entries and {m} audit events verified")
     first = f"journal entry {jprob[0][0]}" if jprob else f"audit event {aprob[0][0]}"
     return VerifyResult(False, n, m, first, f"BROKEN at {first}: {lines[0]}", tuple(lines))
+
+
+def verify_chain(ledger: Ledger | str | Path) -> VerifyResult:
+    """Verify the journal and audit chains of a ledger (a Ledger, or its URL or SQLite path)."""
+    from prodlib.ledger.store import Ledger, make_engine
+
+    engine = ledger.engine if isinstance(ledger, Ledger) else make_engine(ledger)
+    try:
+        with engine.connect() as conn:
+            return verify_connection(conn)
+    finally:
+        if not isinstance(ledger, Ledger):
+            engine.dispose()
