@@ -25,7 +25,7 @@ reports: setup
 	$(VENV)/bin/prodlib sample --scale $(SCALE) --seed $(SEED) --out $(SAMPLE)
 	$(VENV)/bin/prodlib run --input $(SAMPLE) --db $(DB)
 	$(VENV)/bin/prodlib audit verify --db $(DB)
-	$(VENV)/bin/prodlib report --db $(DB) --out $(OUT)
+	$(VENV)/bin/prodlib report --db $(DB) --input $(SAMPLE) --out $(OUT)
 	@echo "open $(OUT)/index.html"
 
 test: setup

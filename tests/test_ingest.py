@@ -183,12 +183,13 @@ def test_each_bad_row_gets_its_reason_and_conservation_holds(tmp_path: Path) -> 
 
 MULTI_LINE = (
     "Invoice #,Inv Date,Acct,Description,Amount\n"
-    "A-1,03/04/2026,2500-02,dolly,100.00\n"  # line 2 \ invoice A-1, two lines: not a duplicate
+    "A-1,03/04/2026,2500-02,dolly,100.00\n"  # line 2 \\ invoice A-1, two lines: not a duplicate
     "A-1,03/04/2026,2500-04,tape,20.00\n"  # line 3 /
     "A-2,03/05/2026,2500-02,jib,50.00\n"  # line 4
-    "A-1,03/04/2026,2500-02,dolly,100.00\n"  # line 5 \ A-1 sent again: both lines are duplicates
-    "A-1,03/04/2026,2500-04,tape,20.00\n"  # line 6 /
-    "A-9,03/06/2026,2500-02,posted last week,70.00\n"  # line 7: already in the ledger
+    "A-2,03/05/2026,2500-02,jib,50.00\n"  # line 5: the same line again, verbatim: a duplicate
+    "A-1,03/04/2026,2500-02,dolly,100.00\n"  # line 6 \\ A-1 sent again: both lines are duplicates
+    "A-1,03/04/2026,2500-04,tape,20.00\n"  # line 7 /
+    "A-9,03/06/2026,2500-02,posted last week,70.00\n"  # line 8: already in the ledger
 )
 
 
@@ -198,6 +199,6 @@ def test_duplicate_invoices_keep_the_first_and_respect_multi_line_invoices(tmp_p
     stage: Stage = validate_stage(start(read_source(by_id(inputs, "acme"))), inputs.production)
     stage = duplicate_invoice_stage(classify_stage(stage, get_chart()), {("V-ACME", "A-9")})
     assert list(stage.good["source_line"]) == [2, 3, 4]
-    assert sorted(stage.quarantine["source_line"]) == [5, 6, 7]
+    assert sorted(stage.quarantine["source_line"]) == [5, 6, 7, 8]
     assert set(stage.quarantine["reason"]) == {Reason.DUPLICATE_INVOICE}
-    assert "earlier batch" in stage.quarantine.set_index("source_line").loc[7, "detail"]
+    assert "earlier batch" in stage.quarantine.set_index("source_line").loc[8, "detail"]

@@ -34,7 +34,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     manifest = generate(Path(args.out), scale=args.scale, seed=args.seed, invoice_lines=args.invoice_lines)
-    rows = sum(f["rows"] for f in manifest.files.values()) if isinstance(manifest.files, dict) else 0
+    rows = sum(f.rows for f in manifest.files.values())
     print(f"sample production ({args.scale}, seed {args.seed}) written to {args.out}: "
           f"{len(manifest.files)} files, {rows:,} rows, {len(manifest.faults)} injected faults "
           f"in {time.perf_counter() - t0:.1f} s")
@@ -62,12 +62,25 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from prodlib.reports.render import render_all
+    from prodlib.reports.render import ReportError, render_all
 
-    params = {k: v for k, v in {"budget_version": args.budget_version, "as_of": args.as_of}.items() if v}
-    paths = render_all(database_url(args.db), Path(args.out), params)
+    params: dict[str, str] = {}
+    if args.input:
+        from prodlib.sources import load_input_set
+
+        production = load_input_set(args.input).production
+        params = {"production_title": production.title, "chart": production.chart,
+                  "budget_version": production.budget_version}
+    params.update({k: v for k, v in {"budget_version": args.budget_version, "as_of": args.as_of}.items() if v})
+    t0 = time.perf_counter()
+    try:
+        paths = render_all(database_url(args.db), Path(args.out), params)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
     for p in paths:
         print(p)
+    print(f"rendered {len(paths)} files in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return EXIT_OK
 
 
@@ -107,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="render every report notebook to HTML in --out")
     rep.add_argument("--db", default=None)
+    rep.add_argument("--input", default=None, help="folder with sources.yaml: title, chart and budget version")
     rep.add_argument("--out", default="reports")
     rep.add_argument("--budget-version", default=None)
     rep.add_argument("--as-of", default=None, help="YYYY-MM-DD: the books as they stood that day")

@@ -39,7 +39,8 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "description": ("text", False), "amount": ("money", True),
     },
     "purchase_order": {
-        "po_number": ("text", True), "vendor_id": ("text", True), "po_date": ("date", True),
+        "po_number": ("text", True), "vendor_id": ("text", True), "vendor_name": ("text", False),
+        "po_date": ("date", True),
         "cost_code": ("text", True), "description": ("text", False), "amount": ("money", True),
         "status": ("text", True),
     },

@@ -23,7 +23,7 @@ from prodlib.validate import validate_frame
 
 POSTING_COLUMNS = [
     "source_line", "row_hash", "entry_date", "debit_account", "credit_account", "amount",
-    "description", "document_no", "party_id",
+    "description", "document_no", "party_id", "po_number",
 ]
 #: Kinds whose accepted rows become journal entries, with the account each one credits.
 CREDIT_ACCOUNT = {"invoice": "AP", "petty_cash": "PETTY_CASH", "payroll": "PAYROLL_LIABILITY"}
@@ -106,8 +106,8 @@ def classify_stage(stage: Stage, chart: ChartOfAccounts) -> Stage:
 
 
 def duplicate_invoice_stage(stage: Stage, posted_keys: set[tuple[str, str]]) -> Stage:
-    """An invoice (vendor, number) seen before is a duplicate: in an earlier batch, or as a later
-    block of lines in this file. All of a duplicate's lines go to the quarantine; the first stays."""
+    """An invoice (vendor, number) seen before is a duplicate: in an earlier batch, as a later block
+    of lines in this file, or as a line repeated verbatim within the invoice. The first copy stays."""
     g = stage.good
     if g.empty:
         return stage
@@ -115,7 +115,10 @@ def duplicate_invoice_stage(stage: Stage, posted_keys: set[tuple[str, str]]) -> 
     starts = np.ones(len(key), dtype=bool)
     starts[1:] = key[1:] != key[:-1]
     block = pd.Series(np.cumsum(starts), index=g.index)  # an invoice's lines are contiguous in an export
-    dup_here = (block != block.groupby(key).transform("min")).to_numpy(dtype=bool)
+    later_block = (block != block.groupby(key).transform("min")).to_numpy(dtype=bool)
+    # The same line twice within one invoice (the export repeated it) is a duplicate too.
+    repeated_line = (g["row_hash"].astype("string") + "\x1f" + block.astype("string")).duplicated().to_numpy(dtype=bool)
+    dup_here = later_block | repeated_line
     dup_before = np.fromiter(
         ((v, n) in posted_keys for v, n in zip(g["vendor_id"], g["invoice_number"], strict=True)), bool, len(g)
     )
@@ -142,6 +145,7 @@ def postings(stage: Stage) -> pd.DataFrame:
             "description": desc.astype("string"),
             "document_no": g[DOCUMENT_COLUMN[kind]].astype("string"),
             "party_id": g[PARTY_COLUMN[kind]].astype("string"),
+            "po_number": (g["po_number"] if "po_number" in g else pd.Series(pd.NA, index=g.index)).astype("string"),
         },
         index=g.index,
     )[POSTING_COLUMNS]
@@ -201,14 +205,45 @@ def process_source(
     return stage
 
 
-def run(location: str | Path, database_url: str, progress: Callable[[str], None] | None = None) -> RunResult:
-    """Run every source of an input set into the ledger at ``database_url``."""
+def production_facts(production: Production) -> dict[str, object]:
+    """production.yaml's facts in the mapping form the guild rules and fringe engine take."""
+    return {
+        "production_id": production.production_id, "title": production.title,
+        "employer_code": production.employer_code, "principal_photography": production.pp_date,
+        "states": list(production.states), "chart": production.chart,
+        "episodes": [{"id": e.id, "pp_date": e.pp_date} for e in production.episodes],
+    }
+
+
+def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, chart: ChartOfAccounts) -> Stage:
+    """Payroll lines against scale, overtime, meal, rest and classification rules (prodlib.guild)."""
+    from prodlib.guild import validate_payroll
+
+    valid, q = validate_payroll(stage.good, timecards, production_facts(production), chart=chart)
+    bad = ~stage.good.index.isin(valid.index)
+    q.index = stage.good.index[bad]
+    return replace(stage, good=valid, quarantine=pd.concat([stage.quarantine, q]))
+
+
+def run(
+    location: str | Path,
+    database_url: str,
+    progress: Callable[[str], None] | None = None,
+    remittance_dir: Path | None = None,
+) -> RunResult:
+    """Run every source of an input set into the ledger at ``database_url``.
+
+    Payroll also yields its fringes (posted as a derived batch) and, with ``remittance_dir``, the
+    per-fund remittance files.
+    """
     from prodlib.ledger import Ledger
 
     inputs: InputSet = load_input_set(location)
-    chart = get_chart(inputs.production.chart if inputs.production.chart else None)
+    production = inputs.production
+    chart = get_chart(production.chart or None)
     led = Ledger.open(database_url)
-    posted_invoices = led.document_keys("invoice") if hasattr(led, "document_keys") else set()
+    posted_invoices = led.document_keys("invoice")
+    timecards: list[pd.DataFrame] = []
     runs: list[SourceRun] = []
     errors: list[str] = []
     specs = sorted(inputs.sources, key=lambda s: (KIND_ORDER.index(s.kind), s.id))
@@ -216,23 +251,32 @@ def run(location: str | Path, database_url: str, progress: Callable[[str], None]
         if progress:
             progress(f"{spec.kind:<15} {spec.display_path}")
         try:
-            stage = process_source(spec, inputs.production, chart, posted_invoices)
+            stage = process_source(spec, production, chart, posted_invoices)
         except InputError as exc:
             errors.append(str(exc))
             continue
+        if spec.kind == "timecard":
+            timecards.append(stage.good)
+        if spec.kind == "payroll":
+            stage = guild_stage(stage, pd.concat(timecards) if timecards else pd.DataFrame(), production, chart)
+            stage.check_conservation()
         already = False
         if spec.kind in CREDIT_ACCOUNT:
             result = led.post_batch(
                 spec.id, spec.display_path, stage.ingest.file_hash, spec.kind, postings(stage),
                 stage.quarantine, stage.ingest.rows_read,
             )
-            already = bool(getattr(result, "already_posted", False))
+            already = result.already_posted
             if spec.kind == "invoice" and not already:
                 posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
+            if spec.kind == "payroll" and not already:
+                runs.append(post_fringes(led, spec, stage, production, chart, remittance_dir))
+        elif spec.kind == "purchase_order":
+            led.record_purchase_orders(stage.good.assign(status=stage.good["status"].str.lower()))
         elif spec.kind == "budget":
             lines = stage.good[["cost_code", "description", "amount"]].reset_index(drop=True)
-            p = inputs.production
-            led.record_budget(p.budget_version, lines, p.budget_locked_on, p.budget_author, "locked budget")
+            led.record_budget(production.budget_version, lines, production.budget_locked_on,
+                              production.budget_author, "locked budget")
         reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
         runs.append(
             SourceRun(
@@ -241,4 +285,27 @@ def run(location: str | Path, database_url: str, progress: Callable[[str], None]
                 already_posted=already, reasons={str(k): int(v) for k, v in reasons.items()},
             )
         )
-    return RunResult(production=inputs.production, sources=tuple(runs), errors=tuple(errors))
+    return RunResult(production=production, sources=tuple(runs), errors=tuple(errors))
+
+
+def post_fringes(
+    led: object, spec: SourceSpec, stage: Stage, production: Production, chart: ChartOfAccounts,
+    remittance_dir: Path | None,
+) -> SourceRun:
+    """Fringes of a payroll batch, posted as their own batch (debit x900 fringe, credit FRINGE_PAYABLE:plan)."""
+    from prodlib.fringes import compute_fringes, fringe_postings
+    from prodlib.remittance import remittance_reports
+
+    facts = production_facts(production)
+    fringes = compute_fringes(stage.good, facts, chart=chart)
+    frame = fringe_postings(fringes)
+    file_hash = f"{stage.ingest.file_hash}:fringes"
+    result = led.post_batch(  # type: ignore[attr-defined]
+        f"{spec.id}:fringes", f"{spec.display_path} (fringes)", file_hash, "fringe", frame, None, len(frame)
+    )
+    if remittance_dir is not None:
+        remittance_reports(fringes, facts, remittance_dir)
+    return SourceRun(
+        source_id=f"{spec.id}:fringes", kind="fringe", file=f"{spec.display_path} (fringes)", file_hash=file_hash,
+        rows_read=len(frame), accepted=len(frame), quarantined=0, already_posted=result.already_posted,
+    )

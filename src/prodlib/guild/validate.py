@@ -190,17 +190,20 @@ def _check_line(i: int, r: dict[str, Any], facts: ProductionFacts, plans: PlanSe
 
 def _check_reversals(recs: list[dict[str, Any]], flags: _Flags) -> None:
     """A negative line is a reversal only if it reverses a positive line (same person, earning type,
-    work date and amount); any other negative amount is a negative gross."""
+    pay period, work date and amount: a void carries the week ending of the check it voids); any
+    other negative amount is a negative gross."""
     pos: dict[tuple, int] = defaultdict(int)
     for r in recs:
         a = _dec(r.get("amount"))
         if a is not None and a > 0:
-            pos[(r.get("employee_id"), r.get("earning_type"), _py_date(r.get("work_date")), a)] += 1
+            pos[(r.get("employee_id"), r.get("earning_type"), _py_date(r.get("period_end")),
+                 _py_date(r.get("work_date")), a)] += 1
     for i, r in enumerate(recs):
         a = _dec(r.get("amount"))
         if a is None or a >= 0:
             continue
-        key = (r.get("employee_id"), r.get("earning_type"), _py_date(r.get("work_date")), -a)
+        key = (r.get("employee_id"), r.get("earning_type"), _py_date(r.get("period_end")),
+               _py_date(r.get("work_date")), -a)
         if pos[key] > 0:
             pos[key] -= 1
         else:
