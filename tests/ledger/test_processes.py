@@ -37,7 +37,7 @@ def test_crash_mid_batch_leaves_nothing(url):
 
 def test_two_processes_posting_at_once_keep_one_chain(url):
     Ledger.open(url).close()
-    start = time.time() + 1.5
+    start = time.time() + 3.0  # both processes imported and waiting
     procs = [subprocess.Popen([sys.executable, WORKERS, "writer", url, name, "4", "60", str(start)],
                               stderr=subprocess.PIPE) for name in ("alpha", "beta")]
     for p in procs:

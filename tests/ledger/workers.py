@@ -45,6 +45,7 @@ def writer(url: str, name: str, batches: int, rows: int, start_at: float) -> Non
     for b in range(batches):
         led.post_batch(name, f"{name}-{b}.csv", f"H-{name}-{b}", "invoice", frame(rows, f"{name}{b}"), None, rows)
         led.post_entry("2026-03-03", [("3300-01", "1.00"), ("AP", "-1.00")], f"{name} entry {b}")
+        time.sleep(0.05)  # let the other writer in between batches: the test wants them interleaved
     led.close()
 
 

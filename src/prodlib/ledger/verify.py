@@ -43,8 +43,15 @@ def _date_text(v) -> str | None:
     return v.isoformat() if hasattr(v, "isoformat") else str(v)[:10]
 
 
-def _columns(conn: sa.Connection, sql: str, n: int) -> list[list]:
-    rows = conn.exec_driver_sql(sql).fetchall()
+def _columns(conn: sa.Connection, sql: str, n: int, params: tuple = ()) -> list[list]:
+    """Columns of a query, fetched through the driver's own cursor (no per-row wrapping)."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            cur.execute(sql.replace("?", "%s"), params)
+            rows = cur.fetchall()
+    else:
+        rows = raw.execute(sql, params).fetchall()
     if not rows:
         return [[] for _ in range(n)]
     return [list(c) for c in zip(*rows, strict=True)]
@@ -53,64 +60,84 @@ def _columns(conn: sa.Connection, sql: str, n: int) -> list[list]:
 ENTRY_SQL = (
     "SELECT entry_id, production_id, batch_id, entry_date, kind, source_id, source_line, row_hash, document_no, "
     "party_id, po_number, description, reverses_entry_id, reason, author, prev_hash, entry_hash "
-    "FROM journal_entries ORDER BY entry_id"
+    "FROM journal_entries WHERE entry_id >= ? AND entry_id < ? ORDER BY entry_id"
 )
-LINE_SQL = "SELECT entry_id, account, amount_cents FROM journal_lines ORDER BY entry_id, line_no"
+LINE_SQL = ("SELECT entry_id, account, amount_cents FROM journal_lines WHERE entry_id >= ? AND entry_id < ? "
+            "ORDER BY entry_id, line_no")
+#: Entries verified per round trip: bounds memory on million-entry ledgers.
+CHUNK = 200_000
 
 
-def check_journal(conn: sa.Connection) -> tuple[int, list[tuple[int, str]], dict]:
-    """(entries checked, [(entry_id, problem)] sorted by chain position, {id: hash})."""
+def _check_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: str,
+                 problems: list[tuple[int, int, str]]) -> tuple[int, str, dict]:
+    """Check entries with lo <= id < hi. Returns (entries seen, last hash, {id: hash})."""
     (eid, prod, batch, edate, kind, src, sline, rhash, doc, party, po, desc, rev, reason, author,
-     prev, ehash) = _columns(conn, ENTRY_SQL, 17)
-    l_eid, l_acct, l_cents = _columns(conn, LINE_SQL, 3)
+     prev, ehash) = _columns(conn, ENTRY_SQL, 17, (lo, hi))
+    l_eid, l_acct, l_cents = _columns(conn, LINE_SQL, 3, (lo, hi))
     n = len(eid)
-    ids = np.array([int(x) for x in eid], dtype=np.int64)
-    line_ids = np.array([int(x) for x in l_eid], dtype=np.int64)
-    cents = np.array([int(x) for x in l_cents], dtype=np.int64)
-    problems: list[tuple[int, int, str]] = []  # (position, entry_id, text)
-    if n:
-        lines = ch.lines_json(line_ids, l_acct, cents, ids)
-        cols = {"author": author, "batch": batch, "date": [_date_text(d) for d in edate], "desc": desc, "doc": doc,
-                "id": ids, "kind": kind, "line": sline, "party": party, "po": po, "production": prod,
-                "reason": reason, "reverses": rev, "row_hash": rhash, "source": src}
-        heads, tails = ch.entry_parts(cols, lines)
-        recomputed = np.array(ch.rehash(heads, tails, prev), dtype=object)
-        stored = np.array(ehash, dtype=object)
-        prev_arr = np.array(prev, dtype=object)
-        expected_prev = np.concatenate([np.array([ch.GENESIS], dtype=object), stored[:-1]])
-        pos = np.arange(n)
-        for p in np.flatnonzero(ids != pos + 1)[:1]:
-            if ids[p] > p + 1:
-                problems.append((p, p + 1, f"missing: the journal jumps from entry {p} to {ids[p]} (deleted?)"))
-            else:
-                problems.append((p, ids[p], f"out of sequence: expected entry {p + 1}, found {ids[p]}"))
-        for p in np.flatnonzero(prev_arr != expected_prev)[:1]:
-            problems.append((p, ids[p], "link broken: prev_hash does not match the previous entry's hash"))
-        for p in np.flatnonzero(recomputed != stored)[:1]:
-            problems.append((p, ids[p], "content does not match its hash (edited amount, account, text or hash)"))
-        # balance per entry and lines without entry
-        starts = np.searchsorted(line_ids, ids, side="left")
-        ends = np.searchsorted(line_ids, ids, side="right")
-        csum = np.concatenate([[0], np.cumsum(cents)])
-        sums = csum[ends] - csum[starts]
-        for p in np.flatnonzero((sums != 0) | (ends - starts < 2))[:1]:
-            problems.append((p, ids[p], "unbalanced: debits do not equal credits"))
+    ids = np.array(eid, dtype=np.int64)
+    line_ids = np.array(l_eid, dtype=np.int64)
+    cents = np.array(l_cents, dtype=np.int64)
     orphan = np.setdiff1d(line_ids, ids)
     if orphan.size:
         o = int(orphan[0])
-        p = int(np.searchsorted(ids, o))
-        problems.append((p, o, "journal lines without an entry header (entry deleted?)"))
+        problems.append((pos0 + int(np.searchsorted(ids, o)), o, "journal lines without an entry header (deleted?)"))
+    if not n:
+        return 0, prev_hash, {}
+    lines = ch.lines_json(line_ids, l_acct, cents, ids)
+    cols = {"author": author, "batch": batch, "date": [_date_text(d) for d in edate], "desc": desc, "doc": doc,
+            "id": ids, "kind": kind, "line": sline, "party": party, "po": po, "production": prod,
+            "reason": reason, "reverses": rev, "row_hash": rhash, "source": src}
+    heads, tails = ch.entry_parts(cols, lines)
+    recomputed = np.array(ch.rehash(heads, tails, prev), dtype=object)
+    stored = np.array(ehash, dtype=object)
+    expected_prev = np.concatenate([np.array([prev_hash], dtype=object), stored[:-1]])
+    pos = np.arange(pos0, pos0 + n)
+    for p in np.flatnonzero(ids != pos + 1)[:1]:
+        if ids[p] > pos[p] + 1:
+            problems.append((pos[p], pos[p] + 1,
+                             f"missing: the journal jumps from entry {pos[p]} to {ids[p]} (deleted?)"))
+        else:
+            problems.append((pos[p], ids[p], f"out of sequence: expected entry {pos[p] + 1}, found {ids[p]}"))
+    for p in np.flatnonzero(np.array(prev, dtype=object) != expected_prev)[:1]:
+        problems.append((pos[p], ids[p], "link broken: prev_hash does not match the previous entry's hash"))
+    for p in np.flatnonzero(recomputed != stored)[:1]:
+        problems.append((pos[p], ids[p], "content does not match its hash (edited amount, account, text or hash)"))
+    starts = np.searchsorted(line_ids, ids, side="left")
+    ends = np.searchsorted(line_ids, ids, side="right")
+    csum = np.concatenate([[0], np.cumsum(cents)])
+    sums = csum[ends] - csum[starts]
+    for p in np.flatnonzero((sums != 0) | (ends - starts < 2))[:1]:
+        problems.append((pos[p], ids[p], "unbalanced: debits do not equal credits"))
+    return n, ehash[-1], dict(zip(eid, ehash, strict=True))
+
+
+def check_journal(conn: sa.Connection, chunk: int = CHUNK) -> tuple[int, list[tuple[int, str]], dict]:
+    """(entries checked, [(entry_id, problem)] in chain order, {id: hash} of batch-sealed entries)."""
+    lo_hi = conn.exec_driver_sql("SELECT MIN(entry_id), MAX(entry_id) FROM journal_entries").first()
+    lmax = conn.exec_driver_sql("SELECT MAX(entry_id) FROM journal_lines").scalar()
+    lo = min(1, int(lo_hi[0])) if lo_hi[0] is not None else 1
+    top = max(int(lo_hi[1] or 0), int(lmax or 0)) + 1
+    problems: list[tuple[int, int, str]] = []
+    sealed = {int(r[0]) for r in conn.exec_driver_sql(
+        "SELECT last_entry_id FROM batches WHERE last_entry_id IS NOT NULL")}
+    hashes: dict[int, str] = {}
+    n, prev_hash, last_id = 0, ch.GENESIS, 0
+    for a in range(lo, top, chunk):
+        seen, prev_hash, h = _check_chunk(conn, a, min(top, a + chunk), n, prev_hash, problems)
+        if seen:
+            last_id = max(h)
+        n += seen
+        hashes.update({k: v for k, v in h.items() if k in sealed})
     head = conn.exec_driver_sql("SELECT seq, hash FROM chain_heads WHERE chain = 'journal'").first()
     if head is not None:
         hseq, hhash = int(head[0]), head[1]
-        last_id = int(ids[-1]) if n else 0
-        last_hash = ehash[-1] if n else ch.GENESIS
-        if hseq != last_id or hhash != last_hash:
+        if hseq != last_id or hhash != prev_hash:
             problems.append((n, min(hseq, last_id) + 1,
                              f"chain head records entry {hseq} but the journal ends at entry {last_id}: "
                              "entries removed from the end, or appended around the API"))
     problems.sort(key=lambda t: (t[0], t[1]))
-    return n, [(int(i), t) for _, i, t in problems], dict(zip([int(x) for x in eid], ehash, strict=True))
+    return n, [(int(i), t) for _, i, t in problems], hashes
 
 
 def _rows(conn: sa.Connection, sql: str, params: dict | None = None) -> list[dict]:
@@ -129,6 +156,7 @@ def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tupl
     eid, prod, etype, payload, prev, ehash = _columns(
         conn, "SELECT event_id, production_id, event_type, payload, prev_hash, event_hash FROM audit_events "
               "ORDER BY event_id", 6)
+    eid = [int(x) for x in eid]
     problems: list[tuple[int, str]] = []
     expected_prev = ch.GENESIS
     for p, (i, pr, t, pl, pv, h) in enumerate(zip(eid, prod, etype, payload, prev, ehash, strict=True)):
