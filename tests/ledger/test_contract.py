@@ -162,3 +162,16 @@ def test_empty_batch_is_recorded(led):
     assert res.rows_posted == 0 and res.first_entry_id is None
     assert len(led.batches_frame()) == 1
     assert verify_chain(led).ok
+
+
+def test_readers_do_not_wait_for_a_writer(led):
+    """A report reading while a batch is being written gets the last committed state, at once."""
+    import time
+
+    led.post_batch("acme", "a.csv", "H1", "invoice", postings(INVOICES[:1]), None, 1)
+    with led._write() as w:  # a writer holding the chain head (and, on SQLite, the write lock)
+        led._lock_head(w, "journal")
+        t = time.perf_counter()
+        assert as_dict(led.actuals(), "cost_code", "amount") == {"2500-02": Decimal("1200.00")}
+        assert verify_chain(led).ok
+        assert time.perf_counter() - t < 5

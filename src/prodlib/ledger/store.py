@@ -8,7 +8,8 @@ The API offers no update and no delete; triggers refuse them in the database too
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -122,7 +123,10 @@ def make_engine(url: str | Path) -> sa.Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn):  # pragma: no cover
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
+            # A writer takes the write lock up front (no lock-upgrade deadlock); a reader begins a
+            # deferred transaction: a WAL snapshot that neither waits for nor blocks a writer.
+            write = conn.get_execution_options().get("prodlib_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return sa.create_engine(u, pool_pre_ping=True)
@@ -202,6 +206,12 @@ class Ledger:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite; the caller then locks the chain head)."""
+        with self.engine.connect().execution_options(prodlib_write=True) as conn, conn.begin():
+            yield conn
 
     @property
     def dialect(self) -> str:
@@ -343,7 +353,7 @@ class Ledger:
         get = postings.get
         q = _quarantine_rows(quarantine, source_id, source_file)
         now = _stamp(self.clock())
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             seq, prev = self._lock_head(conn, "journal")
             existing = conn.execute(sa.select(s.batches).where(
                 s.batches.c.production_id == self.production_id, s.batches.c.file_hash == file_hash)).first()
@@ -485,7 +495,7 @@ class Ledger:
                 "production_id": self.production_id}
         content_hash = ch.sha256_hex(ch.canonical_json({"meta": meta, "lines_digest": ch.rows_digest(records)}))
         now = _stamp(self.clock())
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._lock_head(conn, "journal")
             bv = s.budget_versions
             existing = conn.execute(sa.select(bv.c.content_hash, bv.c.production_id).where(
@@ -620,7 +630,7 @@ class Ledger:
         spec = {"date": _iso(entry_date), "kind": kind, "accounts": accounts, "cents": cents,
                 "description": description, "reason": reason, "author": author, "document_no": document_no,
                 "party_id": party_id, "po_number": po_number}
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             return self._post_specs(conn, [spec], _stamp(self.clock()))[0]
 
     def _entry(self, conn: sa.Connection, entry_id: int) -> tuple[sa.Row, list[tuple[str, int]]]:
@@ -654,14 +664,14 @@ class Ledger:
 
     def reverse_entry(self, entry_id: int, entry_date: date | str, reason: str, author: str) -> int:
         """A reversing entry dated ``entry_date`` (same lines, sides swapped). Returns its id."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._lock_head(conn, "journal")
             spec = self._reversal_spec(conn, entry_id, _iso(entry_date), "reversal", reason, author)
             return self._post_specs(conn, [spec], _stamp(self.clock()))[0]
 
     def void_entry(self, entry_id: int, reason: str, author: str) -> int:
         """Void: a reversing entry on the original's own date (its period must be open)."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._lock_head(conn, "journal")
             row, _ = self._entry(conn, entry_id)
             spec = self._reversal_spec(conn, entry_id, _iso(row.entry_date), "void", reason, author)
@@ -671,7 +681,7 @@ class Ledger:
                       description: str | None = None) -> tuple[int, int]:
         """Correct an entry: reverse it and post the corrected one, atomically. Returns (reversal, reissue)."""
         accounts, cents = self._normalize_lines(lines)
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._lock_head(conn, "journal")
             rev = self._reversal_spec(conn, entry_id, _iso(entry_date), "reversal", reason, author)
             row, _ = self._entry(conn, entry_id)
@@ -692,7 +702,7 @@ class Ledger:
         now_dt = self.clock()
         closed = _iso(closed_on) or now_dt.astimezone(UTC).date().isoformat()
         now = _stamp(now_dt)
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._lock_head(conn, "journal")
             if period in self._closed_periods(conn):
                 raise LedgerError(f"period {period} is already closed")
@@ -732,7 +742,7 @@ class Ledger:
         now = _stamp(now_dt)
         eff_change = _iso(effective_date) or now_dt.astimezone(UTC).date().isoformat()
         po = s.purchase_orders
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._lock_head(conn, "journal")
             latest: dict[str, tuple] = {}
             for r in conn.execute(sa.select(po).where(po.c.production_id == self.production_id)
@@ -848,7 +858,7 @@ class Ledger:
         eff = _iso(effective_date)
         now = _stamp(self.clock())
         es = s.estimates
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._lock_head(conn, "journal")
             last = conn.execute(sa.select(sa.func.max(es.c.effective_date)).where(
                 es.c.production_id == self.production_id, es.c.account == account)).scalar()

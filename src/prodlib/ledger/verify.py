@@ -207,6 +207,8 @@ def verify_chain(ledger: Ledger | str | Path) -> VerifyResult:
     engine = ledger.engine if isinstance(ledger, Ledger) else make_engine(ledger)
     try:
         with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":  # one snapshot across all the reads, writers or not
+                conn = conn.execution_options(isolation_level="REPEATABLE READ")
             return verify_connection(conn)
     finally:
         if not isinstance(ledger, Ledger):
