@@ -77,6 +77,16 @@ def test_estimates_history(led):
     assert led.efc(as_of="2026-02-14").empty
     h = led.estimates_frame("5000")
     assert h["reason"].tolist() == ["editor extended", "second extension"]
+    # ETC = EFC - actual - open commitments, detail codes rolled up to the account
+    led.post_batch("acme", "a.csv", "H1", "invoice", postings([
+        ("2026-03-02", "2500-02", "AP", "1000.00"), ("2026-03-03", "2500-03", "AP", "500.00"),
+        ("2026-03-03", "25000-01", "AP", "7.00")]), None, 3)   # another account, not a 2500 detail
+    led.record_purchase_orders(pos([("PO-1", "2026-03-01", "2500-01", "2000.00", "approved")]))
+    etc = led.etc().set_index("account")
+    # by hand: 9000.00 - (1000.00 + 500.00) - 2000.00 = 5500.00 ; 5000: 41000.00 - 0 - 0
+    assert Decimal(str(etc.loc["2500", "etc"])) == D("5500.00")
+    assert Decimal(str(etc.loc["2500", "actual"])) == D("1500.00")
+    assert Decimal(str(etc.loc["5000", "etc"])) == D("41000.00")
 
 
 class Clock:

@@ -904,6 +904,31 @@ class Ledger:
             latest[r["account"]] = r
         return self._estimates([latest[a] for a in sorted(latest)])
 
+    def etc(self, as_of: date | str | None = None, known_at: datetime | str | None = None) -> pd.DataFrame:
+        """Estimate to complete per estimated account: EFC - (actual + open commitments).
+
+        An estimate for account "2500" covers the codes "2500" and "2500-*" (detail codes roll up
+        to their account by prefix). Columns: account, efc, actual, commitments, etc.
+        """
+        est = self.efc(as_of, known_at)
+        act_f = self.actuals(as_of, known_at)
+        act = dict(zip(act_f["cost_code"], money_to_cents(act_f["amount"]).tolist() if len(act_f) else [],
+                       strict=True))
+        com_f = self.commitments(as_of, known_at)
+        com = dict(zip(com_f["cost_code"], money_to_cents(com_f["amount"]).tolist() if len(com_f) else [],
+                       strict=True))
+
+        def rolled(d: dict[str, int], acct: str) -> int:
+            return sum(v for k, v in d.items() if k == acct or k.startswith(acct + "-"))
+
+        accts = est["account"].tolist()
+        efc_c = money_to_cents(est["amount"]) if len(est) else np.array([], np.int64)
+        a = np.array([rolled(act, x) for x in accts], dtype=np.int64)
+        c = np.array([rolled(com, x) for x in accts], dtype=np.int64)
+        return pd.DataFrame({"account": pd.Series(accts, dtype=object), "efc": cents_to_money(efc_c),
+                             "actual": cents_to_money(a), "commitments": cents_to_money(c),
+                             "etc": cents_to_money(efc_c - a - c)})
+
     # --- helpers for the pipeline -----------------------------------------------------------
 
     def document_keys(self, kind: str = "invoice") -> set[tuple[str, str]]:
