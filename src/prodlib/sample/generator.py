@@ -278,6 +278,9 @@ def _payroll_faults(rng: np.random.Generator, facts: ProductionFacts, sc: Scale,
     hourly_reg = (earn == "REG") & (sched == "hourly")
     iatse_reg = hourly_reg & (roster["union"].to_numpy()[pay["emp"].to_numpy()] == "IATSE")
 
+    fault = np.full(n, "", dtype=object)
+    ffield = np.full(n, "", dtype=object)
+
     def count(name: str) -> int:
         return _n_faults(rates[name], n)
 
@@ -286,18 +289,19 @@ def _payroll_faults(rng: np.random.Generator, facts: ProductionFacts, sc: Scale,
         pay.at[i, "rate"] = low
         q = pay.at[i, "quarters"]
         pay.at[i, "amount"] = low if q < 0 else int(_half_up_div(np.array([low * q]), 4)[0])
-        pay.loc[i, ["fault", "field"]] = ["below_scale", "rate"]
+        fault[i], ffield[i] = "below_scale", "rate"
     for i in _pick(rng, earn == "OT_1_5", taken, count("overtime_underpaid")):
         pay.at[i, "amount"] = int(_half_up_div(np.array([pay.at[i, "rate"] * pay.at[i, "quarters"]]), 4)[0])
-        pay.loc[i, ["fault", "field"]] = ["overtime_underpaid", "amount"]
+        fault[i], ffield[i] = "overtime_underpaid", "amount"
     performers = (earn == "FLAT") & np.isin(role, ["principal", "day_player", "stunt"])
     for j, i in enumerate(_pick(rng, performers | iatse_reg, taken, count("misclassified_position"))):
         pay.at[i, "code"] = "1400-01" if pay.at[i, "code"] not in ("1400-01", "1400-02", "1400-03") else (
             "2500-01" if j % 2 else "3300-01")
-        pay.loc[i, ["fault", "field"]] = ["misclassified_position", "cost_code"]
+        fault[i], ffield[i] = "misclassified_position", "cost_code"
     for i in _pick(rng, iatse_reg, taken, count("unknown_classification")):
         pay.at[i, "classification"] = UNKNOWN_CLASSIFICATIONS[int(rng.integers(len(UNKNOWN_CLASSIFICATIONS)))]
-        pay.loc[i, ["fault", "field"]] = ["unknown_classification", "classification"]
+        fault[i], ffield[i] = "unknown_classification", "classification"
+    pay["fault"], pay["field"] = fault, ffield
     # Negative gross: a voided weekly check in a wrap week the person did not work (their only line then).
     dga = np.flatnonzero(np.isin(roster["schedule"].to_numpy(), ["weekly_prep_shoot", "weekly_late_prep_shoot"]))
     wrap_weeks = F.day_number(facts.shoot_end) + 1 + 7 * np.arange(1, max(2, sc.wrap_weeks))
