@@ -45,7 +45,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from prodlib.pipeline import run
 
     t0 = time.perf_counter()
-    result = run(args.input, database_url(args.db), progress=None if args.quiet else _say)
+    result = run(args.input, database_url(args.db), progress=None if args.quiet else _say,
+                 remittance_dir=Path(args.remittance_out) if args.remittance_out else None)
     width = max([len(s.file) for s in result.sources] + [4])
     print(f"{'file':<{width}}  {'kind':<14} {'read':>9} {'accepted':>9} {'quarant.':>9}  reasons")
     for s in result.sources:
@@ -115,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="ingest, validate, classify and post every source of sources.yaml")
     r.add_argument("--input", default="var/sample", help="folder holding sources.yaml (or the file)")
     r.add_argument("--db", default=None, help=f"database URL (default $PRODLIB_DATABASE_URL or {DEFAULT_DB})")
+    r.add_argument("--remittance-out", default="reports/remittance",
+                   help="folder for the per-fund P&H remittance CSVs ('' for none)")
     r.add_argument("--quiet", action="store_true")
     r.set_defaults(func=cmd_run)
 

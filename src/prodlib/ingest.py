@@ -278,7 +278,8 @@ def read_source(spec: SourceSpec) -> IngestResult:
         else:  # pragma: no cover - SCHEMAS is ours
             raise AssertionError(kind)
         if bad.any():
-            detail = pd.Series([f"{canon}={v!r}: {what}" for v in col.fillna("")])
+            detail = pd.Series(np.full(n, "", dtype=object))
+            detail[bad] = [f"{canon}={v!r}: {what}" for v in col[bad].fillna("")]
             problems.append((bad, reason, canon, detail))
 
     quarantined = np.zeros(n, dtype=bool)

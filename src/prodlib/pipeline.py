@@ -44,17 +44,20 @@ class Stage:
     good: pd.DataFrame
     quarantine: pd.DataFrame
 
-    def send(self, mask: np.ndarray, reason: Reason, field_name: str, detail: pd.Series | list[str]) -> Stage:
-        """Move the rows of ``good`` selected by ``mask`` to the quarantine with one reason."""
+    def send(
+        self, mask: np.ndarray, reason: Reason, field_name: str, detail: Callable[[pd.DataFrame], list[str]]
+    ) -> Stage:
+        """Move the rows of ``good`` selected by ``mask`` to the quarantine with one reason.
+
+        ``detail`` is called with the selected rows only (bad rows are few; good rows are millions).
+        """
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return self
         idx = self.good.index[mask]
-        detail_s = pd.Series(list(detail), index=self.good.index)
-        q = quarantine_rows(
-            self.ingest.raw.loc[idx], self.good.loc[idx], np.ones(len(idx), dtype=bool), reason, field_name,
-            detail_s.loc[idx].reset_index(drop=True),
-        )
+        sel = self.good.loc[idx]
+        q = quarantine_rows(self.ingest.raw.loc[idx], sel, np.ones(len(idx), dtype=bool), reason, field_name,
+                            pd.Series(detail(sel), dtype="string"))
         q.index = idx
         return replace(self, good=self.good.loc[~mask], quarantine=pd.concat([self.quarantine, q]))
 
@@ -75,13 +78,18 @@ def start(ingest: IngestResult) -> Stage:
 # --- stages ----------------------------------------------------------------------------------
 
 
+def _values(rows: pd.DataFrame, column: str) -> list[str]:
+    return [repr(v) for v in rows[column].astype("string").fillna("")] if column in rows else [""] * len(rows)
+
+
 def validate_stage(stage: Stage, production: Production) -> Stage:
     """The kind's Great Expectations suite; each failing expectation names its reason (first one wins)."""
     for failure in validate_frame(stage.ingest.spec.kind, stage.good, production):
-        good = stage.good
-        mask = np.asarray(good.index.isin(list(failure.index)))
-        col = good[failure.field].astype("string").fillna("") if failure.field in good else pd.Series([""] * len(good))
-        detail = [f"{failure.field}={v!r}: {failure.reason.description}" for v in col]
+        mask = np.asarray(stage.good.index.isin(list(failure.index)))
+
+        def detail(rows: pd.DataFrame, f=failure) -> list[str]:
+            return [f"{f.field}={v}: {f.reason.description}" for v in _values(rows, f.field)]
+
         stage = stage.send(mask, failure.reason, failure.field, detail)
     return stage
 
@@ -92,12 +100,18 @@ def classify_stage(stage: Stage, chart: ChartOfAccounts) -> Stage:
         return stage
     desc = stage.good["description"] if "description" in stage.good else pd.Series(pd.NA, index=stage.good.index)
     res = chart.resolve_frame(stage.good["cost_code"], desc, stage.ingest.spec.default_cost_code)
-    res["detail"] = "cost_code=" + stage.good["cost_code"].astype("string").fillna("").map(repr) + ": " + res["how"]
+    bad = res["reason"].notna().to_numpy(dtype=bool)
     for reason in (Reason.UNKNOWN_COST_CODE, Reason.AMBIGUOUS_COST_CODE, Reason.MISSING_COST_CODE):
         cur = res.loc[stage.good.index]
+
+        def detail(rows: pd.DataFrame) -> list[str]:
+            how = res.loc[rows.index, "how"]
+            return [f"cost_code={v}: {h}" for v, h in zip(_values(rows, "cost_code"), how, strict=True)]
+
         stage = stage.send((cur["reason"] == reason.value).fillna(False).to_numpy(dtype=bool), reason,
-                           "cost_code", cur["detail"])
-    res = res.loc[stage.good.index]
+                           "cost_code", detail)
+    if bad.any():
+        res = res.loc[stage.good.index]
     good = stage.good.copy()
     good["cost_code_raw"] = good["cost_code"]
     good["cost_code"] = res["cost_code"].astype("string")
@@ -111,22 +125,25 @@ def duplicate_invoice_stage(stage: Stage, posted_keys: set[tuple[str, str]]) -> 
     g = stage.good
     if g.empty:
         return stage
-    key = (g["vendor_id"].astype("string") + "\x1f" + g["invoice_number"].astype("string")).to_numpy(dtype=object)
-    starts = np.ones(len(key), dtype=bool)
-    starts[1:] = key[1:] != key[:-1]
+    key = g["vendor_id"].astype("string") + "\x1f" + g["invoice_number"].astype("string")
+    keys = key.to_numpy(dtype=object)
+    starts = np.ones(len(keys), dtype=bool)
+    starts[1:] = keys[1:] != keys[:-1]
     block = pd.Series(np.cumsum(starts), index=g.index)  # an invoice's lines are contiguous in an export
-    later_block = (block != block.groupby(key).transform("min")).to_numpy(dtype=bool)
+    later_block = (block != block.groupby(keys).transform("min")).to_numpy(dtype=bool)
     # The same line twice within one invoice (the export repeated it) is a duplicate too.
     repeated_line = (g["row_hash"].astype("string") + "\x1f" + block.astype("string")).duplicated().to_numpy(dtype=bool)
-    dup_here = later_block | repeated_line
-    dup_before = np.fromiter(
-        ((v, n) in posted_keys for v, n in zip(g["vendor_id"], g["invoice_number"], strict=True)), bool, len(g)
-    )
-    detail = [
-        f"invoice {n} of {v} " + ("was posted in an earlier batch" if b else "appears again in this file")
-        for v, n, b in zip(g["vendor_id"], g["invoice_number"], dup_before, strict=True)
-    ]
-    return stage.send(dup_here | dup_before, Reason.DUPLICATE_INVOICE, "invoice_number", detail)
+    seen = [k for k in pd.unique(keys) if tuple(k.split("\x1f", 1)) in posted_keys]
+    dup_before = key.isin(seen).to_numpy(dtype=bool)
+    before = pd.Series(dup_before, index=g.index)
+
+    def detail(rows: pd.DataFrame) -> list[str]:
+        return [
+            f"invoice {n} of {v} " + ("was posted in an earlier batch" if b else "appears again in this file")
+            for v, n, b in zip(rows["vendor_id"], rows["invoice_number"], before.loc[rows.index], strict=True)
+        ]
+
+    return stage.send(later_block | repeated_line | dup_before, Reason.DUPLICATE_INVOICE, "invoice_number", detail)
 
 
 def postings(stage: Stage) -> pd.DataFrame:
