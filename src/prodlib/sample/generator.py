@@ -165,6 +165,7 @@ def _work(rng: np.random.Generator, facts: ProductionFacts, sc: Scale, roster: p
     shoot = _weekdays(facts.principal_photography, facts.shoot_end)
     nd = len(shoot)
     night = rng.random(nd) < sc.night_share
+    night[int(rng.integers(nd))] = True  # at least one night shoot: wrap past midnight at every scale
     unit_call = np.where(night, 840 + 15 * rng.integers(0, 9, nd), 360 + 15 * rng.integers(0, 9, nd))
     day_len = np.where(rng.random(nd) < 0.12, 480, 600 + 15 * rng.integers(0, 11, nd))  # worked minutes
 
@@ -534,6 +535,7 @@ def _invoices(rng: np.random.Generator, out: _Out, chart: ChartOfAccounts, facts
     sum_w = np.bincount(code, weights=weight, minlength=len(codes))
     cents = np.maximum(100, (target[code] * weight / sum_w[code]).astype(np.int64))
     credit = rng.random(n) < 0.015
+    credit[starts[:-1] + (rng.random(nv) * counts).astype(np.int64)] = True  # every vendor sends a credit
     cents = np.where(credit, -cents, cents)
     # File order: by vendor, date; invoice numbers rise with the date.
     order = np.lexsort((rng.random(n), day, vendor))
@@ -701,6 +703,7 @@ def _purchase_orders(rng: np.random.Generator, out: _Out, chart: ChartOfAccounts
     xdate = days[rng.integers(0, len(days), n_x)]
     xamount = (rng.lognormal(8.5, 1.0, n_x)).astype(np.int64) * 100
     xstatus = rng.choice(np.array(["draft", "cancelled", "approved"], dtype=object), n_x, p=[.4, .3, .3])
+    xstatus[:3] = ["draft", "cancelled", "approved"]  # each status on a clean row at every scale
     v_all = np.r_[pvendor, xv]
     c_all = np.r_[pcode, xcode]
     d_all = np.r_[pdate, xdate]
@@ -710,7 +713,7 @@ def _purchase_orders(rng: np.random.Generator, out: _Out, chart: ChartOfAccounts
     order = np.lexsort((np.arange(len(numbers)), d_all))
     n = len(order)
     taken = np.zeros(n, dtype=bool)
-    taken[np.flatnonzero(order < n_ref)] = True  # referenced POs stay clean
+    taken[np.flatnonzero(order < n_ref + 3)] = True  # referenced POs (and one of each status) stay clean
     fmt = "%m/%d/%Y"
     values = {
         "po_number": F.lookup(numbers, order),
