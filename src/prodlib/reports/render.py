@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 REPORTS: tuple[tuple[str, str], ...] = (
     ("cost_report", "Cost report"),
     ("quarantine", "Quarantine (exceptions)"),
+    # P&H remittance and contingency (prodlib.reports.pnh, prodlib.reports.contingency)
+    ("pnh_remittance", "P&H remittance"),
+    ("contingency", "Contingency"),
 )
 
 # The lab template without its CDN scripts (require.js, MathJax, mermaid): the reports need none.
@@ -109,11 +112,14 @@ def render_report(notebook: Path, out_html: Path, parameters: dict) -> Path:
     return out_html
 
 
-def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks: Path | None = None) -> list[Path]:
+def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks: Path | None = None,
+               remittance_dir: Path | str | None = None) -> list[Path]:
     """Render every report of :data:`REPORTS` into ``out_dir`` (HTML + CSV + stamp) and write index.html.
 
     ``params`` (budget_version, as_of, production_title, chart, ...) go to each notebook that declares
-    them; ``database_url`` and ``export_dir`` are set here. Returns the HTML paths, index.html last.
+    them; ``database_url`` and ``export_dir`` are set here, and ``remittance_dir`` (the folder of
+    ``prodlib run --remittance-out``; default ``params["remittance_dir"]``, else ``<out_dir>/remittance``).
+    Returns the HTML paths, index.html last.
     A report that fails does not stop the others: the index marks it, then one :class:`ReportError`
     lists every failure.
     """
@@ -121,6 +127,8 @@ def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_dir = notebooks or notebooks_dir()
     common = {**(params or {}), "database_url": db_url, "export_dir": str(out_dir.resolve())}
+    rem = remittance_dir or common.get("remittance_dir") or out_dir / "remittance"
+    common["remittance_dir"] = str(Path(rem).resolve())
     done: list[Rendered] = []
     failures: dict[str, str] = {}
     for stem, _title in REPORTS:
