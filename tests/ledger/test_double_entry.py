@@ -137,3 +137,12 @@ def test_full_ledger_verifies_and_trial_balance_is_zero(led):
     assert b["CASH"] == D("-1500.00")
     res = verify_chain(led)
     assert res.ok and res.entries_checked == 6 and res.events_checked == 6, res.message
+
+
+def test_lines_without_a_header_cannot_commit(led):
+    """A writer that adds lines and moves the chain head but never seals the entry is refused at commit."""
+    led.post_entry("2026-03-02", [("2500-02", "1.00"), ("AP", "-1.00")], "x")
+    with pytest.raises(sa.exc.DBAPIError, match="header|FOREIGN KEY"):
+        _in_one_tx(led, _raw_entry_sql(2, [100, -100])[:-1] + [
+            "UPDATE chain_heads SET seq = 2 WHERE chain = 'journal'"])
+    assert count(led, "journal_lines") == 2 and verify_chain(led).ok

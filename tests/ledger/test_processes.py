@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+
+import pytest
 
 from prodlib.ledger import Ledger, verify_chain
 
@@ -15,10 +18,13 @@ from .helpers import as_dict, count
 WORKERS = str(Path(__file__).with_name("workers.py"))
 
 
-def test_crash_mid_batch_leaves_nothing(url):
+@pytest.mark.parametrize("how", ["exit", "sigkill"])
+def test_crash_mid_batch_leaves_nothing(url, how):
     Ledger.open(url).close()  # migrate first, so the crash is inside the batch, not the migration
-    proc = subprocess.run([sys.executable, WORKERS, "crash", url, "1000", "300"], capture_output=True, timeout=60)
-    assert proc.returncode == 17, proc.stderr.decode()[-2000:]  # died after writing 300 of 1000 rows
+    proc = subprocess.run([sys.executable, WORKERS, "crash", url, "1000", "300", how], capture_output=True,
+                          timeout=60)
+    expected = 17 if how == "exit" else -signal.SIGKILL
+    assert proc.returncode == expected, proc.stderr.decode()[-2000:]  # died after writing 300 of 1000 rows
     led = Ledger.open(url, production_id="TEST-001")
     try:
         for t in ("journal_entries", "journal_lines", "batches", "quarantine", "audit_events"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 
@@ -23,13 +24,16 @@ def frame(n: int, tag: str) -> pd.DataFrame:
     })
 
 
-def crash(url: str, n: int, die_after: int) -> None:
-    """Post n rows in chunks of 100 and die (os._exit, no cleanup) once die_after rows are written."""
+def crash(url: str, n: int, die_after: int, how: str = "exit") -> None:
+    """Post n rows in chunks of 100 and die once die_after rows are written: ``os._exit`` (no
+    cleanup, no rollback) or SIGKILL (the kernel ends the process mid-transaction)."""
     led = Ledger.open(url, production_id="TEST-001")
     led.chunk_rows = 100
 
     def hook(written: int) -> None:
         if written >= die_after:
+            if how == "sigkill":
+                os.kill(os.getpid(), signal.SIGKILL)
             os._exit(17)
 
     store._AFTER_CHUNK = hook
@@ -52,6 +56,6 @@ def writer(url: str, name: str, batches: int, rows: int, start_at: float) -> Non
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "crash":
-        crash(args[0], int(args[1]), int(args[2]))
+        crash(args[0], int(args[1]), int(args[2]), args[3] if len(args) > 3 else "exit")
     elif cmd == "writer":
         writer(args[0], args[1], int(args[2]), int(args[3]), float(args[4]))
