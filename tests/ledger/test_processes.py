@@ -14,6 +14,7 @@ import pytest
 from prodlib.ledger import Ledger, verify_chain
 
 from .helpers import as_dict, count
+from .workers import frame
 
 WORKERS = str(Path(__file__).with_name("workers.py"))
 
@@ -31,9 +32,6 @@ def test_crash_mid_batch_leaves_nothing(url, how):
             assert count(led, t) == 0, t
         assert verify_chain(led).ok
         # the same file posts cleanly afterwards: it was never half-recorded as posted
-        sys.path.insert(0, str(Path(WORKERS).parent))
-        from workers import frame  # noqa: PLC0415
-
         res = led.post_batch("crash", "crash.csv", "HCRASH", "invoice", frame(1000, "crash"), None, 1000)
         assert not res.already_posted and res.rows_posted == 1000
         assert verify_chain(led).ok

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from prodlib.ledger import chain as ch
@@ -157,8 +158,6 @@ def _dates(series: pd.Series) -> list[str]:
     else:
         ts = pd.to_datetime(series.astype(object) if series.dtype == object else series)
         arr = pa.array(ts.to_numpy().astype("datetime64[D]"))
-    import pyarrow.compute as pc
-
     return pc.strftime(pc.cast(arr, pa.timestamp("s")), "%Y-%m-%d").to_pylist()
 
 
