@@ -123,7 +123,8 @@ def external_refs(page: str) -> list[str]:
 
 def test_render_all_writes_reports_csv_and_index(rendered):
     out, paths, seconds = rendered
-    assert [p.name for p in paths] == ["cost_report.html", "quarantine.html", "index.html"]
+    assert [p.name for p in paths] == ["cost_report.html", "quarantine.html", "pnh_remittance.html", "contingency.html",
+                                      "index.html"]
     for name in ("cost_report.csv", "cost_report.stamp.json", "quarantine.csv", "quarantine.stamp.json"):
         assert (out / name).exists(), name
     assert seconds < 60
@@ -211,11 +212,11 @@ def test_render_all_reports_every_failure_and_marks_the_index(tmp_path):
     with pytest.raises(ReportError) as err:
         render_all("", out, {}, notebooks=tmp_path / "no-notebooks")
     msg = str(err.value)
-    assert "2 of 2 report(s) failed" in msg and "cost_report.ipynb does not exist" in msg
+    assert "4 of 4 report(s) failed" in msg and "cost_report.ipynb does not exist" in msg
     assert "quarantine.ipynb does not exist" in msg
     assert not (out / "cost_report.csv").exists()  # no stale figures beside a failed report
     page = (out / "index.html").read_text(encoding="utf-8")
-    assert page.count("FAILED: ") == 2
+    assert page.count("FAILED: ") == 4
 
 
 def test_loader_reads_ledger_as_known_at(ledger_url):
