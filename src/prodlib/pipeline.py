@@ -275,7 +275,8 @@ def run(
         if spec.kind == "timecard":
             timecards.append(stage.good)
         if spec.kind == "payroll":
-            stage = guild_stage(stage, pd.concat(timecards) if timecards else pd.DataFrame(), production, chart)
+            stage = guild_stage(stage, pd.concat(timecards, ignore_index=True) if timecards else pd.DataFrame(),
+                                production, chart)
             stage.check_conservation()
         already = False
         if spec.kind in CREDIT_ACCOUNT:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import pandas as pd
+
 from prodlib.rules.work import Band, WorkRules
 
 SIXTY = Decimal(60)
@@ -13,8 +15,8 @@ SIXTY = Decimal(60)
 
 def clock(text: str | None, after: Decimal | None = None) -> Decimal | None:
     """'HH:MM' as hours from midnight of the work date; a time earlier than ``after`` is the next day."""
-    if text is None or str(text).strip() == "" or str(text) == "nan":
-        return None
+    if text is None or (not isinstance(text, str) and pd.isna(text)) or str(text).strip() == "":
+        return None  # None, NaN and pandas' NA (a blank cell of a string column) are all "no time"
     hh, mm = str(text).strip().split(":")
     h = Decimal(int(hh)) + Decimal(int(mm)) / SIXTY
     if after is not None and h < after:

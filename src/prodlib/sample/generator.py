@@ -160,6 +160,33 @@ _EARN_ORDER = {"REG": 0, "OT_1_5": 1, "OT_2": 2, "FLAT": 3, "PER_DIEM": 4, "KIT_
 _KEYS_ALWAYS_IN = frozenset({"key_grip", "gaffer", "camera_operator", "property_master"})
 
 
+#: The sample production schedules at least this turnaround (wrap to next call, minutes), so its
+#: clean timecards never invade the rest period (10 h for IATSE crew, 12 h for DGA ADs).
+TURNAROUND_MINUTES = 720
+
+
+def _turnaround(tc: pd.DataFrame) -> pd.DataFrame:
+    """Push a day's call (meals and wrap with it) later, in 15-minute steps, until the person has had
+    TURNAROUND_MINUTES since the previous day's wrap: what a 2nd AD does after a night shoot."""
+    tc = tc.sort_values(["emp", "day"], kind="stable").reset_index(drop=True)
+    times = ["call", "m1o", "m1i", "m2o", "m2i", "wrap"]
+    for _ in range(len(tc)):  # a push can cascade into the next day; each pass settles one more day
+        same = (tc["emp"].to_numpy()[1:] == tc["emp"].to_numpy()[:-1])
+        gap_days = tc["day"].to_numpy()[1:] - tc["day"].to_numpy()[:-1]
+        rest = gap_days * 1440 + tc["call"].to_numpy()[1:] - tc["wrap"].to_numpy()[:-1]
+        short = np.zeros(len(tc), dtype=bool)
+        short[1:] = same & (rest < TURNAROUND_MINUTES)
+        if not short.any():
+            return tc
+        push = np.zeros(len(tc), dtype=np.int64)
+        deficit = TURNAROUND_MINUTES - rest[short[1:]]
+        push[short] = -(-deficit // 15) * 15
+        for c in times:
+            v = tc[c].to_numpy()
+            tc[c] = np.where(v >= 0, v + push, v)  # -1 marks "no second meal"
+    return tc
+
+
 def _work(rng: np.random.Generator, facts: ProductionFacts, sc: Scale, roster: pd.DataFrame):
     """Timecards of the hourly crew and the payroll register the sample payroll house writes from them."""
     shoot = _weekdays(facts.principal_photography, facts.shoot_end)
@@ -189,6 +216,7 @@ def _work(rng: np.random.Generator, facts: ProductionFacts, sc: Scale, roster: p
     wrap = np.where(two, m1i + 330 + rest - 300, m1i + rest)
     tc = pd.DataFrame({"emp": e, "day": shoot[d], "call": call, "m1o": m1o, "m1i": m1i, "m2o": m2o, "m2i": m2i,
                        "wrap": wrap, "worked": worked})
+    tc = _turnaround(tc)
 
     lines: list[pd.DataFrame] = []
     rate = roster["rate"].to_numpy()
@@ -328,6 +356,10 @@ def _write_people(out: _Out, rng: np.random.Generator, roster: pd.DataFrame, tc:
     tc = tc.sort_values(["we", "emp", "day"], kind="stable").reset_index(drop=True)
     n = len(tc)
     taken = np.zeros(n, dtype=bool)
+    # A payroll fault that only a timecard can reveal keeps its timecard clean.
+    ot = pay.loc[pay["fault"] == "overtime_underpaid", ["emp", "work_date"]]
+    taken |= pd.MultiIndex.from_arrays([tc["emp"], tc["day"]]).isin(
+        pd.MultiIndex.from_arrays([ot["emp"], ot["work_date"]]))
     tfmt = "%Y-%m-%d"
     cols = {
         "employee_id": F.lookup(roster["emp_id"].tolist(), tc["emp"]),
