@@ -61,7 +61,9 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.NEGATIVE_GROSS: "gross earnings are negative",
     Reason.MISSING_PP_DATE: "no principal photography date to pick the rate schedule",
     Reason.NO_SCHEDULE_IN_FORCE: "no rate schedule is in force on the date",
-    Reason.INVADED_REST: "the rest period before the day was invaded and the invaded hours were not paid at the premium",
+    Reason.INVADED_REST: (
+        "the rest period before the day was invaded and the invaded hours were not paid at the premium"
+    ),
     Reason.SIXTH_SEVENTH_DAY_UNPAID: "the 6th or 7th day worked in the workweek was not paid its premium",
     Reason.DGA_EXTENDED_WORKDAY_UNPAID: "a DGA assistant director's extended workday payment is due and was not paid",
     Reason.DGA_TURNAROUND_UNPAID: "a DGA assistant director's short turnaround payment is due and was not paid",
