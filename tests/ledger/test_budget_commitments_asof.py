@@ -61,6 +61,32 @@ def test_commitments_relieved_by_invoices(led):
         led.record_purchase_orders(pos([("PO-9", "2026-02-03", "3300-01", "1.00", "maybe")]))
 
 
+def test_purchase_order_file_as_a_batch(led):
+    """A PO file: valid rows recorded, bad ones quarantined, conservation and idempotency as for invoices."""
+    from prodlib.ledger import ConservationError
+
+    from .helpers import quarantine
+
+    frame = pos([("PO-1", "2026-02-01", "2500-02", "5000.00", "approved"),
+                 ("PO-2", "2026-02-02", "3300-01", "700.00", "draft")])
+    with pytest.raises(ConservationError, match="purchase orders 2"):
+        led.post_batch("pos", "pos.csv", "HP", "purchase_order", None, quarantine([4]), 2, purchase_orders=frame)
+    res = led.post_batch("pos", "pos.csv", "HP", "purchase_order", None, quarantine([4]), 3, purchase_orders=frame)
+    assert (res.rows_posted, res.rows_quarantined, res.first_entry_id) == (2, 1, None)
+    again = led.post_batch("pos", "pos.csv", "HP", "purchase_order", None, quarantine([4]), 3, purchase_orders=frame)
+    assert again.already_posted
+    assert as_dict(led.commitments(), "cost_code", "amount") == {"2500-02": D("5000.00")}
+    # tomorrow's export: PO-2 approved; PO-1 unchanged (not written again)
+    frame2 = pos([("PO-1", "2026-02-01", "2500-02", "5000.00", "approved"),
+                  ("PO-2", "2026-02-02", "3300-01", "700.00", "approved")])
+    led.post_batch("pos", "pos.csv", "HP2", "purchase_order", None, None, 2, purchase_orders=frame2,
+                   effective_date="2026-02-10")
+    assert len(led.purchase_orders_frame()) == 2
+    assert as_dict(led.commitments(as_of="2026-02-09"), "cost_code", "amount") == {"2500-02": D("5000.00")}
+    assert as_dict(led.commitments(), "cost_code", "amount") == {"2500-02": D("5000.00"), "3300-01": D("700.00")}
+    assert led.batches_frame()["rows_posted"].tolist() == [2, 2]
+
+
 def test_estimates_history(led):
     led.record_estimate("5000", "38000.00", "2026-02-15", "editor extended", "Accountant")
     led.record_estimate("5000", "41000.00", "2026-03-15", "second extension", "Accountant")

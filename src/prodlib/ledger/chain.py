@@ -10,9 +10,11 @@ hash needs the one before) runs per entry. Posting and verifying call the SAME b
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 import numpy as np
@@ -29,6 +31,19 @@ ENTRY_KEYS = (
     "production", "reason", "reverses", "row_hash", "source",
 )
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause Python's cyclic GC during bulk work: millions of short-lived tuples, no cycles, and
+    repeated full collections would make a million-entry batch or verify superlinear."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def canonical_json(obj: object) -> str:

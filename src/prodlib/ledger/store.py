@@ -318,21 +318,36 @@ class Ledger:
 
     # --- posting ----------------------------------------------------------------------------
 
-    def post_batch(self, source_id: str, source_file: str, file_hash: str, kind: str, postings: pd.DataFrame,
-                   quarantine: pd.DataFrame | None, rows_read: int) -> BatchResult:
+    def post_batch(self, source_id: str, source_file: str, file_hash: str, kind: str, postings: pd.DataFrame | None,
+                   quarantine: pd.DataFrame | None, rows_read: int, *,
+                   purchase_orders: pd.DataFrame | None = None,
+                   effective_date: date | str | None = None) -> BatchResult:
         """Post one file's valid rows (each a balanced two-line entry) and its quarantine, atomically.
 
         Raises :class:`ConservationError` unless ``rows_read == len(postings) + len(quarantine)``.
         A ``file_hash`` already posted returns ``already_posted=True`` and writes nothing.
         A negative amount is a credit note: the sides flip (debit account is credited).
+        An optional ``po_number`` column links an invoice line to the PO it relieves.
+        A purchase-order file passes its valid rows as ``purchase_orders`` (see
+        :meth:`record_purchase_orders`; changes take effect on ``effective_date``); they count as posted.
         """
+        with ch.no_gc():
+            return self._post_batch(source_id, source_file, file_hash, kind, postings, quarantine, rows_read,
+                                    purchase_orders, effective_date)
+
+    def _post_batch(self, source_id, source_file, file_hash, kind, postings, quarantine, rows_read,
+                    purchase_orders, effective_date) -> BatchResult:
         quarantine = quarantine if quarantine is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
-        n, nq = len(postings), len(quarantine)
-        if rows_read != n + nq:
+        if postings is None:
+            postings = pd.DataFrame(columns=list(POSTING_COLUMNS))
+        new_pos = _po_rows(purchase_orders) if purchase_orders is not None else []
+        n, nq, npo = len(postings), len(quarantine), len(new_pos)
+        if rows_read != n + npo + nq:
+            more = f" + purchase orders {npo}" if purchase_orders is not None else ""
             raise ConservationError(
-                f"{source_id} ({source_file}): rows read {rows_read} != posted {n} + quarantined {nq}")
+                f"{source_id} ({source_file}): rows read {rows_read} != posted {n}{more} + quarantined {nq}")
         missing = [c for c in ("entry_date", "debit_account", "credit_account", "amount") if c not in postings]
-        if missing:
+        if missing and n:
             raise ValueError(f"posting frame lacks columns {missing}")
         cents = money_to_cents(postings["amount"]) if n else np.array([], np.int64)
         dates = _dates(postings["entry_date"]) if n else []
@@ -368,7 +383,7 @@ class Ledger:
             last = seq + n if n else None
             conn.execute(s.batches.insert().values(
                 batch_id=batch_id, production_id=self.production_id, source_id=source_id, source_file=source_file,
-                file_hash=file_hash, kind=kind, rows_read=rows_read, rows_posted=n, rows_quarantined=nq,
+                file_hash=file_hash, kind=kind, rows_read=rows_read, rows_posted=n + npo, rows_quarantined=nq,
                 first_entry_id=first, last_entry_id=last, recorded_at=now))
             new_seq, new_hash = self._write_entries(
                 conn, start_id=seq + 1, prev_hash=prev, batch_id=batch_id, dates=dates, kind="posting",
@@ -381,13 +396,16 @@ class Ledger:
             q_rows = [(q_start + i, self.production_id, batch_id, *r, now) for i, r in enumerate(q)]
             self._bulk_insert(conn, s.quarantine, [c.name for c in s.quarantine.columns], q_rows)
             self._set_head(conn, "journal", new_seq, new_hash)
+            if new_pos:
+                self._write_pos(conn, new_pos, _iso(effective_date) or self.clock().astimezone(UTC).date().isoformat(),
+                                now)
             self._append_event(conn, "batch_posted", {
                 "batch_id": batch_id, "source_id": source_id, "source_file": source_file, "file_hash": file_hash,
-                "kind": kind, "rows_read": rows_read, "rows_posted": n, "rows_quarantined": nq,
+                "kind": kind, "rows_read": rows_read, "rows_posted": n + npo, "rows_quarantined": nq,
                 "first_entry_id": first, "last_entry_id": last, "journal_head": new_hash,
                 "quarantine_digest": ch.rows_digest([_q_record(r) for r in q_rows]),
             }, now)
-        return BatchResult(batch_id, source_id, file_hash, rows_read, n, nq, False, first, last)
+        return BatchResult(batch_id, source_id, file_hash, rows_read, n + npo, nq, False, first, last)
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -722,49 +740,40 @@ class Ledger:
 
         A new PO takes effect on its ``po_date``; a changed one (status, amount) on ``effective_date``
         (default: today). Statuses: approved, draft, cancelled, closed; only approved ones commit.
+        (A PO *file* goes through ``post_batch(..., purchase_orders=frame)`` instead: same rows, plus
+        the batch, its quarantine and the conservation check.)
         """
-        n = len(frame)
-        need = ["po_number", "vendor_id", "po_date", "cost_code", "amount", "status"]
-        missing = [c for c in need if c not in frame]
-        if missing:
-            raise ValueError(f"purchase order frame lacks {missing}")
-        cents = money_to_cents(frame["amount"]).tolist() if n else []
-        po_dates = _dates(frame["po_date"]) if n else []
-        status = [str(x).strip().lower() for x in _str_list(frame["status"], n)]
-        bad = sorted({x for x in status if x not in PO_STATUSES})
-        if bad:
-            raise ValueError(f"unknown purchase order status {bad}: {PO_STATUSES}")
-        new = list(zip(_str_list(frame["po_number"], n), _str_list(frame["vendor_id"], n), po_dates,
-                       _str_list(frame["cost_code"], n), _str_list(frame.get("description"), n), cents, status,
-                       strict=True))
+        new = _po_rows(frame)
         now_dt = self.clock()
-        now = _stamp(now_dt)
-        eff_change = _iso(effective_date) or now_dt.astimezone(UTC).date().isoformat()
-        po = s.purchase_orders
         with self._write() as conn:
             self._lock_head(conn, "journal")
-            latest: dict[str, tuple] = {}
-            for r in conn.execute(sa.select(po).where(po.c.production_id == self.production_id)
-                                  .order_by(po.c.po_row_id)).mappings():
-                latest[r["po_number"]] = (r["po_number"], r["vendor_id"], _date_text(r["po_date"]), r["cost_code"],
-                                          r["description"], int(r["amount_cents"]), r["status"])
-            start = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(po.c.po_row_id), 0))).scalar()) + 1
-            rows = []
-            for rec in new:
-                if latest.get(rec[0]) == rec:
-                    continue
-                eff = rec[2] if rec[0] not in latest else eff_change
-                latest[rec[0]] = rec
-                rows.append((start + len(rows), self.production_id, *rec, eff, now))
-            cols = ["po_row_id", "production_id", "po_number", "vendor_id", "po_date", "cost_code", "description",
-                    "amount_cents", "status", "effective_date", "recorded_at"]
-            self._bulk_insert(conn, po, cols, rows)
-            if rows:
-                from prodlib.ledger.seals import po_record
+            return self._write_pos(conn, new, _iso(effective_date) or now_dt.astimezone(UTC).date().isoformat(),
+                                   _stamp(now_dt))
 
-                digest = ch.rows_digest([po_record(dict(zip(cols, r, strict=True))) for r in rows])
-                self._append_event(conn, "purchase_orders_recorded", {
-                    "first_row": rows[0][0], "last_row": rows[-1][0], "count": len(rows), "digest": digest}, now)
+    def _write_pos(self, conn: sa.Connection, new: list[tuple], eff_change: str, now: str) -> int:
+        po = s.purchase_orders
+        latest: dict[str, tuple] = {}
+        for r in conn.execute(sa.select(po).where(po.c.production_id == self.production_id)
+                              .order_by(po.c.po_row_id)).mappings():
+            latest[r["po_number"]] = (r["po_number"], r["vendor_id"], _date_text(r["po_date"]), r["cost_code"],
+                                      r["description"], int(r["amount_cents"]), r["status"])
+        start = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(po.c.po_row_id), 0))).scalar()) + 1
+        rows = []
+        for rec in new:
+            if latest.get(rec[0]) == rec:
+                continue
+            eff = rec[2] if rec[0] not in latest else eff_change
+            latest[rec[0]] = rec
+            rows.append((start + len(rows), self.production_id, *rec, eff, now))
+        cols = ["po_row_id", "production_id", "po_number", "vendor_id", "po_date", "cost_code", "description",
+                "amount_cents", "status", "effective_date", "recorded_at"]
+        self._bulk_insert(conn, po, cols, rows)
+        if rows:
+            from prodlib.ledger.seals import po_record
+
+            digest = ch.rows_digest([po_record(dict(zip(cols, r, strict=True))) for r in rows])
+            self._append_event(conn, "purchase_orders_recorded", {
+                "first_row": rows[0][0], "last_row": rows[-1][0], "count": len(rows), "digest": digest}, now)
         return len(rows)
 
     def _filters(self, t: sa.Table, date_col: str, as_of, known_at) -> list:
@@ -939,6 +948,26 @@ class Ledger:
         with self.engine.connect() as conn:
             return {(p, d) for p, d in conn.execute(q).all()}
 
+
+
+def _po_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Validated PO rows: (po_number, vendor_id, po_date, cost_code, description, cents, status)."""
+    n = len(frame)
+    need = ["po_number", "vendor_id", "po_date", "cost_code", "amount", "status"]
+    missing = [c for c in need if c not in frame]
+    if missing:
+        raise ValueError(f"purchase order frame lacks {missing}")
+    cents = money_to_cents(frame["amount"]).tolist() if n else []
+    po_dates = _dates(frame["po_date"]) if n else []
+    status = [str(x).strip().lower() for x in _str_list(frame["status"], n)]
+    bad = sorted({x for x in status if x not in PO_STATUSES})
+    if bad:
+        raise ValueError(f"unknown purchase order status {bad}: {PO_STATUSES}")
+    numbers = _str_list(frame["po_number"], n)
+    if any(not x for x in numbers):
+        raise ValueError("purchase order without po_number")
+    return list(zip(numbers, _str_list(frame["vendor_id"], n), po_dates, _str_list(frame["cost_code"], n),
+                    _str_list(frame.get("description"), n), cents, status, strict=True))
 
 
 def _quarantine_rows(frame: pd.DataFrame, source_id: str, source_file: str) -> list[tuple]:
