@@ -450,8 +450,9 @@ def _budget(rng: np.random.Generator, chart: ChartOfAccounts, sc: Scale, pay: pd
     paid_budget = {c: int(v * rng.uniform(1.0, 1.12)) // 10_000 * 10_000 + 10_000 for c, v in sorted(paid.items())}
     weights = dict(sorted(BUDGET_WEIGHTS.items()))
     labor_w = sum(w for c, w in weights.items() if c in LABOR_CODES) / sum(weights.values())
-    fringe = float(sum(FRINGE_SHARES.values()))
-    target = sc.budget_total * 100 / float((1 + CONTINGENCY_SHARE) * (1 + BOND_SHARE))
+    # Shaping a random budget (weights and targets); every amount written is whole cents.
+    fringe = float(sum(FRINGE_SHARES.values()))  # float-ok: a random draw's weight, not an amount
+    target = sc.budget_total * 100 / float((1 + CONTINGENCY_SHARE) * (1 + BOND_SHARE))  # float-ok: shaping
     paid_labor = sum(v for c, v in paid_budget.items() if c in LABOR_CODES)
     paid_other = sum(v for c, v in paid_budget.items() if c not in LABOR_CODES)
     nonlabor = max(0.25 * target, (target - paid_labor * (1 + fringe) - paid_other) / (1 + fringe * labor_w))
@@ -928,7 +929,7 @@ def _rates(overrides: dict[str, float] | None) -> dict[str, dict[str, float]]:
         hit = False
         for r in rates.values():
             if name in r:
-                r[name] = float(value)
+                r[name] = float(value)  # float-ok: a fault rate, not an amount
                 hit = True
         if not hit:
             raise ValueError(f"unknown fault {name!r}")
