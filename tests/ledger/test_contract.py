@@ -121,6 +121,27 @@ def test_budget_versions(led):
         led.record_budget("BV-3", lines, "2026-04-01", "UPM", "x", parent_version_id="nope", kind="revision")
 
 
+def test_budget_file_as_a_batch(led):
+    lines = pd.DataFrame({"cost_code": ["2500-02", "3300-01"], "description": ["Grip", "Props"],
+                          "amount": money("50000.00", "1234.56")})
+    spec = {"version_id": "BV-1", "lines": lines, "locked_on": "2026-01-02", "author": "LP", "reason": "locked"}
+    with pytest.raises(ConservationError, match="budget lines 2"):
+        led.post_batch("budget", "budget.csv", "HB", "budget", None, quarantine([4]), 2, budget=spec)
+    res = led.post_batch("budget", "budget.csv", "HB", "budget", None, quarantine([4]), 3, budget=spec)
+    assert (res.rows_posted, res.rows_quarantined) == (2, 1)
+    assert as_dict(led.budget("BV-1"), "cost_code", "amount") == {"2500-02": Decimal("50000.00"),
+                                                                   "3300-01": Decimal("1234.56")}
+    assert led.quarantine_frame()["source_id"].tolist() == ["budget"]
+    # the same version from a re-exported file (new hash): nothing new, no error
+    assert led.post_batch("budget", "budget.csv", "HB2", "budget", None, None, 2, budget=spec).rows_posted == 2
+    assert len(led.budget_versions_frame()) == 1
+    with pytest.raises(BudgetLockedError):  # changed lines under a locked id: refused, batch not recorded
+        led.post_batch("budget", "budget.csv", "HB3", "budget", None, None, 2,
+                       budget={**spec, "lines": lines.assign(amount=money("1.00", "2.00"))})
+    assert len(led.batches_frame()) == 2
+    assert verify_chain(led).ok
+
+
 def test_entry_hash_is_sha256_of_canonical_json(led):
     """Recompute entry 1's hash independently: json.dumps(sort_keys) + hashlib, no wall-clock time."""
     led.post_batch("acme", "a.csv", "H1", "invoice", postings([("2026-03-02", "2500-02", "AP", "1200.50")]), None, 1)

@@ -321,7 +321,7 @@ class Ledger:
     def post_batch(self, source_id: str, source_file: str, file_hash: str, kind: str, postings: pd.DataFrame | None,
                    quarantine: pd.DataFrame | None, rows_read: int, *,
                    purchase_orders: pd.DataFrame | None = None,
-                   effective_date: date | str | None = None) -> BatchResult:
+                   effective_date: date | str | None = None, budget: dict | None = None) -> BatchResult:
         """Post one file's valid rows (each a balanced two-line entry) and its quarantine, atomically.
 
         Raises :class:`ConservationError` unless ``rows_read == len(postings) + len(quarantine)``.
@@ -330,20 +330,25 @@ class Ledger:
         An optional ``po_number`` column links an invoice line to the PO it relieves.
         A purchase-order file passes its valid rows as ``purchase_orders`` (see
         :meth:`record_purchase_orders`; changes take effect on ``effective_date``); they count as posted.
+        A budget file passes ``budget`` = the keyword arguments of :meth:`record_budget` (version_id,
+        lines, locked_on, author, reason, ...); its lines count as posted.
         """
         with ch.no_gc():
             return self._post_batch(source_id, source_file, file_hash, kind, postings, quarantine, rows_read,
-                                    purchase_orders, effective_date)
+                                    purchase_orders, effective_date, budget)
 
     def _post_batch(self, source_id, source_file, file_hash, kind, postings, quarantine, rows_read,
-                    purchase_orders, effective_date) -> BatchResult:
+                    purchase_orders, effective_date, budget) -> BatchResult:
         quarantine = quarantine if quarantine is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
         if postings is None:
             postings = pd.DataFrame(columns=list(POSTING_COLUMNS))
         new_pos = _po_rows(purchase_orders) if purchase_orders is not None else []
-        n, nq, npo = len(postings), len(quarantine), len(new_pos)
+        bud = self._prepare_budget(**budget) if budget is not None else None
+        n, nq = len(postings), len(quarantine)
+        npo = len(new_pos) + (len(bud["rows"]) if bud else 0)
         if rows_read != n + npo + nq:
-            more = f" + purchase orders {npo}" if purchase_orders is not None else ""
+            more = f" + purchase orders {len(new_pos)}" if purchase_orders is not None else ""
+            more += f" + budget lines {len(bud['rows'])}" if bud else ""
             raise ConservationError(
                 f"{source_id} ({source_file}): rows read {rows_read} != posted {n}{more} + quarantined {nq}")
         missing = [c for c in ("entry_date", "debit_account", "credit_account", "amount") if c not in postings]
@@ -396,6 +401,8 @@ class Ledger:
             q_rows = [(q_start + i, self.production_id, batch_id, *r, now) for i, r in enumerate(q)]
             self._bulk_insert(conn, s.quarantine, [c.name for c in s.quarantine.columns], q_rows)
             self._set_head(conn, "journal", new_seq, new_hash)
+            if bud:
+                self._write_budget(conn, bud, now)
             if new_pos:
                 self._write_pos(conn, new_pos, _iso(effective_date) or self.clock().astimezone(UTC).date().isoformat(),
                                 now)
@@ -491,14 +498,24 @@ class Ledger:
 
         A version is immutable: recording the same id with different content raises BudgetLockedError.
         Revisions and approved overages are new versions (``kind`` "revision"/"overage", a parent,
-        a reason, an author and the date they take effect).
+        a reason, an author and the date they take effect). (A budget *file* goes through
+        ``post_batch(..., budget={...these arguments...})``: same version, plus batch and quarantine.)
         """
+        prepared = self._prepare_budget(version_id, lines, locked_on, author, reason, effective_date, kind,
+                                        parent_version_id)
+        with self._write() as conn:
+            self._lock_head(conn, "journal")
+            return self._write_budget(conn, prepared, _stamp(self.clock()))
+
+    def _prepare_budget(self, version_id: str, lines: pd.DataFrame, locked_on: date | str, author: str,
+                        reason: str = "original locked budget", effective_date: date | str | None = None,
+                        kind: str = "original", parent_version_id: str | None = None) -> dict:
         if kind not in ("original", "revision", "overage"):
             raise ValueError(f"budget version kind {kind!r}: original, revision or overage")
-        if not author or not reason:
-            raise ValueError("a budget version needs an author and a reason")
+        if not version_id or not author or not reason:
+            raise ValueError("a budget version needs an id, an author and a reason")
         n = len(lines)
-        cents = money_to_cents(lines["amount"]) if n else np.array([], np.int64)
+        cents = money_to_cents(lines["amount"]).tolist() if n else []
         codes = _str_list(lines["cost_code"], n)
         if any(not c for c in codes):
             raise ValueError("budget line without cost_code")
@@ -506,34 +523,36 @@ class Ledger:
         locked = _iso(locked_on)
         eff = _iso(effective_date) or locked
         records = [{"line_no": i + 1, "cost_code": c, "description": d, "amount": str(from_cents(v))}
-                   for i, (c, d, v) in enumerate(zip(codes, descs, cents.tolist(), strict=True))]
+                   for i, (c, d, v) in enumerate(zip(codes, descs, cents, strict=True))]
         meta = {"version_id": version_id, "kind": kind, "parent_version_id": parent_version_id,
                 "locked_on": locked, "effective_date": eff, "author": author, "reason": reason,
                 "production_id": self.production_id}
-        content_hash = ch.sha256_hex(ch.canonical_json({"meta": meta, "lines_digest": ch.rows_digest(records)}))
-        now = _stamp(self.clock())
-        with self._write() as conn:
-            self._lock_head(conn, "journal")
-            bv = s.budget_versions
-            existing = conn.execute(sa.select(bv.c.content_hash, bv.c.production_id).where(
-                bv.c.version_id == version_id)).first()
-            if existing is not None:
-                if existing.content_hash == content_hash:
-                    return False
-                raise BudgetLockedError(f"budget version {version_id} is locked; record a new version")
-            if parent_version_id is not None and conn.execute(
-                    sa.select(bv.c.version_id).where(bv.c.version_id == parent_version_id)).first() is None:
-                raise ValueError(f"parent budget version {parent_version_id} does not exist")
-            header = {k: v for k, v in meta.items() if k not in ("locked_on", "effective_date")}
-            conn.execute(bv.insert().values(
-                **header, locked_on=date.fromisoformat(locked), effective_date=date.fromisoformat(eff),
-                content_hash=content_hash, recorded_at=now))
-            self._bulk_insert(conn, s.budget_lines, ["version_id", "line_no", "production_id", "cost_code",
-                                                     "description", "amount_cents"],
-                              [(version_id, i + 1, self.production_id, c, d, v)
-                               for i, (c, d, v) in enumerate(zip(codes, descs, cents.tolist(), strict=True))])
-            self._append_event(conn, "budget_recorded", {**meta, "content_hash": content_hash,
-                                                         "lines_digest": ch.rows_digest(records)}, now)
+        digest = ch.rows_digest(records)
+        content_hash = ch.sha256_hex(ch.canonical_json({"meta": meta, "lines_digest": digest}))
+        rows = [(version_id, i + 1, self.production_id, c, d, v)
+                for i, (c, d, v) in enumerate(zip(codes, descs, cents, strict=True))]
+        return {"meta": meta, "digest": digest, "content_hash": content_hash, "rows": rows}
+
+    def _write_budget(self, conn: sa.Connection, prepared: dict, now: str) -> bool:
+        meta, content_hash = prepared["meta"], prepared["content_hash"]
+        version_id, parent = meta["version_id"], meta["parent_version_id"]
+        bv = s.budget_versions
+        existing = conn.execute(sa.select(bv.c.content_hash).where(bv.c.version_id == version_id)).first()
+        if existing is not None:
+            if existing.content_hash == content_hash:
+                return False
+            raise BudgetLockedError(f"budget version {version_id} is locked; record a new version")
+        if parent is not None and conn.execute(
+                sa.select(bv.c.version_id).where(bv.c.version_id == parent)).first() is None:
+            raise ValueError(f"parent budget version {parent} does not exist")
+        header = {k: v for k, v in meta.items() if k not in ("locked_on", "effective_date")}
+        conn.execute(bv.insert().values(
+            **header, locked_on=date.fromisoformat(meta["locked_on"]),
+            effective_date=date.fromisoformat(meta["effective_date"]), content_hash=content_hash, recorded_at=now))
+        self._bulk_insert(conn, s.budget_lines, ["version_id", "line_no", "production_id", "cost_code",
+                                                 "description", "amount_cents"], prepared["rows"])
+        self._append_event(conn, "budget_recorded", {**meta, "content_hash": content_hash,
+                                                     "lines_digest": prepared["digest"]}, now)
         return True
 
     def budget_versions_frame(self) -> pd.DataFrame:
