@@ -46,3 +46,13 @@ def test_cli_answers_help_without_heavy_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_relative_sqlite_urls_become_absolute(tmp_path, monkeypatch) -> None:
+    """Notebooks run in notebooks/: a relative database path must not change meaning there."""
+    from prodlib.cli import database_url
+
+    monkeypatch.chdir(tmp_path)
+    assert database_url("sqlite:///var/x.db") == f"sqlite:///{tmp_path.resolve()}/var/x.db"
+    assert (tmp_path / "var").is_dir()
+    assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"

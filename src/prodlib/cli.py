@@ -21,7 +21,10 @@ def database_url(arg: str | None) -> str:
     """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db."""
     url = arg or os.environ.get("PRODLIB_DATABASE_URL") or DEFAULT_DB
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # Absolute, because report notebooks run with their own working directory.
+        path = Path(url.removeprefix("sqlite:///")).resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
     return url
 
 
