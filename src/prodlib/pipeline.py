@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -278,23 +279,14 @@ def run(
             stage = guild_stage(stage, pd.concat(timecards, ignore_index=True) if timecards else pd.DataFrame(),
                                 production, chart)
             stage.check_conservation()
-        already = False
-        if spec.kind in CREDIT_ACCOUNT:
-            result = led.post_batch(
-                spec.id, spec.display_path, stage.ingest.file_hash, spec.kind, postings(stage),
-                stage.quarantine, stage.ingest.rows_read,
-            )
-            already = result.already_posted
-            if spec.kind == "invoice" and not already:
-                posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
-            if spec.kind == "payroll" and not already:
-                runs.append(post_fringes(led, spec, stage, production, chart, remittance_dir))
-        elif spec.kind == "purchase_order":
-            led.record_purchase_orders(stage.good.assign(status=stage.good["status"].str.lower()))
-        elif spec.kind == "budget":
-            lines = stage.good[["cost_code", "description", "amount"]].reset_index(drop=True)
-            led.record_budget(production.budget_version, lines, production.budget_locked_on,
-                              production.budget_author, "locked budget")
+        contents = {"postings": None, **batch_contents(stage, production)}
+        result = led.post_batch(spec.id, spec.display_path, stage.ingest.file_hash, spec.kind,
+                                contents.pop("postings"), stage.quarantine, stage.ingest.rows_read, **contents)
+        already = result.already_posted
+        if spec.kind == "invoice" and not already:
+            posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
+        if spec.kind == "payroll" and not already:
+            runs.append(post_fringes(led, spec, stage, production, chart, remittance_dir))
         reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
         runs.append(
             SourceRun(
@@ -304,6 +296,23 @@ def run(
             )
         )
     return RunResult(production=production, sources=tuple(runs), errors=tuple(errors))
+
+
+def batch_contents(stage: Stage, production: Production) -> dict[str, Any]:
+    """What a file's accepted rows become in the ledger, as keyword arguments of ``Ledger.post_batch``:
+    journal entries (invoices, petty cash, payroll), commitments (POs), a budget version, or rows
+    used but not journaled (timecards for the payroll rules, bank lines for reconciliation)."""
+    kind = stage.ingest.spec.kind
+    if kind in CREDIT_ACCOUNT:
+        return {"postings": postings(stage)}
+    if kind == "purchase_order":
+        return {"purchase_orders": stage.good.assign(status=stage.good["status"].str.lower())}
+    if kind == "budget":
+        lines = stage.good[["cost_code", "description", "amount"]].reset_index(drop=True)
+        return {"budget": {"version_id": production.budget_version, "lines": lines,
+                           "locked_on": production.budget_locked_on, "author": production.budget_author,
+                           "reason": "locked budget"}}
+    return {"accepted": len(stage.good)}
 
 
 def post_fringes(

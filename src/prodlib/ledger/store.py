@@ -321,7 +321,8 @@ class Ledger:
     def post_batch(self, source_id: str, source_file: str, file_hash: str, kind: str, postings: pd.DataFrame | None,
                    quarantine: pd.DataFrame | None, rows_read: int, *,
                    purchase_orders: pd.DataFrame | None = None,
-                   effective_date: date | str | None = None, budget: dict | None = None) -> BatchResult:
+                   effective_date: date | str | None = None, budget: dict | None = None,
+                   accepted: int = 0) -> BatchResult:
         """Post one file's valid rows (each a balanced two-line entry) and its quarantine, atomically.
 
         Raises :class:`ConservationError` unless ``rows_read == len(postings) + len(quarantine)``.
@@ -332,23 +333,28 @@ class Ledger:
         :meth:`record_purchase_orders`; changes take effect on ``effective_date``); they count as posted.
         A budget file passes ``budget`` = the keyword arguments of :meth:`record_budget` (version_id,
         lines, locked_on, author, reason, ...); its lines count as posted.
+        A file whose valid rows are used but not journaled (timecards, checked against payroll; bank
+        lines, for reconciliation) passes their number as ``accepted``; they count as posted.
         """
+        if accepted < 0:
+            raise ValueError("accepted rows cannot be negative")
         with ch.no_gc():
             return self._post_batch(source_id, source_file, file_hash, kind, postings, quarantine, rows_read,
-                                    purchase_orders, effective_date, budget)
+                                    purchase_orders, effective_date, budget, accepted)
 
     def _post_batch(self, source_id, source_file, file_hash, kind, postings, quarantine, rows_read,
-                    purchase_orders, effective_date, budget) -> BatchResult:
+                    purchase_orders, effective_date, budget, accepted) -> BatchResult:
         quarantine = quarantine if quarantine is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
         if postings is None:
             postings = pd.DataFrame(columns=list(POSTING_COLUMNS))
         new_pos = _po_rows(purchase_orders) if purchase_orders is not None else []
         bud = self._prepare_budget(**budget) if budget is not None else None
         n, nq = len(postings), len(quarantine)
-        npo = len(new_pos) + (len(bud["rows"]) if bud else 0)
+        npo = len(new_pos) + (len(bud["rows"]) if bud else 0) + accepted
         if rows_read != n + npo + nq:
             more = f" + purchase orders {len(new_pos)}" if purchase_orders is not None else ""
             more += f" + budget lines {len(bud['rows'])}" if bud else ""
+            more += f" + accepted {accepted}" if accepted else ""
             raise ConservationError(
                 f"{source_id} ({source_file}): rows read {rows_read} != posted {n}{more} + quarantined {nq}")
         missing = [c for c in ("entry_date", "debit_account", "credit_account", "amount") if c not in postings]
