@@ -223,21 +223,11 @@ def process_source(
     return stage
 
 
-def production_facts(production: Production) -> dict[str, object]:
-    """production.yaml's facts in the mapping form the guild rules and fringe engine take."""
-    return {
-        "production_id": production.production_id, "title": production.title,
-        "employer_code": production.employer_code, "principal_photography": production.pp_date,
-        "states": list(production.states), "chart": production.chart,
-        "episodes": [{"id": e.id, "pp_date": e.pp_date} for e in production.episodes],
-    }
-
-
 def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, chart: ChartOfAccounts) -> Stage:
     """Payroll lines against scale, overtime, meal, rest and classification rules (prodlib.guild)."""
     from prodlib.guild import validate_payroll
 
-    valid, q = validate_payroll(stage.good, timecards, production_facts(production), chart=chart)
+    valid, q = validate_payroll(stage.good, timecards, production, chart=chart)
     bad = ~stage.good.index.isin(valid.index)
     q.index = stage.good.index[bad]
     return replace(stage, good=valid, quarantine=pd.concat([stage.quarantine, q]))
@@ -323,15 +313,14 @@ def post_fringes(
     from prodlib.fringes import compute_fringes, fringe_postings
     from prodlib.remittance import remittance_reports
 
-    facts = production_facts(production)
-    fringes = compute_fringes(stage.good, facts, chart=chart)
+    fringes = compute_fringes(stage.good, production, chart=chart)
     frame = fringe_postings(fringes)
     file_hash = f"{stage.ingest.file_hash}:fringes"
     result = led.post_batch(  # type: ignore[attr-defined]
         f"{spec.id}:fringes", f"{spec.display_path} (fringes)", file_hash, "fringe", frame, None, len(frame)
     )
     if remittance_dir is not None:
-        remittance_reports(fringes, facts, remittance_dir)
+        remittance_reports(fringes, production, remittance_dir)
     return SourceRun(
         source_id=f"{spec.id}:fringes", kind="fringe", file=f"{spec.display_path} (fringes)", file_hash=file_hash,
         rows_read=len(frame), accepted=len(frame), quarantined=0, already_posted=result.already_posted,

@@ -20,6 +20,7 @@ import pyarrow as pa
 from prodlib.money import round_cents
 from prodlib.rules.plans import PlanSet, RemittanceTerms, load_plans
 from prodlib.rules.production import ProductionFacts, as_facts
+from prodlib.sources import Production
 
 DETAIL_COLUMNS = ["employer_code", "pp_date", "period_end", "title", "person_id", "category", "agreement_subtype",
                   "session_or_residual", "plan", "fund", "rate_id", "gross_subject", "hours", "rate", "contribution"]
@@ -67,7 +68,7 @@ def _slug(text: str) -> str:
 
 
 def remittance_reports(
-    fringes: pd.DataFrame, production: ProductionFacts | Mapping[str, Any], out_dir: str | Path,
+    fringes: pd.DataFrame, production: ProductionFacts | Production | Mapping[str, Any], out_dir: str | Path,
     *, plans: PlanSet | None = None,
 ) -> list[Path]:
     """Write ``<plan>__<fund>.csv`` (detail) and ``<plan>__<fund>__totals.csv`` per fund; return the paths.

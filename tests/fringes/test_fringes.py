@@ -12,8 +12,7 @@ import pytest
 from prodlib.fringes import NoScheduleError, compute_fringes
 from prodlib.fringes.vector import _mul_div_round
 from prodlib.rules import ProductionFacts, load_plans
-
-from .helpers import payroll
+from tests.payroll_frames import payroll
 
 PROD = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",))
 SAG = {"union": "SAG-AFTRA", "classification": "Principal Performer", "cost_code": "1400-01"}

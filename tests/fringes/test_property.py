@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 
 from prodlib.fringes import compute_fringes
 from prodlib.rules import ProductionFacts
-
-from .helpers import payroll
+from tests.payroll_frames import payroll
 
 POSITIONS = [
     ("SAG-AFTRA", "Principal Performer", "1400-01"), ("SAG-AFTRA", "Background Actor", "2100-01"),

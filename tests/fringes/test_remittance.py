@@ -10,8 +10,7 @@ from pathlib import Path
 from prodlib.fringes import compute_fringes
 from prodlib.remittance import due_date, late_charge, remittance_reports
 from prodlib.rules import ProductionFacts, load_plans
-
-from .helpers import payroll
+from tests.payroll_frames import payroll
 
 PROD = ProductionFacts(title="The Long Take (sample)", employer_code="SAMPLE-EMP-001", pp_date=date(2026, 3, 2),
                        states=("CA",))

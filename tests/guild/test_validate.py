@@ -9,8 +9,7 @@ import pandas as pd
 
 from prodlib.guild import QUARANTINE_COLUMNS, validate_payroll
 from prodlib.rules import ProductionFacts
-
-from .helpers import payroll
+from tests.payroll_frames import payroll
 
 PROD = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",))
 GRIP = {"employee_id": "G", "union": "IATSE", "classification": "Grip", "cost_code": "2500-01",

@@ -12,12 +12,13 @@ from prodlib.fringes.vector import vector_fringes
 from prodlib.rules.plans import PlanSet, load_plans
 from prodlib.rules.production import ProductionFacts, as_facts
 from prodlib.rules.scale import ScaleTable, load_scale
+from prodlib.sources import Production
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 
 
 def compute_fringes(
     payroll_valid: pd.DataFrame,
-    production: ProductionFacts | Mapping[str, Any],
+    production: ProductionFacts | Production | Mapping[str, Any],
     *,
     plans: PlanSet | None = None,
     scale: ScaleTable | None = None,

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, debit_account
-from prodlib.money import MONEY_TYPE
+from prodlib.money import cents_to_money_array, money_to_cents
 from prodlib.rules.plans import RATE_DECIMALS, PlanSet, RateEntry, rate_units
 from prodlib.rules.production import ProductionFacts
 from prodlib.rules.scale import ScaleTable
@@ -53,11 +53,6 @@ def _decimal_ints(arr: pa.Array, scale: int) -> np.ndarray:
     return lo.copy()
 
 
-def money_cents(s: pd.Series) -> np.ndarray:
-    arr = _arrow(s)
-    return _decimal_ints(arr, 2)
-
-
 def hours_units(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Hours as int64 ten-thousandths, and the null mask."""
     if isinstance(s.dtype, pd.ArrowDtype) and pa.types.is_decimal(s.dtype.pyarrow_dtype):
@@ -88,19 +83,8 @@ def date_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return days, null
 
 
-def cents_to_money(cents: np.ndarray, null: np.ndarray | None = None) -> pa.Array:
-    c = np.ascontiguousarray(cents, dtype=np.int64)
-    words = np.empty(2 * len(c), dtype=np.int64)
-    words[0::2] = c
-    words[1::2] = c >> 63
-    validity = None
-    if null is not None and null.any():
-        validity = pa.array(~null).buffers()[1]
-    return pa.Array.from_buffers(MONEY_TYPE, len(c), [validity, pa.py_buffer(words)])
-
-
 def _units_array(units: np.ndarray, null: np.ndarray) -> pa.Array:
-    arr = cents_to_money(units, null)  # same layout; reinterpret the scale
+    arr = cents_to_money_array(units, null)  # same layout; reinterpret the scale
     return pa.Array.from_buffers(UNITS_TYPE, len(arr), arr.buffers())
 
 
@@ -186,7 +170,7 @@ def vector_fringes(
     st_c, st_v = codes("state")
     ep_c, ep_v = codes("episode", "")
     cc_c, cc_v = codes("cost_code")
-    cents = money_cents(df["amount"])
+    cents = money_to_cents(df["amount"])
     _check_sum_bound(cents)
     pe_days, pe_null = date_days(df["period_end"])
     if pe_null.any():
@@ -423,11 +407,11 @@ def vector_fringes(
                              dtype=OUTPUT_COLUMNS["pp_date"]),
         "debit_account": take(dvocab, debit[g_first]),
         "credit_account": take([f"FRINGE_PAYABLE:{r.plan}" for r in all_entries], g_ent),
-        "subject_gross": pd.Series(cents_to_money(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
-        "basis_amount": pd.Series(cents_to_money(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
+        "subject_gross": pd.Series(cents_to_money_array(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
+        "basis_amount": pd.Series(cents_to_money_array(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
         "basis_units": pd.Series(_units_array(g_units, units_null), dtype=OUTPUT_COLUMNS["basis_units"]),
         "rate": take([str(r.rate) for r in all_entries], g_ent),
-        "contribution": pd.Series(cents_to_money(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
+        "contribution": pd.Series(cents_to_money_array(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
         "cap_scope": take(["" if c is None else c.scope for c in caps], g_ent),
         "lines": pd.Series(g_lines.astype(np.int64), dtype="int64"),
     }

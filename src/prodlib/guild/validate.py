@@ -25,6 +25,7 @@ from prodlib.rules.plans import PlanSet, load_plans
 from prodlib.rules.production import ProductionFacts, as_facts
 from prodlib.rules.scale import ScaleTable, load_scale
 from prodlib.rules.work import WorkRules, load_work_rules
+from prodlib.sources import Production
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 
 WAGES = frozenset({"REG", "OT_1_5", "OT_2", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
@@ -59,7 +60,7 @@ class _Flags:
 def validate_payroll(
     payroll: pd.DataFrame,
     timecards: pd.DataFrame | None,
-    production: ProductionFacts | Mapping[str, Any],
+    production: ProductionFacts | Production | Mapping[str, Any],
     *,
     plans: PlanSet | None = None,
     scale: ScaleTable | None = None,

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from prodlib.sources import Production
+
 
 def _as_date(value: Any) -> date | None:
     if value is None or value == "":
@@ -63,8 +65,14 @@ class ProductionFacts:
         return self.pp_date
 
 
-def as_facts(production: ProductionFacts | Mapping[str, Any]) -> ProductionFacts:
-    """Accept either the dataclass or production.yaml's mapping."""
+def as_facts(production: ProductionFacts | Production | Mapping[str, Any]) -> ProductionFacts:
+    """Accept the pipeline's :class:`prodlib.sources.Production`, this dataclass, or production.yaml's mapping."""
     if isinstance(production, ProductionFacts):
         return production
+    if isinstance(production, Production):
+        return ProductionFacts(
+            production_id=production.production_id, title=production.title,
+            employer_code=production.employer_code, pp_date=production.pp_date, states=production.states,
+            episodes={e.id: e.pp_date for e in production.episodes}, chart=production.chart,
+        )
     return ProductionFacts.from_mapping(production)
