@@ -27,8 +27,7 @@ import pytest
 from prodlib.money import MONEY_DTYPE, to_money_series
 from prodlib.reports.contingency import contingency_report
 from prodlib.reports.cost import cost_report
-from prodlib.reports.demo import demo_actuals, demo_commitments, demo_efc
-from prodlib.reports.demo_more import demo_budget_lines, demo_budget_versions
+from prodlib.reports.demo import demo_actuals, demo_budget_lines, demo_budget_versions, demo_commitments, demo_efc
 from prodlib.taxonomy import get_chart
 
 CHART = get_chart("feature_us_sample")
@@ -127,7 +126,7 @@ def test_original_only_and_bad_inputs():
 
 
 def test_demo_figures():
-    """prodlib.reports.demo_more: BV-2 revision (+3,500 +2,000 -1,500, contingency 30,000 -> 26,000),
+    """prodlib.reports.demo: BV-2 revision (+3,500 +2,000 -1,500, contingency 30,000 -> 26,000),
     BV-3 overage (+3,000). used 4,000 + 3,000 = 7,000; moved 4,000; remaining 26,000 - 3,000 = 23,000.
     Over budget on BV-3: 2500 (48,000 vs 44,260.95 actual + 5,000 open = 49,260.95: 1,260.95) and 3700
     (no budget, 2,845.60): 4,106.55; after overruns 23,000 - 4,106.55 = 18,893.45."""

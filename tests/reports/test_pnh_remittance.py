@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from prodlib.money import MONEY_DTYPE, to_money_series
-from prodlib.reports.demo_more import demo_fringe_ledger_lines, demo_remittance_detail, demo_remittance_totals
+from prodlib.reports.demo import demo_fringe_ledger_lines, demo_remittance_detail, demo_remittance_totals
 from prodlib.reports.pnh import parse_document_no, pnh_remittance
 from prodlib.rules.plans import load_plans
 
@@ -166,7 +166,7 @@ def test_payments_named_fifo_and_after_the_as_of_date():
 
 
 def test_demo_figures():
-    """The figures listed in prodlib.reports.demo_more's docstring, worked there by hand."""
+    """The figures listed in prodlib.reports.demo's docstring, worked there by hand."""
     r = pnh_remittance(demo_remittance_totals(), demo_fringe_ledger_lines(), PLANS, "2026-04-30",
                        demo_remittance_detail())
     assert (r.total_contribution, r.total_ledger) == (D("6709.00"), D("6708.99"))

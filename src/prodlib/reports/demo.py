@@ -8,6 +8,7 @@ from it are stamped "DEMO DATA": it is not a production.
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 
@@ -73,3 +74,113 @@ def demo_quarantine() -> pd.DataFrame:
         "field": [r[4] for r in rows], "detail": [r[5] for r in rows],
         "payload": [json.dumps(r[6], sort_keys=True) for r in rows],
     })
+
+DEMO_AS_OF = date(2026, 4, 30)
+DEMO_EMPLOYER = "DEMO-EMP-001"
+
+# (plan, fund, period_end, person, hours, gross, contribution, rate_id)
+_DETAIL = [
+    ("MPI", "Active Health", "2026-03-07", "E1", "40", "2000.00", "650.00", "mpi-health-2024"),
+    ("MPI", "Active Health", "2026-03-07", "E2", "40", "2000.00", "650.00", "mpi-health-2024"),
+    ("MPI", "Pension", "2026-03-07", "E1", "40", "2000.00", "138.00", "mpi-pension-2024"),
+    ("MPI", "Pension", "2026-03-07", "E2", "40", "2000.00", "138.00", "mpi-pension-2024"),
+    ("MPI", "Active Health", "2026-03-14", "E1", "50", "2500.00", "812.50", "mpi-health-2024"),
+    ("MPI", "Active Health", "2026-03-14", "E2", "40", "2000.00", "650.00", "mpi-health-2024"),
+    ("MPI", "Pension", "2026-03-14", "E1", "50", "2500.00", "172.50", "mpi-pension-2024"),
+    ("MPI", "Pension", "2026-03-14", "E2", "40", "2000.00", "138.00", "mpi-pension-2024"),
+    ("SAG-AFTRA", "P&H", "2026-03-07", "P1", "", "6000.00", "1260.00", "sag-2022-perf"),
+    ("SAG-AFTRA", "P&H", "2026-03-07", "P2", "", "4000.00", "840.00", "sag-2022-perf"),
+    ("SAG-AFTRA", "P&H", "2026-03-28", "P1", "", "6000.00", "1260.00", "sag-2022-perf"),
+]
+_DUE = {("MPI", "2026-03-07"): "2026-03-22", ("MPI", "2026-03-14"): "2026-03-29",
+        ("SAG-AFTRA", "2026-03-07"): "2026-04-06", ("SAG-AFTRA", "2026-03-28"): "2026-04-27"}
+
+
+def demo_remittance_detail() -> pd.DataFrame:
+    """Detail rows as the ``<plan>__<fund>.csv`` files carry them (text, as read from CSV)."""
+    return pd.DataFrame({
+        "employer_code": DEMO_EMPLOYER, "period_end": [r[2] for r in _DETAIL], "person_id": [r[3] for r in _DETAIL],
+        "plan": [r[0] for r in _DETAIL], "fund": [r[1] for r in _DETAIL], "rate_id": [r[7] for r in _DETAIL],
+        "gross_subject": [r[5] for r in _DETAIL], "hours": [r[4] for r in _DETAIL],
+        "contribution": [r[6] for r in _DETAIL],
+    })
+
+
+def demo_remittance_totals() -> pd.DataFrame:
+    """Totals rows as the ``<plan>__<fund>__totals.csv`` files carry them (text, as read from CSV)."""
+    rows = [
+        ("MPI", "Active Health", "2026-03-07", 2, "4000.00", "80", "1300.00"),
+        ("MPI", "Active Health", "2026-03-14", 2, "4500.00", "90", "1462.50"),
+        ("MPI", "Pension", "2026-03-07", 2, "4000.00", "80", "276.00"),
+        ("MPI", "Pension", "2026-03-14", 2, "4500.00", "90", "310.50"),
+        ("SAG-AFTRA", "P&H", "2026-03-07", 2, "10000.00", "0", "2100.00"),
+        ("SAG-AFTRA", "P&H", "2026-03-28", 1, "6000.00", "0", "1260.00"),
+    ]
+    return pd.DataFrame({
+        "employer_code": DEMO_EMPLOYER, "title": DEMO_TITLE, "plan": [r[0] for r in rows],
+        "fund": [r[1] for r in rows], "period_end": [r[2] for r in rows],
+        "due_date": [_DUE[(r[0], r[2])] for r in rows], "people": [str(r[3]) for r in rows],
+        "gross_subject": [r[4] for r in rows], "hours": [r[5] for r in rows], "contribution": [r[6] for r in rows],
+    })
+
+
+def demo_fringe_ledger_lines() -> pd.DataFrame:
+    """Journal lines of the entries touching FRINGE_PAYABLE (``Ledger.entries_frame()`` columns used).
+
+    One entry per detail line (debit the x900 fringe code, credit the plan's payable), except that the
+    SAG-AFTRA 03-28 line was posted one cent short (1,259.99): the report's one exception. Then two
+    payments: MPI 1,576.00 on 03-20 naming no fund, SAG-AFTRA 2,100.00 on 04-10 naming its period.
+    """
+    lines: list[tuple[int, str, str, str, str]] = []  # entry_id, date, account, amount, document_no
+    for i, (plan, fund, period, _p, _h, _g, c, _r) in enumerate(_DETAIL, start=1):
+        amount = "1259.99" if (plan, period) == ("SAG-AFTRA", "2026-03-28") else c
+        doc = f"{plan}:{fund}:{period}"
+        lines += [(i, period, "1900-03" if plan == "MPI" else "1400-03", amount, doc),
+                  (i, period, f"FRINGE_PAYABLE:{plan}", f"-{amount}", doc)]
+    n = len(_DETAIL)
+    lines += [(n + 1, "2026-03-20", "FRINGE_PAYABLE:MPI", "1576.00", "CHK-1001"),
+              (n + 1, "2026-03-20", "CASH", "-1576.00", "CHK-1001"),
+              (n + 2, "2026-04-10", "FRINGE_PAYABLE:SAG-AFTRA", "2100.00", "SAG-AFTRA:P&H:2026-03-07"),
+              (n + 2, "2026-04-10", "CASH", "-2100.00", "SAG-AFTRA:P&H:2026-03-07")]
+    return pd.DataFrame({
+        "entry_id": pd.Series([x[0] for x in lines], dtype="int64"), "entry_date": [x[1] for x in lines],
+        "account": [x[2] for x in lines], "amount": to_money_series([x[3] for x in lines]),
+        "document_no": [x[4] for x in lines],
+    })
+
+
+# --- contingency ----------------------------------------------------------------------------------
+# BV-1 is prodlib.reports.demo.demo_budget() (contingency 8000-01 30,000.00).
+# BV-2 (revision): 1400-02 +3,500, 2500-02 +2,000, 3200-02 -1,500 (saving), 8000-01 -4,000 (transfer).
+# BV-3 (approved overage): 5000-01 +3,000; the contingency line left at 26,000.00.
+DEMO_VERSIONS = (
+    ("DEMO-BV-1", "original", None, "2026-01-02", "Line producer", "original locked budget"),
+    ("DEMO-BV-2", "revision", "DEMO-BV-1", "2026-03-16", "Line producer",
+     "stunt rigging and grip package added; transferred from contingency"),
+    ("DEMO-BV-3", "overage", "DEMO-BV-2", "2026-04-06", "Bond company / studio",
+     "approved overage: editor's contract extended"),
+)
+_CHANGES = {
+    "DEMO-BV-2": {"1400-02": "18500.00", "2500-02": "42000.00", "3200-02": "28500.00", "8000-01": "26000.00"},
+    "DEMO-BV-3": {"5000-01": "38000.00"},
+}
+
+
+def demo_budget_versions() -> pd.DataFrame:
+    """``Ledger.budget_versions_frame()`` columns for the three demo versions."""
+    return pd.DataFrame([{"version_id": v, "kind": k, "parent_version_id": p, "locked_on": d, "effective_date": d,
+                          "author": a, "reason": r, "content_hash": "", "recorded_at": ""}
+                         for v, k, p, d, a, r in DEMO_VERSIONS])
+
+
+def demo_budget_lines() -> dict[str, pd.DataFrame]:
+    """Budget lines [cost_code, amount] per demo version; each version applies its changes to its parent."""
+    from prodlib.reports.demo import demo_budget
+
+    base = {c: str(a) for c, a in zip(demo_budget()["cost_code"], demo_budget()["amount"], strict=True)}
+    out, current = {}, dict(base)
+    for vid, *_ in DEMO_VERSIONS:
+        current = {**current, **_CHANGES.get(vid, {})}
+        out[vid] = pd.DataFrame({"cost_code": pd.Series(list(current), dtype="string"),
+                                 "amount": to_money_series(list(current.values()))})
+    return out
