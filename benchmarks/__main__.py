@@ -17,6 +17,7 @@ def main(names: list[str]) -> int:
     for script in scripts:
         print(f"== {script.stem}", flush=True)
         t0 = time.perf_counter()
+        sys.argv = [str(script)]  # each benchmark runs with its own defaults
         runpy.run_path(str(script), run_name="__main__")
         print(f"   ({script.stem} took {time.perf_counter() - t0:.1f} s)\n", flush=True)
     return 0

@@ -18,8 +18,9 @@ import pandas as pd
 import pyarrow as pa
 
 from prodlib.fringes import compute_fringes
-from prodlib.fringes.vector import _units_array, cents_to_money
+from prodlib.fringes.vector import _units_array
 from prodlib.money import MONEY_DTYPE
+from prodlib.money import cents_to_money_array as cents_to_money
 from prodlib.rules import ProductionFacts
 
 POSITIONS = [
