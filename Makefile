@@ -32,7 +32,7 @@ test: setup
 	$(PY) -m pytest --nbval-lax tests notebooks
 
 bench: setup
-	$(PY) -m benchmarks
+	PRODLIB_TEST_PG_URL=$${PRODLIB_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(PY) -m benchmarks
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -18,7 +18,11 @@ def main(names: list[str]) -> int:
         print(f"== {script.stem}", flush=True)
         t0 = time.perf_counter()
         sys.argv = [str(script)]  # each benchmark runs with its own defaults
-        runpy.run_path(str(script), run_name="__main__")
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except SystemExit as done:  # a script that ends with sys.exit() must not end the others
+            if done.code not in (None, 0):
+                print(f"   {script.stem} exited with {done.code}", flush=True)
         print(f"   ({script.stem} took {time.perf_counter() - t0:.1f} s)\n", flush=True)
     return 0
 
