@@ -8,11 +8,14 @@ constants against the rule files (read with plain yaml, not prodlib.rules), so a
 rule data or these figures is caught. The engine is never called: the pipeline runs once, as a user
 would run it, and its files and ledger are compared with what this module computes.
 
-Rounding scope (src/prodlib/fringes/common.py): one ROUND_HALF_UP to the cent per group of
-(employee, plan, fund, rate line, period end, episode, classification, contribution type, debit account).
-The sample has no episodes and no residuals; the debit account is a function of the labor line's
-account, so the groups here are (employee, period end, classification, 4-digit account of the cost
-code) x rate line. Caps are tracked per person at the cap's scope in period-end order.
+Rounding scope (src/prodlib/fringes/common.py, issue 4): one ROUND_HALF_UP to the cent per
+(employee, plan, fund, period end) of the exact sum of that fund's amounts (the sample has no
+episodes), then that total is shared back to the detail rows by largest remainder (``allocate``
+below): each row its exact amount floored to the cent, the missing cents one each to the largest
+remainders, ties to the earlier row by (rate line, classification, account). Rows are (employee,
+period end, classification, 4-digit account of the cost code) x rate line; the sample has one
+classification and account per person and period (checked below), so account order is debit order.
+Caps are tracked per person at the cap's scope in period-end order.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -261,6 +264,22 @@ def scope_value(scope: str, period_end: date) -> str:
     return str(period_end.year) if scope == "calendar_year" else ""
 
 
+def allocate(rows: dict[Key, Row], exact: dict[tuple, list[tuple[tuple, Key, Decimal]]]) -> None:
+    """Per unit (employee, plan, fund, period): round the exact total once, share it by largest remainder.
+
+    ``exact[unit]`` lists (tie-break key, detail key, exact amount) for each rounding-group row of the unit.
+    """
+    for parts in exact.values():
+        parts = sorted(parts, key=lambda p: p[0])
+        total = cents(sum((x for _, _, x in parts), D(0)))
+        floors = [x.quantize(CENT, rounding=ROUND_FLOOR) for _, _, x in parts]
+        missing = int((total - sum(floors, D(0))) / CENT)
+        by_remainder = sorted(range(len(parts)), key=lambda i: (-(parts[i][2] - floors[i]), i))
+        lucky = set(by_remainder[:missing])
+        for i, (_, key, _x) in enumerate(parts):
+            rows[key].contribution += floors[i] + (CENT if i in lucky else D(0))
+
+
 def band_applies(b: Band, ln: Line, pp_date: date) -> bool:
     on = pp_date if b.plan in PP_DATED else ln.period_end
     return (ln.union in COVERS.get(b.plan, EVERYONE) and ln.earning_type in b.earning_types
@@ -270,10 +289,11 @@ def band_applies(b: Band, ln: Line, pp_date: date) -> bool:
 
 
 def percent_rows(lines: list[Line], pp_date: date) -> dict[Key, Row]:
-    """Percent plans: per group and band, the basis inside [floor, cap) of the running total, then one rounding."""
+    """Percent plans: per group and band, the basis inside [floor, cap) of the running total; rounded per fund."""
     running: dict[tuple[str, str, str], Decimal] = defaultdict(Decimal)  # (employee, pool, scope value)
     rows: dict[Key, Row] = defaultdict(Row)
-    for (emp, pe, _cls, _acct), grp in groups_of(lines).items():
+    exact: dict[tuple, list[tuple[tuple, Key, Decimal]]] = defaultdict(list)
+    for (emp, pe, cls, acct), grp in groups_of(lines).items():
         subject: dict[Band, Decimal] = {}
         for b in PERCENT_BANDS:
             sel = [ln for ln in grp if band_applies(b, ln, pp_date)]
@@ -294,10 +314,11 @@ def percent_rows(lines: list[Line], pp_date: date) -> dict[Key, Row]:
                 basis = clamp(after) - clamp(before)
             else:
                 basis = amount
-            r = rows[(b.plan, b.fund, pe, emp, b.rate_id)]
-            r.gross += basis
-            r.contribution += cents(basis * b.rate)
+            key = (b.plan, b.fund, pe, emp, b.rate_id)
+            rows[key].gross += basis
+            exact[(emp, b.plan, b.fund, pe)].append(((b.rate_id, cls, acct), key, basis * b.rate))
         running.update(advance)
+    allocate(rows, exact)
     return dict(rows)
 
 
@@ -306,9 +327,10 @@ def credited_hours(days: int) -> Decimal:
 
 
 def mpi_rows(lines: list[Line]) -> dict[Key, Row]:
-    """MPI: dollars per hour worked (or credited for on-call weeks), and 7% of scale wages, per group."""
+    """MPI: dollars per hour worked (or credited for on-call weeks), and 7% of scale wages; rounded per fund."""
     rows: dict[Key, Row] = defaultdict(Row)
-    for (emp, pe, cls, _acct), grp in groups_of(lines).items():
+    exact: dict[tuple, list[tuple[tuple, Key, Decimal]]] = defaultdict(list)
+    for (emp, pe, cls, acct), grp in groups_of(lines).items():
         grp = [ln for ln in grp if ln.union == "IATSE" and pe >= MPI_FROM]
         hourly = [ln for ln in grp if ln.earning_type in MPI_HOURS]
         if hourly:
@@ -317,17 +339,19 @@ def mpi_rows(lines: list[Line]) -> dict[Key, Row]:
             hours += credited_hours(len(on_call_days)) if on_call_days else D(0)
             gross = sum((ln.amount for ln in hourly), D(0))
             for fund, (rate_id, per_hour) in MPI_PER_HOUR.items():
-                r = rows[("MPI", fund, pe, emp, rate_id)]
+                key = ("MPI", fund, pe, emp, rate_id)
+                r = rows[key]
                 r.gross += gross
                 r.hours = (r.hours or D(0)) + hours
-                r.contribution += cents(hours * per_hour)
+                exact[(emp, "MPI", fund, pe)].append(((rate_id, cls, acct), key, hours * per_hour))
         scaled = [ln for ln in grp if ln.earning_type in MPI_MULTIPLIER]
         if scaled:
             wages = sum((ln.hours * IATSE_SCALE[cls] * MPI_MULTIPLIER[ln.earning_type] for ln in scaled), D(0))
             fund, rate_id, pct = MPI_IAP
-            r = rows[("MPI", fund, pe, emp, rate_id)]
-            r.gross += cents(wages)
-            r.contribution += cents(wages * pct)
+            key = ("MPI", fund, pe, emp, rate_id)
+            rows[key].gross += cents(wages)
+            exact[(emp, "MPI", fund, pe)].append(((rate_id, cls, acct), key, wages * pct))
+    allocate(rows, exact)
     return dict(rows)
 
 

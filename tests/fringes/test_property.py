@@ -1,9 +1,14 @@
-"""The vectorized engine equals the scalar Decimal reference on every row (ties, reversals, cap crossings)."""
+"""The vectorized engine equals the scalar Decimal reference on every row (ties, reversals, cap crossings).
+
+Also: DGA pension band crossings inside one period, and one person on two classifications or labor
+accounts in one period, so that rounding units with several rows (the largest-remainder allocation of
+prodlib.fringes.common) are drawn often; every unit's rows sum to its total rounded once.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +24,17 @@ POSITIONS = [
     ("DGA", "First Assistant Director", "2000-02"), ("WGA", "Writer", "1100-02"),
     ("IATSE", "Grip", "2500-01"), ("IATSE", "Camera Operator", "3300-01"), ("IATSE", "Makeup Artist", "5000-01"),
     ("NON-UNION", "Production Assistant", "2000-04"),
+    # Same person, another labor account (a different x900 debit) or classification in the same week.
+    ("NON-UNION", "Production Assistant", "5000-01"), ("DGA", "Director", "2000-02"), ("IATSE", "Grip", "5000-01"),
 ]
+# Positions one person may hold in the same period: (union, classification, cost code) of one union.
+SPLITS = {
+    "DGA": [("DGA", "Director", "1300-01"), ("DGA", "Director", "2000-02"),
+            ("DGA", "First Assistant Director", "2000-02")],
+    "IATSE": [("IATSE", "Grip", "2500-01"), ("IATSE", "Grip", "5000-01"), ("IATSE", "Makeup Artist", "5000-01")],
+    "NON-UNION": [("NON-UNION", "Production Assistant", "2000-04"), ("NON-UNION", "Production Assistant", "5000-01")],
+    "SAG-AFTRA": [("SAG-AFTRA", "Principal Performer", "1400-01"), ("SAG-AFTRA", "Stunt Performer", "1400-03")],
+}
 EARNINGS = ["REG", "OT_1_5", "OT_2", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT", "PER_DIEM", "MILEAGE",
             "KIT_RENTAL", "BOX_RENTAL", "REIMBURSEMENT", "RESIDUAL_THEATRICAL", "RESIDUAL_SUPP_HV"]
 PERIODS = [date(2025, 12, 20), date(2025, 12, 27), date(2026, 1, 3), date(2026, 1, 10)]
@@ -43,6 +58,39 @@ row = st.fixed_dictionaries({
 })
 
 
+
+def _line(emp: str, pos: tuple, period: date, cents: int, episode: str, et: str = "REG", hours: int = 8) -> dict:
+    return {"employee_id": emp, "pos": pos, "earning_type": et, "state": "CA", "period": period, "day": 1,
+            "hours": Decimal(hours), "cents": cents, "episode": episode}
+
+
+@st.composite
+def dga_crossing(draw: st.DrawFn) -> list[dict]:
+    """A director just under $150,000, then a period whose lines (several accounts) cross the band."""
+    emp = draw(st.sampled_from(["A", "D"]))
+    i = draw(st.integers(0, len(PERIODS) - 1))
+    j = draw(st.integers(i, len(PERIODS) - 1))  # j == i: the crossing happens inside the first period
+    pre = draw(st.integers(13_000_000, 14_999_999))
+    out = [_line(emp, SPLITS["DGA"][0], PERIODS[i], pre, draw(st.sampled_from(["E1", "E2"])), "FLAT")]
+    for _ in range(draw(st.integers(1, 3))):
+        out.append(_line(emp, draw(st.sampled_from(SPLITS["DGA"])), PERIODS[j],
+                         draw(st.one_of(st.integers(1, 2_000_000), st.sampled_from([25, 1_000_025, 5, 20]))),
+                         draw(st.sampled_from(["E1", "E2"])), draw(st.sampled_from(["FLAT", "REG"]))))
+    return out
+
+
+@st.composite
+def split_period(draw: st.DrawFn) -> list[dict]:
+    """One person on two or three classifications/accounts of one union in one period (half-cent ties)."""
+    union = draw(st.sampled_from(sorted(SPLITS)))
+    emp, period = draw(st.sampled_from(["A", "S"])), draw(st.sampled_from(PERIODS))
+    return [_line(emp, draw(st.sampled_from(SPLITS[union])), period,
+                  draw(st.one_of(st.sampled_from([50, 1000, 1020, 250, 150, 7_000_00]), st.integers(1, 500_000))),
+                  draw(st.sampled_from(["E1", "E2"])), draw(st.sampled_from(["REG", "OT_1_5"])),
+                  draw(st.integers(1, 12)))
+            for _ in range(draw(st.integers(2, 3)))]
+
+
 def _frame(rows: list[dict], episodic: bool) -> pd.DataFrame:
     return payroll([
         {"employee_id": r["employee_id"], "union": r["pos"][0], "classification": r["pos"][1],
@@ -60,13 +108,34 @@ TV = ProductionFacts(title="T", employer_code="X", pp_date=date(2021, 9, 1), sta
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(row, min_size=1, max_size=40), st.booleans())
-def test_vector_equals_reference(rows: list[dict], episodic: bool) -> None:
+@given(st.lists(row, max_size=40), st.lists(st.one_of(dga_crossing(), split_period()), max_size=3), st.booleans())
+def test_vector_equals_reference(rows: list[dict], blocks: list[list[dict]], episodic: bool) -> None:
+    rows = rows + [r for b in blocks for r in b]
+    if not rows:
+        return
     df = _frame(rows, episodic)
     prod = TV if episodic else FEATURE
     vec = compute_fringes(df, prod)
     ref = compute_fringes(df, prod, engine="reference")
     pd.testing.assert_frame_equal(vec, ref)
+    _check_units(vec)
+
+
+def _check_units(f: pd.DataFrame) -> None:
+    """Percent funds on a feature, recomputed from basis x rate: each (employee, plan, fund, period) sums to
+    its exact total rounded half up once, and each row is within a cent of its own exact amount."""
+    exact: dict[tuple, Decimal] = {}
+    got: dict[tuple, Decimal] = {}
+    for r in f.itertuples():
+        if r.kind != "percent" or r.episode not in ("", None):
+            continue
+        k = (r.employee_id, r.plan, r.fund, r.period_end)
+        x, c = Decimal(str(r.basis_amount)) * Decimal(r.rate), Decimal(str(r.contribution))
+        assert abs(c - x) < Decimal("0.01"), (k, r.rate_id, c, x)
+        exact[k] = exact.get(k, Decimal(0)) + x
+        got[k] = got.get(k, Decimal(0)) + c
+    for k, x in exact.items():
+        assert got[k] == x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), k
 
 
 def test_equal_on_ten_thousand_random_lines() -> None:

@@ -1,11 +1,32 @@
 """What the scalar reference and the vectorized engine share: the output shape and the lookups.
 
-Rounding scope (documented once, used by both): a contribution is ``round_cents(basis * rate)``
-computed ONCE per group = (employee, plan, fund, rate line, period end, episode, classification,
-contribution type, debit account). The basis of a percent rate is the group's subject earnings,
-cut to the rate's cap band on the person's running total at the cap's scope; caps are tracked in
-the deterministic order of (employee, pool, scope key, period end, episode, classification, debit
-account, line selection). No rounding happens anywhere else: lines are summed exactly.
+Rows: one per (employee, plan, fund, rate line, period end, episode, classification, contribution type,
+debit account). The basis of a percent rate is the row's subject earnings, cut to the rate's cap band
+on the person's running total at the cap's scope; caps are tracked in the deterministic order of
+(employee, pool, scope key, period end, episode, classification, debit account, line selection).
+Bases, hours and days are summed exactly; nothing is rounded until the one rounding step.
+
+Rounding (the one named step, issue 4): ONCE per rounding unit = (employee, plan, fund, period end,
+unit episode), ROUND_HALF_UP (ties away from zero), via ``round_cents`` or its integer twin:
+
+1. every row's exact contribution is taken unrounded (basis x rate, units x rate, scale wages x rate);
+2. the unit's total = round_cents(sum of its rows' exact contributions);
+3. that total is allocated back to the unit's rows by largest remainder: each row gets its exact
+   amount floored to the cent (toward -infinity), and the cents still missing to reach the rounded
+   total (always between 0 and the number of rows) go one each to the rows with the largest
+   remainder (exact - floor); ties go to the row that comes first in output order (``SORT_KEYS``:
+   rate id, period end, episode, classification, contribution type, debit account).
+
+So every row is whole cents and within one cent of its exact amount, the rows of a unit sum to the
+unit's rounded total exactly (postings stay balanced, a fund's remittance detail adds up to its
+totals), and a unit with a single row is just round_cents of that row.
+
+The unit episode (see :func:`rounding_episode`) is the row's episode when the fund is priced or capped
+per episode (its plan picks rates by PP date, which is per episode on TV, or one of its rate lines
+caps per episode/picture): such a fund reports each episode on its own (its own PP date, rate and
+cap), so each episode's contribution is rounded on its own. Every other fund (the statutory ones,
+per-calendar-year pension bands, per-hour funds) rounds across episodes: "" for all. On a feature the
+episode is "" everywhere, so the unit is exactly (employee, plan, fund, period end).
 """
 
 from __future__ import annotations
@@ -24,7 +45,7 @@ DATE = pd.ArrowDtype(pa.date32())
 UNITS_TYPE = pa.decimal128(18, 4)
 UNITS_DTYPE = pd.ArrowDtype(UNITS_TYPE)
 
-#: One row per contribution group; see the module docstring for the rounding scope.
+#: One row per contribution group; see the module docstring for the rounding unit and the allocation.
 OUTPUT_COLUMNS: dict[str, object] = {
     "employee_id": STR,
     "plan": STR,
@@ -79,3 +100,19 @@ def scope_key(scope: str, period_end: date, episode: str) -> str:
 
 def empty_output() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in OUTPUT_COLUMNS.items()})
+
+
+def episodic_fund(plan: Plan, fund: str) -> bool:
+    """Whether a fund rounds per episode: its plan prices by PP date, or a rate line caps per episode/picture.
+
+    Decided from the whole rule file (every version of the fund's rate lines), so the rounding unit of a
+    fund does not change with the dates on a payroll.
+    """
+    if plan.date_basis == "pp_date":
+        return True
+    return any(r.fund == fund and r.cap is not None and r.cap.scope in ("episode", "picture") for r in plan.rates)
+
+
+def rounding_episode(plan: Plan, fund: str, episode: str) -> str:
+    """The episode part of a row's rounding unit: the episode for an episodic fund, else ""."""
+    return episode if episodic_fund(plan, fund) else ""

@@ -30,7 +30,10 @@ def compute_fringes(
     ``payroll_valid`` is the ``valid`` frame of :func:`prodlib.guild.validate_payroll` (canonical payroll
     columns; cost codes resolved). Columns of the result: see ``prodlib.fringes.common.OUTPUT_COLUMNS``.
     Each row is a balanced posting: debit ``debit_account`` (the x900 fringe detail), credit
-    ``credit_account`` (``FRINGE_PAYABLE:<plan>``) for ``contribution``. Raises ``NoScheduleError`` if a
+    ``credit_account`` (``FRINGE_PAYABLE:<plan>``) for ``contribution``. Contributions are rounded once
+    per (employee, plan, fund, period end[, episode for per-episode funds]) and that total is allocated
+    back to the rows by largest remainder, so the rows are whole cents and sum to it exactly (the rule:
+    ``prodlib.fringes.common``). Raises ``NoScheduleError`` if a
     line needing a rate has none: validation quarantines such lines first, nothing is priced at zero.
     """
     facts = as_facts(production)

@@ -1,6 +1,8 @@
 """The scalar reference: plain Decimal arithmetic, one payroll line at a time, dicts for groups.
 
 Slow and obvious on purpose; the vectorized engine must equal it on every row (property tests).
+Rounding: once per (employee, plan, fund, period end, unit episode), then a largest-remainder
+allocation back to the rows (``prodlib.fringes.common`` documents the unit and the rule).
 """
 
 from __future__ import annotations
@@ -8,14 +10,22 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 
-from prodlib.fringes.common import OUTPUT_COLUMNS, SORT_KEYS, UNITS_TYPE, NoScheduleError, debit_account, scope_key
-from prodlib.money import MONEY_CONTEXT, MONEY_TYPE, ZERO, round_cents
+from prodlib.fringes.common import (
+    OUTPUT_COLUMNS,
+    SORT_KEYS,
+    UNITS_TYPE,
+    NoScheduleError,
+    debit_account,
+    rounding_episode,
+    scope_key,
+)
+from prodlib.money import CENT, MONEY_CONTEXT, MONEY_TYPE, ZERO, round_cents
 from prodlib.rules.plans import PlanSet
 from prodlib.rules.production import ProductionFacts
 from prodlib.rules.scale import ScaleTable
@@ -147,7 +157,8 @@ def reference_fringes(
         running[bk[:3]] = after
         bounds[bk] = (before, after)
 
-    rows = []
+    rows: list[dict[str, Any]] = []
+    units_of: dict[tuple, list[int]] = {}  # rounding unit -> its rows, in output order
     for gk in sorted(groups):
         g = groups[gk]
         e = g["e"]
@@ -161,9 +172,9 @@ def reference_fringes(
                 before, after = bounds[g["bk"]]
                 basis_amount = (_clamp(after, e.cap.floor, e.cap.amount)
                                 - _clamp(before, e.cap.floor, e.cap.amount))
-            contribution = round_cents(basis_amount * e.rate)
+            exact = MONEY_CONTEXT.multiply(basis_amount, e.rate)
         elif e.kind == "percent_of_scale":
-            contribution = round_cents(g["scale"] * e.rate)
+            exact = MONEY_CONTEXT.multiply(g["scale"], e.rate)
             basis_amount = round_cents(g["scale"])  # display only
         else:
             if e.kind == "per_day":
@@ -172,16 +183,39 @@ def reference_fringes(
                 units = g["units"]
                 if g["flat_days"]:
                     units += plan.credited_hours(len(g["flat_days"]))
-            contribution = round_cents(units * e.rate)
+            exact = MONEY_CONTEXT.multiply(units, e.rate)
+        unit = (gk[0], e.plan, e.fund, gk[4], rounding_episode(plan, e.fund, gk[5]))
+        units_of.setdefault(unit, []).append(len(rows))
         rows.append({
             "employee_id": gk[0], "plan": e.plan, "fund": e.fund, "rate_id": e.id, "kind": e.kind,
             "contribution_type": e.contribution_type, "classification": gk[6], "episode": gk[5],
             "period_end": gk[4], "pp_date": g["pp"], "debit_account": gk[8],
             "credit_account": f"FRINGE_PAYABLE:{e.plan}", "subject_gross": g["subject"],
             "basis_amount": basis_amount, "basis_units": units, "rate": str(e.rate),
-            "contribution": contribution, "cap_scope": "" if e.cap is None else e.cap.scope, "lines": g["lines"],
+            "contribution": None, "exact": exact, "cap_scope": "" if e.cap is None else e.cap.scope,
+            "lines": g["lines"],
         })
+    for members in units_of.values():
+        _allocate([rows[i] for i in members])
     return _frame(rows)
+
+
+def _allocate(rows: list[dict[str, Any]]) -> None:
+    """Round the unit's total once and hand it back to its rows (given in output order) by largest remainder."""
+    exact_total = ZERO
+    for r in rows:
+        exact_total = MONEY_CONTEXT.add(exact_total, r["exact"])
+    total = round_cents(exact_total)
+    floors = [r["exact"].quantize(CENT, rounding=ROUND_FLOOR, context=MONEY_CONTEXT) for r in rows]
+    missing = int(MONEY_CONTEXT.subtract(total, sum(floors, ZERO)).scaleb(2))
+    if not 0 <= missing <= len(rows):
+        raise ArithmeticError(f"allocation out of range: total {total}, floors {floors}")
+    # Largest remainder first; equal remainders: the earlier row in output order first (sort is stable).
+    remainder = [MONEY_CONTEXT.subtract(r["exact"], f) for r, f in zip(rows, floors, strict=True)]
+    ranked = sorted(range(len(rows)), key=lambda i: -remainder[i])
+    extra = set(ranked[:missing])
+    for i, r in enumerate(rows):
+        r["contribution"] = floors[i] + (CENT if i in extra else ZERO)
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

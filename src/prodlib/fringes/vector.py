@@ -7,7 +7,10 @@ int64 wraps silently on overflow, so every product is bound-checked first (``_mu
 falls back to exact Python integers when the bound could be exceeded; sums are bounded by
 rows x largest value before they are taken. Rates are fixed point at 1e-8 (rule files are refused
 with more decimals), hours at 1e-4 (more decimals raise). Rounding is the same single step as
-``round_cents``: half away from zero, applied once per group (see ``prodlib.fringes.common``).
+``round_cents``: half away from zero, applied once per rounding unit (employee, plan, fund, period
+end, unit episode) to the exact sum of its rows, whose exact amounts are kept as a floored cent
+count plus a remainder in 1e-13 cents; the rounded total goes back to the rows by largest remainder
+(see ``prodlib.fringes.common``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, debit_account
+from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, debit_account, episodic_fund
 from prodlib.money import cents_to_money_array, money_to_cents
 from prodlib.rules.plans import RATE_DECIMALS, PlanSet, RateEntry, rate_units
 from prodlib.rules.production import ProductionFacts
@@ -107,6 +110,50 @@ def _mul_div_round(a: np.ndarray, b: np.ndarray, div: int) -> np.ndarray:
     if any(abs(v) > I64_MAX for v in out):
         raise OverflowError("contribution beyond int64 cents")
     return np.array(out, dtype=np.int64)
+
+
+def _mul_divmod(a: np.ndarray, b: np.ndarray, div: int) -> tuple[np.ndarray, np.ndarray]:
+    """floor(a * b / div) and the remainder (0 <= r < div) exactly; numpy when the product fits int64."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.broadcast_to(np.asarray(b, dtype=np.int64), a.shape)
+    amax = int(np.abs(a).max(initial=0))
+    bmax = int(np.abs(b).max(initial=0))
+    if amax * bmax < I64_MAX:
+        n = a * b
+        return n // div, n % div  # numpy integer // and % floor, like Python's
+    pairs = [divmod(int(x) * int(y), div) for x, y in zip(a.tolist(), b.tolist(), strict=True)]
+    if any(abs(q) > I64_MAX for q, _ in pairs):
+        raise OverflowError("contribution beyond int64 cents")
+    return np.array([q for q, _ in pairs], np.int64), np.array([r for _, r in pairs], np.int64)
+
+
+def _allocate(unit: np.ndarray, floor: np.ndarray, rem: np.ndarray, one: int) -> np.ndarray:
+    """Round each unit's exact total once, half away from zero, and allocate it by largest remainder.
+
+    Row i's exact amount is ``floor[i] + rem[i] / one`` cents (0 <= rem < one); rows come in output
+    order. Each row gets its floor, plus one cent for the ``total - sum(floor)`` rows of its unit with the
+    largest remainder (ties: the earlier row). Returns the rows' cents.
+    """
+    n = len(unit)
+    uorder, ustarts, uid = _segments(unit)
+    sizes = np.diff(np.r_[ustarts, n])
+    if int(sizes.max(initial=0)) * one >= I64_MAX:
+        raise OverflowError("too many rows in one rounding unit")
+    _check_sum_bound(floor)
+    u_floor = np.add.reduceat(floor[uorder], ustarts)
+    u_rem = np.add.reduceat(rem[uorder], ustarts)
+    base = u_floor + u_rem // one
+    frac2 = 2 * (u_rem % one)
+    total = base + ((frac2 > one) | ((frac2 == one) & (base >= 0)))
+    missing = total - u_floor
+    # Rank inside each unit: largest remainder first, then output order.
+    order = np.lexsort((np.arange(n), -rem, uid))
+    su = uid[order]
+    first = np.searchsorted(su, np.arange(len(ustarts)))
+    rank = np.arange(n) - first[su]
+    out = floor.copy()
+    out[order] += (rank < missing[su]).astype(np.int64)
+    return out
 
 
 def _check_sum_bound(values: np.ndarray) -> None:
@@ -372,20 +419,30 @@ def vector_fringes(
         portion = np.clip(after[bi], lo, hi) - np.clip(before[bi], lo, hi)
         g_basis[gi] = portion
 
-    # Contributions: one rounding per group.
+    # Contributions: exact amounts (floor cents + remainder in 1e-13 cents), one rounding per unit.
     rate_u = np.array([rate_units(r.rate) for r in all_entries], np.int64)[g_ent]
-    contrib = np.zeros(ng, np.int64)
-    m = g_kind == K_PCT
-    contrib[m] = _mul_div_round(g_basis[m], rate_u[m], 10**RATE_DECIMALS)
-    m = np.isin(g_kind, [K_HOUR, K_UNIT, K_DAY])
-    contrib[m] = _mul_div_round(g_units[m], rate_u[m], 10 ** (4 + RATE_DECIMALS - 2))
-    m = g_kind == K_SCALE
-    contrib[m] = _mul_div_round(g_scale[m], rate_u[m], 10 ** (5 + RATE_DECIMALS))
+    one = 10 ** (5 + RATE_DECIMALS)
+    floor = np.zeros(ng, np.int64)
+    rem = np.zeros(ng, np.int64)
+    for mask, values, div in (
+        (g_kind == K_PCT, g_basis, 10**RATE_DECIMALS),  # cents x rate(1e-8)
+        (np.isin(g_kind, [K_HOUR, K_UNIT, K_DAY]), g_units, 10 ** (4 + RATE_DECIMALS - 2)),  # 1e-4 h x $/h
+        (g_kind == K_SCALE, g_scale, one),  # 1e-5 cents x rate(1e-8)
+    ):
+        if mask.any():
+            q, r = _mul_divmod(values[mask], rate_u[mask], div)
+            floor[mask], rem[mask] = q, r * (one // div)
+    gl = line[g_first]
+    fund_ids = sorted({(r.plan, r.fund) for r in all_entries})
+    fund_of = np.array([fund_ids.index((r.plan, r.fund)) for r in all_entries], np.int64)
+    episodic = np.array([episodic_fund(plans.plan(r.plan), r.fund) for r in all_entries])
+    unit_ep = np.where(episodic[g_ent], ep_c[gl] + 1, 0)
+    unit = _radix([(emp_c[gl], len(emp_v)), (fund_of[g_ent], len(fund_ids)), (pe_c[gl], pe_size),
+                   (unit_ep, len(ep_v) + 1)])
+    contrib = _allocate(unit, floor, rem, one)
     basis_amount = np.where(g_kind == K_SCALE, _mul_div_round(g_scale, np.ones(ng, np.int64), 10**5), g_basis)
     basis_null = ~np.isin(g_kind, [K_PCT, K_SCALE])
     units_null = np.isin(g_kind, [K_PCT, K_SCALE])
-
-    gl = line[g_first]
 
     def take(vocab: list[str] | np.ndarray, idx: np.ndarray) -> pd.Series:
         arr = pa.array([str(v) for v in vocab], pa.string()).take(pa.array(idx, pa.int64()))
