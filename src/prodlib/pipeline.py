@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from prodlib.reasons import Reason
 from prodlib.sources import InputError, InputSet, Production, SourceSpec, load_input_set
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 from prodlib.validate import validate_frame
+
+if TYPE_CHECKING:
+    from prodlib.ledger import Ledger
 
 POSTING_COLUMNS = [
     "source_line", "row_hash", "entry_date", "debit_account", "credit_account", "amount",
@@ -204,8 +207,6 @@ class RunResult:
         return sum(s.quarantined for s in self.sources)
 
 
-Processor = Callable[[Stage], Stage]
-
 #: Order matters: budgets and POs before invoices; timecards before payroll.
 KIND_ORDER = ("budget", "purchase_order", "invoice", "petty_cash", "timecard", "payroll", "bank")
 
@@ -269,13 +270,15 @@ def run(
             stage = guild_stage(stage, pd.concat(timecards, ignore_index=True) if timecards else pd.DataFrame(),
                                 production, chart)
             stage.check_conservation()
-        contents = {"postings": None, **batch_contents(stage, production)}
+        contents = batch_contents(stage, production)
         result = led.post_batch(spec.id, spec.display_path, stage.ingest.file_hash, spec.kind,
-                                contents.pop("postings"), stage.quarantine, stage.ingest.rows_read, **contents)
+                                contents.pop("postings", None), stage.quarantine, stage.ingest.rows_read, **contents)
         already = result.already_posted
         if spec.kind == "invoice" and not already:
             posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
-        if spec.kind == "payroll" and not already:
+        if spec.kind == "payroll":
+            # Even when the payroll was posted before: its fringe batch is idempotent too, so a run that
+            # stopped between the two batches completes here.
             runs.append(post_fringes(led, spec, stage, production, chart, remittance_dir))
         reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
         runs.append(
@@ -306,7 +309,7 @@ def batch_contents(stage: Stage, production: Production) -> dict[str, Any]:
 
 
 def post_fringes(
-    led: object, spec: SourceSpec, stage: Stage, production: Production, chart: ChartOfAccounts,
+    led: Ledger, spec: SourceSpec, stage: Stage, production: Production, chart: ChartOfAccounts,
     remittance_dir: Path | None,
 ) -> SourceRun:
     """Fringes of a payroll batch, posted as their own batch (debit x900 fringe, credit FRINGE_PAYABLE:plan)."""
@@ -316,7 +319,7 @@ def post_fringes(
     fringes = compute_fringes(stage.good, production, chart=chart)
     frame = fringe_postings(fringes)
     file_hash = f"{stage.ingest.file_hash}:fringes"
-    result = led.post_batch(  # type: ignore[attr-defined]
+    result = led.post_batch(
         f"{spec.id}:fringes", f"{spec.display_path} (fringes)", file_hash, "fringe", frame, None, len(frame)
     )
     if remittance_dir is not None:
