@@ -52,12 +52,12 @@ def cents(x: Decimal) -> Decimal:
 # --- which earnings are subject ------------------------------------------------------------------
 # docs/ARCHITECTURE.md and issue 4: per diem, mileage, kit and box rentals, reimbursements are not
 # pensionable; wages (straight, overtime, premiums, flat deals, meal penalties) are.
-SESSION = frozenset({"REG", "OT_1_5", "OT_2", "FLAT", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY"})
+SESSION = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "FLAT", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY"})
 NOT_SUBJECT = frozenset({"PER_DIEM", "MILEAGE", "KIT_RENTAL", "BOX_RENTAL", "REIMBURSEMENT"})
 RESIDUALS = frozenset({"RESIDUAL_THEATRICAL", "RESIDUAL_SUPP_HV"})
 WAGES = SESSION | RESIDUALS  # statutory taxes: wages incl. residual payments
 # MPI counts hours worked (meal penalties carry no hours); FLAT = on-call weeks, credited by days worked.
-MPI_HOURS = frozenset({"REG", "OT_1_5", "OT_2", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
+MPI_HOURS = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,8 @@ MPI_PER_HOUR = {  # fund -> (rate id, $ per hour worked or credited)
 }
 MPI_IAP = ("Individual Account", "mpi-iap-2024", D("0.0700"))  # 7% of scale wages
 # Scale wages = hours x scale minimum x the earning type's multiplier (straight 1x, time and a half 1.5x, ...).
-MPI_MULTIPLIER = {"REG": D("1.0"), "OT_1_5": D("1.5"), "OT_2": D("2.0"), "SIXTH_DAY": D("1.5"), "SEVENTH_DAY": D("2.0")}
+MPI_MULTIPLIER = {"REG": D("1.0"), "OT_1_5": D("1.5"), "OT_2": D("2.0"), "OT_3": D("3.0"), "SIXTH_DAY": D("1.5"),
+                  "SEVENTH_DAY": D("2.0")}
 # On-call weeks credit 60/67/75 hours for 5/6/7 days (issue 4); fewer than 5 days: 12 hours a day (sample).
 ON_CALL_HOURS = {5: D("60"), 6: D("67"), 7: D("75")}
 ON_CALL_PER_DAY_BELOW = D("12")

@@ -35,7 +35,7 @@ SPLITS = {
     "NON-UNION": [("NON-UNION", "Production Assistant", "2000-04"), ("NON-UNION", "Production Assistant", "5000-01")],
     "SAG-AFTRA": [("SAG-AFTRA", "Principal Performer", "1400-01"), ("SAG-AFTRA", "Stunt Performer", "1400-03")],
 }
-EARNINGS = ["REG", "OT_1_5", "OT_2", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT", "PER_DIEM", "MILEAGE",
+EARNINGS = ["REG", "OT_1_5", "OT_2", "OT_3", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT", "PER_DIEM", "MILEAGE",
             "KIT_RENTAL", "BOX_RENTAL", "REIMBURSEMENT", "RESIDUAL_THEATRICAL", "RESIDUAL_SUPP_HV"]
 PERIODS = [date(2025, 12, 20), date(2025, 12, 27), date(2026, 1, 3), date(2026, 1, 10)]
 # Amounts that hit exact half-cent ties under 21%, 6.2%, 1.45%, 0.6% ..., small and huge (cap crossings).

@@ -165,3 +165,24 @@ def test_dga_extended_workday_and_turnaround() -> None:
     t2 = tc([("A", "2026-03-02", "06:00", "12:00", "12:30", None, None, "21:30"),
              ("A", "2026-03-03", "08:00", "13:00", "13:30", None, None, "18:00")])
     assert reasons(payroll(paid), t2) == {2: "DGA_TURNAROUND_UNPAID"}
+
+
+def test_triple_time_after_fifteen_hours() -> None:
+    # Call 06:00, meals 11:30-12:00 and 17:30-18:00, wrap 22:00 = 16 h less 1 h of meals = 15 h: no OT_3.
+    # Wrap 23:00 instead = 16 h worked: REG 8 x 45 = 360.00, OT_1_5 4 x 67.50 = 270.00,
+    # OT_2 3 x 90 = 270.00 and OT_3 (golden hours) 1 x 135 = 135.00.
+    paid_to_15 = [reg("2026-03-02", "8", "360.00"),
+                  {**GRIP, "work_date": "2026-03-02", "earning_type": "OT_1_5", "hours": "4", "rate": "67.5",
+                   "amount": "270.00"},
+                  {**GRIP, "work_date": "2026-03-02", "earning_type": "OT_2", "hours": "3", "rate": "90",
+                   "amount": "270.00"}]
+    fifteen = tc([("G", "2026-03-02", "06:00", "11:30", "12:00", "17:30", "18:00", "22:00")])
+    sixteen = tc([("G", "2026-03-02", "06:00", "11:30", "12:00", "17:30", "18:00", "23:00")])
+    assert reasons(payroll(paid_to_15), fifteen) == {}
+    assert reasons(payroll(paid_to_15), sixteen) == {2: "OVERTIME_UNDERPAID"}  # no OT_3 line: REG takes it
+    at_double = paid_to_15 + [{**GRIP, "work_date": "2026-03-02", "earning_type": "OT_3", "hours": "1",
+                               "rate": "90", "amount": "90.00"}]
+    assert reasons(payroll(at_double), sixteen) == {5: "OVERTIME_UNDERPAID"}  # 90.00 < 135.00
+    golden = paid_to_15 + [{**GRIP, "work_date": "2026-03-02", "earning_type": "OT_3", "hours": "1",
+                            "rate": "135", "amount": "135.00"}]
+    assert reasons(payroll(golden), sixteen) == {}

@@ -28,8 +28,8 @@ from prodlib.rules.work import WorkRules, load_work_rules
 from prodlib.sources import Production
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 
-WAGES = frozenset({"REG", "OT_1_5", "OT_2", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
-DAY_WAGES = frozenset({"REG", "OT_1_5", "OT_2", "SIXTH_DAY", "SEVENTH_DAY"})
+WAGES = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
+DAY_WAGES = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "SIXTH_DAY", "SEVENTH_DAY"})
 QUARANTINE_COLUMNS = ["source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail", "payload"]
 BOOKKEEPING = ("source_id", "source_file", "source_line", "row_hash")
 

@@ -24,7 +24,7 @@ PLANS_DIR = Path(__file__).resolve().parent.parent / "data" / "rules" / "plans"
 KINDS = ("percent", "per_hour", "per_day", "per_unit", "percent_of_scale")
 SCOPES = ("project", "episode", "picture", "calendar_year")
 EARNING_TYPES = frozenset(
-    "REG OT_1_5 OT_2 MEAL_PENALTY SIXTH_DAY SEVENTH_DAY FLAT PER_DIEM MILEAGE KIT_RENTAL BOX_RENTAL "
+    "REG OT_1_5 OT_2 OT_3 MEAL_PENALTY SIXTH_DAY SEVENTH_DAY FLAT PER_DIEM MILEAGE KIT_RENTAL BOX_RENTAL "
     "REIMBURSEMENT RESIDUAL_THEATRICAL RESIDUAL_SUPP_HV".split()
 )
 #: Never pensionable nor wages: a rate entry listing one of these is a data error.

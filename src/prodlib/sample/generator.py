@@ -156,7 +156,7 @@ def _roster(rng: np.random.Generator, sc: Scale) -> pd.DataFrame:
     return df
 
 
-_EARN_ORDER = {"REG": 0, "OT_1_5": 1, "OT_2": 2, "FLAT": 3, "PER_DIEM": 4, "KIT_RENTAL": 5, "MILEAGE": 6}
+_EARN_ORDER = {"REG": 0, "OT_1_5": 1, "OT_2": 2, "OT_3": 3, "FLAT": 4, "PER_DIEM": 5, "KIT_RENTAL": 6, "MILEAGE": 7}
 _KEYS_ALWAYS_IN = frozenset({"key_grip", "gaffer", "camera_operator", "property_master"})
 
 
@@ -217,6 +217,7 @@ def _work(rng: np.random.Generator, facts: ProductionFacts, sc: Scale, roster: p
     tc = pd.DataFrame({"emp": e, "day": shoot[d], "call": call, "m1o": m1o, "m1i": m1i, "m2o": m2o, "m2i": m2i,
                        "wrap": wrap, "worked": worked})
     tc = _turnaround(tc)
+    e, worked = tc["emp"].to_numpy(), tc["worked"].to_numpy()  # in the turned-around frame's order
 
     lines: list[pd.DataFrame] = []
     rate = roster["rate"].to_numpy()
@@ -237,7 +238,8 @@ def _work(rng: np.random.Generator, facts: ProductionFacts, sc: Scale, roster: p
     for earn, q, num, den in (
         ("REG", np.minimum(worked, 480) // 15, 1, 1),
         ("OT_1_5", np.clip(worked - 480, 0, 240) // 15, 3, 2),
-        ("OT_2", np.maximum(worked - 720, 0) // 15, 2, 1),
+        ("OT_2", np.clip(worked - 720, 0, 180) // 15, 2, 1),
+        ("OT_3", np.maximum(worked - 900, 0) // 15, 3, 1),  # golden hours (no sample day is that long)
     ):
         has = q > 0
         r = rate[e[has]]
