@@ -82,7 +82,7 @@ class Band:
 
 PERFORMERS = frozenset({"Principal Performer", "Stunt Performer"})
 BACKGROUND = frozenset({"Background Actor"})
-SAG_CAP = dict(cap=D("232000.00"), scope="project", pool="SAG-session")
+SAG_CAP = dict(cap=D("232000.00"), scope="episode", pool="SAG-session")  # a feature is one episode
 PP_2022 = date(2022, 7, 1)
 
 PERCENT_BANDS: tuple[Band, ...] = (

@@ -141,6 +141,20 @@ def test_episodes_use_their_own_pp_date_and_cap() -> None:
     assert pick(f, rate_id="wga-2019-pension", episode="E2") == [Decimal("8500.00")]
 
 
+def test_sag_ceiling_is_per_episode_on_tv_and_per_project_on_a_feature() -> None:
+    # A series regular earns 200,000 on each of two episodes (PP 2022-08-01 and 2022-09-01: 21.00%).
+    # TV, per-episode ceiling 232,000: both under it -> 42,000.00 each (84,000.00 in all).
+    tv = ProductionFacts(title="TV", employer_code="EMP", pp_date=date(2022, 8, 1), states=("CA",),
+                         episodes={"E1": date(2022, 8, 1), "E2": date(2022, 9, 1)})
+    df = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "200000.00", "episode": "E1"},
+                  {**SAG, "period_end": "2026-03-14", "earning_type": "REG", "amount": "200000.00", "episode": "E2"}])
+    assert pick(both(df, tv), plan="SAG-AFTRA") == [Decimal("42000.00"), Decimal("42000.00")]
+    # The same 400,000 on a feature is one project: 232,000 x 0.21 = 48,720.00 (42,000.00 + 6,720.00).
+    feature = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "200000.00"},
+                       {**SAG, "period_end": "2026-03-14", "earning_type": "REG", "amount": "200000.00"}])
+    assert pick(both(feature), plan="SAG-AFTRA") == [Decimal("42000.00"), Decimal("6720.00")]
+
+
 def test_social_security_wage_base_restarts_each_year() -> None:
     # 2025: 180,000 over the 176,100 base -> 176,100 x 0.062 = 10,918.20. 2026: 10,000 -> 620.00.
     df = payroll([{**DIR, "period_end": "2025-12-27", "amount": "180000.00"},
