@@ -210,7 +210,9 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
 
     ``url`` "" or "demo": the built-in demo (its as-of date 2026-04-30 unless one is given). Otherwise
     every posting of the ledger at ``url`` (contributions of any date; payments are cut at ``as_of`` by
-    the builder) and the CSV files in ``remittance_dir``. ``as_of`` empty: today.
+    the builder) and the CSV files in ``remittance_dir``. ``as_of`` empty: the date of the ledger's
+    latest entry, so the same books give the same report whatever day it is rendered (pass today's
+    date for today's late-payment exposure).
     """
     when = _as_of(as_of)
     if url in DEMO_URLS:
@@ -223,9 +225,12 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
         else:
             totals, detail, notes, files = pd.DataFrame(), pd.DataFrame(), ("no remittance folder given",), ()
         with open_ledger(url) as led:
-            lines, batches = _fringe_lines(led.entries_frame()), _batches(led)
+            entries = led.entries_frame()
+            lines, batches = _fringe_lines(entries), _batches(led)
         source = f"{redact_url(url)}; remittance files in {remittance_dir} ({len(files)} files)"
-        when = when or date.today()
+        if when is None:
+            latest = entries["entry_date"].max() if len(entries) else None
+            when = _as_of(str(latest)[:10]) if latest is not None else date.today()
     digest = frames_digest(totals=totals, detail=detail,
                            ledger=lines[["entry_id", "entry_date", "account", "amount", "document_no"]])
     stamp = DataStamp(source=source, budget_version="", as_of=when.isoformat(), title=title or "Untitled production",
