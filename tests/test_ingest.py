@@ -202,3 +202,21 @@ def test_duplicate_invoices_keep_the_first_and_respect_multi_line_invoices(tmp_p
     assert sorted(stage.quarantine["source_line"]) == [5, 6, 7, 8]
     assert set(stage.quarantine["reason"]) == {Reason.DUPLICATE_INVOICE}
     assert "earlier batch" in stage.quarantine.set_index("source_line").loc[8, "detail"]
+
+
+def test_one_suite_run_over_several_files_sends_each_failure_to_its_own_file(tmp_path: Path) -> None:
+    """Validation runs once per kind over all its files; row positions must map back to the right file."""
+    from prodlib.pipeline import validate_stages
+
+    acme = "Invoice #,Inv Date,Acct,Description,Amount\nA-1,03/04/2026,2500-02,ok,1.00\nA-2,03/04/2026,2500-02,x,\n"
+    pacific = ("VendorNo,InvNo,Date,GL,Memo,Total\n"
+               ",P-1,2026-03-04,3700-01,no vendor,5.00\nV-PAC,P-2,2026-03-05,3700,ok,6\n")
+    inputs = load_input_set(write_production(tmp_path, {"inv/acme.csv": acme, "inv/pacific.csv": pacific,
+                                                        "inv/lumiere.csv": LUMIERE}))
+    stages = validate_stages([start(read_source(by_id(inputs, sid))) for sid in ("acme", "pacific")],
+                             inputs.production)
+    (a, p) = stages
+    # acme: line 3 has no amount; pacific: line 2 has no vendor. Each file keeps its other row.
+    assert list(a.quarantine["source_line"]) == [3] and list(a.good["source_line"]) == [2]
+    assert list(p.quarantine["source_line"]) == [2] and list(p.good["source_line"]) == [3]
+    assert set(a.quarantine["field"]) == {"amount"} and set(p.quarantine["field"]) == {"vendor_id"}
