@@ -32,6 +32,7 @@ class Reason(StrEnum):
     NEGATIVE_GROSS = "NEGATIVE_GROSS"
     MISSING_PP_DATE = "MISSING_PP_DATE"
     NO_SCHEDULE_IN_FORCE = "NO_SCHEDULE_IN_FORCE"
+    BUDGET_TIER_MISSING = "BUDGET_TIER_MISSING"
     INVADED_REST = "INVADED_REST"
     SIXTH_SEVENTH_DAY_UNPAID = "SIXTH_SEVENTH_DAY_UNPAID"
     DGA_EXTENDED_WORKDAY_UNPAID = "DGA_EXTENDED_WORKDAY_UNPAID"
@@ -61,6 +62,10 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.NEGATIVE_GROSS: "gross earnings are negative",
     Reason.MISSING_PP_DATE: "no principal photography date to pick the rate schedule",
     Reason.NO_SCHEDULE_IN_FORCE: "no rate schedule is in force on the date",
+    Reason.BUDGET_TIER_MISSING: (
+        "the scale minimum depends on the budget tier (WGA low/high) and production.yaml declares neither "
+        "budget_tier nor budget_total"
+    ),
     Reason.INVADED_REST: (
         "the rest period before the day was invaded and the invaded hours were not paid at the premium"
     ),

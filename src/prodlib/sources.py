@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,8 @@ class Production:
     budget_author: str = ""
     states: tuple[str, ...] = ()
     episodes: tuple[Episode, ...] = ()
+    budget_tier: str | None = None  # WGA budget tier (low | high), declared or derived from budget_total
+    budget_total: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,42 @@ def _date(path: Path, value: Any, name: str, required: bool = True) -> date | No
         raise InputError(path, f"{value!r} is not a date (YYYY-MM-DD)", field=name) from None
 
 
+def budget_tier_of(path: str | Path, doc: dict[str, Any]) -> tuple[str | None, Decimal | None]:
+    """(budget tier, budget total) from production.yaml's ``budget_tier`` and/or ``budget_total``.
+
+    The tier names and the $5,000,000 line are rule data (data/rules/scale_minimums.yaml). Neither
+    declared gives (None, None): never a default tier. A bad value, or a tier its total contradicts,
+    is an :class:`InputError` naming the field.
+    """
+    from prodlib.money import MoneyFormatError, parse_money
+    from prodlib.rules.scale import load_scale  # lazy: prodlib.rules imports this module
+
+    scale = load_scale()
+    total: Decimal | None = None
+    raw_total = doc.get("budget_total")
+    if raw_total is not None and raw_total != "":
+        try:
+            total = parse_money(str(raw_total))
+        except MoneyFormatError:
+            raise InputError(path, f"{raw_total!r} is not an amount (e.g. \"4500000.00\")",
+                             field="budget_total") from None
+        if total < 0:
+            raise InputError(path, f"{raw_total!r} is negative", field="budget_total")
+    raw_tier = doc.get("budget_tier")
+    tier: str | None = None
+    if raw_tier is not None and raw_tier != "":
+        tier = str(raw_tier).strip().lower()
+        if tier not in scale.tier_names:
+            raise InputError(path, f"{raw_tier!r} is not one of {', '.join(scale.tier_names)}", field="budget_tier")
+    if total is not None:
+        derived = scale.tier_for(total)
+        if tier is not None and tier != derived:
+            raise InputError(path, f"{tier!r} contradicts budget_total {total} (a {derived}-budget production)",
+                             field="budget_tier")
+        tier = derived
+    return tier, total
+
+
 def load_production(path: Path) -> Production:
     doc = _read_yaml(path)
     if not isinstance(doc, dict):
@@ -120,6 +159,7 @@ def load_production(path: Path) -> Production:
         Episode(str(e["id"]), _date(path, e.get("pp_date"), f"episodes[{i}].pp_date"))  # type: ignore[arg-type]
         for i, e in enumerate(doc.get("episodes") or [])
     )
+    budget_tier, budget_total = budget_tier_of(path, doc)
     return Production(
         production_id=str(doc["production_id"]),
         title=str(doc["title"]),
@@ -134,6 +174,8 @@ def load_production(path: Path) -> Production:
         budget_author=str(budget.get("author", "")),
         states=tuple(str(s) for s in doc.get("states") or ()),
         episodes=episodes,
+        budget_tier=budget_tier,
+        budget_total=budget_total,
     )
 
 

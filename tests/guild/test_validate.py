@@ -11,7 +11,8 @@ from prodlib.guild import QUARANTINE_COLUMNS, validate_payroll
 from prodlib.rules import ProductionFacts
 from tests.payroll_frames import payroll
 
-PROD = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",))
+PROD = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",),
+                       budget_tier="low")  # the writer's 80,000 flat is the low-tier minimum
 GRIP = {"employee_id": "G", "union": "IATSE", "classification": "Grip", "cost_code": "2500-01",
         "period_end": "2026-03-07"}
 

@@ -1,8 +1,9 @@
 """Payroll and timecard validation against the guild rules: each failing line is quarantined with a reason.
 
 Nothing defaults to zero: an unknown classification, a missing PP date, no schedule in force, a
-negative gross, a below-scale rate, unpaid overtime/meal/rest/6th-7th-day/DGA premiums all send the
-line to the quarantine with its payload kept; everything else is returned as ``valid``.
+tiered (WGA) minimum with no budget tier declared, a negative gross, a below-scale rate, unpaid
+overtime/meal/rest/6th-7th-day/DGA premiums all send the line to the quarantine with its payload
+kept; everything else is returned as ``valid``.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def _check_line(i: int, r: dict[str, Any], facts: ProductionFacts, plans: PlanSe
     if res.code is None:
         flags.add(i, res.reason, "cost_code", res.how)
         return
-    sm_any = next(e for e in scale.entries if e.union == union and e.classification == cls)
+    sm_any = scale.charge_rule(union, cls)
     if et in WAGES:
         account = chart.account_of(res.code)
         section = chart.section_of(res.code).id
@@ -168,9 +169,16 @@ def _check_line(i: int, r: dict[str, Any], facts: ProductionFacts, plans: PlanSe
             return
     if et not in WAGES:
         return
-    sm = scale.lookup(union, cls, pe)
+    tier = facts.budget_tier
+    if tier is None and scale.needs_tier(union, cls, pe):
+        flags.add(i, Reason.BUDGET_TIER_MISSING, "budget_tier",
+                  f"the {union}/{cls} minimum on {pe} depends on the budget tier ({', '.join(scale.tier_names)}); "
+                  "production.yaml declares neither budget_tier nor budget_total")
+        return
+    sm = scale.lookup(union, cls, pe, tier)
     if sm is None:
-        flags.add(i, Reason.NO_SCHEDULE_IN_FORCE, "period_end", f"no scale minimum for {union}/{cls} on {pe}")
+        at = f" at the {tier} budget tier" if tier and scale.needs_tier(union, cls, pe) else ""
+        flags.add(i, Reason.NO_SCHEDULE_IN_FORCE, "period_end", f"no scale minimum for {union}/{cls} on {pe}{at}")
         return
     if amount is None or amount < 0:
         return  # reversals are checked by _check_reversals
@@ -186,7 +194,10 @@ def _check_line(i: int, r: dict[str, Any], facts: ProductionFacts, plans: PlanSe
     elif et in ("REG", "FLAT"):
         value, field = (rate, "rate") if rate is not None else (amount, "amount")
         if value < sm.minimum:
-            flags.add(i, Reason.BELOW_SCALE, field, f"{field} {value} < scale {sm.minimum}/{sm.unit} for {cls}")
+            work = f" ({sm.classification})" if sm.classification != cls else ""
+            at = f", {sm.budget_tier} budget tier" if sm.budget_tier else ""
+            flags.add(i, Reason.BELOW_SCALE, field,
+                      f"{field} {value} < scale {sm.minimum}/{sm.unit} for {cls}{work}{at}")
 
 
 def _check_reversals(recs: list[dict[str, Any]], flags: _Flags) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from prodlib.sources import Production
+from prodlib.sources import Production, budget_tier_of
 
 
 def _as_date(value: Any) -> date | None:
@@ -27,7 +27,9 @@ class ProductionFacts:
 
     ``pp_date`` picks SAG-AFTRA rates (the date principal photography began); a TV episode uses
     its own PP date from ``episodes``. A missing PP date is never guessed: the lines that need it
-    are quarantined with MISSING_PP_DATE.
+    are quarantined with MISSING_PP_DATE. ``budget_tier`` (low | high) picks the WGA theatrical
+    minimums; None when production.yaml declares neither it nor ``budget_total`` (tiered lines are
+    then quarantined with BUDGET_TIER_MISSING, never priced at a default tier).
     """
 
     production_id: str = ""
@@ -37,10 +39,12 @@ class ProductionFacts:
     states: tuple[str, ...] = ()
     episodes: Mapping[str, date | None] = field(default_factory=dict)
     chart: str | None = None
+    budget_tier: str | None = None
 
     @classmethod
-    def from_mapping(cls, doc: Mapping[str, Any]) -> ProductionFacts:
-        """From production.yaml's parsed mapping (keys per docs/ARCHITECTURE.md)."""
+    def from_mapping(cls, doc: Mapping[str, Any], path: str | Path = "production.yaml") -> ProductionFacts:
+        """From production.yaml's parsed mapping (keys per docs/ARCHITECTURE.md); ``path`` names the
+        file in an InputError (a bad budget_tier or budget_total)."""
         eps: dict[str, date | None] = {}
         for ep in doc.get("episodes") or []:
             eps[str(ep["id"])] = _as_date(ep.get("pp_date"))
@@ -52,11 +56,12 @@ class ProductionFacts:
             states=tuple(str(s) for s in (doc.get("states") or [])),
             episodes=eps,
             chart=doc.get("chart"),
+            budget_tier=budget_tier_of(path, dict(doc))[0],
         )
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> ProductionFacts:
-        return cls.from_mapping(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        return cls.from_mapping(yaml.safe_load(Path(path).read_text(encoding="utf-8")), path)
 
     def pp_date_for(self, episode: str | None) -> date | None:
         """The PP date that prices a line: its episode's when the production has episodes."""
@@ -74,5 +79,6 @@ def as_facts(production: ProductionFacts | Production | Mapping[str, Any]) -> Pr
             production_id=production.production_id, title=production.title,
             employer_code=production.employer_code, pp_date=production.pp_date, states=production.states,
             episodes={e.id: e.pp_date for e in production.episodes}, chart=production.chart,
+            budget_tier=production.budget_tier,
         )
     return ProductionFacts.from_mapping(production)

@@ -130,14 +130,27 @@ def _cents(text: str) -> int:
 
 
 @cache
-def rate_card() -> dict[str, RateLine]:
-    """The sample rate card (data/sample/rate_card.yaml), by classification."""
+def rate_card(budget_tier: str | None = None) -> dict[str, RateLine]:
+    """The sample rate card (data/sample/rate_card.yaml), by classification, at a WGA budget tier.
+
+    Lines marked with a ``budget_tier`` hold only at that tier. With ``budget_tier=None`` a tiered
+    classification gets its lowest line: a floor that holds at every tier (what a check "paid at
+    least the minimum" may use when it does not know the tier); the generator always passes its tier.
+    """
     doc = yaml.safe_load(RATE_CARD_PATH.read_text(encoding="utf-8"))
-    return {
-        c["classification"]: RateLine(c["union"], c["classification"], c["unit"], _cents(c["min"]),
-                                      _cents(c["pay"][0]), _cents(c["pay"][1]))
-        for c in doc["classifications"]
-    }
+    out: dict[str, RateLine] = {}
+    for c in doc["classifications"]:
+        tier = c.get("budget_tier")
+        if budget_tier is not None and tier is not None and tier != budget_tier:
+            continue
+        line = RateLine(c["union"], c["classification"], c["unit"], _cents(c["min"]), _cents(c["pay"][0]),
+                        _cents(c["pay"][1]))
+        prev = out.get(line.classification)
+        if prev is not None and budget_tier is not None:
+            raise ValueError(f"rate card: two lines for {line.classification} at tier {budget_tier}")
+        if prev is None or line.min_cents < prev.min_cents:
+            out[line.classification] = line
+    return out
 
 
 #: Classifications a payroll clerk might type that are in no rate card (UNKNOWN_CLASSIFICATION).

@@ -133,8 +133,8 @@ def _pick(rng: np.random.Generator, candidates: np.ndarray, taken: np.ndarray, n
 # --- people, timecards, payroll -----------------------------------------------------------------
 
 
-def _roster(rng: np.random.Generator, sc: Scale) -> pd.DataFrame:
-    card = rate_card()
+def _roster(rng: np.random.Generator, sc: Scale, budget_tier: str) -> pd.DataFrame:
+    card = rate_card(budget_tier)  # writers are paid at or above their budget tier's minimum
     keys, rates = [], []
     for role in ROLES:
         n = sc.crew.get(role.key, 0)
@@ -298,7 +298,7 @@ def _payroll_faults(rng: np.random.Generator, facts: ProductionFacts, sc: Scale,
     """Give rows of the register exactly one payroll fault each (see FAULT_RATES["payroll"])."""
     n = len(pay)
     taken = np.zeros(n, dtype=bool)
-    card = rate_card()
+    card = rate_card(facts.budget_tier)
     sched = roster["schedule"].to_numpy()[pay["emp"].to_numpy()]
     role = roster["role"].to_numpy()[pay["emp"].to_numpy()]
     earn = pay["earn"].to_numpy()
@@ -962,7 +962,7 @@ def generate(out_dir: Path | str, scale: str = "indie", seed: int = 7, invoice_l
     chart = get_chart("feature_us_sample")
     facts = production_facts(sc)
 
-    roster = _roster(_rng(seed, "roster"), sc)
+    roster = _roster(_rng(seed, "roster"), sc, facts.budget_tier)
     tc, pay = _work(_rng(seed, "work"), facts, sc, roster)
     pay = _payroll_faults(_rng(seed, "pfaults"), facts, sc, roster, pay, rates["payroll"])
     budget = _budget(_rng(seed, "budget"), chart, sc, pay)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from prodlib.rules.scale import load_scale
 from prodlib.sample.catalog import SCALES, Scale
 
 GENERATED_BY = "prodlib.sample 0.1"
@@ -31,6 +33,7 @@ class ProductionFacts:
     budget_version: str
     budget_locked_on: date
     states: tuple[str, ...]
+    budget_tier: str  # WGA budget tier (low | high) of the scale's budget_total, per the scale rules
 
     def to_yaml_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +44,7 @@ class ProductionFacts:
             "currency": self.currency,
             "window": {"start": self.window_start, "end": self.window_end},
             "principal_photography": self.principal_photography,
+            "budget_tier": self.budget_tier,
             "budget_version": self.budget_version,
             "budget": {"version": self.budget_version, "locked_on": self.budget_locked_on,
                        "author": "Line producer"},
@@ -66,6 +70,7 @@ def production_facts(scale: str | Scale = "indie") -> ProductionFacts:
         budget_version="BV-1-LOCKED",
         budget_locked_on=start - timedelta(days=3),
         states=("CA",),
+        budget_tier=load_scale().tier_for(Decimal(sc.budget_total)),
     )
 
 
