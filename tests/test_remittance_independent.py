@@ -137,7 +137,11 @@ PERCENT_BANDS: tuple[Band, ...] = (
     # Workers' comp: SAMPLE class rates per $1 of wages (rule file): 8810 $0.35/$100, 9610 $3.50/$100,
     # stunt $8.50/$100.
     Band("WC", "8810 clerical", "wc-8810", D("0.0035"), SESSION, date(2024, 1, 1),
-         classifications=frozenset({"Writer", "Production Assistant", "Unit Production Manager"})),
+         classifications=frozenset({"Writer", "Production Assistant", "Unit Production Manager",
+                                    # WGA theatrical work types (scale_minimums.yaml): clerical class too
+                                    "Original Screenplay, Including Treatment",
+                                    "Original Screenplay, Excluding Treatment", "Rewrite of Screenplay",
+                                    "Polish of Screenplay"})),
     Band("WC", "9610 motion picture production", "wc-9610", D("0.0350"), SESSION, date(2024, 1, 1),
          classifications=frozenset({
              "Principal Performer", "Background Actor", "Director", "First Assistant Director",
