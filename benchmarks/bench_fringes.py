@@ -1,10 +1,10 @@
 """Fringes on a million random payroll lines: vectorized engine rows/s, and the scalar reference for scale.
 
-    .venv/bin/python benchmarks/bench_fringes.py [--rows 1000000] [--check-rows 200000]
+    .venv/bin/python benchmarks/bench_fringes.py [--rows 1000000] [--check-rows 1000000]
 
 Prints rows/s for the vectorized engine on --rows lines, and checks that it equals the scalar
-reference on the first --check-rows lines (the reference is ~100x slower; pass --check-rows equal to
---rows to compare the full million, which takes a few minutes).
+reference row by row on the first --check-rows lines: by default the whole million, as issue 4 asks
+(the reference is ~20x slower, so this takes a few minutes; pass a smaller --check-rows for a quick run).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def random_payroll(n: int, seed: int = 7) -> pd.DataFrame:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--check-rows", type=int, default=200_000)
+    ap.add_argument("--check-rows", type=int, default=1_000_000)  # issue 4: equal on the million
     args = ap.parse_args()
     prod = ProductionFacts(title="Bench", employer_code="X", pp_date=date(2025, 11, 3), states=("CA", "NY", "GA"))
     t = time.perf_counter()
