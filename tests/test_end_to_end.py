@@ -153,7 +153,8 @@ def test_the_rendered_cost_report_shows_figures_recomputed_from_the_raw_files(pr
     # Actuals per non-fringe account equal the ledger's, which the test above recomputed from raw lines.
     led = Ledger.open(production["url"])
     by_account: dict[str, Decimal] = defaultdict(Decimal)
-    for code, amount in zip(led.actuals()["cost_code"], led.actuals()["amount"], strict=True):
+    actuals = led.actuals()
+    for code, amount in zip(actuals["cost_code"], actuals["amount"], strict=True):
         by_account[code[:4]] += amount
     for account, amount in by_account.items():
         assert Decimal(rows[("account", account)]["actual"]) == amount, account

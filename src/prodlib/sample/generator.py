@@ -624,7 +624,7 @@ def _invoices(rng: np.random.Generator, out: _Out, chart: ChartOfAccounts, facts
     fault[is_dup] = "duplicate_invoice"
     ffield[is_dup] = "invoice_number"
     win_start, win_end = F.day_number(facts.window_start), F.day_number(facts.window_end)
-    multi = {a for a in chart.accounts if sum(1 for d in chart.details.values() if d.account == a) > 1}
+    multi = set(_multi_detail_accounts(chart))
     for kd, rows in chosen.items():
         for r in rows:
             i = int(where_final[r])
@@ -762,10 +762,29 @@ def _purchase_orders(rng: np.random.Generator, out: _Out, chart: ChartOfAccounts
         "amount": F.money_strings(a_all[order], "us_grouped_paren"),
         "status": pa.array(list(s_all[order]), pa.string()),
     }
-    over: dict[str, dict[int, str]] = {k: {} for k in values}
+    over, faults = _row_faults(rng, fault_kinds, n, taken, rates, chart, d_all[order], fmt, (win_start, win_end),
+                               "po_date", ("po_number", "po_date", "amount", "status"), set(values))
+    values = {k: _override(v, over[k]) for k, v in values.items()}
+    header = (("po_number", "PO Number"), ("vendor_id", "Vendor No"), ("vendor_name", "Vendor Name"),
+              ("po_date", "PO Date"), ("cost_code", "GL Account"), ("description", "Description"),
+              ("amount", "PO Amount"), ("status", "Status"))
+    out.write("purchase_orders/po_register.csv", "purchase_order", "po_register",
+              [(c, h, values[c]) for c, h in header], date_format=fmt, faults=sorted(faults))
+
+
+def _multi_detail_accounts(chart: ChartOfAccounts) -> list[str]:
+    """Accounts with several detail codes: written bare, they are AMBIGUOUS_COST_CODE."""
+    return sorted({a for a in chart.accounts if sum(1 for d in chart.details.values() if d.account == a) > 1})
+
+
+def _row_faults(rng: np.random.Generator, kinds: tuple[str, ...], n: int, taken: np.ndarray, rates: dict[str, float],
+                chart: ChartOfAccounts, days: np.ndarray, fmt: str, window: tuple[int, int], date_field: str,
+                required: tuple[str, ...], fields: set[str]) -> tuple[dict[str, dict[int, str]], list[tuple]]:
+    """One fault per chosen row of a flat export (POs, petty cash): the overridden cells and the manifest rows."""
+    over: dict[str, dict[int, str]] = {k: {} for k in fields}
     faults = []
-    multi = sorted({a for a in chart.accounts if sum(1 for d in chart.details.values() if d.account == a) > 1})
-    for kd in fault_kinds:
+    multi = _multi_detail_accounts(chart)
+    for kd in kinds:
         for i in _pick(rng, np.ones(n, bool), taken, _n_faults(rates[kd], n)):
             if kd == "unknown_cost_code":
                 fld, val = "cost_code", UNKNOWN_CODES[int(rng.integers(len(UNKNOWN_CODES)))]
@@ -774,21 +793,16 @@ def _purchase_orders(rng: np.random.Generator, out: _Out, chart: ChartOfAccounts
             elif kd == "malformed_amount":
                 fld, val = "amount", BAD_AMOUNTS_US[int(rng.integers(len(BAD_AMOUNTS_US)))]
             elif kd == "missing_field":
-                fld, val = ("po_number", "po_date", "amount", "status")[int(rng.integers(4))], ""
+                fld, val = required[int(rng.integers(len(required)))], ""
             elif kd == "date_out_of_window":
-                d = int(d_all[order[i]]) + (365 if rng.random() < 0.5 else -365)
-                assert not win_start <= d <= win_end
-                fld, val = "po_date", F.format_date(F.to_date(d), fmt)
+                d = int(days[i]) + (365 if rng.random() < 0.5 else -365)
+                assert not window[0] <= d <= window[1]
+                fld, val = date_field, F.format_date(F.to_date(d), fmt)
             else:
-                fld, val = "po_date", BAD_DATES[fmt][int(rng.integers(len(BAD_DATES[fmt])))]
+                fld, val = date_field, BAD_DATES[fmt][int(rng.integers(len(BAD_DATES[fmt])))]
             over[fld][int(i)] = val
             faults.append((int(i), kd, fld))
-    values = {k: _override(v, over[k]) for k, v in values.items()}
-    header = (("po_number", "PO Number"), ("vendor_id", "Vendor No"), ("vendor_name", "Vendor Name"),
-              ("po_date", "PO Date"), ("cost_code", "GL Account"), ("description", "Description"),
-              ("amount", "PO Amount"), ("status", "Status"))
-    out.write("purchase_orders/po_register.csv", "purchase_order", "po_register",
-              [(c, h, values[c]) for c, h in header], date_format=fmt, faults=sorted(faults))
+    return over, faults
 
 
 # --- petty cash --------------------------------------------------------------------------------
@@ -822,29 +836,11 @@ def _petty_cash(rng: np.random.Generator, out: _Out, chart: ChartOfAccounts, fac
         "amount": F.money_strings(cents, "plain2"),
     }
     taken = np.zeros(n, dtype=bool)
-    over: dict[str, dict[int, str]] = {k: {} for k in values}
-    faults = []
-    multi = sorted({a for a in chart.accounts if sum(1 for d in chart.details.values() if d.account == a) > 1})
     win_start, win_end = F.day_number(facts.window_start), F.day_number(facts.window_end)
-    for kd in ("unknown_cost_code", "ambiguous_cost_code", "malformed_amount", "missing_field",
-               "date_out_of_window", "malformed_date"):
-        for i in _pick(rng, np.ones(n, bool), taken, _n_faults(rates[kd], n)):
-            if kd == "unknown_cost_code":
-                fld, val = "cost_code", UNKNOWN_CODES[int(rng.integers(len(UNKNOWN_CODES)))]
-            elif kd == "ambiguous_cost_code":
-                fld, val = "cost_code", multi[int(rng.integers(len(multi)))]
-            elif kd == "malformed_amount":
-                fld, val = "amount", BAD_AMOUNTS_US[int(rng.integers(len(BAD_AMOUNTS_US)))]
-            elif kd == "missing_field":
-                fld, val = ("envelope_id", "custodian", "receipt_date", "amount")[int(rng.integers(4))], ""
-            elif kd == "date_out_of_window":
-                d = int(day[i]) + (365 if rng.random() < 0.5 else -365)
-                assert not win_start <= d <= win_end
-                fld, val = "receipt_date", F.format_date(F.to_date(d), fmt)
-            else:
-                fld, val = "receipt_date", BAD_DATES[fmt][int(rng.integers(len(BAD_DATES[fmt])))]
-            over[fld][int(i)] = val
-            faults.append((int(i), kd, fld))
+    kinds = ("unknown_cost_code", "ambiguous_cost_code", "malformed_amount", "missing_field", "date_out_of_window",
+             "malformed_date")
+    over, faults = _row_faults(rng, kinds, n, taken, rates, chart, day, fmt, (win_start, win_end), "receipt_date",
+                               ("envelope_id", "custodian", "receipt_date", "amount"), set(values))
     values = {k: _override(v, over[k]) for k, v in values.items()}
     header = (("envelope_id", "Envelope #"), ("custodian", "Custodian"), ("receipt_date", "Receipt Date"),
               ("cost_code", "Account"), ("description", "Description"), ("amount", "Amount"))
