@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from prodlib.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
+
 DEFAULT_DB = "sqlite:///var/prodlib.db"
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
 
 def database_url(arg: str | None) -> str:
@@ -150,13 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
-    from prodlib.sources import InputError
+    from prodlib.errors import ProdlibError
 
     try:
         return func(args)
-    except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
+    except ProdlibError as exc:
+        if args.debug:
+            raise
+        label = "internal error" if exc.exit_code == EXIT_BUG else "error"
+        print(f"{label}: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - the user gets one clear line, the developer --debug

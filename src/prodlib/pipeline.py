@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from prodlib.errors import ConservationError
 from prodlib.ingest import IngestResult, empty_quarantine, quarantine_rows, read_source
 from prodlib.money import MONEY_DTYPE
 from prodlib.reasons import Reason
@@ -34,10 +35,6 @@ CREDIT_ACCOUNT = {"invoice": "AP", "petty_cash": "PETTY_CASH", "payroll": "PAYRO
 DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
 DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
 PARTY_COLUMN = {"invoice": "vendor_id", "petty_cash": "custodian", "payroll": "employee_id"}
-
-
-class ConservationError(AssertionError):
-    """Rows were lost or counted twice: a bug, never a data problem."""
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,9 @@ from typing import Any
 
 import yaml
 
+from prodlib.errors import InputError
+
 KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget")
-
-
-class InputError(Exception):
-    """A file or setting prodlib cannot use; the message says where and what, for a person."""
-
-    def __init__(self, file: str | Path, message: str, line: int | None = None, field: str | None = None) -> None:
-        where = str(file) + (f", line {line}" if line is not None else "") + (f", field {field!r}" if field else "")
-        super().__init__(f"{where}: {message}")
-        self.file, self.line, self.field = str(file), line, field
 
 
 @dataclass(frozen=True)

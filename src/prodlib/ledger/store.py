@@ -21,6 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from prodlib.errors import (  # noqa: F401 - re-exported by prodlib.ledger
+    BudgetLockedError,
+    ConservationError,
+    LedgerError,
+    PeriodClosedError,
+    UnbalancedEntryError,
+)
 from prodlib.ledger import chain as ch
 from prodlib.ledger import schema as s
 from prodlib.ledger.frames import cents_to_money, money_to_cents
@@ -38,26 +45,6 @@ PO_STATUSES = ("approved", "draft", "cancelled", "closed")
 
 #: Test hook: called with the number of entries written so far after each chunk of a batch.
 _AFTER_CHUNK: Callable[[int], None] | None = None
-
-
-class LedgerError(Exception):
-    """Base of every refusal by the ledger."""
-
-
-class ConservationError(LedgerError):
-    """rows_read != rows posted + rows quarantined: a row would be lost or invented."""
-
-
-class UnbalancedEntryError(LedgerError):
-    """Debits do not equal credits."""
-
-
-class PeriodClosedError(LedgerError):
-    """A posting dated in a closed period (only a dated adjustment may go there)."""
-
-
-class BudgetLockedError(LedgerError):
-    """A locked budget version cannot change: record a new version instead."""
 
 
 def is_balance_sheet(account: str) -> bool:
