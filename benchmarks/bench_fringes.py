@@ -21,7 +21,7 @@ from prodlib.fringes import compute_fringes
 from prodlib.fringes.vector import _units_array
 from prodlib.money import MONEY_DTYPE
 from prodlib.money import cents_to_money_array as cents_to_money
-from prodlib.rules import ProductionFacts
+from prodlib.production import Production
 
 POSITIONS = [
     ("SAG-AFTRA", "Principal Performer", "1400-01"), ("SAG-AFTRA", "Background Actor", "2100-01"),
@@ -64,7 +64,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--check-rows", type=int, default=1_000_000)  # issue 4: equal on the million
     args = ap.parse_args()
-    prod = ProductionFacts(title="Bench", employer_code="X", pp_date=date(2025, 11, 3), states=("CA", "NY", "GA"))
+    prod = Production(title="Bench", employer_code="X", pp_date=date(2025, 11, 3), states=("CA", "NY", "GA"))
     t = time.perf_counter()
     df = random_payroll(args.rows)
     print(f"generated {len(df):,} lines in {time.perf_counter() - t:.1f} s")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +17,8 @@ import pandas as pd
 import pyarrow as pa
 
 from prodlib.money import round_cents
+from prodlib.production import Production
 from prodlib.rules.plans import PlanSet, RemittanceTerms, load_plans
-from prodlib.rules.production import ProductionFacts, as_facts
-from prodlib.sources import Production
 
 DETAIL_COLUMNS = ["employer_code", "pp_date", "period_end", "title", "person_id", "category", "agreement_subtype",
                   "session_or_residual", "plan", "fund", "rate_id", "gross_subject", "hours", "rate", "contribution"]
@@ -68,7 +66,7 @@ def _slug(text: str) -> str:
 
 
 def remittance_reports(
-    fringes: pd.DataFrame, production: ProductionFacts | Production | Mapping[str, Any], out_dir: str | Path,
+    fringes: pd.DataFrame, production: Production, out_dir: str | Path,
     *, plans: PlanSet | None = None,
 ) -> list[Path]:
     """Write ``<plan>__<fund>.csv`` (detail) and ``<plan>__<fund>__totals.csv`` per fund; return the paths.
@@ -78,7 +76,7 @@ def remittance_reports(
     detail adds the health/retirement allocation (health = round_cents(contribution x share), retirement
     the remainder, so the two add up to the contribution exactly).
     """
-    facts = as_facts(production)
+    facts = production
     plans = plans or load_plans()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -8,14 +8,10 @@ the entry and the field, never as a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from prodlib.errors import InputError
+from prodlib.production import Production, load_production, read_yaml
 
 KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget")
 
@@ -38,33 +34,6 @@ class SourceSpec:
 
 
 @dataclass(frozen=True)
-class Episode:
-    id: str
-    pp_date: date
-
-
-@dataclass(frozen=True)
-class Production:
-    """The production's facts that rules depend on (window, PP date, employer, budget version)."""
-
-    production_id: str
-    title: str
-    employer_code: str
-    chart: str
-    currency: str
-    window_start: date
-    window_end: date
-    pp_date: date | None
-    budget_version: str
-    budget_locked_on: date | None = None
-    budget_author: str = ""
-    states: tuple[str, ...] = ()
-    episodes: tuple[Episode, ...] = ()
-    budget_tier: str | None = None  # WGA budget tier (low | high), declared or derived from budget_total
-    budget_total: Decimal | None = None
-
-
-@dataclass(frozen=True)
 class InputSet:
     root: Path
     production: Production
@@ -74,110 +43,12 @@ class InputSet:
         return tuple(s for s in self.sources if s.kind == kind)
 
 
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         line=None if mark is None else mark.line + 1) from None
-
-
-def _date(path: Path, value: Any, name: str, required: bool = True) -> date | None:
-    if value is None or value == "":
-        if required:
-            raise InputError(path, "is required", field=name)
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(path, f"{value!r} is not a date (YYYY-MM-DD)", field=name) from None
-
-
-def budget_tier_of(path: str | Path, doc: dict[str, Any]) -> tuple[str | None, Decimal | None]:
-    """(budget tier, budget total) from production.yaml's ``budget_tier`` and/or ``budget_total``.
-
-    The tier names and the $5,000,000 line are rule data (data/rules/scale_minimums.yaml). Neither
-    declared gives (None, None): never a default tier. A bad value, or a tier its total contradicts,
-    is an :class:`InputError` naming the field.
-    """
-    from prodlib.money import MoneyFormatError, parse_money
-    from prodlib.rules.scale import load_scale  # lazy: prodlib.rules imports this module
-
-    scale = load_scale()
-    total: Decimal | None = None
-    raw_total = doc.get("budget_total")
-    if raw_total is not None and raw_total != "":
-        try:
-            total = parse_money(str(raw_total))
-        except MoneyFormatError:
-            raise InputError(path, f"{raw_total!r} is not an amount (e.g. \"4500000.00\")",
-                             field="budget_total") from None
-        if total < 0:
-            raise InputError(path, f"{raw_total!r} is negative", field="budget_total")
-    raw_tier = doc.get("budget_tier")
-    tier: str | None = None
-    if raw_tier is not None and raw_tier != "":
-        tier = str(raw_tier).strip().lower()
-        if tier not in scale.tier_names:
-            raise InputError(path, f"{raw_tier!r} is not one of {', '.join(scale.tier_names)}", field="budget_tier")
-    if total is not None:
-        derived = scale.tier_for(total)
-        if tier is not None and tier != derived:
-            raise InputError(path, f"{tier!r} contradicts budget_total {total} (a {derived}-budget production)",
-                             field="budget_tier")
-        tier = derived
-    return tier, total
-
-
-def load_production(path: Path) -> Production:
-    doc = _read_yaml(path)
-    if not isinstance(doc, dict):
-        raise InputError(path, "expected a mapping of production facts")
-    window = doc.get("window") or {}
-    budget = doc.get("budget") or {}
-    for key in ("production_id", "title"):
-        if not doc.get(key):
-            raise InputError(path, "is required", field=key)
-    start = _date(path, window.get("start"), "window.start")
-    end = _date(path, window.get("end"), "window.end")
-    assert start is not None and end is not None
-    if end < start:
-        raise InputError(path, f"window ends ({end}) before it starts ({start})", field="window")
-    episodes = tuple(
-        Episode(str(e["id"]), _date(path, e.get("pp_date"), f"episodes[{i}].pp_date"))  # type: ignore[arg-type]
-        for i, e in enumerate(doc.get("episodes") or [])
-    )
-    budget_tier, budget_total = budget_tier_of(path, doc)
-    return Production(
-        production_id=str(doc["production_id"]),
-        title=str(doc["title"]),
-        employer_code=str(doc.get("employer_code", "")),
-        chart=str(doc.get("chart", "feature_us_sample")),
-        currency=str(doc.get("currency", "USD")),
-        window_start=start,
-        window_end=end,
-        pp_date=_date(path, doc.get("principal_photography"), "principal_photography", required=False),
-        budget_version=str(budget.get("version") or doc.get("budget_version") or ""),
-        budget_locked_on=_date(path, budget.get("locked_on"), "budget.locked_on", required=False),
-        budget_author=str(budget.get("author", "")),
-        states=tuple(str(s) for s in doc.get("states") or ()),
-        episodes=episodes,
-        budget_tier=budget_tier,
-        budget_total=budget_total,
-    )
-
-
 def load_input_set(location: str | Path) -> InputSet:
     """Read ``sources.yaml`` (a folder holding one, or the file itself) and its production file."""
     path = Path(location)
     if path.is_dir():
         path = path / "sources.yaml"
-    doc = _read_yaml(path)
+    doc = read_yaml(path)
     if not isinstance(doc, dict) or not isinstance(doc.get("sources"), list):
         raise InputError(path, "expected 'sources:' with a list of exports")
     root = path.parent

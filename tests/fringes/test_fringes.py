@@ -11,16 +11,17 @@ import pytest
 
 from prodlib.fringes import NoScheduleError, compute_fringes
 from prodlib.fringes.vector import _mul_div_round
-from prodlib.rules import ProductionFacts, load_plans
+from prodlib.production import Episode, Production
+from prodlib.rules import load_plans
 from tests.payroll_frames import payroll
 
-PROD = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",))
+PROD = Production(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",))
 SAG = {"union": "SAG-AFTRA", "classification": "Principal Performer", "cost_code": "1400-01"}
 GRIP = {"employee_id": "G", "union": "IATSE", "classification": "Grip", "cost_code": "2500-01"}
 DIR = {"employee_id": "D", "union": "DGA", "classification": "Director", "cost_code": "1300-01", "earning_type": "FLAT"}
 
 
-def both(df: pd.DataFrame, prod: ProductionFacts = PROD) -> pd.DataFrame:
+def both(df: pd.DataFrame, prod: Production = PROD) -> pd.DataFrame:
     vec = compute_fringes(df, prod)
     pd.testing.assert_frame_equal(vec, compute_fringes(df, prod, engine="reference"))
     return vec
@@ -108,7 +109,7 @@ def test_dga_bands_crossed_mid_year() -> None:
 def test_residuals_at_original_pp_date_rate_and_uncapped() -> None:
     # PP 2021-09-01 -> 2021 schedule: theatrical residual 20.00%, supplemental home video 13.50%.
     # The performer's session pay already exceeds the ceiling; residuals are not capped.
-    prod = ProductionFacts(title="Old", employer_code="EMP", pp_date=date(2021, 9, 1), states=("CA",))
+    prod = Production(title="Old", employer_code="EMP", pp_date=date(2021, 9, 1), states=("CA",))
     df = payroll([
         {**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "300000.00"},
         {**SAG, "period_end": "2026-03-07", "earning_type": "RESIDUAL_THEATRICAL", "amount": "1000.00"},
@@ -125,8 +126,8 @@ def test_episodes_use_their_own_pp_date_and_cap() -> None:
     # E1 PP 2021-09-01 (20.50%), E2 PP 2022-08-01 (21.00%): 1,000 each -> 205.00 and 210.00.
     # WGA per-picture cap per episode: E1 200,000 + 50,000 -> 225,000 x 8.5% = 19,125.00 in total
     # (17,000.00 then 2,125.00); E2 100,000 starts afresh -> 8,500.00.
-    prod = ProductionFacts(title="TV", employer_code="EMP", pp_date=date(2021, 9, 1), states=("CA",),
-                           episodes={"E1": date(2021, 9, 1), "E2": date(2022, 8, 1)})
+    prod = Production(title="TV", employer_code="EMP", pp_date=date(2021, 9, 1), states=("CA",),
+                           episodes=(Episode("E1", date(2021, 9, 1)), Episode("E2", date(2022, 8, 1))))
     w = {"employee_id": "W", "union": "WGA", "classification": "Writer", "cost_code": "1100-02", "earning_type": "FLAT"}
     df = payroll([
         {**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "1000.00", "episode": "E1"},
@@ -144,8 +145,8 @@ def test_episodes_use_their_own_pp_date_and_cap() -> None:
 def test_sag_ceiling_is_per_episode_on_tv_and_per_project_on_a_feature() -> None:
     # A series regular earns 200,000 on each of two episodes (PP 2022-08-01 and 2022-09-01: 21.00%).
     # TV, per-episode ceiling 232,000: both under it -> 42,000.00 each (84,000.00 in all).
-    tv = ProductionFacts(title="TV", employer_code="EMP", pp_date=date(2022, 8, 1), states=("CA",),
-                         episodes={"E1": date(2022, 8, 1), "E2": date(2022, 9, 1)})
+    tv = Production(title="TV", employer_code="EMP", pp_date=date(2022, 8, 1), states=("CA",),
+                         episodes=(Episode("E1", date(2022, 8, 1)), Episode("E2", date(2022, 9, 1))))
     df = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "200000.00", "episode": "E1"},
                   {**SAG, "period_end": "2026-03-14", "earning_type": "REG", "amount": "200000.00", "episode": "E2"}])
     assert pick(both(df, tv), plan="SAG-AFTRA") == [Decimal("42000.00"), Decimal("42000.00")]
@@ -171,7 +172,7 @@ def test_post_payroll_workers_comp_falls_back_to_payroll_taxes_detail() -> None:
 
 
 def test_no_schedule_is_an_error_not_zero() -> None:
-    prod = ProductionFacts(title="Old", employer_code="EMP", pp_date=date(2018, 1, 1), states=("CA",))
+    prod = Production(title="Old", employer_code="EMP", pp_date=date(2018, 1, 1), states=("CA",))
     df = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "1000.00"}])
     with pytest.raises(NoScheduleError):
         compute_fringes(df, prod)

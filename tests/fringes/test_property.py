@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prodlib.fringes import compute_fringes
-from prodlib.rules import ProductionFacts
+from prodlib.production import Episode, Production
 from tests.payroll_frames import payroll
 
 POSITIONS = [
@@ -102,9 +102,9 @@ def _frame(rows: list[dict], episodic: bool) -> pd.DataFrame:
     ])
 
 
-FEATURE = ProductionFacts(title="F", employer_code="X", pp_date=date(2021, 9, 1), states=("CA", "NY"))
-TV = ProductionFacts(title="T", employer_code="X", pp_date=date(2021, 9, 1), states=("CA",),
-                     episodes={"E1": date(2021, 9, 1), "E2": date(2022, 8, 1)})
+FEATURE = Production(title="F", employer_code="X", pp_date=date(2021, 9, 1), states=("CA", "NY"))
+TV = Production(title="T", employer_code="X", pp_date=date(2021, 9, 1), states=("CA",),
+                     episodes=(Episode("E1", date(2021, 9, 1)), Episode("E2", date(2022, 8, 1))))
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,11 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from prodlib.fringes import compute_fringes
+from prodlib.production import Production
 from prodlib.remittance import due_date, late_charge, remittance_reports
-from prodlib.rules import ProductionFacts, load_plans
+from prodlib.rules import load_plans
 from tests.payroll_frames import payroll
 
-PROD = ProductionFacts(title="The Long Take (sample)", employer_code="SAMPLE-EMP-001", pp_date=date(2026, 3, 2),
+PROD = Production(title="The Long Take (sample)", employer_code="SAMPLE-EMP-001", pp_date=date(2026, 3, 2),
                        states=("CA",))
 SAG = {"union": "SAG-AFTRA", "classification": "Principal Performer", "cost_code": "1400-01", "earning_type": "REG"}
 

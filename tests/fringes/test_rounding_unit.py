@@ -11,16 +11,16 @@ from decimal import Decimal
 import pandas as pd
 
 from prodlib.fringes import compute_fringes, fringe_postings
-from prodlib.rules import ProductionFacts
+from prodlib.production import Episode, Production
 from tests.payroll_frames import payroll
 
 D = Decimal
-PROD = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",))
+PROD = Production(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",))
 DIR = {"employee_id": "D", "union": "DGA", "classification": "Director", "cost_code": "1300-01", "earning_type": "FLAT"}
 PA = {"union": "NON-UNION", "classification": "Production Assistant", "earning_type": "REG"}
 
 
-def both(df: pd.DataFrame, prod: ProductionFacts = PROD) -> pd.DataFrame:
+def both(df: pd.DataFrame, prod: Production = PROD) -> pd.DataFrame:
     vec = compute_fringes(df, prod)
     pd.testing.assert_frame_equal(vec, compute_fringes(df, prod, engine="reference"))
     return vec
@@ -92,8 +92,8 @@ def test_tv_episode_funds_round_per_episode_statutory_across_episodes() -> None:
     #   0.50 x 0.21 = 0.105 -> 0.11 on each (across episodes it would have been 0.21 -> 0.11 + 0.10).
     # Medicare rounds across episodes: 0.00725 + 0.00725 = 0.0145 -> 0.01; floors 0.00 + 0.00, tie ->
     #   the first row in output order (episode E1) -> 0.01 and 0.00.
-    tv = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",),
-                         episodes={"E1": date(2026, 3, 2), "E2": date(2026, 3, 9)})
+    tv = Production(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",),
+                         episodes=(Episode("E1", date(2026, 3, 2)), Episode("E2", date(2026, 3, 9))))
     sag = {"employee_id": "S", "union": "SAG-AFTRA", "classification": "Principal Performer",
            "cost_code": "1400-01", "earning_type": "REG", "period_end": "2026-03-14", "amount": "0.50"}
     f = both(payroll([{**sag, "episode": "E1"}, {**sag, "episode": "E2"}]), tv)

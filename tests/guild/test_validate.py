@@ -8,10 +8,10 @@ from datetime import date
 import pandas as pd
 
 from prodlib.guild import QUARANTINE_COLUMNS, validate_payroll
-from prodlib.rules import ProductionFacts
+from prodlib.production import Production
 from tests.payroll_frames import payroll
 
-PROD = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",),
+PROD = Production(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",),
                        budget_tier="low")  # the writer's 80,000 flat is the low-tier minimum
 GRIP = {"employee_id": "G", "union": "IATSE", "classification": "Grip", "cost_code": "2500-01",
         "period_end": "2026-03-07"}
@@ -28,7 +28,7 @@ def reg(day: str, hours: str, amount: str, **kw: object) -> dict:
     return {**GRIP, "work_date": day, "earning_type": "REG", "hours": hours, "rate": "45", "amount": amount, **kw}
 
 
-def reasons(df: pd.DataFrame, timecards: pd.DataFrame | None = None, prod: ProductionFacts = PROD) -> dict[int, str]:
+def reasons(df: pd.DataFrame, timecards: pd.DataFrame | None = None, prod: Production = PROD) -> dict[int, str]:
     valid, q = validate_payroll(df, timecards, prod)
     assert list(q.columns) == QUARANTINE_COLUMNS
     assert len(valid) + len(q) == len(df)  # conservation
@@ -74,10 +74,10 @@ def test_missing_pp_date_and_no_schedule_in_force() -> None:
     sag = {"employee_id": "P", "union": "SAG-AFTRA", "classification": "Principal Performer",
            "cost_code": "1400-01", "period_end": "2026-03-07", "earning_type": "REG", "rate": "1246",
            "amount": "1246.00"}
-    no_pp = ProductionFacts(title="T", employer_code="EMP", pp_date=None)
+    no_pp = Production(title="T", employer_code="EMP", pp_date=None)
     assert reasons(payroll([sag]), prod=no_pp) == {2: "MISSING_PP_DATE"}
     # PP 2018-01-01: the SAG-AFTRA file starts at 2019-07-01 -> nothing in force, never 0.00.
-    old = ProductionFacts(title="T", employer_code="EMP", pp_date=date(2018, 1, 1))
+    old = Production(title="T", employer_code="EMP", pp_date=date(2018, 1, 1))
     valid, q = validate_payroll(payroll([sag]), None, old)
     assert q["reason"].tolist() == ["NO_SCHEDULE_IN_FORCE"] and valid.empty
     payload = json.loads(q["payload"][0])

@@ -17,15 +17,16 @@ import pytest
 import yaml
 
 from prodlib.guild import validate_payroll
-from prodlib.rules import ProductionFacts, as_facts, load_scale
+from prodlib.production import Production, budget_tier_of
+from prodlib.rules import load_scale
 from prodlib.sources import InputError, load_production
 from tests.payroll_frames import payroll
 
 PE = "2026-03-07"
 
 
-def prod(tier: str | None) -> ProductionFacts:
-    return ProductionFacts(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",),
+def prod(tier: str | None) -> Production:
+    return Production(title="T", employer_code="EMP", pp_date=date(2026, 3, 2), states=("CA",),
                            budget_tier=tier)
 
 
@@ -34,13 +35,13 @@ def writer(amount: str, classification: str = "Writer", period_end: str = PE) ->
             "period_end": period_end, "earning_type": "FLAT", "rate": amount, "amount": amount}
 
 
-def outcome(rows: list[dict], facts: ProductionFacts) -> dict[int, tuple[str, str]]:
+def outcome(rows: list[dict], facts: Production) -> dict[int, tuple[str, str]]:
     valid, q = validate_payroll(payroll(rows), None, facts)
     assert len(valid) + len(q) == len(rows)
     return {int(r.source_line): (r.reason, r.detail) for r in q.itertuples()}
 
 
-def reasons(rows: list[dict], facts: ProductionFacts) -> dict[int, str]:
+def reasons(rows: list[dict], facts: Production) -> dict[int, str]:
     return {k: v[0] for k, v in outcome(rows, facts).items()}
 
 
@@ -96,9 +97,9 @@ def test_tier_from_budget_total_and_threshold() -> None:
     scale = load_scale()
     assert scale.tier_for(Decimal("4999999.99")) == "low"
     assert scale.tier_for(Decimal("5000000.00")) == "high"
-    assert ProductionFacts.from_mapping({"budget_total": "4,999,999.99"}).budget_tier == "low"
-    assert ProductionFacts.from_mapping({"budget_total": 5000000}).budget_tier == "high"
-    assert ProductionFacts.from_mapping({}).budget_tier is None
+    assert budget_tier_of("production.yaml", {"budget_total": "4,999,999.99"})[0] == "low"
+    assert budget_tier_of("production.yaml", {"budget_total": 5000000})[0] == "high"
+    assert budget_tier_of("production.yaml", {})[0] is None
 
 
 def _write(tmp_path: Path, **extra: object) -> Path:
@@ -111,7 +112,7 @@ def _write(tmp_path: Path, **extra: object) -> Path:
 
 def test_production_yaml_tier_reaches_the_rules(tmp_path: Path) -> None:
     p = load_production(_write(tmp_path, budget_tier="High"))
-    assert p.budget_tier == "high" and as_facts(p).budget_tier == "high"
+    assert p.budget_tier == "high"
     p = load_production(_write(tmp_path, budget_total="1500000.00"))
     assert (p.budget_tier, p.budget_total) == ("low", Decimal("1500000.00"))
     assert load_production(_write(tmp_path)).budget_tier is None

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 
 from prodlib.fringes.reference import lines_from_frame, reference_fringes
 from prodlib.fringes.vector import vector_fringes
+from prodlib.production import Production
 from prodlib.rules.plans import PlanSet, load_plans
-from prodlib.rules.production import ProductionFacts, as_facts
 from prodlib.rules.scale import ScaleTable, load_scale
-from prodlib.sources import Production
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 
 
 def compute_fringes(
     payroll_valid: pd.DataFrame,
-    production: ProductionFacts | Production | Mapping[str, Any],
+    production: Production,
     *,
     plans: PlanSet | None = None,
     scale: ScaleTable | None = None,
@@ -36,7 +34,7 @@ def compute_fringes(
     ``prodlib.fringes.common``). Raises ``NoScheduleError`` if a
     line needing a rate has none: validation quarantines such lines first, nothing is priced at zero.
     """
-    facts = as_facts(production)
+    facts = production
     plans = plans or load_plans()
     scale = scale or load_scale()
     chart = chart or get_chart(facts.chart)

@@ -26,8 +26,8 @@ from prodlib.fringes.common import (
     scope_key,
 )
 from prodlib.money import CENT, MONEY_CONTEXT, MONEY_TYPE, ZERO, round_cents
+from prodlib.production import Production
 from prodlib.rules.plans import PlanSet
-from prodlib.rules.production import ProductionFacts
 from prodlib.rules.scale import ScaleTable
 from prodlib.taxonomy import ChartOfAccounts
 
@@ -101,7 +101,7 @@ def _clamp(x: Decimal, lo: Decimal, hi: Decimal | None) -> Decimal:
 
 
 def reference_fringes(
-    lines: list[PayLine], production: ProductionFacts, plans: PlanSet, scale: ScaleTable, chart: ChartOfAccounts
+    lines: list[PayLine], production: Production, plans: PlanSet, scale: ScaleTable, chart: ChartOfAccounts
 ) -> pd.DataFrame:
     groups: dict[tuple, dict[str, Any]] = {}
     base: dict[tuple, Decimal] = defaultdict(lambda: ZERO)

@@ -24,8 +24,8 @@ import pyarrow.compute as pc
 
 from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, debit_account, episodic_fund
 from prodlib.money import cents_to_money_array, money_to_cents
+from prodlib.production import Production
 from prodlib.rules.plans import RATE_DECIMALS, PlanSet, RateEntry, rate_units
-from prodlib.rules.production import ProductionFacts
 from prodlib.rules.scale import ScaleTable
 from prodlib.taxonomy import ChartOfAccounts
 
@@ -193,7 +193,7 @@ def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 # --- the engine --------------------------------------------------------------------------------
 
 def vector_fringes(
-    df: pd.DataFrame, production: ProductionFacts, plans: PlanSet, scale: ScaleTable, chart: ChartOfAccounts
+    df: pd.DataFrame, production: Production, plans: PlanSet, scale: ScaleTable, chart: ChartOfAccounts
 ) -> pd.DataFrame:
     n = len(df)
     if n == 0:

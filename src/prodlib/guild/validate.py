@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,12 +20,11 @@ from prodlib.fringes.common import debit_account
 from prodlib.fringes.reference import _col, _py_date
 from prodlib.guild.timecards import Day, band_hours, meal_penalty_due, parse_day
 from prodlib.money import round_cents
+from prodlib.production import Production
 from prodlib.reasons import Reason
 from prodlib.rules.plans import PlanSet, load_plans
-from prodlib.rules.production import ProductionFacts, as_facts
 from prodlib.rules.scale import ScaleTable, load_scale
 from prodlib.rules.work import WorkRules, load_work_rules
-from prodlib.sources import Production
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 
 WAGES = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
@@ -61,7 +59,7 @@ class _Flags:
 def validate_payroll(
     payroll: pd.DataFrame,
     timecards: pd.DataFrame | None,
-    production: ProductionFacts | Production | Mapping[str, Any],
+    production: Production,
     *,
     plans: PlanSet | None = None,
     scale: ScaleTable | None = None,
@@ -70,10 +68,10 @@ def validate_payroll(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split canonical payroll into (valid, quarantine); quarantine columns per ARCHITECTURE.md.
 
-    ``production`` is a :class:`ProductionFacts` or production.yaml's mapping. ``timecards`` may be
+    ``production`` is a :class:`Production` or production.yaml's mapping. ``timecards`` may be
     None or empty (no timecard rules are then checked).
     """
-    facts = as_facts(production)
+    facts = production
     plans = plans or load_plans()
     scale = scale or load_scale()
     work = work or load_work_rules()
@@ -107,7 +105,7 @@ def validate_payroll(
     return valid, q
 
 
-def _check_line(i: int, r: dict[str, Any], facts: ProductionFacts, plans: PlanSet, scale: ScaleTable,
+def _check_line(i: int, r: dict[str, Any], facts: Production, plans: PlanSet, scale: ScaleTable,
                 chart: ChartOfAccounts, flags: _Flags) -> None:
     union, cls, et = str(r.get("union")), str(r.get("classification")), str(r.get("earning_type"))
     state = str(r.get("state"))

@@ -1,11 +1,10 @@
 """Rule data: fringe plans, scale minimums, timecard rules, production facts; effective-date lookups."""
 
 from prodlib.rules.plans import Cap, Plan, PlanSet, RateEntry, RemittanceTerms, load_plans
-from prodlib.rules.production import ProductionFacts, as_facts
 from prodlib.rules.scale import ScaleMinimum, ScaleTable, load_scale
 from prodlib.rules.work import WorkRules, load_work_rules
 
 __all__ = [
     "Cap", "Plan", "PlanSet", "RateEntry", "RemittanceTerms", "load_plans",
-    "ProductionFacts", "as_facts", "ScaleMinimum", "ScaleTable", "load_scale", "WorkRules", "load_work_rules",
+    "ScaleMinimum", "ScaleTable", "load_scale", "WorkRules", "load_work_rules",
 ]
