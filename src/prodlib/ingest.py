@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from prodlib.columns import BOOKKEEPING, QUARANTINE_COLUMNS
 from prodlib.money import MONEY_DTYPE, parse_money_column
 from prodlib.reasons import Reason
 from prodlib.sources import InputError, SourceSpec
@@ -67,8 +68,6 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     "budget": {"cost_code": ("text", True), "description": ("text", False), "amount": ("money", True)},
 }
 
-BOOKKEEPING = ["source_id", "source_file", "source_line", "row_hash"]
-QUARANTINE_COLUMNS = [*BOOKKEEPING, "reason", "field", "detail", "payload"]
 
 _TIME = re.compile(r"^(\d{1,2}):([0-5]\d)$")
 _QUANTITY = "^-?\\d+(\\.\\d{1,4})?$"
@@ -97,7 +96,7 @@ def quarantine_rows(
         return empty_quarantine()
     sel = raw.loc[mask]
     payload = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in sel.to_dict(orient="records")]
-    out = meta.loc[mask, BOOKKEEPING].copy()
+    out = meta.loc[mask, list(BOOKKEEPING)].copy()
     out["reason"] = reason.value
     out["field"] = field
     out["detail"] = np.asarray(detail)[mask] if len(detail) == len(mask) else detail

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from prodlib.accounts import CREDIT_ACCOUNT
+from prodlib.columns import POSTING_COLUMNS
 from prodlib.errors import ConservationError
 from prodlib.ingest import IngestResult, empty_quarantine, quarantine_rows, read_source
 from prodlib.money import MONEY_DTYPE
@@ -26,12 +28,6 @@ from prodlib.validate import validate_frame
 if TYPE_CHECKING:
     from prodlib.ledger import Ledger
 
-POSTING_COLUMNS = [
-    "source_line", "row_hash", "entry_date", "debit_account", "credit_account", "amount",
-    "description", "document_no", "party_id", "po_number",
-]
-#: Kinds whose accepted rows become journal entries, with the account each one credits.
-CREDIT_ACCOUNT = {"invoice": "AP", "petty_cash": "PETTY_CASH", "payroll": "PAYROLL_LIABILITY"}
 DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
 DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
 PARTY_COLUMN = {"invoice": "vendor_id", "petty_cash": "custodian", "payroll": "employee_id"}
@@ -186,7 +182,7 @@ def postings(stage: Stage) -> pd.DataFrame:
             "po_number": (g["po_number"] if "po_number" in g else pd.Series(pd.NA, index=g.index)).astype("string"),
         },
         index=g.index,
-    )[POSTING_COLUMNS]
+    )[list(POSTING_COLUMNS)]
 
 
 # --- the run ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ def reg(day: str, hours: str, amount: str, **kw: object) -> dict:
 
 def reasons(df: pd.DataFrame, timecards: pd.DataFrame | None = None, prod: Production = PROD) -> dict[int, str]:
     valid, q = validate_payroll(df, timecards, prod)
-    assert list(q.columns) == QUARANTINE_COLUMNS
+    assert tuple(q.columns) == QUARANTINE_COLUMNS
     assert len(valid) + len(q) == len(df)  # conservation
     return dict(zip(q["source_line"].astype(int), q["reason"], strict=True))
 

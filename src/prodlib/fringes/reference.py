@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from prodlib.accounts import fringe_payable
 from prodlib.fringes.common import (
     OUTPUT_COLUMNS,
     SORT_KEYS,
@@ -190,7 +191,7 @@ def reference_fringes(
             "employee_id": gk[0], "plan": e.plan, "fund": e.fund, "rate_id": e.id, "kind": e.kind,
             "contribution_type": e.contribution_type, "classification": gk[6], "episode": gk[5],
             "period_end": gk[4], "pp_date": g["pp"], "debit_account": gk[8],
-            "credit_account": f"FRINGE_PAYABLE:{e.plan}", "subject_gross": g["subject"],
+            "credit_account": fringe_payable(e.plan), "subject_gross": g["subject"],
             "basis_amount": basis_amount, "basis_units": units, "rate": str(e.rate),
             "contribution": None, "exact": exact, "cap_scope": "" if e.cap is None else e.cap.scope,
             "lines": g["lines"],

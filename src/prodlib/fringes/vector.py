@@ -22,6 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from prodlib.accounts import fringe_payable
 from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, debit_account, episodic_fund
 from prodlib.money import cents_to_money_array, money_to_cents
 from prodlib.production import Production
@@ -463,7 +464,7 @@ def vector_fringes(
         "pp_date": pd.Series(pa.array(pp_days.astype(np.int32), mask=pp_days < 0).cast(pa.date32()),
                              dtype=OUTPUT_COLUMNS["pp_date"]),
         "debit_account": take(dvocab, debit[g_first]),
-        "credit_account": take([f"FRINGE_PAYABLE:{r.plan}" for r in all_entries], g_ent),
+        "credit_account": take([fringe_payable(r.plan) for r in all_entries], g_ent),
         "subject_gross": pd.Series(cents_to_money_array(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
         "basis_amount": pd.Series(cents_to_money_array(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
         "basis_units": pd.Series(_units_array(g_units, units_null), dtype=OUTPUT_COLUMNS["basis_units"]),

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from prodlib.columns import BOOKKEEPING, QUARANTINE_COLUMNS
 from prodlib.fringes.common import debit_account
 from prodlib.fringes.reference import _col, _py_date
 from prodlib.guild.timecards import Day, band_hours, meal_penalty_due, parse_day
@@ -29,8 +30,6 @@ from prodlib.taxonomy import ChartOfAccounts, get_chart
 
 WAGES = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
 DAY_WAGES = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "SIXTH_DAY", "SEVENTH_DAY"})
-QUARANTINE_COLUMNS = ["source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail", "payload"]
-BOOKKEEPING = ("source_id", "source_file", "source_line", "row_hash")
 
 
 def _dec(v: Any) -> Decimal | None:
@@ -101,7 +100,7 @@ def validate_payroll(
         "field": [flags.first[i][1] for i in bad],
         "detail": [flags.first[i][2] for i in bad],
         "payload": [_payload(recs[i]) for i in bad],
-    }, columns=QUARANTINE_COLUMNS)
+    }, columns=list(QUARANTINE_COLUMNS))
     return valid, q
 
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from prodlib.accounts import AP, CASH, FRINGE_PAYABLE, FRINGE_PAYABLE_PREFIX, PAYROLL_LIABILITY, PETTY_CASH
 from prodlib.ledger.frames import money_to_cents
 from prodlib.ledger.store import is_cost_account
 from prodlib.money import from_cents
@@ -22,8 +23,8 @@ from prodlib.money import from_cents
 if TYPE_CHECKING:
     from prodlib.ledger.store import Ledger
 
-ROOTS = {"AP": "Liabilities:AP", "CASH": "Assets:Cash", "PETTY_CASH": "Assets:Petty-Cash",
-         "PAYROLL_LIABILITY": "Liabilities:Payroll-Liability", "FRINGE_PAYABLE": "Liabilities:Fringe-Payable"}
+ROOTS = {AP: "Liabilities:AP", CASH: "Assets:Cash", PETTY_CASH: "Assets:Petty-Cash",
+         PAYROLL_LIABILITY: "Liabilities:Payroll-Liability", FRINGE_PAYABLE: "Liabilities:Fringe-Payable"}
 _BAD = re.compile(r"[^A-Za-z0-9-]+")
 
 
@@ -38,7 +39,7 @@ def beancount_account(account: str) -> str:
     """Our account name as a valid Beancount account name."""
     if account in ROOTS:
         return ROOTS[account]
-    if account.startswith("FRINGE_PAYABLE:"):
+    if account.startswith(FRINGE_PAYABLE_PREFIX):
         return "Liabilities:Fringe-Payable:" + _component(account.split(":", 1)[1])
     if not is_cost_account(account):  # pragma: no cover - every balance-sheet account is mapped above
         return "Liabilities:" + _component(account)

@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from prodlib.accounts import is_balance_sheet, is_cost_account  # noqa: F401 - re-exported
+from prodlib.columns import POSTING_COLUMNS, QUARANTINE_COLUMNS
 from prodlib.errors import (  # noqa: F401 - re-exported by prodlib.ledger
     BudgetLockedError,
     ConservationError,
@@ -34,25 +36,11 @@ from prodlib.ledger.frames import cents_to_money, money_to_cents
 from prodlib.ledger.migrations import migrate
 from prodlib.money import from_cents, to_cents
 
-POSTING_COLUMNS = (
-    "source_line", "row_hash", "entry_date", "debit_account", "credit_account", "amount",
-    "description", "document_no", "party_id",
-)
-QUARANTINE_COLUMNS = ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail", "payload")
-BALANCE_SHEET_ACCOUNTS = frozenset({"AP", "CASH", "PETTY_CASH", "PAYROLL_LIABILITY", "FRINGE_PAYABLE"})
 ENTRY_KINDS = ("posting", "general", "adjustment", "void", "reversal", "reissue")
 PO_STATUSES = ("approved", "draft", "cancelled", "closed")
 
 #: Test hook: called with the number of entries written so far after each chunk of a batch.
 _AFTER_CHUNK: Callable[[int], None] | None = None
-
-
-def is_balance_sheet(account: str) -> bool:
-    return account in BALANCE_SHEET_ACCOUNTS or account.startswith("FRINGE_PAYABLE:")
-
-
-def is_cost_account(account: str) -> bool:
-    return not is_balance_sheet(account)
 
 
 @dataclass(frozen=True)

@@ -35,12 +35,13 @@ from decimal import Decimal
 
 import pandas as pd
 
+from prodlib.accounts import CASH, FRINGE_PAYABLE_PREFIX
 from prodlib.money import ZERO, format_money, money, to_money_series
 from prodlib.remittance import due_date, late_charge
 from prodlib.rules.plans import PlanSet, RemittanceTerms
 
-PAYABLE_PREFIX = "FRINGE_PAYABLE:"
-PAYMENT_COUNTER_ACCOUNT = "CASH"
+PAYABLE_PREFIX = FRINGE_PAYABLE_PREFIX
+PAYMENT_COUNTER_ACCOUNT = CASH
 FUND_MONEY_COLUMNS = ("gross_subject", "contribution", "ledger", "difference", "paid", "outstanding", "late_charge")
 PLAN_MONEY_COLUMNS = ("contribution", "ledger", "difference", "paid", "outstanding", "late_charge")
 EXCEPTION_MONEY_COLUMNS = ("remittance", "ledger", "difference")

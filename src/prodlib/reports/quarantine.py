@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from prodlib.columns import QUARANTINE_COLUMNS
 from prodlib.reasons import Reason
-
-QUARANTINE_COLUMNS = ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail", "payload")
 
 
 @dataclass(frozen=True, eq=False)
