@@ -37,6 +37,8 @@ class Reason(StrEnum):
     SIXTH_SEVENTH_DAY_UNPAID = "SIXTH_SEVENTH_DAY_UNPAID"
     DGA_EXTENDED_WORKDAY_UNPAID = "DGA_EXTENDED_WORKDAY_UNPAID"
     DGA_TURNAROUND_UNPAID = "DGA_TURNAROUND_UNPAID"
+    # fringe pricing (prodlib.checks.priceable): what the fringe engines would otherwise refuse
+    NO_HOURLY_SCALE = "NO_HOURLY_SCALE"
 
     @property
     def description(self) -> str:
@@ -72,4 +74,9 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.SIXTH_SEVENTH_DAY_UNPAID: "the 6th or 7th day worked in the workweek was not paid its premium",
     Reason.DGA_EXTENDED_WORKDAY_UNPAID: "a DGA assistant director's extended workday payment is due and was not paid",
     Reason.DGA_TURNAROUND_UNPAID: "a DGA assistant director's short turnaround payment is due and was not paid",
+    # fringe pricing
+    Reason.NO_HOURLY_SCALE: (
+        "a percent-of-scale fringe is levied on the hourly scale, and the classification has no hourly scale "
+        "minimum (or no multiplier for the earning type) on the rate's date"
+    ),
 }

@@ -38,7 +38,6 @@ import pyarrow as pa
 
 from prodlib.money import MONEY_DTYPE
 from prodlib.rules.plans import Plan
-from prodlib.taxonomy import ChartOfAccounts
 
 STR = pd.ArrowDtype(pa.string())
 DATE = pd.ArrowDtype(pa.date32())
@@ -72,19 +71,12 @@ SORT_KEYS = ["employee_id", "plan", "fund", "rate_id", "period_end", "episode", 
 
 
 class NoScheduleError(ValueError):
-    """A line reached the engine with no rate in force for a plan that expects one (validate first)."""
+    """A line reached the engine with no rate in force for a plan that expects one.
 
-
-def debit_account(chart: ChartOfAccounts, cost_code: str, plan: Plan) -> str:
-    """The fringe detail code (x900-NN) a plan's contribution on a labor line is charged to."""
-    account = chart.account_of(cost_code)
-    if not account.fringe_account:
-        raise ValueError(f"cost code {cost_code}: account {account.code} has no fringe account")
-    for nn in plan.fringe_detail:
-        code = f"{account.fringe_account}-{nn}"
-        if code in chart.details:
-            return code
-    raise ValueError(f"fringe account {account.fringe_account} has none of details {plan.fringe_detail}")
+    Never a data condition of a run: validation (``prodlib.checks``) quarantines such a line as
+    NO_SCHEDULE_IN_FORCE first, by the same rule (``prodlib.eligibility``); raised only when a caller
+    prices a frame that was not validated.
+    """
 
 
 def scope_key(scope: str, period_end: date, episode: str) -> str:

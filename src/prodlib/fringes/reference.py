@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
@@ -17,12 +17,12 @@ import pandas as pd
 import pyarrow as pa
 
 from prodlib.accounts import fringe_payable
+from prodlib.eligibility import counts_days, coverage, debit_account, needs_hours, scale_basis
 from prodlib.fringes.common import (
     OUTPUT_COLUMNS,
     SORT_KEYS,
     UNITS_TYPE,
     NoScheduleError,
-    debit_account,
     rounding_episode,
     scope_key,
 )
@@ -31,6 +31,7 @@ from prodlib.production import Production
 from prodlib.rules.plans import PlanSet
 from prodlib.rules.scale import ScaleTable
 from prodlib.taxonomy import ChartOfAccounts
+from prodlib.values import column_values, py_date
 
 
 @dataclass(frozen=True)
@@ -49,30 +50,13 @@ class PayLine:
     episode: str
 
 
-def _py_date(v: Any) -> date | None:
-    if v is None or (not isinstance(v, date) and pd.isna(v)):
-        return None
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    return pd.Timestamp(v).date()
-
-
-def _col(df: pd.DataFrame, name: str) -> list[Any]:
-    s = df[name]
-    if isinstance(s.dtype, pd.ArrowDtype):
-        return pa.array(s).to_pylist()
-    return s.tolist()
-
-
 def lines_from_frame(df: pd.DataFrame) -> list[PayLine]:
     """Canonical payroll rows as PayLines (Decimals and dates), in frame order."""
     n = len(df)
-    hours = _col(df, "hours") if "hours" in df else [None] * n
-    work = _col(df, "work_date") if "work_date" in df else [None] * n
-    episode = _col(df, "episode") if "episode" in df else [None] * n
-    cols = {c: _col(df, c) for c in ("employee_id", "union", "classification", "state", "period_end",
+    hours = column_values(df, "hours") if "hours" in df else [None] * n
+    work = column_values(df, "work_date") if "work_date" in df else [None] * n
+    episode = column_values(df, "episode") if "episode" in df else [None] * n
+    cols = {c: column_values(df, c) for c in ("employee_id", "union", "classification", "state", "period_end",
                                       "cost_code", "earning_type", "amount")}
     out = []
     for i in range(n):
@@ -89,7 +73,7 @@ def lines_from_frame(df: pd.DataFrame) -> list[PayLine]:
         out.append(PayLine(
             idx=i, employee_id=str(cols["employee_id"][i]), union=str(cols["union"][i]),
             classification=str(cols["classification"][i]), state=str(cols["state"][i]),
-            period_end=_py_date(cols["period_end"][i]), work_date=_py_date(work[i]),
+            period_end=py_date(cols["period_end"][i]), work_date=py_date(work[i]),
             cost_code=str(cols["cost_code"][i]), earning_type=str(cols["earning_type"][i]),
             hours=h, amount=amt, episode="" if ep is None or (not isinstance(ep, str) and pd.isna(ep)) else str(ep),
         ))
@@ -108,12 +92,12 @@ def reference_fringes(
     base: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     seen: set[tuple] = set()
     for ln in lines:
-        pp = production.pp_date_for(ln.episode)
-        entries, missing = plans.entries_for(ln.union, ln.classification, ln.earning_type, ln.state, pp,
-                                             ln.period_end)
-        if missing:
-            raise NoScheduleError(f"line {ln.idx}: no schedule in force for {missing}")
-        for e in entries:
+        cov = coverage(plans, production, ln.union, ln.classification, ln.earning_type, ln.state, ln.episode,
+                       ln.period_end)
+        pp = cov.pp_date
+        if cov.missing:
+            raise NoScheduleError(f"line {ln.idx}: no schedule in force for {list(cov.missing)}")
+        for e in cov.entries:
             plan = plans.plan(e.plan)
             debit = debit_account(chart, ln.cost_code, plan)
             gk = (ln.employee_id, e.plan, e.fund, e.id, ln.period_end, ln.episode, ln.classification,
@@ -124,24 +108,23 @@ def reference_fringes(
                                   "scale": Decimal(0), "lines": 0, "pp": pp, "bk": None}
             g["subject"] += ln.amount
             g["lines"] += 1
+            # What each entry needs is prodlib.eligibility's rule; validation quarantined every line lacking it.
+            if needs_hours(e, ln.earning_type) and ln.hours is None:
+                raise ValueError(f"line {ln.idx}: {e.kind} rate {e.id} needs hours")
+            if counts_days(e, ln.earning_type) and ln.work_date is None:
+                raise ValueError(f"line {ln.idx}: {e.kind} rate {e.id} needs work_date")
             if e.kind == "per_hour" and ln.earning_type == "FLAT":
-                if ln.work_date is None:
-                    raise ValueError(f"line {ln.idx}: on-call line without work_date")
                 g["flat_days"].add(ln.work_date)
             elif e.kind in ("per_hour", "per_unit"):
-                if ln.hours is None:
-                    raise ValueError(f"line {ln.idx}: {e.kind} rate {e.id} needs hours")
                 g["units"] += ln.hours
             elif e.kind == "per_day":
-                if ln.work_date is None:
-                    raise ValueError(f"line {ln.idx}: per_day rate {e.id} needs work_date")
                 g["days"].add(ln.work_date)
             elif e.kind == "percent_of_scale":
-                on = pp if plan.date_basis == "pp_date" else ln.period_end
-                sm = scale.lookup(ln.union, ln.classification, on)
-                if sm is None or sm.unit != "hour" or ln.hours is None:
+                basis = scale_basis(e, plan, scale, ln.union, ln.classification, ln.earning_type, pp, ln.period_end)
+                if basis is None:
                     raise ValueError(f"line {ln.idx}: percent_of_scale needs an hourly scale minimum and hours")
-                g["scale"] += ln.hours * sm.minimum * dict(plan.scale_multipliers)[ln.earning_type]
+                sm, multiplier = basis
+                g["scale"] += ln.hours * sm.minimum * multiplier
             elif e.cap is not None:
                 bk = (ln.employee_id, e.cap.pool, scope_key(e.cap.scope, ln.period_end, ln.episode), ln.period_end,
                       ln.episode, ln.classification, debit, e.match_key)

@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from prodlib.accounts import fringe_payable
-from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, debit_account, episodic_fund
+from prodlib.eligibility import counts_days, coverage, debit_account, needs_hours, scale_basis
+from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, episodic_fund
 from prodlib.money import cents_to_money_array, money_to_cents
 from prodlib.production import Production
 from prodlib.rules.plans import RATE_DECIMALS, PlanSet, RateEntry, rate_units
@@ -249,24 +250,26 @@ def vector_fringes(
     pp_of_ep = [production.pp_date_for(str(e)) for e in ep_v]
     pair_ent: list[int] = []
     pair_scale: list[int] = []  # scale minimum in cents x multiplier tenths (percent_of_scale only)
+    pair_hours: list[bool] = []  # the entry needs the line's hours (prodlib.eligibility)
+    pair_days: list[bool] = []  # the entry counts the line's work date
     counts = np.zeros(len(ukeys), np.int64)
     for k, i in enumerate(first):
         pe = date.fromordinal(EPOCH.toordinal() + int(pe_days[i]))
-        pp = pp_of_ep[ep_c[i]]
-        entries, missing = plans.entries_for(uni_v[uni_c[i]], cls_v[cls_c[i]], et_v[et_c[i]], st_v[st_c[i]], pp, pe)
-        if missing:
-            raise NoScheduleError(f"row {i}: no schedule in force for {missing}")
-        counts[k] = len(entries)
-        for e in sorted(entries, key=lambda r: ent_index[r.id]):
+        union, cls, et = uni_v[uni_c[i]], cls_v[cls_c[i]], et_v[et_c[i]]
+        cov = coverage(plans, production, union, cls, et, st_v[st_c[i]], str(ep_v[ep_c[i]]), pe)
+        if cov.missing:
+            raise NoScheduleError(f"row {i}: no schedule in force for {list(cov.missing)}")
+        counts[k] = len(cov.entries)
+        for e in sorted(cov.entries, key=lambda r: ent_index[r.id]):
             pair_ent.append(ent_index[e.id])
+            pair_hours.append(needs_hours(e, et))
+            pair_days.append(counts_days(e, et))
             sc = 0
             if e.kind == "percent_of_scale":
-                plan = plans.plan(e.plan)
-                on = pp if plan.date_basis == "pp_date" else pe
-                sm = scale.lookup(uni_v[uni_c[i]], cls_v[cls_c[i]], on)
-                if sm is None or sm.unit != "hour":
+                basis = scale_basis(e, plans.plan(e.plan), scale, union, cls, et, cov.pp_date, pe)
+                if basis is None:
                     raise ValueError(f"row {i}: percent_of_scale needs an hourly scale minimum")
-                mult = dict(plan.scale_multipliers)[et_v[et_c[i]]]
+                sm, mult = basis
                 sc = int(sm.minimum.scaleb(2)) * int(mult.scaleb(1))
             pair_scale.append(sc)
     pair_ent_a = np.array(pair_ent, np.int64)
@@ -280,6 +283,8 @@ def vector_fringes(
     pidx = np.repeat(combo_start[combo], per_line) + pos
     ent = pair_ent_a[pidx]
     sc_mult = pair_scale_a[pidx]
+    p_needs_hours = np.array(pair_hours, bool)[pidx] if pair_hours else np.zeros(0, bool)
+    p_counts_days = np.array(pair_days, bool)[pidx] if pair_days else np.zeros(0, bool)
     if len(line) == 0:
         from prodlib.fringes.common import empty_output
         return empty_output()
@@ -308,8 +313,6 @@ def vector_fringes(
     K_PCT, K_HOUR, K_DAY, K_UNIT, K_SCALE = range(5)
     kinds = np.array([kind_names.index(r.kind) for r in all_entries], np.int64)
     p_kind = kinds[ent]
-    flat_code = np.flatnonzero(et_v == "FLAT")
-    is_flat = (et_c[line] == flat_code[0]) if len(flat_code) else np.zeros(len(line), bool)
 
     # Groups (employee, entry, period end, episode, classification, debit): radix order = output order.
     gkey = _radix([(p_emp, len(emp_v)), (ent, len(all_entries)), (p_pe, pe_size), (p_ep, len(ep_v)),
@@ -323,7 +326,7 @@ def vector_fringes(
     g_kind = kinds[g_ent]
 
     # Units for per_hour / per_unit: hours of non-on-call lines (hours required).
-    need_hours = ((p_kind == K_HOUR) & ~is_flat) | (p_kind == K_UNIT) | (p_kind == K_SCALE)
+    need_hours = p_needs_hours
     if (need_hours & hrs_null[line]).any():
         bad = int(line[np.argmax(need_hours & hrs_null[line])])
         raise ValueError(f"row {bad}: an hourly rate needs hours")
@@ -332,7 +335,7 @@ def vector_fringes(
     g_units = np.add.reduceat(p_units[order], starts)
 
     # Distinct days: on-call (FLAT lines under per_hour) and per_day.
-    day_kind = ((p_kind == K_HOUR) & is_flat) | (p_kind == K_DAY)
+    day_kind = p_counts_days
     if (day_kind & wd_null[line]).any():
         bad = int(line[np.argmax(day_kind & wd_null[line])])
         raise ValueError(f"row {bad}: needs a work_date")

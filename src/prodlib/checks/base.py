@@ -1,0 +1,210 @@
+"""What every check shares: its context, the shape of its answer, and the per-shape evaluation.
+
+A check is ``check(frame, context) -> (valid, quarantine)``: ``valid`` is ``frame`` without the rows
+it refuses, ``quarantine`` has :data:`prodlib.columns.QUARANTINE_COLUMNS`, indexed by the refused
+rows' labels in ``frame``. Checks never change a row. Per-line rules are evaluated once per distinct
+line shape (union, classification, earning type, state, episode, period end, cost code: a payroll of
+a million lines has a few hundred) and broadcast to the rows; only refused rows are read one by one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from prodlib.columns import BOOKKEEPING, QUARANTINE_COLUMNS
+from prodlib.production import Production
+from prodlib.reasons import Reason
+from prodlib.rules.plans import PlanSet, load_plans
+from prodlib.rules.scale import ScaleTable, load_scale
+from prodlib.rules.work import WorkRules, load_work_rules
+from prodlib.taxonomy import ChartOfAccounts, get_chart
+from prodlib.values import column_values, episode_text, py_date
+
+#: Earning types that are wages (scale, classification and tier rules apply to them).
+WAGES = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
+#: Wages of the hours of a day (what an invaded rest period is paid from).
+DAY_WAGES = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "SIXTH_DAY", "SEVENTH_DAY"})
+
+#: The columns that make a payroll line's shape (every per-line rule depends on these only).
+SHAPE_COLUMNS = ("union", "classification", "earning_type", "state", "episode", "period_end", "cost_code")
+
+
+@dataclass(frozen=True, eq=False)
+class CheckContext:
+    """Everything a check may consult besides the frame: the production and its rule data.
+
+    Attributes:
+        production: the production (PP dates, episodes, budget tier, window).
+        chart: the chart of accounts cost codes resolve on.
+        plans: the pension & health plans (which fringes cover a line).
+        scale: the guild scale minimums.
+        work: the work rules (overtime bands, meals, rest, DGA tables).
+        timecards: the production's accepted timecards (empty: no timecard rule is checked).
+        posted_invoices: (vendor, invoice number) of invoices already in the ledger.
+        default_cost_code: the source's default cost code for lines without one.
+    """
+
+    production: Production
+    chart: ChartOfAccounts
+    plans: PlanSet
+    scale: ScaleTable
+    work: WorkRules
+    timecards: pd.DataFrame = field(default_factory=pd.DataFrame)
+    posted_invoices: frozenset[tuple[str, str]] = frozenset()
+    default_cost_code: str | None = None
+
+
+def make_context(production: Production, *, chart: ChartOfAccounts | None = None, plans: PlanSet | None = None,
+                 scale: ScaleTable | None = None, work: WorkRules | None = None,
+                 timecards: pd.DataFrame | None = None, posted_invoices: frozenset[tuple[str, str]] = frozenset(),
+                 default_cost_code: str | None = None) -> CheckContext:
+    """A context with the shipped rule data for whatever is not given."""
+    return CheckContext(
+        production=production, chart=chart or get_chart(production.chart or None), plans=plans or load_plans(),
+        scale=scale or load_scale(), work=work or load_work_rules(),
+        timecards=timecards if timecards is not None else pd.DataFrame(),
+        posted_invoices=frozenset(posted_invoices), default_cost_code=default_cost_code,
+    )
+
+
+Check = Callable[[pd.DataFrame, CheckContext], tuple[pd.DataFrame, pd.DataFrame]]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One refused row.
+
+    Attributes:
+        position: the row's position in the checked frame.
+        reason: why it is refused.
+        field: the field at fault.
+        detail: the value and the problem, for a person.
+    """
+
+    position: int
+    reason: Reason
+    field: str
+    detail: str
+
+
+def empty_quarantine() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype="Int64" if c == "source_line" else object)
+                         for c in QUARANTINE_COLUMNS})
+
+
+def _payload(row: dict[str, Any]) -> str:
+    return json.dumps({k: (None if v is None else str(v)) for k, v in row.items() if k not in BOOKKEEPING},
+                      sort_keys=True)
+
+
+def quarantine_of(frame: pd.DataFrame, findings: Sequence[Finding]) -> pd.DataFrame:
+    """The quarantine frame of ``findings`` (the first finding of a position wins), in frame order;
+    the payload is the canonical row as JSON."""
+    first: dict[int, Finding] = {}
+    for f in findings:
+        first.setdefault(f.position, f)
+    if not first:
+        return empty_quarantine()
+    pos = sorted(first)
+    rows = frame.iloc[pos]
+    cols = {c: column_values(rows, c) for c in rows.columns}
+    recs = [{c: cols[c][k] for c in rows.columns} for k in range(len(pos))]
+
+    def book(name: str) -> list[Any]:
+        return [str(r.get(name, "")) for r in recs]
+
+    q = pd.DataFrame({
+        "source_id": book("source_id"),
+        "source_file": book("source_file"),
+        "source_line": pd.Series([r.get("source_line") for r in recs], dtype="Int64"),
+        "row_hash": book("row_hash"),
+        "reason": [first[p].reason.value for p in pos],
+        "field": [first[p].field for p in pos],
+        "detail": [first[p].detail for p in pos],
+        "payload": [_payload(r) for r in recs],
+    }, columns=list(QUARANTINE_COLUMNS))
+    q.index = frame.index[pos]
+    return q
+
+
+def split(frame: pd.DataFrame, findings: Sequence[Finding]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(valid, quarantine)`` of a frame and the findings of one check."""
+    q = quarantine_of(frame, findings)
+    return frame[~frame.index.isin(q.index)], q
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """The distinct line shapes of a frame.
+
+    Attributes:
+        of_row: each row's shape number (positions into ``values``).
+        values: each shape's (union, classification, earning type, state, episode, period end, cost code),
+            as Python values (episode "" when blank, period end a date).
+    """
+
+    of_row: np.ndarray
+    values: tuple[tuple[str, str, str, str, str, Any, str], ...]
+
+    def members(self) -> list[np.ndarray]:
+        """Each shape's row positions, in frame order."""
+        order = np.argsort(self.of_row, kind="stable")
+        cuts = np.searchsorted(self.of_row[order], np.arange(1, len(self.values)))
+        return np.split(order, cuts)
+
+    def rows(self, shape_ok: Sequence[bool]) -> np.ndarray:
+        """Positions of the rows whose shape is selected."""
+        return np.flatnonzero(np.asarray(shape_ok, dtype=bool)[self.of_row]) if len(self.values) else \
+            np.zeros(0, np.int64)
+
+
+_SHAPES: list[tuple[pd.DataFrame, Shapes]] = []  # one slot: every rule of a run reads the same frame
+
+
+def shapes_of(frame: pd.DataFrame) -> Shapes:
+    """The frame's distinct line shapes (computed once per frame)."""
+    if _SHAPES and _SHAPES[0][0] is frame:
+        return _SHAPES[0][1]
+    n = len(frame)
+    codes = []
+    for c in SHAPE_COLUMNS:
+        s = frame[c] if c in frame else pd.Series([None] * n, index=frame.index, dtype=object)
+        codes.append(pd.factorize(s, use_na_sentinel=False)[0])
+    if n:
+        _, first, inverse = np.unique(np.stack(codes, axis=1), axis=0, return_index=True, return_inverse=True)
+        heads = frame.iloc[first]
+        vals = {c: column_values(heads, c) if c in heads else [None] * len(first) for c in SHAPE_COLUMNS}
+        values = tuple(
+            (str(vals["union"][k]), str(vals["classification"][k]), str(vals["earning_type"][k]),
+             str(vals["state"][k]), episode_text(vals["episode"][k]), py_date(vals["period_end"][k]),
+             str(vals["cost_code"][k]))
+            for k in range(len(first)))
+        shapes = Shapes(np.asarray(inverse).reshape(-1), values)
+    else:
+        shapes = Shapes(np.zeros(0, np.int64), ())
+    _SHAPES[:] = [(frame, shapes)]
+    return shapes
+
+
+def per_shape(frame: pd.DataFrame, verdict: Callable[[tuple], tuple[Reason, str, str] | None]) -> list[Finding]:
+    """Findings of a rule that depends on the line's shape only: ``verdict`` is asked once per shape."""
+    shapes = shapes_of(frame)
+    found = [verdict(v) for v in shapes.values]
+    out: list[Finding] = []
+    for p in shapes.rows([f is not None for f in found]):
+        reason, fld, detail = found[shapes.of_row[p]]
+        out.append(Finding(int(p), reason, fld, detail))
+    return out
+
+
+def blank(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Which rows have no value in ``column`` (all of them when the column is absent)."""
+    if column not in frame:
+        return np.ones(len(frame), dtype=bool)
+    return frame[column].isna().to_numpy(dtype=bool)
