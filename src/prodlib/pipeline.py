@@ -8,6 +8,7 @@ every file: rows read = rows accepted + rows quarantined, and the ledger checks 
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from prodlib.accounts import CREDIT_ACCOUNT
+from prodlib.checks import CheckContext, chart_resolution, make_context, rules_of, run_phase
 from prodlib.columns import POSTING_COLUMNS
 from prodlib.errors import ConservationError
 from prodlib.ingest import IngestResult, empty_quarantine, quarantine_rows, read_source
@@ -111,24 +113,40 @@ def validate_stage(stage: Stage, production: Production) -> Stage:
     return validate_stages([stage], production)[0]
 
 
-def classify_stage(stage: Stage, chart: ChartOfAccounts) -> Stage:
-    """Resolve every line's cost code on the chart; unresolvable lines are quarantined, never guessed."""
+def take(stage: Stage, quarantine: pd.DataFrame, reasons: tuple[Reason, ...]) -> Stage:
+    """Move the rows a check refused (``quarantine``, indexed by row label) from ``good`` to the
+    quarantine, one reason at a time in ``reasons`` order, each with its raw payload as ingest keeps it."""
+    for reason in reasons:
+        mine = quarantine[quarantine["reason"] == reason.value]
+        for field_name in pd.unique(mine["field"]):
+            sub = mine[mine["field"] == field_name]
+
+            def detail(rows: pd.DataFrame, sub: pd.DataFrame = sub) -> list[str]:
+                return list(sub.loc[rows.index, "detail"])
+
+            stage = stage.send(np.asarray(stage.good.index.isin(sub.index)), reason, str(field_name), detail)
+    return stage
+
+
+def run_rules(stage: Stage, phase: str, context: CheckContext) -> Stage:
+    """The stage's kind's rules of one phase (``prodlib.checks.REGISTRY``), first failure of a row wins."""
+    rules = rules_of(stage.ingest.spec.kind, phase)
+    if not rules or stage.good.empty:
+        return stage
+    context = replace(context, default_cost_code=stage.ingest.spec.default_cost_code)
+    _, q = run_phase(rules, stage.good, context)
+    return take(stage, q, tuple(dict.fromkeys(r for rule in rules for r in rule.reasons)))
+
+
+def classify_stage(stage: Stage, chart: ChartOfAccounts, context: CheckContext | None = None) -> Stage:
+    """Resolve every line's cost code on the chart (rule ``chart_resolution``); unresolvable lines are
+    quarantined, never guessed; accepted lines carry the resolved code and its account."""
     if "cost_code" not in stage.good:
         return stage
-    desc = stage.good["description"] if "description" in stage.good else pd.Series(pd.NA, index=stage.good.index)
-    res = chart.resolve_frame(stage.good["cost_code"], desc, stage.ingest.spec.default_cost_code)
-    bad = res["reason"].notna().to_numpy(dtype=bool)
-    for reason in (Reason.UNKNOWN_COST_CODE, Reason.AMBIGUOUS_COST_CODE, Reason.MISSING_COST_CODE):
-        cur = res.loc[stage.good.index]
-
-        def detail(rows: pd.DataFrame) -> list[str]:
-            how = res.loc[rows.index, "how"]
-            return [f"cost_code={v}: {h}" for v, h in zip(_values(rows, "cost_code"), how, strict=True)]
-
-        stage = stage.send((cur["reason"] == reason.value).fillna(False).to_numpy(dtype=bool), reason,
-                           "cost_code", detail)
-    if bad.any():
-        res = res.loc[stage.good.index]
+    context = replace(context or make_context(None, chart=chart),
+                      default_cost_code=stage.ingest.spec.default_cost_code)
+    stage = run_rules(stage, "classify", context)
+    res = chart_resolution.resolve(stage.good, context)
     good = stage.good.copy()
     good["cost_code_raw"] = good["cost_code"]
     good["cost_code"] = res["cost_code"].astype("string")
@@ -136,31 +154,13 @@ def classify_stage(stage: Stage, chart: ChartOfAccounts) -> Stage:
     return replace(stage, good=good)
 
 
-def duplicate_invoice_stage(stage: Stage, posted_keys: set[tuple[str, str]]) -> Stage:
-    """An invoice (vendor, number) seen before is a duplicate: in an earlier batch, as a later block
-    of lines in this file, or as a line repeated verbatim within the invoice. The first copy stays."""
-    g = stage.good
-    if g.empty:
-        return stage
-    key = g["vendor_id"].astype("string") + "\x1f" + g["invoice_number"].astype("string")
-    keys = key.to_numpy(dtype=object)
-    starts = np.ones(len(keys), dtype=bool)
-    starts[1:] = keys[1:] != keys[:-1]
-    block = pd.Series(np.cumsum(starts), index=g.index)  # an invoice's lines are contiguous in an export
-    later_block = (block != block.groupby(keys).transform("min")).to_numpy(dtype=bool)
-    # The same line twice within one invoice (the export repeated it) is a duplicate too.
-    repeated_line = (g["row_hash"].astype("string") + "\x1f" + block.astype("string")).duplicated().to_numpy(dtype=bool)
-    seen = [k for k in pd.unique(keys) if tuple(k.split("\x1f", 1)) in posted_keys]
-    dup_before = key.isin(seen).to_numpy(dtype=bool)
-    before = pd.Series(dup_before, index=g.index)
-
-    def detail(rows: pd.DataFrame) -> list[str]:
-        return [
-            f"invoice {n} of {v} " + ("was posted in an earlier batch" if b else "appears again in this file")
-            for v, n, b in zip(rows["vendor_id"], rows["invoice_number"], before.loc[rows.index], strict=True)
-        ]
-
-    return stage.send(later_block | repeated_line | dup_before, Reason.DUPLICATE_INVOICE, "invoice_number", detail)
+def duplicate_invoice_stage(stage: Stage, posted_keys: AbstractSet[tuple[str, str]],
+                            context: CheckContext | None = None) -> Stage:
+    """Rule ``duplicate_invoice``: an invoice (vendor, number) seen before (in an earlier batch, as a
+    later block of this file, or a line repeated verbatim within the invoice) is quarantined; the first
+    copy stays."""
+    context = replace(context or make_context(None, chart=get_chart()), posted_invoices=posted_keys)
+    return run_rules(stage, "documents", context)
 
 
 def postings(stage: Stage) -> pd.DataFrame:
@@ -224,11 +224,13 @@ class RunResult:
 KIND_ORDER = ("budget", "purchase_order", "invoice", "petty_cash", "timecard", "payroll", "bank")
 
 
-def finish_source(stage: Stage, chart: ChartOfAccounts, posted_invoices: set[tuple[str, str]]) -> Stage:
+def finish_source(stage: Stage, chart: ChartOfAccounts, posted_invoices: AbstractSet[tuple[str, str]],
+                  context: CheckContext | None = None) -> Stage:
     """After validation: classify on the chart, catch duplicate invoices, check conservation."""
-    stage = classify_stage(stage, chart)
+    context = context or make_context(None, chart=chart)
+    stage = classify_stage(stage, chart, context)
     if stage.ingest.spec.kind == "invoice":
-        stage = duplicate_invoice_stage(stage, posted_invoices)
+        stage = duplicate_invoice_stage(stage, posted_invoices, context)
     stage.check_conservation()
     return stage
 
@@ -240,13 +242,12 @@ def process_source(
     return finish_source(validate_stage(start(read_source(spec)), production), chart, posted_invoices)
 
 
-def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, chart: ChartOfAccounts) -> Stage:
-    """Payroll lines against scale, overtime, meal, rest and classification rules (prodlib.guild)."""
-    from prodlib.guild import validate_payroll
-
-    valid, q = validate_payroll(stage.good, timecards, production, chart=chart)
-    bad = ~stage.good.index.isin(valid.index)
-    q.index = stage.good.index[bad]
+def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, chart: ChartOfAccounts,
+                context: CheckContext | None = None) -> Stage:
+    """Payroll lines against the guild rules (``REGISTRY["payroll"]``'s guild phase: classification,
+    PP date, schedule in force, fringe pricing, budget tier, scale, reversals, timecard days)."""
+    context = replace(context or make_context(production, chart=chart), timecards=timecards)
+    valid, q = run_phase(rules_of("payroll", "guild"), stage.good, context)
     return replace(stage, good=valid, quarantine=pd.concat([stage.quarantine, q]))
 
 
@@ -268,6 +269,7 @@ def run(
     chart = get_chart(production.chart or None)
     led = Ledger.open(database_url)
     posted_invoices = led.document_keys("invoice")
+    context = make_context(production, chart=chart)
     timecards: list[pd.DataFrame] = []
     runs: list[SourceRun] = []
     errors: list[str] = []
@@ -283,12 +285,12 @@ def run(
                 errors.append(str(exc))
         for stage in validate_stages(read, production):
             spec = stage.ingest.spec
-            stage = finish_source(stage, chart, posted_invoices)
+            stage = finish_source(stage, chart, posted_invoices, context)
             if kind == "timecard":
                 timecards.append(stage.good)
             if kind == "payroll":
                 stage = guild_stage(stage, pd.concat(timecards, ignore_index=True) if timecards else pd.DataFrame(),
-                                    production, chart)
+                                    production, chart, context)
                 stage.check_conservation()
             contents = batch_contents(stage, production)
             result = led.post_batch(spec.id, spec.display_path, stage.ingest.file_hash, kind,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from prodlib.guild.timecards import clock, parse_day
+from prodlib.checks.timecards import clock, parse_day
 
 
 def test_pandas_na_is_no_time() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,36 +41,40 @@ class CheckContext:
     """Everything a check may consult besides the frame: the production and its rule data.
 
     Attributes:
-        production: the production (PP dates, episodes, budget tier, window).
+        production: the production (PP dates, episodes, budget tier); None only for rules that do not
+            consult it (chart resolution, duplicate invoices).
         chart: the chart of accounts cost codes resolve on.
         plans: the pension & health plans (which fringes cover a line).
         scale: the guild scale minimums.
         work: the work rules (overtime bands, meals, rest, DGA tables).
         timecards: the production's accepted timecards (empty: no timecard rule is checked).
-        posted_invoices: (vendor, invoice number) of invoices already in the ledger.
+        posted_invoices: (vendor, invoice number) of invoices already in the ledger (read only; the
+            pipeline's own set, not copied per file).
         default_cost_code: the source's default cost code for lines without one.
     """
 
-    production: Production
+    production: Production | None
     chart: ChartOfAccounts
     plans: PlanSet
     scale: ScaleTable
     work: WorkRules
     timecards: pd.DataFrame = field(default_factory=pd.DataFrame)
-    posted_invoices: frozenset[tuple[str, str]] = frozenset()
+    posted_invoices: AbstractSet[tuple[str, str]] = frozenset()
     default_cost_code: str | None = None
 
 
-def make_context(production: Production, *, chart: ChartOfAccounts | None = None, plans: PlanSet | None = None,
+def make_context(production: Production | None, *, chart: ChartOfAccounts | None = None, plans: PlanSet | None = None,
                  scale: ScaleTable | None = None, work: WorkRules | None = None,
-                 timecards: pd.DataFrame | None = None, posted_invoices: frozenset[tuple[str, str]] = frozenset(),
+                 timecards: pd.DataFrame | None = None,
+                 posted_invoices: AbstractSet[tuple[str, str]] = frozenset(),
                  default_cost_code: str | None = None) -> CheckContext:
     """A context with the shipped rule data for whatever is not given."""
+    chart_name = (production.chart if production is not None else None) or None
     return CheckContext(
-        production=production, chart=chart or get_chart(production.chart or None), plans=plans or load_plans(),
+        production=production, chart=chart or get_chart(chart_name), plans=plans or load_plans(),
         scale=scale or load_scale(), work=work or load_work_rules(),
         timecards=timecards if timecards is not None else pd.DataFrame(),
-        posted_invoices=frozenset(posted_invoices), default_cost_code=default_cost_code,
+        posted_invoices=posted_invoices, default_cost_code=default_cost_code,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from prodlib.checks.base import DAY_WAGES, CheckContext, Finding
-from prodlib.guild.timecards import Day, band_hours, meal_penalty_due, parse_day
+from prodlib.checks.timecards import Day, band_hours, meal_penalty_due, parse_day
 from prodlib.money import round_cents
 from prodlib.reasons import Reason
 from prodlib.rules.work import WorkRules

@@ -1,4 +1,5 @@
-"""Timecard arithmetic: worked hours, daily bands, meal penalties, rest periods (exact Decimal hours)."""
+"""Timecard arithmetic for the day rules of prodlib.checks: worked hours, daily bands, meal penalties,
+rest periods (exact Decimal hours)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ def clock(text: str | None, after: Decimal | None = None) -> Decimal | None:
 
 @dataclass(frozen=True)
 class Day:
+    """One employee's day on a timecard, in hours from midnight of the work date (past midnight: +24).
+
+    Attributes:
+        employee_id: the person.
+        work_date: the day worked.
+        call: call time.
+        wrap: wrap time.
+        meals: unpaid meal periods, (out, in).
+    """
+
     employee_id: str
     work_date: date
     call: Decimal
