@@ -59,3 +59,28 @@ def test_validation_quarantines_it_and_the_run_completes(engine: str) -> None:
 
 def test_the_new_reason_is_documented() -> None:
     assert "percent-of-scale" in DESCRIPTIONS[Reason.NO_HOURLY_SCALE]
+
+
+def test_through_the_pipeline_stage_the_run_completes() -> None:
+    # The payroll stage of prodlib.pipeline with the weekly-grip scale: the grip line leaves for the
+    # quarantine with its reason, conservation holds (2 read = 1 accepted + 1 quarantined), and the
+    # accepted line is priced.
+    from pathlib import Path
+
+    import pandas as pd
+
+    from prodlib.checks import make_context
+    from prodlib.ingest import IngestResult
+    from prodlib.pipeline import guild_stage, start
+    from prodlib.sources import SourceSpec
+
+    frame = lines()
+    raw = frame.astype(str)
+    spec = SourceSpec(id="pay", kind="payroll", path=Path("payroll.csv"), columns={}, display_path="payroll.csv")
+    stage = start(IngestResult(spec=spec, file_hash="h", rows_read=2, frame=frame,
+                               quarantine=pd.DataFrame(), raw=raw))
+    context = make_context(PROD, scale=weekly_grip_scale())
+    stage = guild_stage(stage, pd.DataFrame(), PROD, context.chart, context)
+    stage.check_conservation()
+    assert stage.quarantine["reason"].tolist() == ["NO_HOURLY_SCALE"]
+    assert not compute_fringes(stage.good, PROD, scale=context.scale).empty

@@ -36,7 +36,7 @@ from prodlib.checks import (
     schedule_in_force,
     sixth_seventh_day,
 )
-from prodlib.checks.base import Check, CheckContext, Finding, empty_quarantine, make_context, split
+from prodlib.checks.base import Check, CheckContext, Finding, empty_quarantine, forget, make_context, split
 from prodlib.reasons import Reason
 
 PHASES = ("classify", "documents", "guild")
@@ -100,7 +100,10 @@ def rules_of(kind: str, phase: str) -> tuple[Rule, ...]:
 def run_phase(rules: tuple[Rule, ...], frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every rule over the same ``frame``; a row's first failing rule wins. Returns ``(valid, quarantine)``,
     the quarantine in frame order, indexed by the refused rows' labels."""
-    parts = [q for q in (r.check(frame, context)[1] for r in rules) if len(q)]
+    try:
+        parts = [q for q in (r.check(frame, context)[1] for r in rules) if len(q)]
+    finally:
+        forget()
     if not parts:
         return frame, empty_quarantine()
     q = pd.concat(parts)

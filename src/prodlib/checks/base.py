@@ -169,7 +169,25 @@ class Shapes:
             np.zeros(0, np.int64)
 
 
-_SHAPES: list[tuple[pd.DataFrame, Shapes]] = []  # one slot: every rule of a run reads the same frame
+#: One-frame memos (the rules of a phase read the same frame object); ``run_phase`` empties them after
+#: the phase so that no frame outlives its run.
+SLOTS: list[list[Any]] = []
+
+
+def memo_slot() -> list[Any]:
+    """A one-entry memo, emptied by :func:`forget` after every phase."""
+    slot: list[Any] = []
+    SLOTS.append(slot)
+    return slot
+
+
+def forget() -> None:
+    """Empty every memo (called by ``run_phase`` when a phase ends)."""
+    for slot in SLOTS:
+        slot.clear()
+
+
+_SHAPES = memo_slot()
 
 
 def shapes_of(frame: pd.DataFrame) -> Shapes:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from prodlib.checks.base import DAY_WAGES, CheckContext, Finding
+from prodlib.checks.base import DAY_WAGES, CheckContext, Finding, memo_slot
 from prodlib.checks.timecards import Day, band_hours, meal_penalty_due, parse_day
 from prodlib.money import round_cents
 from prodlib.reasons import Reason
@@ -28,7 +28,7 @@ TIMECARD_COLUMNS = ("employee_id", "work_date", "call_time", "meal1_out", "meal1
                     "wrap_time")
 PAY_COLUMNS = ("employee_id", "union", "classification", "period_end", "work_date", "earning_type", "rate", "amount")
 
-_DAYS: list[tuple[pd.DataFrame, CheckContext, list[Finding]]] = []  # one slot: the rules share one evaluation
+_DAYS = memo_slot()  # the day rules of a phase share one evaluation
 
 
 def day_findings(frame: pd.DataFrame, context: CheckContext) -> list[Finding]:
@@ -64,7 +64,7 @@ def _pick(lines: list[int], recs: dict[int, dict[str, Any]], types: tuple[str, .
 
 def _evaluate(frame: pd.DataFrame, context: CheckContext) -> list[Finding]:
     timecards, work, scale = context.timecards, context.work, context.scale
-    if timecards is None or not len(timecards) or frame.empty:
+    if timecards is None or not len(timecards) or "employee_id" not in timecards or frame.empty:
         return []
     people = set(timecards["employee_id"].astype(str))
     mine = [int(p) for p in (frame["employee_id"].astype(str).isin(people)).to_numpy().nonzero()[0]]

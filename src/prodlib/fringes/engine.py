@@ -31,8 +31,9 @@ def compute_fringes(
     ``credit_account`` (``FRINGE_PAYABLE:<plan>``) for ``contribution``. Contributions are rounded once
     per (employee, plan, fund, period end[, episode for per-episode funds]) and that total is allocated
     back to the rows by largest remainder, so the rows are whole cents and sum to it exactly (the rule:
-    ``prodlib.fringes.common``). Raises ``NoScheduleError`` if a
-    line needing a rate has none: validation quarantines such lines first, nothing is priced at zero.
+    ``prodlib.fringes.common``). Every line validation accepts can be priced (both sides use
+    ``prodlib.eligibility``); handed a line validation would refuse, the engines raise (``NoScheduleError``
+    for a plan with no rate in force, ValueError otherwise) rather than price it at zero.
     """
     facts = production
     plans = plans or load_plans()
