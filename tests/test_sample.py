@@ -104,7 +104,7 @@ def test_production_yaml_matches_facts(indie) -> None:
     doc = yaml.safe_load((root / "production.yaml").read_text(encoding="utf-8"))
     facts = production_facts("indie")
     assert doc["window"] == {"start": date(2026, 2, 16), "end": date(2026, 4, 10)}  # 2 weeks prep .. 4 after shoot
-    assert doc["principal_photography"] == facts.principal_photography == date(2026, 3, 2)
+    assert doc["principal_photography"] == facts.pp_date == date(2026, 3, 2)
     assert doc["budget_version"] == doc["budget"]["version"] == "BV-1-LOCKED"
     assert doc["chart"] == "feature_us_sample" and doc["employer_code"]
 

@@ -4,7 +4,9 @@
 raw exports the way real systems write them, the ``sources.yaml`` and ``production.yaml`` that map
 them (docs/ARCHITECTURE.md), and ``manifest.json``: every injected fault with its file, physical
 line (header = 1), canonical field and expected :class:`prodlib.reasons.Reason`. Same seed and
-scale, same bytes. ``production_facts(scale)`` gives production.yaml's facts without writing.
+scale, same bytes. ``production_facts(scale)`` gives production.yaml's facts (the one model,
+:class:`prodlib.production.Production`) without writing; ``sample_production(scale)`` adds the shoot
+dates only the generator needs (:class:`SampleProduction`).
 
 Scales (:data:`SCALES`; ``invoice_lines`` overrides the count):
 
@@ -54,11 +56,11 @@ What ingest must know (all of it is declared in sources.yaml, nothing is to be g
   "Running Balance" column. Budget: ``1234.00``, whole dollars.
 """
 
-from prodlib.sample.catalog import FAULT_RATES, ROLES, SCALES, STYLES, VENDORS, Scale
+from prodlib.sample.catalog import FAULT_RATES, PP_DATE, ROLES, SCALES, STYLES, VENDORS, Scale
 from prodlib.sample.generator import generate
-from prodlib.sample.model import PP_DATE, Fault, FileInfo, Manifest, ProductionFacts, production_facts
+from prodlib.sample.model import Fault, FileInfo, Manifest, SampleProduction, production_facts, sample_production
 
 __all__ = [
     "FAULT_RATES", "PP_DATE", "ROLES", "SCALES", "STYLES", "VENDORS", "Fault", "FileInfo", "Manifest",
-    "ProductionFacts", "Scale", "generate", "production_facts",
+    "SampleProduction", "Scale", "generate", "production_facts", "sample_production",
 ]

@@ -7,19 +7,27 @@ like without reading numpy code. Money here is integer cents or Decimal text; ne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import yaml
 
+from prodlib.errors import RuleDataError
+from prodlib.money import money, to_cents
 from prodlib.reasons import Reason
+from prodlib.rules import ScaleTable, load_scale
 
 RATE_CARD_PATH = Path(__file__).resolve().parent.parent / "data" / "sample" / "rate_card.yaml"
 
 
 # --- scales ------------------------------------------------------------------------------------
+
+#: Principal photography of every sample scale: a Monday.
+PP_DATE = date(2026, 3, 2)
 
 
 @dataclass(frozen=True)
@@ -115,8 +123,24 @@ KIT_RENTAL_CENTS = 15_000  # makeup artists, per week worked, 3100-03
 MILEAGE_RATE_MILLICENTS = 70_000  # PAs: 0.70 a mile; weekly amount = miles * 0.70, 3500-03
 
 
+#: Deal rates are drawn in steps of their unit: a quarter an hour, a dollar a day or a week, $1,000 a deal.
+PAY_STEP_CENTS: MappingProxyType = MappingProxyType({"hour": 25, "day": 100, "week": 100, "flat": 100_000})
+_RATE_CARD_KEYS = frozenset({"union", "classification", "budget_tier", "pay_up_to"})
+
+
 @dataclass(frozen=True)
 class RateLine:
+    """What the sample pays one classification: the rule data's minimum and the card's range above it.
+
+    Attributes:
+      union: the union, as payroll writes it.
+      classification: the classification, as payroll writes it (WGA "Writer" is an alias in the rules).
+      unit: hour | day | week | flat: the rule data's unit for the minimum.
+      min_cents: the scale minimum in force (data/rules/scale_minimums.yaml), in cents.
+      low_cents: the lowest deal rate drawn: the minimum rounded up to the unit's pay step.
+      high_cents: the highest deal rate drawn (the rate card's ``pay_up_to``).
+    """
+
     union: str
     classification: str
     unit: str
@@ -125,32 +149,58 @@ class RateLine:
     high_cents: int
 
 
-def _cents(text: str) -> int:
-    return int(Decimal(text) * 100)
-
-
 @cache
-def rate_card(budget_tier: str | None = None) -> dict[str, RateLine]:
-    """The sample rate card (data/sample/rate_card.yaml), by classification, at a WGA budget tier.
-
-    Lines marked with a ``budget_tier`` hold only at that tier. With ``budget_tier=None`` a tiered
-    classification gets its lowest line: a floor that holds at every tier (what a check "paid at
-    least the minimum" may use when it does not know the tier); the generator always passes its tier.
-    """
+def _rate_card_doc() -> dict[str, Any]:
     doc = yaml.safe_load(RATE_CARD_PATH.read_text(encoding="utf-8"))
+    for n, c in enumerate(doc["classifications"]):
+        extra = sorted(set(c) - _RATE_CARD_KEYS)
+        if extra:  # a minimum here would be a second copy of the rule data's
+            raise RuleDataError(RATE_CARD_PATH, f"unknown key {extra[0]!r} (the card keeps {sorted(_RATE_CARD_KEYS)})",
+                                field=f"classifications[{n}]")
+        if not isinstance(c.get("pay_up_to"), str):
+            raise RuleDataError(RATE_CARD_PATH, "pay_up_to must be quoted decimal text, e.g. \"60.00\"",
+                                field=f"classifications[{n}].pay_up_to")
+    return doc
+
+
+def price_rate_card(entries: list[dict[str, Any]], scale: ScaleTable, budget_tier: str | None,
+                    on: date) -> dict[str, RateLine]:
+    """The rate card's ``entries`` priced against the scale minimums in force ``on``, by classification.
+
+    Entries marked with a ``budget_tier`` hold only at that tier. With ``budget_tier=None`` a tiered
+    classification gets its lowest line: a floor that holds at every tier (what a check "paid at
+    least the minimum" may use when it does not know the tier).
+    """
     out: dict[str, RateLine] = {}
-    for c in doc["classifications"]:
+    for c in entries:
         tier = c.get("budget_tier")
         if budget_tier is not None and tier is not None and tier != budget_tier:
             continue
-        line = RateLine(c["union"], c["classification"], c["unit"], _cents(c["min"]), _cents(c["pay"][0]),
-                        _cents(c["pay"][1]))
-        prev = out.get(line.classification)
+        union, cls = str(c["union"]), str(c["classification"])
+        try:
+            rule = scale.lookup(union, cls, on, tier or budget_tier)
+        except ValueError as exc:
+            raise RuleDataError(RATE_CARD_PATH, str(exc), field=cls) from None
+        if rule is None:
+            raise RuleDataError(RATE_CARD_PATH, f"no {union} scale minimum in force on {on}", field=cls)
+        step = PAY_STEP_CENTS[rule.unit]
+        minimum = to_cents(rule.minimum)
+        line = RateLine(union, cls, rule.unit, minimum, -(-minimum // step) * step, to_cents(money(c["pay_up_to"])))
+        if line.high_cents < line.low_cents:
+            raise RuleDataError(RATE_CARD_PATH, f"pay_up_to is below the minimum {rule.minimum}", field=cls)
+        prev = out.get(cls)
         if prev is not None and budget_tier is not None:
-            raise ValueError(f"rate card: two lines for {line.classification} at tier {budget_tier}")
+            raise RuleDataError(RATE_CARD_PATH, f"two lines at tier {budget_tier}", field=cls)
         if prev is None or line.min_cents < prev.min_cents:
-            out[line.classification] = line
+            out[cls] = line
     return out
+
+
+@cache
+def rate_card(budget_tier: str | None = None, on: date = PP_DATE) -> dict[str, RateLine]:
+    """The sample rate card (data/sample/rate_card.yaml) at a WGA budget tier, its minimums those of
+    the shipped rule data in force ``on`` (the sample's PP date); the generator always passes its tier."""
+    return price_rate_card(_rate_card_doc()["classifications"], load_scale(), budget_tier, on)
 
 
 #: Classifications a payroll clerk might type that are in no rate card (UNKNOWN_CLASSIFICATION).
