@@ -151,16 +151,7 @@ class RateLine:
 
 @cache
 def _rate_card_doc() -> dict[str, Any]:
-    doc = yaml.safe_load(RATE_CARD_PATH.read_text(encoding="utf-8"))
-    for n, c in enumerate(doc["classifications"]):
-        extra = sorted(set(c) - _RATE_CARD_KEYS)
-        if extra:  # a minimum here would be a second copy of the rule data's
-            raise RuleDataError(RATE_CARD_PATH, f"unknown key {extra[0]!r} (the card keeps {sorted(_RATE_CARD_KEYS)})",
-                                field=f"classifications[{n}]")
-        if not isinstance(c.get("pay_up_to"), str):
-            raise RuleDataError(RATE_CARD_PATH, "pay_up_to must be quoted decimal text, e.g. \"60.00\"",
-                                field=f"classifications[{n}].pay_up_to")
-    return doc
+    return yaml.safe_load(RATE_CARD_PATH.read_text(encoding="utf-8"))
 
 
 def price_rate_card(entries: list[dict[str, Any]], scale: ScaleTable, budget_tier: str | None,
@@ -169,8 +160,18 @@ def price_rate_card(entries: list[dict[str, Any]], scale: ScaleTable, budget_tie
 
     Entries marked with a ``budget_tier`` hold only at that tier. With ``budget_tier=None`` a tiered
     classification gets its lowest line: a floor that holds at every tier (what a check "paid at
-    least the minimum" may use when it does not know the tier).
+    least the minimum" may use when it does not know the tier). An entry may carry only
+    union, classification, budget_tier and pay_up_to: a minimum of its own would be a second copy
+    of the rule data's (:class:`RuleDataError`).
     """
+    for n, c in enumerate(entries):
+        extra = sorted(set(c) - _RATE_CARD_KEYS)
+        if extra:
+            raise RuleDataError(RATE_CARD_PATH, f"unknown key {extra[0]!r} (an entry keeps only "
+                                f"{', '.join(sorted(_RATE_CARD_KEYS))})", field=f"classifications[{n}]")
+        if not isinstance(c.get("pay_up_to"), str):
+            raise RuleDataError(RATE_CARD_PATH, "pay_up_to must be quoted decimal text, e.g. \"60.00\"",
+                                field=f"classifications[{n}].pay_up_to")
     out: dict[str, RateLine] = {}
     for c in entries:
         tier = c.get("budget_tier")
