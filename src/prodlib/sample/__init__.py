@@ -27,7 +27,7 @@ scale; one fault per row; duplicates are extra rows, the second occurrence is th
 - purchase_order, petty_cash: the same without duplicates, .5% each (POs: only on POs no invoice
   references).
 - timecard: missing_field (call or wrap blank), malformed_date, malformed_value (a bad time), .2% each.
-- payroll: below_scale (80% of the sample minimum), overtime_underpaid (OT_1_5 paid at 1.0x),
+- payroll: below_scale (80% of the scale minimum), overtime_underpaid (OT_1_5 paid at 1.0x),
   misclassified_position (performer on a crew account or crew on 1400-01), unknown_classification,
   .2% each; negative_gross .1% (a voided weekly DGA check in a wrap week, the person's only line).
 - budget and bank feed: none.

@@ -18,7 +18,6 @@ import yaml
 
 from prodlib.errors import RuleDataError
 from prodlib.money import money, to_cents
-from prodlib.reasons import Reason
 from prodlib.rules import ScaleTable, load_scale
 
 RATE_CARD_PATH = Path(__file__).resolve().parent.parent / "data" / "sample" / "rate_card.yaml"
@@ -32,7 +31,21 @@ PP_DATE = date(2026, 3, 2)
 
 @dataclass(frozen=True)
 class Scale:
-    """How big the sample production is. Head counts are per role key of :data:`ROLES`."""
+    """How big the sample production is.
+
+    Attributes:
+      name: the scale's name (indie | feature | studio).
+      invoice_lines: total data rows over all invoice files (duplicates included).
+      vendors: the first N vendors of :data:`VENDORS`.
+      prep_weeks, shoot_weeks: weeks before and of principal photography.
+      wrap_weeks: wrap + post, up to the end of the production window.
+      budget_total: grand total in dollars, contingency and bond included (a target, not exact).
+      crew: role key of :data:`ROLES` -> head count.
+      background_per_day: background actors booked each shoot day.
+      purchase_orders_extra: POs no invoice references (drafts, cancelled, open).
+      petty_cash_envelopes: envelopes of receipts.
+      night_share: share of shoot days that are night shoots (wrap past midnight).
+    """
 
     name: str
     invoice_lines: int  # total data rows over all invoice files (duplicates included)
@@ -85,6 +98,18 @@ SCALES: MappingProxyType = MappingProxyType({
 
 @dataclass(frozen=True)
 class Role:
+    """A position the sample pays.
+
+    Attributes:
+      key: the role's key (head counts in :attr:`Scale.crew` use it).
+      union: its union, as payroll writes it.
+      classification: a classification of the rate card.
+      occ_code: payroll house occupation code (an extra column, not mapped).
+      cost_code: the detail code its pay is charged to.
+      schedule: how it is paid: flat_once | weekly_prep_shoot | weekly_late_prep_shoot |
+        days_principal | days_few | background | hourly.
+    """
+
     key: str
     union: str
     classification: str  # must be a classification of the rate card
@@ -213,12 +238,23 @@ UNKNOWN_CLASSIFICATIONS = ("Best Boy Grip", "Video Assist Operator", "Utility St
 
 @dataclass(frozen=True)
 class InvoiceStyle:
-    """How one family of vendor systems writes an invoice export."""
+    """How one family of vendor systems writes an invoice export.
+
+    Attributes:
+      name: the style's name (a key of :data:`STYLES`).
+      columns: (canonical, header) in file order; "" canonical = an unmapped column.
+      date_format: strptime format of its dates.
+      money: a :data:`formats.MONEY_STYLES` entry.
+      money_locale: us | eu (what sources.yaml declares).
+      code_spelling: dash | dot | compact (see :func:`formats.code_spelling`).
+      invoice_prefix, invoice_width: how invoice numbers are written (prefix, zero-padded width).
+      delimiter, encoding, eol: the file's CSV dialect and bytes.
+    """
 
     name: str
     columns: tuple[tuple[str, str], ...]  # (canonical, header) in file order; "" canonical = unmapped
     date_format: str
-    money: str  # a _fmt.MONEY_STYLES entry
+    money: str
     money_locale: str  # us | eu (what sources.yaml declares)
     code_spelling: str  # dash | dot | compact
     invoice_prefix: str
@@ -262,6 +298,21 @@ STYLES: MappingProxyType = MappingProxyType({
 
 @dataclass(frozen=True)
 class Vendor:
+    """A vendor of the sample production.
+
+    Attributes:
+      vendor_id, name: as the AP system knows it (sources.yaml constants).
+      slug: its folder and file name under invoices/.
+      style: a key of :data:`STYLES`: how its system writes exports.
+      codes: (detail code, share of lines) it invoices.
+      phase: prep | shoot | post | all: when its invoices are dated.
+      blank_code_share: share of lines sent without a cost code.
+      default_cost_code: the sources.yaml default for those lines; None = the chart's keyword rules.
+      po_share: share of lines that reference a PO.
+      split_monthly: one export file per month (else one file).
+      weight: relative share of invoice lines.
+    """
+
     vendor_id: str
     name: str
     slug: str
@@ -427,12 +478,6 @@ CONTINGENCY_SHARE = Decimal("0.10")
 BOND_SHARE = Decimal("0.02")
 
 # --- faults ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FaultSpec:
-    fault: str  # lowercase name written to the manifest
-    reason: Reason
 
 
 #: Default fault rates per input kind: the share of that kind's rows given each fault. Each kind

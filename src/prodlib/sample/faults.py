@@ -11,7 +11,7 @@ the bank feed are computed from what was paid.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -165,7 +165,7 @@ def inject(
     return out
 
 
-def overrides(faults: list[CellFault], fields: set[str] | dict, row_of: Callable[[int], int] = int
+def overrides(faults: list[CellFault], fields: Iterable[str], row_of: Callable[[int], int] = int
               ) -> dict[str, dict[int, str]]:
     """field -> {row: faulty text}, ``row_of`` mapping the faults' rows to the written file's."""
     over: dict[str, dict[int, str]] = {k: {} for k in fields}
