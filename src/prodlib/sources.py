@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 import yaml
 
@@ -22,8 +22,8 @@ from prodlib.production import Production, load_production
 __all__ = ["KINDS", "ConfigError", "InputError", "InputSet", "Production", "SourceSpec", "SourcesFile",
            "load_input_set", "load_production", "sources_document", "write_sources"]
 
-KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget")
 Kind = Literal["invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget"]
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
