@@ -324,7 +324,9 @@ def validate_document(doc: YamlDocument, model: type[M], error: type[InputError]
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # A misspelled key is also a missing one: the unknown key explains both, so it is named first.
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         where = _location(doc, tuple(first["loc"]))
         if first["type"] in ("model_type", "model_attributes_type") and not where:
             raise doc.error(f"expected a mapping of keys, not {type(doc.data).__name__}",
