@@ -212,6 +212,7 @@ def read_document(path: Path, error: type[InputError] = ConfigError) -> YamlDocu
         loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
+        lines[()] = node.start_mark.line + 1  # a missing top-level key is named at the document's start
         _record_lines(node, (), lines)
     return YamlDocument(path, data, lines)
 
@@ -332,6 +333,8 @@ def validate_document(doc: YamlDocument, model: type[M], error: type[InputError]
             raise doc.error(f"expected a mapping of keys, not {type(doc.data).__name__}",
                             error=error) from None
         key = str(where[-1]) if where and not isinstance(where[-1], int) else None
+        if first["type"] == "missing" and first["loc"] and isinstance(first["loc"][-1], int):
+            raise doc.error("has too few items", where, model, error) from None  # a short fixed-size list
         raise doc.error(_message(first, key, model, where), where, model, error) from None
 
 
