@@ -117,7 +117,8 @@ Flag = Annotated[bool, BeforeValidator(_flag)]
 
 # --- reading YAML with the line of every key ------------------------------------------------------
 
-Path_ = tuple[str | int, ...]
+#: A place in a document: mapping keys as text, list positions as ints.
+KeyPath = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -132,16 +133,16 @@ class YamlDocument:
 
     path: Path
     data: Any
-    lines: dict[Path_, int]
+    lines: dict[KeyPath, int]
 
-    def line_of(self, where: Path_) -> int | None:
+    def line_of(self, where: KeyPath) -> int | None:
         """The line of ``where`` or of its nearest enclosing entry that has one."""
         for n in range(len(where), -1, -1):
             if where[:n] in self.lines:
                 return self.lines[where[:n]]
         return None
 
-    def label(self, where: Path_, model: type[Strict] | None = None) -> str:
+    def label(self, where: KeyPath, model: type[Strict] | None = None) -> str:
         """``where`` as a user reads it: entries named by their id, others by their index."""
         out = ""
         node: Any = self.data
@@ -163,13 +164,13 @@ class YamlDocument:
             out = f"{out}.{seg}" if out else str(seg)
         return out
 
-    def error(self, message: str, where: Path_ = (), model: type[Strict] | None = None,
+    def error(self, message: str, where: KeyPath = (), model: type[Strict] | None = None,
               error: type[InputError] = ConfigError) -> InputError:
         """An error naming this file, the line of ``where`` and the entry/key it is."""
         return error(self.path, message, line=self.line_of(where), field=self.label(where, model) or None)
 
 
-def _record_lines(node: yaml.Node, where: Path_, lines: dict[Path_, int], depth: int = 0) -> None:
+def _record_lines(node: yaml.Node, where: KeyPath, lines: dict[KeyPath, int], depth: int = 0) -> None:
     if depth > 64:
         return
     if isinstance(node, yaml.MappingNode):
@@ -210,7 +211,7 @@ def read_document(path: Path, error: type[InputError] = ConfigError) -> YamlDocu
         raise error(path, f"not valid YAML: {problem}", line=None if mark is None else mark.line + 1) from None
     finally:
         loader.dispose()
-    lines: dict[Path_, int] = {}
+    lines: dict[KeyPath, int] = {}
     if node is not None:
         lines[()] = node.start_mark.line + 1  # a missing top-level key is named at the document's start
         _record_lines(node, (), lines)
@@ -264,7 +265,7 @@ def valid_keys(model: type[Strict]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _type_at(model: type[Strict], where: Path_) -> Any:
+def _type_at(model: type[Strict], where: KeyPath) -> Any:
     tp: Any = model
     for seg in where:
         tp = _item_type(tp) if isinstance(seg, int) else _field_type(tp, str(seg))
@@ -273,7 +274,7 @@ def _type_at(model: type[Strict], where: Path_) -> Any:
     return tp
 
 
-def _location(doc: YamlDocument, loc: tuple[Any, ...]) -> Path_:
+def _location(doc: YamlDocument, loc: tuple[Any, ...]) -> KeyPath:
     """The part of a pydantic error location that names places in the document (no union tags)."""
     out: list[str | int] = []
     node: Any = doc.data
@@ -292,7 +293,7 @@ def _location(doc: YamlDocument, loc: tuple[Any, ...]) -> Path_:
     return tuple(out)
 
 
-def _message(err: Any, key: str | None, model: type[Strict], where: Path_) -> str:
+def _message(err: Any, key: str | None, model: type[Strict], where: KeyPath) -> str:
     kind = err["type"]
     if kind == "extra_forbidden":
         parent = _model_of(_type_at(model, where[:-1]))
@@ -330,8 +331,8 @@ def validate_document(doc: YamlDocument, model: type[M], error: type[InputError]
         first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         where = _location(doc, tuple(first["loc"]))
         if first["type"] in ("model_type", "model_attributes_type") and not where:
-            raise doc.error(f"expected a mapping of keys, not {type(doc.data).__name__}",
-                            error=error) from None
+            what = "the file is empty" if doc.data is None else f"not a {type(doc.data).__name__}"
+            raise doc.error(f"expected a mapping of keys ({what})", error=error) from None
         key = str(where[-1]) if where and not isinstance(where[-1], int) else None
         if first["type"] == "missing" and first["loc"] and isinstance(first["loc"][-1], int):
             raise doc.error("has too few items", where, model, error) from None  # a short fixed-size list
