@@ -64,3 +64,14 @@ def test_production_budget_total_quoted_is_exact(tmp_path: Path) -> None:
     (tmp_path / "production.yaml").write_text(PRODUCTION + 'budget_total: "4500000.10"\n')
     p = load_production(tmp_path / "production.yaml")
     assert p.budget_total == Decimal("4500000.10") and p.budget_tier == "low"  # 4.5M < 5M
+
+
+def test_the_shipped_figures_load_exactly() -> None:
+    # Figures as written in the shipped files (quoted): value and representation kept.
+    wga = load_plans().plan("WGA")
+    pension = next(r for r in wga.rates if r.id == "wga-2019-pension")
+    assert str(pension.rate) == "0.085" and str(pension.cap.amount) == "225000.00"
+    principal = load_scale().lookup("SAG-AFTRA", "Principal Performer", load_scale().entries[0].effective_from)
+    assert str(principal.minimum) == "1246.00"
+    (work,) = load_work_rules().schedules
+    assert [str(x) for x in work.meal_steps] == ["7.50", "10.00"] and str(work.meal_each_further) == "12.50"
