@@ -57,9 +57,14 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
 
-def _figure(value: Any) -> Decimal:
+def refuse_number(value: Any, what: str = "figures") -> None:
+    """Refuse a YAML number where an exact figure is meant: a float has already lost digits."""
     if isinstance(value, bool) or isinstance(value, int | float):
-        raise ValueError(f"{shown(value)} must be quoted (write \"{value}\"): figures are exact decimal strings")
+        raise ValueError(f"{shown(value)} must be quoted (write \"{value}\"): {what} are exact decimal strings")
+
+
+def _figure(value: Any) -> Decimal:
+    refuse_number(value)
     if isinstance(value, Decimal):
         return value
     if not isinstance(value, str):

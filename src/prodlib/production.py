@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import field_validator
 
-from prodlib.config import IsoDate, Strict, Text, load_model, shown
+from prodlib.config import IsoDate, Strict, Text, load_model, refuse_number, shown
 from prodlib.errors import ConfigError
 from prodlib.money import MoneyFormatError, parse_money
 from prodlib.rules.scale import load_scale
@@ -124,8 +124,7 @@ class ProductionFile(Strict):
     @field_validator("budget_total", mode="before")
     @classmethod
     def _quoted_total(cls, value: Any) -> Any:
-        if isinstance(value, bool) or isinstance(value, int | float):
-            raise ValueError(f"{shown(value)} must be quoted (write \"{value}\"): amounts are exact decimal strings")
+        refuse_number(value, "amounts")
         return value
 
 
@@ -177,7 +176,11 @@ def load_production(path: Path) -> Production:
     if doc.window.end < doc.window.start:
         raise located.error(f"window ends ({doc.window.end}) before it starts ({doc.window.start})",
                             ("window",), ProductionFile)
-    budget_tier, budget_total = budget_tier_of(path, {"budget_tier": doc.budget_tier, "budget_total": doc.budget_total})
+    try:
+        budget_tier, budget_total = budget_tier_of(path, {"budget_tier": doc.budget_tier,
+                                                          "budget_total": doc.budget_total})
+    except ConfigError as exc:  # the same error, with the line of its key
+        raise located.error(exc.message, (exc.field or "",), ProductionFile) from None
     chart = chart_location(doc.chart, path.parent)
     if not chart_file(chart).is_file():
         if doc.chart:

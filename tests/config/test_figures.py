@@ -75,3 +75,9 @@ def test_the_shipped_figures_load_exactly() -> None:
     assert str(principal.minimum) == "1246.00"
     (work,) = load_work_rules().schedules
     assert [str(x) for x in work.meal_steps] == ["7.50", "10.00"] and str(work.meal_each_further) == "12.50"
+
+
+def test_a_bad_budget_total_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "production.yaml").write_text(PRODUCTION + 'budget_total: "lots"\n')  # line 7
+    with pytest.raises(ConfigError, match=r"production\.yaml, line 7, field 'budget_total': 'lots' is not an amount"):
+        load_production(tmp_path / "production.yaml")
