@@ -147,7 +147,8 @@ def test_a_bad_sources_yaml_names_the_entry_and_field(tmp_path: Path) -> None:
     write_production(tmp_path, {})
     typo = SOURCES.replace("kind: invoice\n    path: inv/pacific", "kind: invoise\n    path: inv/pacific")
     (tmp_path / "sources.yaml").write_text(typo)
-    with pytest.raises(InputError, match=r"sources.yaml, field 'pacific.kind': kind 'invoise' is not one of"):
+    # SOURCES: line 10 is "- id: pacific", line 11 its "kind:" (the line is now named too)
+    with pytest.raises(InputError, match=r"sources.yaml, line 11, field 'pacific.kind': kind 'invoise' is not one of"):
         load_input_set(tmp_path)
 
 

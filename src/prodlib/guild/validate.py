@@ -25,7 +25,7 @@ from prodlib.production import Production
 from prodlib.reasons import Reason
 from prodlib.rules.plans import PlanSet, load_plans
 from prodlib.rules.scale import ScaleTable, load_scale
-from prodlib.rules.work import WorkRules, load_work_rules
+from prodlib.rules.work import WorkRuleBook, WorkRules, load_work_rules
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 
 WAGES = frozenset({"REG", "OT_1_5", "OT_2", "OT_3", "MEAL_PENALTY", "SIXTH_DAY", "SEVENTH_DAY", "FLAT"})
@@ -62,7 +62,7 @@ def validate_payroll(
     *,
     plans: PlanSet | None = None,
     scale: ScaleTable | None = None,
-    work: WorkRules | None = None,
+    work: WorkRuleBook | None = None,
     chart: ChartOfAccounts | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split canonical payroll into (valid, quarantine); quarantine columns per ARCHITECTURE.md.
@@ -228,7 +228,7 @@ def _pick(lines: list[int], recs: list[dict[str, Any]], types: tuple[str, ...]) 
     return lines[0]
 
 
-def _check_timecards(recs: list[dict[str, Any]], timecards: pd.DataFrame, scale: ScaleTable, work: WorkRules,
+def _check_timecards(recs: list[dict[str, Any]], timecards: pd.DataFrame, scale: ScaleTable, work: WorkRuleBook,
                      flags: _Flags) -> None:
     tc = {c: _col(timecards, c) if c in timecards else [None] * len(timecards)
           for c in ("employee_id", "work_date", "call_time", "meal1_out", "meal1_in", "meal2_out", "meal2_in",
@@ -267,20 +267,24 @@ def _check_timecards(recs: list[dict[str, Any]], timecards: pd.DataFrame, scale:
         plines = by_period[(emp, pe)]
         first = recs[plines[0]]
         union, cls = str(first.get("union")), str(first.get("classification"))
-        if union in work.hourly_unions:
-            base = next((_dec(recs[i].get("rate")) for i in plines
-                         if recs[i].get("earning_type") == "REG" and recs[i].get("rate") is not None), None)
-            if base is None:
+        for k, wd in enumerate(sorted(wds), start=1):
+            rules = work.in_force(wd)  # the schedule in force on the work date, never another one
+            if rules is None:
+                if any(union in w.hourly_unions or (union == "DGA" and cls in w.dga_classifications)
+                       for w in work.schedules):
+                    flags.add((by_day.get((emp, wd)) or plines)[0], Reason.NO_SCHEDULE_IN_FORCE, "work_date",
+                              f"{emp} {wd}: no timecard rules are in force on the work date")
                 continue
-            for k, wd in enumerate(sorted(wds), start=1):
-                if by_day.get((emp, wd)):
-                    _check_hourly_day(emp, wd, k, base, days, by_day[(emp, wd)], recs, work, flags)
-        elif union == "DGA" and cls in work.dga_classifications:
-            sm = scale.lookup(union, cls, pe)
-            if sm is None or sm.unit != "week":
-                continue
-            for wd in sorted(wds):
-                _check_dga_day(emp, wd, sm.minimum / 5, days, by_day.get((emp, wd), []), plines, recs, work, flags)
+            if union in rules.hourly_unions:
+                base = next((_dec(recs[i].get("rate")) for i in plines
+                             if recs[i].get("earning_type") == "REG" and recs[i].get("rate") is not None), None)
+                if base is not None and by_day.get((emp, wd)):
+                    _check_hourly_day(emp, wd, k, base, days, by_day[(emp, wd)], recs, rules, flags)
+            elif union == "DGA" and cls in rules.dga_classifications:
+                sm = scale.lookup(union, cls, pe)
+                if sm is not None and sm.unit == "week":
+                    _check_dga_day(emp, wd, sm.minimum / 5, days, by_day.get((emp, wd), []), plines, recs, rules,
+                                   flags)
 
 
 def _check_hourly_day(emp: str, wd: date, index: int, base: Decimal, days: dict, lines: list[int],
