@@ -8,7 +8,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -18,6 +17,8 @@ import yaml
 from prodlib.production import Production, production_document
 from prodlib.reasons import Reason
 from prodlib.sample.model import Fault, FileInfo, Manifest
+from prodlib.sources import SourceSpec
+from prodlib.sources import write_sources as dump_sources
 
 
 def csv_bytes(
@@ -73,7 +74,7 @@ class ExportFolder:
     root: Path
     files: dict[str, FileInfo] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
-    sources: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[SourceSpec] = field(default_factory=list)
 
     def write(
         self, rel: str, kind: str, source_id: str, columns: list[tuple[str, str, pa.Array]], *,
@@ -91,27 +92,17 @@ class ExportFolder:
         self.files[rel] = FileInfo(source_id, kind, rows)
         for row, fault, fld in faults or ():
             self.faults.append(Fault(source_id, rel, int(row) + 2, fault, Reason(fault.upper()).value, fld))
-        entry: dict[str, Any] = {"id": source_id, "kind": kind, "path": rel, "delimiter": delimiter,
-                                 "encoding": encoding}
-        if date_format:
-            entry["date_format"] = date_format
-        entry["money_locale"] = money_locale
-        entry["columns"] = {c: h for c, h, _ in columns if c}
-        if constants:
-            entry["constants"] = constants
-        if default_cost_code:
-            entry["default_cost_code"] = default_cost_code
-        self.sources.append(entry)
+        self.sources.append(SourceSpec(
+            id=source_id, kind=kind, path=path, display_path=rel, columns={c: h for c, h, _ in columns if c},
+            date_format=date_format or SourceSpec.date_format, money_locale=money_locale, delimiter=delimiter,
+            encoding=encoding, constants=dict(constants or {}), default_cost_code=default_cost_code or None))
 
 
-def write_sources(root: Path, sources: list[dict[str, Any]]) -> Path:
-    """sources.yaml: how each written export maps to the canonical columns (the one place it is written)."""
-    path = root / "sources.yaml"
-    path.write_text(
-        "# How each raw export maps to prodlib's canonical columns (docs/ARCHITECTURE.md).\n"
-        + yaml.safe_dump({"production": "production.yaml", "sources": sources}, sort_keys=False,
-                         allow_unicode=True, width=200), encoding="utf-8")
-    return path
+def write_sources(root: Path, specs: list[SourceSpec]) -> Path:
+    """sources.yaml through the sources model's own dumper (the one place the sample writes it)."""
+    return dump_sources(specs, "production.yaml", root / "sources.yaml",
+                                 header="# How each raw export maps to prodlib's canonical columns "
+                                        "(docs/ARCHITECTURE.md).\n")
 
 
 def write_production(root: Path, production: Production) -> Path:
