@@ -22,9 +22,10 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from prodlib.errors import DatabaseLocationError
 from prodlib.ledger import batches, budgets, commitments, entries, estimates, periods
 from prodlib.ledger.batches import BatchResult
-from prodlib.ledger.connection import make_engine, open_readonly_engine, write_transaction
+from prodlib.ledger.connection import make_engine, open_readonly_engine, render_url, write_transaction
 from prodlib.ledger.journal import Scope
 from prodlib.ledger.migrations import migrate
 from prodlib.ledger.normalize import utc_now
@@ -59,7 +60,12 @@ class Ledger(LedgerView):
         if readonly:
             return cls(open_readonly_engine(url), production_id, clock or utc_now)
         engine = make_engine(url)
-        migrate(engine)
+        try:
+            migrate(engine)
+        except sa.exc.OperationalError as exc:  # no such folder, read-only file, server unreachable
+            engine.dispose()
+            why = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+            raise DatabaseLocationError(render_url(url), f"cannot be opened for writing ({why})") from None
         return cls(engine, production_id, clock or utc_now)
 
     @property
