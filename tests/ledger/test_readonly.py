@@ -58,6 +58,18 @@ def test_readonly_open_of_a_database_without_the_schema(url):
     with engine.connect() as c:
         assert not sa.inspect(c).has_table("schema_version")  # nothing was created
     engine.dispose()
+    if not url.startswith("postgresql"):
+        import sqlite3
+
+        con = sqlite3.connect(url)
+        # make_engine set WAL when it created the file; a plain file stays "delete" if a reader opens it
+        con.execute("PRAGMA journal_mode = DELETE")
+        con.close()
+        with pytest.raises(DatabaseLocationError):
+            LedgerView.open(url)
+        con = sqlite3.connect(url)
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # the read changed nothing
+        con.close()
 
 
 def test_a_read_open_runs_no_migration(url):

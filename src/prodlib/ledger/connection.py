@@ -48,8 +48,11 @@ def _sqlite_readonly_uri(u: sa.engine.URL) -> bool:
     return u.query.get("mode") == "ro"
 
 
-def make_engine(url: str | Path) -> sa.Engine:
-    """Engine with the per-backend settings the ledger relies on."""
+def make_engine(url: str | Path, *, readonly: bool = False) -> sa.Engine:
+    """Engine with the per-backend settings the ledger relies on.
+
+    ``readonly``: no setting that writes (SQLite's journal mode is the file's own; a ledger's is WAL).
+    """
     u = to_url(url)
     parsed = sa.engine.make_url(u)
     if parsed.get_backend_name() != "sqlite":
@@ -57,14 +60,14 @@ def make_engine(url: str | Path) -> sa.Engine:
     if not parsed.database or parsed.database == ":memory:":
         raise LedgerArgumentError("the ledger needs a file (an in-memory SQLite database lives per connection)")
     engine = sa.create_engine(u, connect_args={"timeout": 60})
-    readonly = _sqlite_readonly_uri(parsed)
+    readonly = readonly or _sqlite_readonly_uri(parsed)
 
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _rec):  # pragma: no cover - exercised by every SQLite test
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
-        if not readonly:  # setting WAL is a write; a mode=ro URI reads the file as it is
+        if not readonly:  # setting WAL is a write; a reader reads the file as it is
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA busy_timeout = 60000")
@@ -92,7 +95,7 @@ def open_readonly_engine(url: str | Path) -> sa.Engine:
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         raise no_ledger(url)
-    engine = make_engine(url)
+    engine = make_engine(url, readonly=True)
     try:
         with engine.connect() as conn:
             have = current_version(conn)
