@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from prodlib.cli import database_url, main
-from prodlib.errors import DatabaseLocationError
+from prodlib.errors import DatabaseLocationError, LedgerError
 from prodlib.ledger import Ledger, LedgerView, export_beancount, verify_chain
 from prodlib.ledger.connection import make_engine
 from prodlib.ledger.migrations import current_version, migrate
@@ -108,6 +108,9 @@ def test_a_sqlite_uri_is_honoured_not_rewritten(tmp_path):
     assert verify_chain(uri).ok
     with LedgerView.open(uri, production_id="TEST-001") as view:
         assert view.batches_frame()["rows_posted"].tolist() == [1]
+    with Ledger.open(path, production_id="TEST-001", readonly=True) as led:
+        with pytest.raises(LedgerError, match="opened read-only"):
+            led.post_entry("2026-03-03", [("2500-02", "1.00"), ("AP", "-1.00")], "a write through a reader")
     assert path.read_bytes() == before
 
 

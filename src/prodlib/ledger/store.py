@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from prodlib.errors import DatabaseLocationError
+from prodlib.errors import DatabaseLocationError, LedgerError
 from prodlib.ledger import batches, budgets, commitments, entries, estimates, periods
 from prodlib.ledger.batches import BatchResult
 from prodlib.ledger.connection import make_engine, open_readonly_engine, render_url, write_transaction
@@ -40,14 +40,16 @@ class Ledger(LedgerView):
       production_id: the production every row written belongs to.
       clock: the wall clock for ``recorded_at``.
       chunk_rows: entries per bulk insert statement.
+      readonly: opened for reading: every write is refused before it reaches the database.
     """
 
     chunk_rows = 50_000
 
     def __init__(self, engine: sa.Engine, production_id: str = "default",
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, readonly: bool = False) -> None:
         super().__init__(engine, production_id)
         self.clock = clock
+        self.readonly = readonly
 
     @classmethod
     def open(cls, url: str | Path, *, production_id: str = "default",
@@ -58,7 +60,7 @@ class Ledger(LedgerView):
         raises DatabaseLocationError where there is no current ledger.
         """
         if readonly:
-            return cls(open_readonly_engine(url), production_id, clock or utc_now)
+            return cls(open_readonly_engine(url), production_id, clock or utc_now, readonly=True)
         engine = make_engine(url)
         try:
             migrate(engine)
@@ -76,6 +78,8 @@ class Ledger(LedgerView):
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
         """A caller-owned write transaction: committed when the block ends, rolled back if it raises."""
+        if self.readonly:
+            raise LedgerError("this ledger was opened read-only; open it without readonly=True to write")
         with write_transaction(self.engine) as conn:
             yield conn
 
