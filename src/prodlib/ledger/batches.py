@@ -7,7 +7,6 @@ returns ``already_posted=True`` and writes nothing, so a rerun is harmless.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -187,5 +186,3 @@ def _post_batch(conn: sa.Connection, scope: Scope, source_id, source_file, file_
     return BatchResult(batch_id, source_id, file_hash, rows_read, n + npo, nq, False, batch["first_entry_id"],
                        batch["last_entry_id"])
 
-
-__all__: Sequence[str] = ("BatchResult", "post_batch", "quarantine_rows")

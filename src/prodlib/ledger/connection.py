@@ -83,6 +83,7 @@ def make_engine(url: str | Path, *, readonly: bool = False) -> sa.Engine:
 
 
 def no_ledger(url: str | Path, why: str = "") -> DatabaseLocationError:
+    """The one message for a place without a (current) ledger, its password hidden."""
     return DatabaseLocationError(render_url(url), f"no ledger here{why}; run `prodlib run` first")
 
 
