@@ -26,14 +26,51 @@ DEFAULT_DB = "sqlite:///var/sample.db"
 SAMPLE_SCALES = ("indie", "feature", "studio")
 
 
-def database_url(arg: str | None) -> str:
-    """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db."""
+def database_url(arg: str | None, *, write: bool = True) -> str:
+    """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db.
+
+    A relative SQLite path becomes absolute (report notebooks run in their own working directory); a
+    SQLite URI (``sqlite:///file:x.db?mode=ro&uri=true``) is kept as written. A read command
+    (``write=False``) creates nothing here: opening the ledger read-only says if there is none. A
+    writing command gets a place it can write: a relative path's folder is created (var/ by default);
+    an absolute path's folder must exist, and a read-only file or folder is refused
+    (DatabaseLocationError, exit 2). Messages show the URL with its password hidden.
+    """
+    import sqlalchemy as sa
+
+    from prodlib.errors import DatabaseLocationError
+    from prodlib.ledger.connection import render_url
+
     url = arg or os.environ.get("PRODLIB_DATABASE_URL") or DEFAULT_DB
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
-        # Absolute, because report notebooks run with their own working directory.
-        path = Path(url.removeprefix("sqlite:///")).resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{path}"
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise DatabaseLocationError("--db", "is not a database URL (e.g. sqlite:///var/prodlib.db)") from None
+    db = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:":
+        return url
+    if db.startswith("file:"):  # a SQLite URI: the user's own open mode, honoured as written
+        if write and parsed.query.get("mode") == "ro":
+            raise DatabaseLocationError(render_url(url), "is opened read-only (mode=ro); this command writes")
+        return url
+    path = Path(db)
+    relative = not path.is_absolute()
+    path = path.resolve()
+    url = parsed.set(database=str(path)).render_as_string(hide_password=False)
+    if not write:
+        return url
+    if not path.parent.is_dir():
+        if not relative:
+            raise DatabaseLocationError(render_url(url), f"the folder {path.parent} does not exist")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseLocationError(render_url(url), f"cannot create the folder {path.parent} "
+                                                         f"({exc.strerror})") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DatabaseLocationError(render_url(url), "the database file is read-only; this command writes")
+    if not os.access(path.parent, os.W_OK):
+        raise DatabaseLocationError(render_url(url), f"the folder {path.parent} is read-only; this command writes")
     return url
 
 
@@ -116,9 +153,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         params = {"production_title": production.title, "chart": production.chart,
                   "budget_version": production.budget_version}
     params.update({k: v for k, v in {"budget_version": args.budget_version, "as_of": args.as_of}.items() if v})
+    from prodlib.ledger import LedgerView
+
+    url = database_url(args.db, write=False)
+    LedgerView.open(url).close()  # no ledger there: DatabaseLocationError now, before any notebook runs
     t0 = time.perf_counter()
     try:
-        paths = render_all(database_url(args.db), Path(args.out), params)
+        paths = render_all(url, Path(args.out), params)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -131,7 +172,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from prodlib.ledger import verify_chain
 
-    result = verify_chain(database_url(args.db))
+    result = verify_chain(database_url(args.db, write=False))  # read-only: creates and migrates nothing
     print(result.message)
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
@@ -139,7 +180,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_export_beancount(args: argparse.Namespace) -> int:
     from prodlib.ledger import export_beancount
 
-    path = export_beancount(database_url(args.db), Path(args.out))
+    path = export_beancount(database_url(args.db, write=False), Path(args.out))  # read-only open
     print(path)
     return EXIT_OK
 

@@ -107,15 +107,18 @@ def _as_of(as_of: str | date | None) -> date | None:
 
 
 def open_ledger(url: str):
-    """Open the store read for a report; a missing SQLite file is an error, not a new empty ledger."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.exists():
-            # no location in the text: it reaches the report's index page (the CLI names the database)
-            raise FileNotFoundError("no ledger database at the URL given; run the pipeline first")
-    from prodlib.ledger import Ledger  # lazy: the demo path needs no store
+    """Open the store read-only for a report: nothing is created, nothing migrated.
 
-    return Ledger.open(url)
+    A place without a current ledger is an error here, not a new empty ledger.
+    """
+    from prodlib.errors import DatabaseLocationError
+    from prodlib.ledger import LedgerView  # lazy: the demo path needs no store
+
+    try:
+        return LedgerView.open(url)
+    except DatabaseLocationError as exc:  # the notebooks' contract: a missing ledger is a missing file
+        # no location in the text: it reaches the report's index page (the CLI names the database)
+        raise FileNotFoundError("no ledger database at the URL given; run the pipeline first") from None
 
 
 def chain_stamp(led) -> dict[str, int | str]:
