@@ -326,7 +326,9 @@ def _read_text_table(spec: SourceSpec, data: bytes) -> TextTable:
         return _read_records(spec, text)
     n_lines = _line_ends(data) + (0 if data.endswith((b"\n", b"\r")) else 1)
     within = all((pc.max(pc.utf8_length(c)).as_py() or 0) <= MAX_CELL_CHARS for c in table.columns)
-    if bad_rows or table.num_rows != n_lines - 1 or not within:
+    # An odd number of quotes: a quote that never closes (Arrow reads '"30.00' at the end as 30.00).
+    unclosed = data.count(b'"') % 2 == 1
+    if bad_rows or table.num_rows != n_lines - 1 or not within or unclosed:
         return _read_records(spec, text)
     fast = table.to_pandas(types_mapper=pd.ArrowDtype)
     fast.columns = header
