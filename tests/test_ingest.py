@@ -303,7 +303,8 @@ def test_an_unclosed_quote_is_one_region_and_the_rows_after_it_are_kept(tmp_path
 
 
 def test_carriage_return_only_lines_are_read_as_lines(tmp_path: Path) -> None:
-    text = (INVOICE_HEADER + "V-1,I-1,2026-03-04,2500-02,ok,1.00\nV-1,I-2,2026-03-04,2500-02,bad,1e3\n").replace("\n", "\r")
+    text = INVOICE_HEADER + "V-1,I-1,2026-03-04,2500-02,ok,1.00\nV-1,I-2,2026-03-04,2500-02,bad,1e3\n"
+    text = text.replace("\n", "\r")
     r = read_source(spec_for(tmp_path / "inv.csv", text))
     assert list(r.frame["source_line"]) == [2] and list(r.quarantine["source_line"]) == [3]
 
@@ -318,7 +319,8 @@ def test_a_multibyte_character_across_the_64_kib_mark_reads_correctly(tmp_path: 
 
 
 def test_files_that_cannot_be_read_are_input_errors_naming_file_line_and_field(tmp_path: Path) -> None:
-    late = INVOICE_HEADER.encode() + b"V-1,I-1,2026-03-04,2500-02,ok,1.00\n" * 3 + b"V-1,I-4,2026-03-04,2500-02,Caf\xe9,1.00\n"
+    late = (INVOICE_HEADER.encode() + b"V-1,I-1,2026-03-04,2500-02,ok,1.00\n" * 3
+            + b"V-1,I-4,2026-03-04,2500-02,Caf\xe9,1.00\n")
     with pytest.raises(InputError, match=r"^inv.csv, line 5, field 'Description': cannot decode as utf-8"):
         read_source(spec_for(tmp_path / "inv.csv", late))
     big = INVOICE_HEADER + "V-1,I-1,2026-03-04,2500-02," + "x" * (5 * 2**20) + ",1.00\n"
