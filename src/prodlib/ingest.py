@@ -167,9 +167,11 @@ def _decode(spec: SourceSpec, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         start = max(data.rfind(b"\n", 0, exc.start), data.rfind(b"\r", 0, exc.start)) + 1
         line = _line_ends(data[:start]) + 1
-        first = data[: data.find(b"\n")] if b"\n" in data else data[:200]
-        names = next(csv.reader([first.decode(spec.encoding, errors="replace").lstrip("\ufeff")],
-                                delimiter=spec.delimiter), [])
+        first = re.split(rb"\r\n|\r|\n", data, maxsplit=1)[0].decode(spec.encoding, errors="replace")
+        try:
+            names = next(csv.reader([first.lstrip("\ufeff")], delimiter=spec.delimiter), [])
+        except csv.Error:
+            names = []
         at = data[start : exc.start].decode(spec.encoding, errors="replace").count(spec.delimiter)
         name = names[at].strip() if line > 1 and at < len(names) else f"column {at + 1}"
         raise InputError(display, f"cannot decode as {spec.encoding}: byte {data[exc.start : exc.start + 1]!r}",
@@ -293,12 +295,13 @@ def _read_text_table(spec: SourceSpec, data: bytes) -> TextTable:
     _check_delimiter(spec)
     text = _decode(spec, data)
     display = spec.display_path
-    head = next(iter(_LINE.findall(text[:65536].lstrip("\ufeff")) or [""]), "")
+    found = _LINE.match(text.lstrip("\ufeff"))
+    head = found.group(0) if found else ""
     try:
         first = next(csv.reader([head], delimiter=spec.delimiter, strict=True), None)
     except csv.Error:
         first = None  # a header over several lines or unusual: the exact reader decides
-    if first is None or len(head) > MAX_CELL_CHARS:
+    if first is None or len(head) > MAX_CELL_CHARS or not spec.delimiter.isascii():  # Arrow: one-byte delimiters
         return _read_records(spec, text)
     if not first:
         raise InputError(display, "the file is empty: expected a header row", line=1)
