@@ -2,8 +2,11 @@
 
 Reading is strict and total: each data row of a file comes out either in the canonical frame or in
 the quarantine frame (with its physical line number, the field at fault and the raw payload).
-Nothing here guesses a format: dates and money follow the source's declared ``date_format`` and
-``money_locale``.
+Nothing here guesses a format: dates follow the source's declared ``date_format``; money and
+quantities its ``money_locale`` and the production's currency. A file that cannot be read at all
+(undecodable, a cell beyond :data:`MAX_CELL_CHARS`, a bad delimiter) is an :class:`InputError`
+naming file, line and field; a region of lines that does not parse is quarantined as one row and
+reading resumes after it.
 """
 
 from __future__ import annotations
@@ -73,12 +76,24 @@ _TIME = "^[ \\t]*(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])[ \\t]*$"
 
 @dataclass(frozen=True)
 class IngestResult:
+    """One export read: its good rows in canonical columns and its bad rows in the quarantine.
+
+    Attributes:
+      spec: the source as sources.yaml declares it.
+      file_hash: SHA-256 of the file's bytes.
+      rows_read: records read (a ragged row and a malformed file region count as one each);
+        always ``len(frame) + len(quarantine)``.
+      frame: canonical columns + bookkeeping, good rows only.
+      quarantine: QUARANTINE_COLUMNS, one row per refused record.
+      raw: every record as text (header names), indexed like frame and quarantine.
+    """
+
     spec: SourceSpec
     file_hash: str
     rows_read: int
-    frame: pd.DataFrame  # canonical columns + bookkeeping, good rows only
-    quarantine: pd.DataFrame  # QUARANTINE_COLUMNS
-    raw: pd.DataFrame  # every data row as text (header names), indexed like frame/quarantine
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    raw: pd.DataFrame
 
 
 def empty_quarantine() -> pd.DataFrame:
