@@ -400,3 +400,21 @@ def test_any_time_cell_is_a_clock_time_or_is_quarantined(tmp_path: Path, times) 
             assert good.loc[i + 2, "call_time"] == f"{m[1]}:{m[2]}"
         elif t.strip(" \t"):
             assert r.quarantine.set_index("source_line").loc[i + 2, "reason"] == Reason.MALFORMED_VALUE
+
+
+file_bytes = st.lists(st.sampled_from([b'"', b",", b";", b"\r", b"\n", b"\r\n", b"\xff", b"\xc3", b"\xa9", b"a", b"1",
+                                       b".", b"$", b"2026-03-04", b"V-1", b" "]), max_size=60).map(b"".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file_bytes)
+def test_any_file_is_read_with_every_record_accounted_for_or_refused_as_input(tmp_path: Path, body: bytes) -> None:
+    """Whatever the bytes after the header: an InputError (exit 2), or rows read = good + quarantined."""
+    try:
+        r = read_source(spec_for(tmp_path / "any.csv", INVOICE_HEADER.encode() + body))
+    except InputError as exc:
+        assert str(exc).startswith(("any.csv", "sources.yaml"))
+        return
+    assert r.rows_read == len(r.frame) + len(r.quarantine)
+    assert r.frame.index.intersection(r.quarantine.index).empty
+    assert (r.frame["source_line"] >= 2).all() and (r.quarantine["source_line"] >= 2).all()
