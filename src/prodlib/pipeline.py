@@ -239,7 +239,8 @@ def process_source(
     spec: SourceSpec, production: Production, chart: ChartOfAccounts, posted_invoices: set[tuple[str, str]]
 ) -> Stage:
     """Everything but the write, for one file: the pure part of a source's run."""
-    return finish_source(validate_stage(start(read_source(spec)), production), chart, posted_invoices)
+    stage = start(read_source(spec, production.currency))
+    return finish_source(validate_stage(stage, production), chart, posted_invoices)
 
 
 def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, chart: ChartOfAccounts) -> Stage:
@@ -279,8 +280,8 @@ def run(
         for spec in (s for s in specs if s.kind == kind):
             if progress:
                 progress(f"{spec.kind:<15} {spec.display_path}")
-            try:
-                read.append(start(read_source(spec)))
+            try:  # a file that cannot be read is refused with its message; the other files still run
+                read.append(start(read_source(spec, production.currency)))
             except InputError as exc:
                 errors.append(str(exc))
         for stage in validate_stages(read, production):

@@ -37,6 +37,10 @@ class Reason(StrEnum):
     SIXTH_SEVENTH_DAY_UNPAID = "SIXTH_SEVENTH_DAY_UNPAID"
     DGA_EXTENDED_WORKDAY_UNPAID = "DGA_EXTENDED_WORKDAY_UNPAID"
     DGA_TURNAROUND_UNPAID = "DGA_TURNAROUND_UNPAID"
+    # ingest: currency, bounds and file structure (issue 8)
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    AMOUNT_OUT_OF_BOUNDS = "AMOUNT_OUT_OF_BOUNDS"
+    MALFORMED_FILE_REGION = "MALFORMED_FILE_REGION"
 
     @property
     def description(self) -> str:
@@ -72,4 +76,13 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.SIXTH_SEVENTH_DAY_UNPAID: "the 6th or 7th day worked in the workweek was not paid its premium",
     Reason.DGA_EXTENDED_WORKDAY_UNPAID: "a DGA assistant director's extended workday payment is due and was not paid",
     Reason.DGA_TURNAROUND_UNPAID: "a DGA assistant director's short turnaround payment is due and was not paid",
+    # ingest: currency, bounds and file structure (issue 8)
+    Reason.CURRENCY_MISMATCH: "a value carries the sign or code of a currency that is not the source's",
+    Reason.AMOUNT_OUT_OF_BOUNDS: (
+        "an amount is beyond the bound every line must keep (prodlib.money.AMOUNT_BOUND) so that no total overflows"
+    ),
+    Reason.MALFORMED_FILE_REGION: (
+        "a region of the file's lines does not parse as records (an unclosed quote, say); the detail names its "
+        "line range and reading resumed at the next line that is a full record"
+    ),
 }
