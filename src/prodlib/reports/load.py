@@ -116,7 +116,7 @@ def open_ledger(url: str):
 
     try:
         return LedgerView.open(url)
-    except DatabaseLocationError as exc:  # the notebooks' contract: a missing ledger is a missing file
+    except DatabaseLocationError:  # the notebooks' contract: a missing ledger is a missing file
         # no location in the text: it reaches the report's index page (the CLI names the database)
         raise FileNotFoundError("no ledger database at the URL given; run the pipeline first") from None
 
