@@ -5,7 +5,9 @@ PY     := $(VENV)/bin/python
 SCALE  ?= indie
 SEED   ?= 7
 SAMPLE ?= var/sample
-DB     ?= sqlite:///var/sample.db
+# The CLI's default database (prodlib.cli.DEFAULT_DB; tests/test_packaging.py checks they agree).
+SAMPLE_DB := var/sample.db
+DB     ?= sqlite:///$(SAMPLE_DB)
 OUT    ?= reports
 
 .PHONY: setup reports sample run test bench lint clean
@@ -21,7 +23,7 @@ setup: $(VENV)/.installed
 
 # Main job: build the sample production, run the pipeline into a fresh ledger, render every report.
 reports: setup
-	rm -rf $(SAMPLE) var/sample.db
+	rm -rf $(SAMPLE) $(SAMPLE_DB)
 	$(VENV)/bin/prodlib sample --scale $(SCALE) --seed $(SEED) --out $(SAMPLE)
 	$(VENV)/bin/prodlib run --input $(SAMPLE) --db $(DB)
 	$(VENV)/bin/prodlib audit verify --db $(DB)

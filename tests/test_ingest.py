@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-from prodlib.ingest import read_source
+from prodlib.ingest import MAX_CELL_CHARS, read_source
+from prodlib.money import MoneyFormatError, parse_money
 from prodlib.pipeline import Stage, classify_stage, duplicate_invoice_stage, process_source, start, validate_stage
 from prodlib.reasons import Reason
-from prodlib.sources import InputError, load_input_set
+from prodlib.sources import InputError, SourceSpec, load_input_set
 from prodlib.taxonomy import get_chart
 
 PRODUCTION = """production_id: T-1
@@ -147,7 +153,8 @@ def test_a_bad_sources_yaml_names_the_entry_and_field(tmp_path: Path) -> None:
     write_production(tmp_path, {})
     typo = SOURCES.replace("kind: invoice\n    path: inv/pacific", "kind: invoise\n    path: inv/pacific")
     (tmp_path / "sources.yaml").write_text(typo)
-    with pytest.raises(InputError, match=r"sources.yaml, field 'pacific.kind': kind 'invoise' is not one of"):
+    # SOURCES: line 10 is "- id: pacific", line 11 its "kind:" (the line is now named too)
+    with pytest.raises(InputError, match=r"sources.yaml, line 11, field 'pacific.kind': kind 'invoise' is not one of"):
         load_input_set(tmp_path)
 
 
@@ -220,3 +227,198 @@ def test_one_suite_run_over_several_files_sends_each_failure_to_its_own_file(tmp
     assert list(a.quarantine["source_line"]) == [3] and list(a.good["source_line"]) == [2]
     assert list(p.quarantine["source_line"]) == [2] and list(p.good["source_line"]) == [3]
     assert set(a.quarantine["field"]) == {"amount"} and set(p.quarantine["field"]) == {"vendor_id"}
+
+
+# --- issue 8: quantities, currency, file structure, refusals ----------------------------------
+
+INVOICE_COLUMNS = {"vendor_id": "Vendor", "invoice_number": "Invoice", "invoice_date": "Date", "cost_code": "Account",
+                   "description": "Description", "amount": "Amount"}
+INVOICE_HEADER = "Vendor,Invoice,Date,Account,Description,Amount\n"
+
+
+def spec_for(path: Path, data: bytes | str, kind: str = "invoice", columns: dict[str, str] | None = None,
+             **extra) -> SourceSpec:
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return SourceSpec(id="src", kind=kind, path=path, columns=columns or INVOICE_COLUMNS, display_path=path.name,
+                      **extra)
+
+
+PAYROLL_COLUMNS = {"employee_id": "Emp", "union": "Union", "classification": "Class", "state": "St",
+                   "period_end": "PE", "cost_code": "Acct", "earning_type": "Earn", "hours": "Hours", "rate": "Rate",
+                   "amount": "Amount"}
+
+
+def test_payroll_hours_and_rates_follow_the_source_locale(tmp_path: Path) -> None:
+    eu = ("Emp;Union;Class;St;PE;Acct;Earn;Hours;Rate;Amount\n"
+          "E-1;IATSE;Grip;CA;2026-03-07;2500-02;REG;8,00;45,1250;361,00\n"  # 8 hours at 45.125: not 800 hours
+          "E-2;IATSE;Grip;CA;2026-03-07;2500-02;REG;1.010,5;1,5;1.515,75\n")  # grouped hours: 1010.5
+    r = read_source(spec_for(tmp_path / "pay.csv", eu, "payroll", PAYROLL_COLUMNS, delimiter=";", money_locale="eu"))
+    assert list(r.frame["hours"]) == [Decimal("8.0000"), Decimal("1010.5000")]
+    assert list(r.frame["rate"]) == [Decimal("45.1250"), Decimal("1.5000")]
+    us = ("Emp,Union,Class,St,PE,Acct,Earn,Hours,Rate,Amount\n"
+          'E-1,IATSE,Grip,CA,2026-03-07,2500-02,REG,"8,00",45.00,360.00\n'  # "8,00" in a US file: refused
+          "E-2,IATSE,Grip,CA,2026-03-07,2500-02,REG,8.25,45.00,371.25\n")
+    r = read_source(spec_for(tmp_path / "pay_us.csv", us, "payroll", PAYROLL_COLUMNS))
+    assert list(r.frame["hours"]) == [Decimal("8.2500")]
+    q = r.quarantine.set_index("source_line")
+    assert q.loc[2, "reason"] == Reason.MALFORMED_VALUE and q.loc[2, "field"] == "hours"
+
+
+def test_another_currency_is_quarantined_and_the_production_currency_is_not(tmp_path: Path) -> None:
+    text = INVOICE_HEADER + (
+        "V-1,I-1,2026-03-04,2500-02,ok,$63.65\n"  # line 2: the production's own sign
+        "V-1,I-2,2026-03-04,2500-02,euro,€63.65\n"  # line 3
+        "V-1,I-3,2026-03-04,2500-02,pound code,63.65 GBP\n"  # line 4
+        '"V-1","I-4","2026-03-04","2500-02","leading zero group","0,005"\n'  # line 5
+        '"V-1","I-5","2026-03-04","2500-02","too large","5,000,000,000.00"\n'  # line 6
+    )
+    r = read_source(spec_for(tmp_path / "inv.csv", text), currency="USD")
+    assert list(r.frame["amount"]) == [Decimal("63.65")]
+    got = dict(zip(r.quarantine["source_line"], r.quarantine["reason"], strict=True))
+    assert got == {3: Reason.CURRENCY_MISMATCH, 4: Reason.CURRENCY_MISMATCH, 5: Reason.MALFORMED_AMOUNT,
+                   6: Reason.AMOUNT_OUT_OF_BOUNDS}
+    # In a EUR production the euro sign is the source's own and the dollar is the stranger.
+    r = read_source(spec_for(tmp_path / "inv.csv", text), currency="EUR")
+    assert dict(zip(r.quarantine["source_line"], r.quarantine["reason"], strict=True))[2] == Reason.CURRENCY_MISMATCH
+    assert Decimal("63.65") in list(r.frame["amount"])
+
+
+def test_an_unclosed_quote_is_one_region_and_the_rows_after_it_are_kept(tmp_path: Path) -> None:
+    text = INVOICE_HEADER + (
+        "V-1,I-1,2026-03-04,2500-02,ok,1.00\n"  # line 2
+        'V-1,I-2,2026-03-04,2500-02,"Grip tape, 2 rolls,2.00\n'  # line 3: the quote never closes
+        "continued text,3.00\n"  # line 4: not a record of 6 fields: part of the region
+        "V-1,I-4,2026-03-04,2500-02,ok,4.00\n"  # line 5: a full record: reading resumes here
+        'V-1,I-5,2026-03-04,2500-02,"two\nlines",5.00\n'  # lines 6-7: a closed quoted newline, one record
+        'V-1,I-6,2026-03-04,2500-02,"again,6.00\n'  # line 8: a second unclosed quote, to the end
+    )
+    r = read_source(spec_for(tmp_path / "inv.csv", text))
+    assert list(r.frame["source_line"]) == [2, 5, 6]
+    assert list(r.frame["amount"]) == [Decimal("1.00"), Decimal("4.00"), Decimal("5.00")]
+    q = r.quarantine.set_index("source_line")
+    assert list(q.index) == [3, 8] and set(q["reason"]) == {Reason.MALFORMED_FILE_REGION}
+    assert "lines 3-4" in q.loc[3, "detail"] and "resumed at line 5" in q.loc[3, "detail"]
+    assert json.loads(q.loc[3, "payload"])["text"].startswith('V-1,I-2,2026-03-04,2500-02,"Grip tape')
+    # Rows read: every record, and each region as one row: 3 posted + 2 regions.
+    assert r.rows_read == 5 == len(r.frame) + len(r.quarantine)
+
+
+def test_carriage_return_only_lines_are_read_as_lines(tmp_path: Path) -> None:
+    text = INVOICE_HEADER + "V-1,I-1,2026-03-04,2500-02,ok,1.00\nV-1,I-2,2026-03-04,2500-02,bad,1e3\n"
+    text = text.replace("\n", "\r")
+    r = read_source(spec_for(tmp_path / "inv.csv", text))
+    assert list(r.frame["source_line"]) == [2] and list(r.quarantine["source_line"]) == [3]
+
+
+def test_a_multibyte_character_across_the_64_kib_mark_reads_correctly(tmp_path: Path) -> None:
+    head = INVOICE_HEADER + "V-1,I-1,2026-03-04,2500-02,"
+    desc = "x" * (65535 - len(head)) + "é"  # é is two bytes: 0xC3 at offset 65535, 0xA9 at 65536
+    data = (head + desc + ",1.00\n").encode()
+    assert data[65535:65537] == "é".encode()
+    r = read_source(spec_for(tmp_path / "inv.csv", data))
+    assert r.frame["description"].iloc[0].endswith("xé")
+
+
+def test_files_that_cannot_be_read_are_input_errors_naming_file_line_and_field(tmp_path: Path) -> None:
+    late = (INVOICE_HEADER.encode() + b"V-1,I-1,2026-03-04,2500-02,ok,1.00\n" * 3
+            + b"V-1,I-4,2026-03-04,2500-02,Caf\xe9,1.00\n")
+    with pytest.raises(InputError, match=r"^inv.csv, line 5, field 'Description': cannot decode as utf-8"):
+        read_source(spec_for(tmp_path / "inv.csv", late))
+    big = INVOICE_HEADER + "V-1,I-1,2026-03-04,2500-02," + "x" * (5 * 2**20) + ",1.00\n"
+    with pytest.raises(InputError, match=r"^inv.csv, line 2, field 'Description': a cell is longer than") as err:
+        read_source(spec_for(tmp_path / "inv.csv", big))
+    assert len(str(err.value)) < 300  # the message never prints the cell
+    # The bound is the bound: a cell of exactly MAX_CELL_CHARS reads.
+    edge = INVOICE_HEADER + "V-1,I-1,2026-03-04,2500-02," + "x" * MAX_CELL_CHARS + ",1.00\n"
+    assert len(read_source(spec_for(tmp_path / "inv.csv", edge)).frame) == 1
+    with pytest.raises(InputError, match=r"^sources.yaml, field 'src.delimiter': delimiter ';;'"):
+        read_source(spec_for(tmp_path / "inv.csv", INVOICE_HEADER, delimiter=";;"))
+
+
+def test_run_records_a_refused_file_and_runs_the_others(tmp_path: Path) -> None:
+    from prodlib.pipeline import run
+
+    write_production(tmp_path, {"inv/acme.csv": ACME, "inv/pacific.csv": PACIFIC})
+    # lumiere: a late byte that is not UTF-8 (its kind is read first, before acme and pacific finish).
+    (tmp_path / "inv/lumiere.csv").write_bytes(LUMIERE.encode("utf-8").replace(b"Trop", b"Tr\xf6p"))
+    result = run(tmp_path, f"sqlite:///{tmp_path / 'l.db'}")
+    (err,) = result.errors
+    assert err.startswith("inv/lumiere.csv, line 6, field 'Libelle': cannot decode as utf-8")
+    assert sorted(s.source_id for s in result.sources) == ["acme", "pacific"]
+    assert result.rows_read == result.accepted + result.quarantined == 6
+
+
+# --- property: any cell text either parses exactly or quarantines the row, never an exception ----
+
+MONEY_BLANKS = "\t\n\v\f\r \u00a0\u2007\u202f"
+cell_text = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\r\n\"\x00"), max_size=12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(cell_text, cell_text), min_size=1, max_size=12), st.sampled_from(["us", "eu"]))
+@example([("", "\x85"), (" 2026-03-04\u2003", "\u00a0$5 "), ("2026-02-30", "0,005")], "us")
+def test_any_amount_or_date_cell_parses_exactly_or_is_quarantined(tmp_path: Path, cells, locale) -> None:
+    lines = ["Vendor|Invoice|Date|Account|Description|Amount"]
+    for i, (day, amount) in enumerate(cells):
+        lines.append("|".join(["V-1", f"I-{i}", f'"{day}"', "2500-02", "x", f'"{amount}"']))
+    r = read_source(spec_for(tmp_path / "p.csv", "\n".join(lines) + "\n", delimiter="|", money_locale=locale,
+                             date_format="%Y-%m-%d"), currency="USD")
+    assert r.rows_read == len(cells) == len(r.frame) + len(r.quarantine)
+    good = r.frame.set_index("source_line")
+    bad = r.quarantine.set_index("source_line")
+    for i, (day, amount) in enumerate(cells):
+        line = i + 2
+        try:  # the independent reference: Python's strptime and the scalar Decimal parser
+            want_day = datetime.strptime(day.strip(), "%Y-%m-%d").date() if day.strip() else None
+            day_ok = True
+        except ValueError:
+            day_ok = False
+        try:
+            # Blank is the money grammar's blanks only (not every Unicode space: "\x85" is refused).
+            want_amount = parse_money(amount, locale, "USD") if amount.strip(MONEY_BLANKS) else None
+            amount_ok = want_amount is None or abs(want_amount) <= Decimal("1000000000.00")
+        except MoneyFormatError:
+            amount_ok = False
+        if day_ok and amount_ok:
+            got = good.loc[line]
+            assert (got["invoice_date"] if pd.notna(got["invoice_date"]) else None) == want_day
+            assert (got["amount"] if pd.notna(got["amount"]) else None) == want_amount
+        else:
+            assert bad.loc[line, "reason"] in {Reason.MALFORMED_DATE, Reason.MALFORMED_AMOUNT,
+                                               Reason.CURRENCY_MISMATCH, Reason.AMOUNT_OUT_OF_BOUNDS}
+
+
+TIMECARD_COLUMNS = {"employee_id": "Emp", "work_date": "Day", "call_time": "Call", "wrap_time": "Wrap"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(cell_text, st.from_regex(r"\A ?[0-9]{1,2}:[0-9]{2}\Z")), min_size=1, max_size=12))
+def test_any_time_cell_is_a_clock_time_or_is_quarantined(tmp_path: Path, times) -> None:
+    lines = ["Emp|Day|Call|Wrap"] + [f'E-1|2026-03-04|"{t}"|18:00' for t in times]
+    r = read_source(spec_for(tmp_path / "t.csv", "\n".join(lines) + "\n", "timecard", TIMECARD_COLUMNS, delimiter="|"))
+    assert r.rows_read == len(times) == len(r.frame) + len(r.quarantine)
+    good = r.frame.set_index("source_line")
+    for i, t in enumerate(times):
+        m = re.fullmatch(r"[ \t]*([0-9]{1,2}):([0-5][0-9])[ \t]*", t)  # reference: H:MM or HH:MM, ASCII digits
+        if m:
+            assert good.loc[i + 2, "call_time"] == f"{m[1]}:{m[2]}"
+        elif t.strip(" \t"):
+            assert r.quarantine.set_index("source_line").loc[i + 2, "reason"] == Reason.MALFORMED_VALUE
+
+
+file_bytes = st.lists(st.sampled_from([b'"', b",", b";", b"\r", b"\n", b"\r\n", b"\xff", b"\xc3", b"\xa9", b"a", b"1",
+                                       b".", b"$", b"2026-03-04", b"V-1", b" "]), max_size=60).map(b"".join)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file_bytes)
+def test_any_file_is_read_with_every_record_accounted_for_or_refused_as_input(tmp_path: Path, body: bytes) -> None:
+    """Whatever the bytes after the header: an InputError (exit 2), or rows read = good + quarantined."""
+    try:
+        r = read_source(spec_for(tmp_path / "any.csv", INVOICE_HEADER.encode() + body))
+    except InputError as exc:
+        assert str(exc).startswith(("any.csv", "sources.yaml"))
+        return
+    assert r.rows_read == len(r.frame) + len(r.quarantine)
+    assert r.frame.index.intersection(r.quarantine.index).empty
+    assert (r.frame["source_line"] >= 2).all() and (r.quarantine["source_line"] >= 2).all()

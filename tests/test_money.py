@@ -10,13 +10,19 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from prodlib.money import (
+    AMOUNT_BOUND,
+    AMOUNT_BOUND_CENTS,
     MONEY_TYPE,
+    QUANTITY_TYPE,
+    CurrencyMismatchError,
     MoneyFormatError,
     format_money,
     from_cents,
     multiply_rate,
     parse_money,
     parse_money_column,
+    parse_quantity,
+    parse_quantity_column,
     round_cents,
     round_cents_column,
     sum_money,
@@ -187,3 +193,133 @@ def test_sum_and_series_stay_exact() -> None:
     assert sum_money(s) == Decimal("0.01")
     with pytest.raises(TypeError):
         to_money_series([0.1])  # type: ignore[list-item]
+
+
+# --- one grammar for amounts and quantities, in the source's locale and currency (issue 8) ------
+
+def _reference_text(units: int, places: int, shown: int, locale: str, grouped: bool, sign: int, mark: int) -> str:
+    """An independent writer of a value as exports write it (the parsers' inverse, no prodlib code).
+
+    ``units`` is the value in 10**-places; ``shown`` decimals are written (trailing zeros dropped);
+    sign 0: leading minus, 1: parentheses, 2: trailing minus; mark 0: none, 1: "$" before, 2: " USD" after.
+    """
+    whole, frac = divmod(abs(units), 10**places)
+    digits = str(whole)
+    if grouped:
+        groups = []
+        while len(digits) > 3:
+            digits, tail = digits[:-3], digits[-3:]
+            groups.insert(0, tail)
+        digits = (("," if locale == "us" else ".").join([digits, *groups]))
+    point = "." if locale == "us" else ","
+    body = digits + (point + str(frac).rjust(places, "0")[:shown] if shown else "")
+    body = ("$" + body) if mark == 1 else (body + " USD") if mark == 2 else body
+    if units < 0:
+        body = f"-{body}" if sign == 0 else f"({body})" if sign == 1 else f"{body}-"
+    return body
+
+
+@st.composite
+def written_values(draw, places: int, max_units: int):
+    shown = draw(st.integers(0, places))
+    step = 10 ** (places - shown)  # only values that the shown decimals represent exactly
+    units = draw(st.integers(-max_units // step, max_units // step)) * step
+    locale = draw(st.sampled_from(["us", "eu"]))
+    text = _reference_text(units, places, shown, locale, draw(st.booleans()), draw(st.integers(0, 2)),
+                           draw(st.integers(0, 2)))
+    return text, locale, Decimal(units).scaleb(-places)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(written_values(2, 10**17), min_size=1, max_size=20))
+def test_amounts_as_exports_write_them_parse_to_the_exact_value(rows) -> None:
+    for text, locale, value in rows:
+        assert parse_money(text, locale, "USD") == value, text
+    for locale in ("us", "eu"):
+        mine = [(t, v) for t, loc, v in rows if loc == locale]
+        parsed = parse_money_column([t for t, _ in mine], locale, "USD")  # type: ignore[arg-type]
+        assert parsed.amounts.to_pylist() == [v for _, v in mine]
+        assert not parsed.bad.any()
+        # The bound: a reference comparison on the exact value.
+        assert list(parsed.out_of_bounds) == [abs(v) > Decimal("1000000000.00") for _, v in mine]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(written_values(4, 10**13), min_size=1, max_size=20))
+def test_quantities_as_payroll_writes_them_parse_to_the_exact_value(rows) -> None:
+    for text, locale, value in rows:
+        assert parse_quantity(text, locale, "USD") == value, text
+    for locale in ("us", "eu"):
+        mine = [(t, v) for t, loc, v in rows if loc == locale]
+        parsed = parse_quantity_column([t for t, _ in mine], locale, "USD")  # type: ignore[arg-type]
+        assert parsed.amounts.type == QUANTITY_TYPE
+        assert parsed.amounts.to_pylist() == [v for _, v in mine]
+
+
+value_garbage = st.text(alphabet="0123456789.,-() $€£CUSDEGBPN\u00a0\t", max_size=16)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(value_garbage, min_size=1, max_size=30), st.sampled_from(["us", "eu"]),
+       st.sampled_from([None, "USD", "EUR"]), st.booleans())
+@example(["0,005", "€63.65", "EUR 63.65", "63.65 GBP", "$63.65", "C$5", "(-$5)", "1.234 567,00"], "us", "USD", False)
+def test_any_text_parses_exactly_or_is_refused_the_same_way_by_both_parsers(texts, locale, currency, quantity) -> None:
+    """Scalar and column parsers agree on every text: same exact value, or both refuse for the same cause."""
+    scalar, column = (parse_quantity, parse_quantity_column) if quantity else (parse_money, parse_money_column)
+    parsed = column(texts, locale, currency)
+    for i, t in enumerate(texts):
+        try:
+            expected = scalar(t, locale, currency)
+        except CurrencyMismatchError:
+            assert parsed.foreign[i] and parsed.bad[i] and parsed.amounts[i].as_py() is None, t
+        except MoneyFormatError:
+            assert not parsed.foreign[i], t
+            assert parsed.amounts[i].as_py() is None and (parsed.bad[i] or parsed.empty[i]), t
+        else:
+            assert parsed.amounts[i].as_py() == expected and not parsed.bad[i] and not parsed.foreign[i], t
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [("0,005", "us"), ("0,005.00", "us"), ("00,005", "us"), ("1,0005", "us"), ("1,23,456.00", "us"),
+     ("0.005", "eu"), ("0.005,00", "eu"), ("1.234 567,00", "eu"), ("1,23", "us")],
+)
+def test_a_thousands_group_is_three_digits_after_a_head_without_a_leading_zero(text: str, locale: str) -> None:
+    # "0,005" is neither 5.00 (the old reading) nor 0.005: it is refused.
+    with pytest.raises(MoneyFormatError):
+        parse_money(text, locale, "USD")
+    with pytest.raises(MoneyFormatError):
+        parse_quantity(text, locale, "USD")
+
+
+@pytest.mark.parametrize("text", ["€63.65", "EUR 63.65", "63.65 GBP", "£63.65", "C$63.65", "63.65€", "JPY 63"])
+def test_another_currency_in_a_usd_source_is_a_mismatch(text: str) -> None:
+    with pytest.raises(CurrencyMismatchError):
+        parse_money(text, "us", "USD")
+    assert parse_money_column([text], "us", "USD").foreign.tolist() == [True]
+
+
+@pytest.mark.parametrize(("text", "expected"), [("$63.65", "63.65"), ("USD 63.65", "63.65"), ("63.65 USD", "63.65"),
+                                                ("US$1,000.00", "1000.00"), ("-$5.00", "-5.00"), ("$-5.00", "-5.00")])
+def test_the_production_currency_own_marks_are_accepted(text: str, expected: str) -> None:
+    assert parse_money(text, "us", "USD") == Decimal(expected)
+
+
+def test_quantities_follow_the_locale_like_money() -> None:
+    # Eight hours written the European way are eight hours; the old reader made them 800.
+    assert parse_quantity("8,00", "eu") == Decimal("8.0000")
+    assert parse_quantity("1.234,5678", "eu") == Decimal("1234.5678")
+    assert parse_quantity("45.1250", "us") == Decimal("45.1250")
+    with pytest.raises(MoneyFormatError):
+        parse_quantity("8,00", "us")  # bad grouping in a US file, not 800
+    with pytest.raises(MoneyFormatError):
+        parse_quantity("1.23456", "us")  # a fifth decimal
+
+
+def test_the_amount_bound_keeps_every_aggregate_of_a_large_ledger_in_int64() -> None:
+    # 10**11 cents = $1,000,000,000.00; int64 holds 9,223,372,036,854,775,807 cents, so 92,233,720
+    # lines at the bound still sum inside int64 (9,223,372,000,000,000,000) and one more line would not.
+    assert to_cents(AMOUNT_BOUND) == AMOUNT_BOUND_CENTS == 10**11
+    assert 92_233_720 * AMOUNT_BOUND_CENTS <= 2**63 - 1 < 92_233_721 * AMOUNT_BOUND_CENTS
+    parsed = parse_money_column(["1,000,000,000.00", "1,000,000,000.01", "(1,000,000,000.01)"], "us", "USD")
+    assert parsed.out_of_bounds.tolist() == [False, True, True]

@@ -9,17 +9,31 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import yaml
 
-from prodlib.money import MoneyFormatError, parse_money, round_cents
+from prodlib.errors import RuleDataError
+from prodlib.money import MoneyFormatError, parse_money, round_cents, to_cents
+from prodlib.production import Production, load_production
 from prodlib.reasons import Reason
-from prodlib.sample import FAULT_RATES, SCALES, Manifest, generate, production_facts
-from prodlib.sample.catalog import rate_card
+from prodlib.rules import load_scale
+from prodlib.sample import (
+    FAULT_RATES,
+    PP_DATE,
+    ROLES,
+    SCALES,
+    Manifest,
+    generate,
+    production_facts,
+    sample_production,
+)
+from prodlib.sample.catalog import RATE_CARD_PATH, price_rate_card, rate_card
+from prodlib.sample.writers import write_production
 from prodlib.taxonomy import get_chart
 
 CHART = get_chart("feature_us_sample")
@@ -104,7 +118,7 @@ def test_production_yaml_matches_facts(indie) -> None:
     doc = yaml.safe_load((root / "production.yaml").read_text(encoding="utf-8"))
     facts = production_facts("indie")
     assert doc["window"] == {"start": date(2026, 2, 16), "end": date(2026, 4, 10)}  # 2 weeks prep .. 4 after shoot
-    assert doc["principal_photography"] == facts.principal_photography == date(2026, 3, 2)
+    assert doc["principal_photography"] == facts.pp_date == date(2026, 3, 2)
     assert doc["budget_version"] == doc["budget"]["version"] == "BV-1-LOCKED"
     assert doc["chart"] == "feature_us_sample" and doc["employer_code"]
 
@@ -430,3 +444,58 @@ def test_payroll_unions_and_non_pensionable_lines(indie) -> None:
         assert pair in codes
     ends = {datetime.strptime(_cell(pay, h, r, "period_end"), pay["date_format"]).date() for r in lines[1:]}
     assert all(d.weekday() == 5 for d in ends)  # weeks end on Saturday
+
+
+# --- the rate card's minimums are the rule data's; production.yaml is the one model's ----------
+
+
+def test_rate_card_minimums_are_the_rule_datas() -> None:
+    scale = load_scale()
+    for tier in ("low", "high", None):
+        card = rate_card(tier)
+        assert set(card) == {r.classification for r in ROLES}  # every role the sample pays is priced
+        for cls, line in card.items():
+            rule = scale.lookup(line.union, cls, PP_DATE, tier or "low")  # None: the lowest (low) line
+            assert rule is not None and line.min_cents == to_cents(rule.minimum), (tier, cls)
+            assert line.unit == rule.unit and line.min_cents <= line.low_cents <= line.high_cents
+    # By hand, from scale_minimums.yaml and rate_card.yaml: Key Grip 52.00/hour, paid 52.00 .. 60.00;
+    # the high-tier writer 170,655.00 flat, paid from 171,000.00 (rounded up to the $1,000 step)
+    # to 350,000.00; the low-tier writer 80,000.00 .. 250,000.00.
+    assert (rate_card("low")["Key Grip"].min_cents, rate_card("low")["Key Grip"].high_cents) == (5_200, 6_000)
+    high = rate_card("high")["Writer"]
+    assert (high.unit, high.min_cents, high.low_cents, high.high_cents) == ("flat", 17_065_500, 17_100_000, 35_000_000)
+    assert rate_card()["Writer"].min_cents == rate_card("low")["Writer"].min_cents == 8_000_000
+
+
+def test_rate_card_carries_no_minimum_of_its_own() -> None:
+    doc = yaml.safe_load(RATE_CARD_PATH.read_text(encoding="utf-8"))
+    for c in doc["classifications"]:
+        assert set(c) <= {"union", "classification", "budget_tier", "pay_up_to"}, c
+    # Change the rule data alone: the card follows. Key Grip at 53.10 is paid from 53.25 (a quarter step up).
+    scale = load_scale()
+    moved = replace(scale, entries=tuple(
+        replace(e, minimum=Decimal("53.10")) if e.classification == "Key Grip" else e for e in scale.entries))
+    line = price_rate_card(doc["classifications"], moved, "low", PP_DATE)["Key Grip"]
+    assert (line.min_cents, line.low_cents, line.high_cents) == (5_310, 5_325, 6_000)
+    with pytest.raises(RuleDataError, match="'min'"):
+        price_rate_card([{"union": "IATSE", "classification": "Grip", "min": "45.00", "pay_up_to": "50.00"}],
+                        scale, "low", PP_DATE)
+    with pytest.raises(RuleDataError, match="quoted"):
+        price_rate_card([{"union": "IATSE", "classification": "Grip", "pay_up_to": 50.0}], scale, "low", PP_DATE)
+
+
+@pytest.mark.parametrize("scale", ["indie", "feature"])
+def test_production_yaml_loads_back_as_the_production_built(tmp_path: Path, indie, scale: str) -> None:
+    root = indie[0] if scale == "indie" else tmp_path
+    if scale != "indie":
+        write_production(root, production_facts(scale))
+    built = sample_production(scale).production
+    assert isinstance(built, Production) and load_production(root / "production.yaml") == built
+    # By hand: PP 2026-03-02 (a Monday); indie 2 prep weeks -> 2026-02-16, 2 shoot + 4 wrap weeks -> Fri
+    # 2026-04-10; feature 8 prep weeks -> 2026-01-05, 8 + 9 weeks -> Fri 2026-06-26; locked 3 days
+    # before prep; budget targets 1.5M (low) and 35M (high, >= 5M).
+    expected = {"indie": (date(2026, 2, 16), date(2026, 4, 10), "low"),
+                "feature": (date(2026, 1, 5), date(2026, 6, 26), "high")}[scale]
+    assert (built.window_start, built.window_end, built.budget_tier) == expected
+    assert built.budget_locked_on == expected[0] - timedelta(days=3) and built.pp_date == PP_DATE
+    assert built.budget_total is None  # the written budget's total is near the target, not declared

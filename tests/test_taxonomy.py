@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from prodlib.errors import ConfigError
 from prodlib.reasons import Reason
 from prodlib.taxonomy import get_chart, load_chart
 
@@ -111,5 +112,5 @@ sections: [{id: ATL, name: Above, order: 1, range: [1000, 1999]}]
 accounts: [{code: "2500", name: Grip, details: {"01": Labor}}]
 """
     )
-    with pytest.raises(ValueError, match=r"bad\.yaml.*2500 falls in no section"):
+    with pytest.raises(ConfigError, match=r"bad\.yaml.*2500 falls in no section"):
         load_chart(p)

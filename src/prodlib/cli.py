@@ -8,25 +8,101 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from prodlib.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
 
-DEFAULT_DB = "sqlite:///var/prodlib.db"
+#: The database every command uses without --db or $PRODLIB_DATABASE_URL: the one ``make reports`` builds
+#: (the Makefile's ``DB``; tests/test_packaging.py checks they agree).
+DEFAULT_DB = "sqlite:///var/sample.db"
+
+#: ``prodlib sample --scale`` choices: the names of ``prodlib.sample.catalog.SCALES``, repeated here so
+#: that ``--help`` does not import pandas (tests/test_exit_codes.py checks they agree).
+SAMPLE_SCALES = ("indie", "feature", "studio")
 
 
-def database_url(arg: str | None) -> str:
-    """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db."""
+def database_url(arg: str | None, *, write: bool = True) -> str:
+    """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db.
+
+    A relative SQLite path becomes absolute (report notebooks run in their own working directory); a
+    SQLite URI (``sqlite:///file:x.db?mode=ro&uri=true``) is kept as written. A read command
+    (``write=False``) creates nothing here: opening the ledger read-only says if there is none. A
+    writing command gets a place it can write: a relative path's folder is created (var/ by default);
+    an absolute path's folder must exist, and a read-only file or folder is refused
+    (DatabaseLocationError, exit 2). Messages show the URL with its password hidden.
+    """
+    import sqlalchemy as sa
+
+    from prodlib.errors import DatabaseLocationError
+    from prodlib.ledger.connection import render_url
+
     url = arg or os.environ.get("PRODLIB_DATABASE_URL") or DEFAULT_DB
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and ":memory:" not in url:
-        # Absolute, because report notebooks run with their own working directory.
-        path = Path(url.removeprefix("sqlite:///")).resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{path}"
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise DatabaseLocationError("--db", "is not a database URL (e.g. sqlite:///var/prodlib.db)") from None
+    db = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:":
+        return url
+    if db.startswith("file:"):  # a SQLite URI: the user's own open mode, honoured as written
+        if write and parsed.query.get("mode") == "ro":
+            raise DatabaseLocationError(render_url(url), "is opened read-only (mode=ro); this command writes")
+        return url
+    path = Path(db)
+    relative = not path.is_absolute()
+    path = path.resolve()
+    url = parsed.set(database=str(path)).render_as_string(hide_password=False)
+    if not write:
+        return url
+    if not path.parent.is_dir():
+        if not relative:
+            raise DatabaseLocationError(render_url(url), f"the folder {path.parent} does not exist")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseLocationError(render_url(url), f"cannot create the folder {path.parent} "
+                                                         f"({exc.strerror})") from None
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DatabaseLocationError(render_url(url), "the database file is read-only; this command writes")
+    if not os.access(path.parent, os.W_OK):
+        raise DatabaseLocationError(render_url(url), f"the folder {path.parent} is read-only; this command writes")
     return url
+
+
+def named_database(arg: str | None) -> str:
+    """The database a command uses, as the user named it (--db, else $PRODLIB_DATABASE_URL, else
+    :data:`DEFAULT_DB`), with its password hidden: what the commands print, never a credential."""
+    from prodlib.reports.load import redact_url
+
+    return redact_url(arg or os.environ.get("PRODLIB_DATABASE_URL") or DEFAULT_DB)
+
+
+def iso_date(text: str) -> str:
+    """argparse type of ``--as-of``: a real calendar date written YYYY-MM-DD, returned as that text."""
+    from datetime import date
+
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a calendar date written YYYY-MM-DD")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the house's error format: one line, ``error: <which option>: <what>``, exit 2.
+
+    argparse's own format prints the usage first (two or more lines); a scheduler's log wants the one
+    line that says what to fix (``prodlib <command> --help`` shows the usage).
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"error: {self.prog}: {message}\n")
 
 
 def _say(msg: str) -> None:
@@ -77,9 +153,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         params = {"production_title": production.title, "chart": production.chart,
                   "budget_version": production.budget_version}
     params.update({k: v for k, v in {"budget_version": args.budget_version, "as_of": args.as_of}.items() if v})
+    from prodlib.ledger import LedgerView
+
+    url = database_url(args.db, write=False)
+    LedgerView.open(url).close()  # no ledger there: DatabaseLocationError now, before any notebook runs
     t0 = time.perf_counter()
     try:
-        paths = render_all(database_url(args.db), Path(args.out), params)
+        paths = render_all(url, Path(args.out), params)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -92,7 +172,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from prodlib.ledger import verify_chain
 
-    result = verify_chain(database_url(args.db))
+    result = verify_chain(database_url(args.db, write=False))  # read-only: creates and migrates nothing
     print(result.message)
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
@@ -100,49 +180,52 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_export_beancount(args: argparse.Namespace) -> int:
     from prodlib.ledger import export_beancount
 
-    path = export_beancount(database_url(args.db), Path(args.out))
+    path = export_beancount(database_url(args.db, write=False), Path(args.out))  # read-only open
     print(path)
     return EXIT_OK
 
 
+DB_HELP = f"database URL (default $PRODLIB_DATABASE_URL, else {DEFAULT_DB})"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="prodlib", description="Production accounting for film and television.")
+    p = Parser(prog="prodlib", description="Production accounting for film and television.")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("sample", help="write a sample production's raw exports (deterministic)")
     s.add_argument("--out", default="var/sample")
-    s.add_argument("--scale", default="indie", help="indie | feature | studio")
+    s.add_argument("--scale", default="indie", choices=SAMPLE_SCALES)
     s.add_argument("--seed", type=int, default=7)
     s.add_argument("--invoice-lines", type=int, default=None, help="override the scale's invoice line count")
     s.set_defaults(func=cmd_sample)
 
     r = sub.add_parser("run", help="ingest, validate, classify and post every source of sources.yaml")
     r.add_argument("--input", default="var/sample", help="folder holding sources.yaml (or the file)")
-    r.add_argument("--db", default=None, help=f"database URL (default $PRODLIB_DATABASE_URL or {DEFAULT_DB})")
+    r.add_argument("--db", default=None, help=DB_HELP)
     r.add_argument("--remittance-out", default="reports/remittance",
                    help="folder for the per-fund P&H remittance CSVs ('' for none)")
     r.add_argument("--quiet", action="store_true")
     r.set_defaults(func=cmd_run)
 
     rep = sub.add_parser("report", help="render every report notebook to HTML in --out")
-    rep.add_argument("--db", default=None)
+    rep.add_argument("--db", default=None, help=DB_HELP)
     rep.add_argument("--input", default=None, help="folder with sources.yaml: title, chart and budget version")
     rep.add_argument("--out", default="reports")
     rep.add_argument("--budget-version", default=None)
-    rep.add_argument("--as-of", default=None, help="YYYY-MM-DD: the books as they stood that day")
+    rep.add_argument("--as-of", default=None, type=iso_date, help="YYYY-MM-DD: the books as they stood that day")
     rep.set_defaults(func=cmd_report)
 
     a = sub.add_parser("audit", help="auditor's checks")
     asub = a.add_subparsers(dest="audit_command", required=True)
     v = asub.add_parser("verify", help="walk the hash chain; name the first broken entry")
-    v.add_argument("--db", default=None)
+    v.add_argument("--db", default=None, help=DB_HELP)
     v.set_defaults(func=cmd_audit_verify)
 
     e = sub.add_parser("export", help="export the books")
     esub = e.add_subparsers(dest="export_command", required=True)
     b = esub.add_parser("beancount", help="the ledger as a Beancount file (bean-check accepts it)")
-    b.add_argument("--db", default=None)
+    b.add_argument("--db", default=None, help=DB_HELP)
     b.add_argument("--out", default="reports/ledger.beancount")
     b.set_defaults(func=cmd_export_beancount)
     return p
@@ -154,7 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from prodlib.errors import ProdlibError
 
     try:
-        return func(args)
+        code = func(args)
+        if "db" in vars(args):  # every command that touches a database says which one, on stderr
+            _say(f"database: {named_database(args.db)}")
+        return code
     except ProdlibError as exc:
         if args.debug:
             raise

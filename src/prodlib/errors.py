@@ -8,6 +8,7 @@ ProdlibError                      exit 3 unless a branch says otherwise
 ├── RuleDataError                 exit 2: a rule file (shipped or the production's own) is wrong
 ├── LedgerError                   exit 2: the ledger refused a write; the message says which guarantee
 │   ├── PeriodClosedError, BudgetLockedError, UnbalancedEntryError, AppendOnlyError
+│   └── LedgerArgumentError       a ledger call with arguments it cannot take (also a ValueError)
 └── BugError                      exit 3: prodlib broke one of its own promises
     └── ConservationError         rows were lost or counted twice
 ```
@@ -82,6 +83,13 @@ class BudgetLockedError(LedgerError):
 
 class AppendOnlyError(LedgerError):
     """The database refused to change or delete a sealed row (the append-only triggers)."""
+
+
+class LedgerArgumentError(LedgerError, ValueError):
+    """A call to the ledger's API with arguments it cannot take (a period not YYYY-MM, no author).
+
+    Also a ``ValueError``, as such arguments always were, so callers that caught that still do.
+    """
 
 
 class BugError(ProdlibError):

@@ -2,8 +2,11 @@
 
 Reading is strict and total: each data row of a file comes out either in the canonical frame or in
 the quarantine frame (with its physical line number, the field at fault and the raw payload).
-Nothing here guesses a format: dates and money follow the source's declared ``date_format`` and
-``money_locale``.
+Nothing here guesses a format: dates follow the source's declared ``date_format``; money and
+quantities its ``money_locale`` and the production's currency. A file that cannot be read at all
+(undecodable, a cell beyond :data:`MAX_CELL_CHARS`, a bad delimiter) is an :class:`InputError`
+naming file, line and field; a region of lines that does not parse is quarantined as one row and
+reading resumes after it.
 """
 
 from __future__ import annotations
@@ -23,13 +26,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from prodlib.columns import BOOKKEEPING, QUARANTINE_COLUMNS
-from prodlib.money import MONEY_DTYPE, parse_money_column
+from prodlib.money import AMOUNT_BOUND, MONEY_DTYPE, QUANTITY_DTYPE, parse_money_column, parse_quantity_column
 from prodlib.reasons import Reason
 from prodlib.sources import InputError, SourceSpec
 
 DATE_DTYPE = pd.ArrowDtype(pa.date32())
-QUANTITY_TYPE = pa.decimal128(14, 4)  # hours and unit rates: up to 4 decimals, exact
-QUANTITY_DTYPE = pd.ArrowDtype(QUANTITY_TYPE)
 
 #: Canonical columns per input kind: name -> (type, required). The Great Expectations suite of the
 #: kind checks the values; this table says what a source's mapping must provide.
@@ -69,18 +70,30 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
 }
 
 
-_TIME = re.compile(r"^(\d{1,2}):([0-5]\d)$")
-_QUANTITY = "^-?\\d+(\\.\\d{1,4})?$"
+#: A clock time as timecards write it, blanks around it allowed (ASCII digits only).
+_TIME = "^[ \\t]*(?P<h>[0-9]{1,2}):(?P<m>[0-5][0-9])[ \\t]*$"
 
 
 @dataclass(frozen=True)
 class IngestResult:
+    """One export read: its good rows in canonical columns and its bad rows in the quarantine.
+
+    Attributes:
+      spec: the source as sources.yaml declares it.
+      file_hash: SHA-256 of the file's bytes.
+      rows_read: records read (a ragged row and a malformed file region count as one each);
+        always ``len(frame) + len(quarantine)``.
+      frame: canonical columns + bookkeeping, good rows only.
+      quarantine: QUARANTINE_COLUMNS, one row per refused record.
+      raw: every record as text (header names), indexed like frame and quarantine.
+    """
+
     spec: SourceSpec
     file_hash: str
     rows_read: int
-    frame: pd.DataFrame  # canonical columns + bookkeeping, good rows only
-    quarantine: pd.DataFrame  # QUARANTINE_COLUMNS
-    raw: pd.DataFrame  # every data row as text (header names), indexed like frame/quarantine
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    raw: pd.DataFrame
 
 
 def empty_quarantine() -> pd.DataFrame:
@@ -104,14 +117,207 @@ def quarantine_rows(
     return out.astype({"reason": "string", "field": "string", "detail": "string", "payload": "string"})
 
 
-def _read_text_table(spec: SourceSpec, data: bytes) -> tuple[list[str], pd.DataFrame, np.ndarray]:
-    """All cells as strings, and each row's physical line number (header = line 1)."""
+#: The largest cell ingest reads (characters): the csv module's own field limit. A larger cell is
+#: not an export's value (a pasted document, a corrupt file): the file is refused, naming the cell.
+MAX_CELL_CHARS = 131_072
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+@dataclass(frozen=True)
+class FileRegion:
+    """Physical lines that do not parse as records, quarantined as one row (one row read).
+
+    Attributes:
+      first_line, last_line: the region's physical lines (1-based, inclusive).
+      text: the region's raw text, kept as the quarantine row's payload.
+    """
+
+    first_line: int
+    last_line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TextTable:
+    """A file's records as text, each located on its physical lines.
+
+    Attributes:
+      header: the column names (line 1).
+      cells: one row per record, every cell a string, columns named by the header.
+      lines: the physical line each record starts on.
+      ragged: records on one line with the wrong number of fields (kept, padded or folded).
+      regions: record position -> the malformed file region that record stands for.
+    """
+
+    header: list[str]
+    cells: pd.DataFrame
+    lines: np.ndarray
+    ragged: np.ndarray
+    regions: dict[int, FileRegion]
+
+
+def _line_ends(data: bytes) -> int:
+    """Line terminators as every reader here counts them: \\r\\n, lone \\r and \\n each end a line."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def _check_delimiter(spec: SourceSpec) -> None:
+    if len(spec.delimiter) != 1 or spec.delimiter in "\"\r\n":
+        raise InputError("sources.yaml", f"delimiter {spec.delimiter!r} of {spec.display_path} must be one character, "
+                         "not a quote or a line break", field=f"{spec.id}.delimiter")
+
+
+def _decode(spec: SourceSpec, data: bytes) -> str:
+    """The whole file as text, or an InputError naming the line and field of the first bad byte.
+
+    Decoding the whole file (not a head of it) means no multibyte character can straddle a sniff.
+    """
     display = spec.display_path
     try:
-        text_head = data[:65536].decode(spec.encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise InputError(display, f"cannot decode as {spec.encoding}: {exc}") from None
-    first = next(csv.reader(io.StringIO(text_head.lstrip("\ufeff")), delimiter=spec.delimiter), None)
+        return data.decode(spec.encoding)
+    except LookupError:
+        raise InputError("sources.yaml", f"unknown encoding {spec.encoding!r} for {display}",
+                         field=f"{spec.id}.encoding") from None
+    except UnicodeDecodeError as exc:
+        start = max(data.rfind(b"\n", 0, exc.start), data.rfind(b"\r", 0, exc.start)) + 1
+        line = _line_ends(data[:start]) + 1
+        first = re.split(rb"\r\n|\r|\n", data, maxsplit=1)[0].decode(spec.encoding, errors="replace")
+        try:
+            names = next(csv.reader([first.lstrip("\ufeff")], delimiter=spec.delimiter), [])
+        except csv.Error:
+            names = []
+        at = data[start : exc.start].decode(spec.encoding, errors="replace").count(spec.delimiter)
+        name = names[at].strip() if line > 1 and at < len(names) else f"column {at + 1}"
+        raise InputError(display, f"cannot decode as {spec.encoding}: byte {data[exc.start : exc.start + 1]!r}",
+                         line=line, field=name) from None
+
+
+class _Feed:
+    """Physical lines handed to ``csv.reader`` one by one; ``pos`` is the next line's index."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines, self.pos = lines, 0
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+
+def _full_record(line: str, delimiter: str, width: int) -> bool:
+    """One physical line that is on its own a complete record of ``width`` fields (quotes closed)."""
+    try:
+        recs = list(csv.reader([line], delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return len(recs) == 1 and len(recs[0]) == width
+
+
+def _closed(lines: list[str], delimiter: str) -> bool:
+    """Whether the text's quotes all close (a record that ran to the end of the file may not)."""
+    try:
+        list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return True
+
+
+def _big_cell_field(line: str, delimiter: str, header: list[str]) -> str:
+    pieces = line.split(delimiter)
+    at = next((i for i, p in enumerate(pieces) if len(p) > MAX_CELL_CHARS), len(pieces) - 1)
+    return header[at] if at < len(header) else f"column {at + 1}"
+
+
+def _read_records(spec: SourceSpec, text: str) -> TextTable:
+    """Every record of the text with its physical line, resynchronising after a malformed region.
+
+    A record that spans several lines without having the header's number of fields (an unclosed
+    quote swallowed the lines after it) becomes a :class:`FileRegion` that ends before the next
+    line that is on its own a full record; reading resumes there. A one-line record with the wrong
+    number of fields is a ragged row, kept and quarantined as today.
+    """
+    display, delim = spec.display_path, spec.delimiter
+    lines = _LINE.findall(text.lstrip("\ufeff"))
+    feed = _Feed(lines)
+    reader = csv.reader(feed, delimiter=delim)
+    try:
+        first = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(display, f"the header does not parse ({exc})", line=1) from None
+    if not first:
+        raise InputError(display, "the file is empty: expected a header row", line=1)
+    header = [h.strip() for h in first]
+    width = len(header)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    ragged: list[bool] = []
+    regions: dict[int, FileRegion] = {}
+    while True:
+        start = feed.pos
+        try:
+            rec = next(reader, None)
+        except csv.Error as exc:
+            if feed.pos - start <= 1:  # one line holds a cell beyond the bound: refuse the file
+                raise InputError(display, f"a cell is longer than {MAX_CELL_CHARS:,} characters (the bound ingest "
+                                 f"reads): {exc}", line=start + 1,
+                                 field=_big_cell_field(lines[start], delim, header)) from None
+            rec = []  # a runaway quote ran past the bound: a malformed region, below
+            reader = csv.reader(feed, delimiter=delim)
+        else:
+            if rec is None:
+                break
+            if not rec and feed.pos - start == 1:  # a blank line is not a row
+                continue
+        end = feed.pos
+        spans = end - start
+        closed = end < len(lines) or _closed(lines[start:end], delim)
+        if len(rec) == width and closed:
+            rows.append(rec)
+            starts.append(start + 1)
+            ragged.append(False)
+        elif spans == 1 and closed:
+            # Keep the row (padded, or its surplus folded into the last cell): it is quarantined
+            # as malformed with its payload, not dropped.
+            rec = rec + [""] * (width - len(rec)) if len(rec) < width else [*rec[: width - 1],
+                                                                            delim.join(rec[width - 1 :])]
+            rows.append(rec)
+            starts.append(start + 1)
+            ragged.append(True)
+        else:
+            resume = next((k for k in range(start + 1, end) if _full_record(lines[k], delim, width)), end)
+            regions[len(rows)] = FileRegion(start + 1, resume, "".join(lines[start:resume]))
+            rows.append([""] * width)
+            starts.append(start + 1)
+            ragged.append(False)
+            feed.pos = resume
+            reader = csv.reader(feed, delimiter=delim)
+    cells = pd.DataFrame(rows, columns=header, dtype="string[pyarrow]") if rows else pd.DataFrame(
+        {h: pd.Series([], dtype="string[pyarrow]") for h in header})
+    return TextTable(header, cells, np.asarray(starts, dtype=np.int64), np.asarray(ragged, dtype=bool), regions)
+
+
+def _read_text_table(spec: SourceSpec, data: bytes) -> TextTable:
+    """All cells as strings, and each record's physical line number (header = line 1).
+
+    The fast path (Arrow) is taken only when it provably gives one record per physical line with
+    every cell within the bound; otherwise the exact reader :func:`_read_records` runs.
+    """
+    _check_delimiter(spec)
+    text = _decode(spec, data)
+    display = spec.display_path
+    found = _LINE.match(text.lstrip("\ufeff"))
+    head = found.group(0) if found else ""
+    try:
+        first = next(csv.reader([head], delimiter=spec.delimiter, strict=True), None)
+    except csv.Error:
+        first = None  # a header over several lines or unusual: the exact reader decides
+    if first is None or len(head) > MAX_CELL_CHARS or not spec.delimiter.isascii():  # Arrow: one-byte delimiters
+        return _read_records(spec, text)
     if not first:
         raise InputError(display, "the file is empty: expected a header row", line=1)
     header = [h.strip() for h in first]
@@ -124,7 +330,6 @@ def _read_text_table(spec: SourceSpec, data: bytes) -> tuple[list[str], pd.DataF
         bad_rows.append(row.number if row.number is not None else -1)
         return "skip"
 
-    fast: pd.DataFrame | None = None
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
@@ -135,87 +340,68 @@ def _read_text_table(spec: SourceSpec, data: bytes) -> tuple[list[str], pd.DataF
                 quoted_strings_can_be_null=False,
             ),
         )
-        n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        if not bad_rows and table.num_rows == n_lines - 1:
-            fast = table.to_pandas(types_mapper=pd.ArrowDtype)
-            lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
     except pa.ArrowInvalid:
-        fast = None
-    if fast is not None:
-        fast.columns = header
-        return header, fast.astype("string[pyarrow]"), lines
-    # Slow path, exact line numbers whatever the file holds: blank lines, quoted newlines, ragged rows.
-    return _read_text_table_slow(spec, data, header)
-
-
-def _read_text_table_slow(
-    spec: SourceSpec, data: bytes, header: list[str]
-) -> tuple[list[str], pd.DataFrame, np.ndarray]:
-    reader = csv.reader(io.StringIO(data.decode(spec.encoding).lstrip("\ufeff"), newline=""), delimiter=spec.delimiter)
-    next(reader)
-    rows, lines = [], []
-    width = len(header)
-    line_start = reader.line_num + 1
-    for rec in reader:
-        if rec:  # a blank line is not a row
-            if len(rec) != width:
-                # Keep the row (padded, or its surplus folded into the last cell): it is quarantined
-                # as malformed with its payload, not dropped.
-                if len(rec) < width:
-                    rec = rec + [""] * (width - len(rec))
-                else:
-                    rec = rec[: width - 1] + [spec.delimiter.join(rec[width - 1 :])]
-                lines.append(-line_start)  # negative marks a ragged row
-            else:
-                lines.append(line_start)
-            rows.append(rec)
-        line_start = reader.line_num + 1
-    frame = pd.DataFrame(rows, columns=header, dtype="string[pyarrow]")
-    return header, frame, np.asarray(lines, dtype=np.int64)
+        return _read_records(spec, text)
+    n_lines = _line_ends(data) + (0 if data.endswith((b"\n", b"\r")) else 1)
+    within = all((pc.max(pc.utf8_length(c)).as_py() or 0) <= MAX_CELL_CHARS for c in table.columns)
+    # An odd number of quotes: a quote that never closes (Arrow reads '"30.00' at the end as 30.00).
+    unclosed = data.count(b'"') % 2 == 1
+    if bad_rows or table.num_rows != n_lines - 1 or not within or unclosed:
+        return _read_records(spec, text)
+    fast = table.to_pandas(types_mapper=pd.ArrowDtype)
+    fast.columns = header
+    n = table.num_rows
+    return TextTable(header, fast.astype("string[pyarrow]"), np.arange(2, n + 2, dtype=np.int64),
+                     np.zeros(n, dtype=bool), {})
 
 
 def _parse_dates(values: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     """Strict strptime on each distinct value (dates repeat, so this is fast); bad -> null + flag.
 
-    Python's strptime, not Arrow's: Arrow reads 31-Feb-26 as 3 March without a word.
+    Python's strptime, not Arrow's: Arrow reads 31-Feb-26 as 3 March without a word. Values are
+    trimmed with ``str.strip`` and a blank is missing, not bad.
     """
-    arr = pc.utf8_trim_whitespace(pa.array(values.fillna(""), pa.string()))
+    arr = pa.array(values.fillna(""), pa.string())
     uniq = pc.unique(arr)
-    parsed = []
-    for s in uniq.to_pylist():
+    parsed, blank = [], []
+    for raw in uniq.to_pylist():
+        s = raw.strip()
+        blank.append(not s)
         try:
             parsed.append(datetime.strptime(s, fmt).date() if s else None)
         except ValueError:
             parsed.append(None)
-    out = pc.take(pa.array(parsed, pa.date32()), pc.index_in(arr, value_set=uniq))
-    blank = pc.equal(arr, "").to_numpy(zero_copy_only=False)
-    bad = pc.is_null(out).to_numpy(zero_copy_only=False) & ~blank
+    at = pc.index_in(arr, value_set=uniq)
+    out = pc.take(pa.array(parsed, pa.date32()), at)
+    is_blank = pc.take(pa.array(blank, pa.bool_()), at).to_numpy(zero_copy_only=False)
+    bad = pc.is_null(out).to_numpy(zero_copy_only=False) & ~is_blank
     return pd.Series(out, index=values.index, dtype=DATE_DTYPE), bad
 
 
-def _parse_quantities(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    s = pc.utf8_trim_whitespace(pa.array(values.fillna(""), pa.string()))
-    s = pc.replace_substring_regex(s, r"^\$|,", "")
-    blank = pc.equal(s, "").to_numpy(zero_copy_only=False)
-    ok = pc.match_substring_regex(s, _QUANTITY).to_numpy(zero_copy_only=False)
-    safe = pc.if_else(pa.array(ok), s, "0")
-    arr = pc.if_else(pa.array(ok), pc.cast(safe, QUANTITY_TYPE), pa.scalar(None, QUANTITY_TYPE))
-    return pd.Series(arr, index=values.index, dtype=QUANTITY_DTYPE), ~ok & ~blank
-
-
 def _parse_times(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    s = values.fillna("").str.strip()
-    ok = s.str.fullmatch(_TIME.pattern).fillna(False).to_numpy(dtype=bool)
-    blank = (s == "").to_numpy(dtype=bool)
-    return s.where(ok, pd.NA).astype("string[pyarrow]"), ~ok & ~blank
+    """Clock times "H:MM" or "HH:MM" (past midnight stays on the clock: "25:30"), trimmed; bad -> null."""
+    arr = pa.array(values.fillna(""), pa.string())
+    got = pc.extract_regex(arr, _TIME)
+    ok = pc.is_valid(got)
+    text = pc.binary_join_element_wise(pc.struct_field(got, "h"), pc.struct_field(got, "m"), ":")
+    blank = pc.match_substring_regex(arr, "^[ \\t]*$").to_numpy(zero_copy_only=False)
+    out = pd.Series(pc.if_else(ok, text, pa.scalar(None, pa.string())), index=values.index, dtype="string[pyarrow]")
+    return out, ~ok.to_numpy(zero_copy_only=False) & ~blank
 
 
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_source(spec: SourceSpec) -> IngestResult:
-    """Read one export into canonical columns; bad cells send their row to the quarantine."""
+def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
+    """Read one export into canonical columns; bad cells send their row to the quarantine.
+
+    ``currency`` is the source's currency (for now the production's, ``Production.currency``): a
+    value carrying another currency's sign or code is CURRENCY_MISMATCH. A file that cannot be read
+    at all (undecodable, a cell beyond the bound, a bad delimiter) raises :class:`InputError`.
+
+    Rows read: every record, a ragged row and a malformed file region each counting as one.
+    """
     display = spec.display_path
     try:
         data = spec.path.read_bytes()
@@ -228,7 +414,11 @@ def read_source(spec: SourceSpec) -> IngestResult:
     missing = [c for c, (_, req) in schema.items() if req and c not in spec.columns and c not in spec.constants]
     if missing:
         raise InputError(display, f"sources.yaml maps no column for required {spec.kind} fields {missing}")
-    header, raw, lines = _read_text_table(spec, data)
+    table = _read_text_table(spec, data)
+    header, raw = table.header, table.cells
+    if len(set(header)) != len(header):
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        raise InputError(display, f"duplicate column names {dupes}", line=1)
     absent = [f"{canon} <- {col!r}" for canon, col in spec.columns.items() if col not in header]
     if absent:
         raise InputError(display, f"header lacks mapped columns: {', '.join(absent)}; it has {header}", line=1)
@@ -236,19 +426,30 @@ def read_source(spec: SourceSpec) -> IngestResult:
     n = len(raw)
     raw.index = pd.RangeIndex(n)
     joined = pc.binary_join_element_wise(*[pa.array(raw[h].fillna(""), pa.string()) for h in header], "\x1f")
+    hashes = [hashlib.sha256(s.encode()).hexdigest() for s in joined.to_pylist()]
+    for at, region in table.regions.items():  # a region's identity is its text
+        hashes[at] = hashlib.sha256(region.text.encode()).hexdigest()
     meta = pd.DataFrame(
         {
             "source_id": pd.Series([spec.id] * n, dtype="string"),
             "source_file": pd.Series([display] * n, dtype="string"),
-            "source_line": np.abs(lines),
-            "row_hash": pd.Series([hashlib.sha256(s.encode()).hexdigest() for s in joined.to_pylist()], dtype="string"),
+            "source_line": table.lines,
+            "row_hash": pd.Series(hashes, dtype="string"),
         }
     )
     frame = meta.copy()
     problems: list[tuple[np.ndarray, Reason, str, pd.Series]] = []
-    ragged = lines < 0
-    if ragged.any():
-        problems.append((ragged, Reason.MALFORMED_VALUE, "", pd.Series(["row has the wrong number of fields"] * n)))
+    if table.regions:
+        in_region = np.zeros(n, dtype=bool)
+        in_region[list(table.regions)] = True
+        detail = pd.Series(np.full(n, "", dtype=object))
+        for at, r in table.regions.items():
+            detail[at] = (f"lines {r.first_line}-{r.last_line} do not parse as records of {len(header)} fields "
+                          f"(an unclosed quote?); reading resumed at line {r.last_line + 1}")
+        problems.append((in_region, Reason.MALFORMED_FILE_REGION, "", detail))
+    if table.ragged.any():
+        problems.append((table.ragged, Reason.MALFORMED_VALUE, "",
+                         pd.Series(["row has the wrong number of fields"] * n)))
     for canon, (kind, _req) in schema.items():
         if canon in spec.columns:
             col = raw[spec.columns[canon]]
@@ -260,26 +461,34 @@ def read_source(spec: SourceSpec) -> IngestResult:
             stripped = col.str.strip()
             frame[canon] = stripped.where(stripped != "", pd.NA)
             continue
-        if kind == "money":
-            parsed = parse_money_column(pa.array(col.fillna(""), pa.string()), spec.money_locale)  # type: ignore[arg-type]
-            frame[canon] = pd.Series(parsed.amounts, dtype=MONEY_DTYPE)
-            bad, reason = parsed.bad, Reason.MALFORMED_AMOUNT
-            what = f"not an amount in the source's '{spec.money_locale}' format"
+        checks: list[tuple[np.ndarray, Reason, str]] = []
+        if kind in ("money", "quantity"):
+            locale = spec.money_locale
+            parse = parse_money_column if kind == "money" else parse_quantity_column
+            parsed = parse(pa.array(col.fillna(""), pa.string()), locale, currency)  # type: ignore[arg-type]
+            frame[canon] = pd.Series(parsed.amounts, dtype=MONEY_DTYPE if kind == "money" else QUANTITY_DTYPE)
+            checks.append((parsed.foreign, Reason.CURRENCY_MISMATCH, f"a currency that is not the source's {currency}"))
+            if kind == "money":
+                checks.append((parsed.bad & ~parsed.foreign, Reason.MALFORMED_AMOUNT,
+                               f"not an amount in the source's '{locale}' format"))
+                checks.append((parsed.out_of_bounds, Reason.AMOUNT_OUT_OF_BOUNDS,
+                               f"beyond the bound of {AMOUNT_BOUND:,} a line may carry"))
+            else:
+                checks.append((parsed.bad & ~parsed.foreign, Reason.MALFORMED_VALUE,
+                               f"not a number with at most 4 decimals in the source's '{locale}' format"))
         elif kind == "date":
             frame[canon], bad = _parse_dates(col, spec.date_format)
-            reason, what = Reason.MALFORMED_DATE, f"not a date in format {spec.date_format}"
-        elif kind == "quantity":
-            frame[canon], bad = _parse_quantities(col)
-            reason, what = Reason.MALFORMED_VALUE, "not a number with at most 4 decimals"
+            checks.append((bad, Reason.MALFORMED_DATE, f"not a date in format {spec.date_format}"))
         elif kind == "time":
             frame[canon], bad = _parse_times(col)
-            reason, what = Reason.MALFORMED_VALUE, "not a time HH:MM"
+            checks.append((bad, Reason.MALFORMED_VALUE, "not a time HH:MM"))
         else:  # pragma: no cover - SCHEMAS is ours
             raise AssertionError(kind)
-        if bad.any():
-            detail = pd.Series(np.full(n, "", dtype=object))
-            detail[bad] = [f"{canon}={v!r}: {what}" for v in col[bad].fillna("")]
-            problems.append((bad, reason, canon, detail))
+        for bad, reason, what in checks:
+            if bad.any():
+                detail = pd.Series(np.full(n, "", dtype=object))
+                detail[bad] = [f"{canon}={v!r}: {what}" for v in col[bad].fillna("")]
+                problems.append((bad, reason, canon, detail))
 
     quarantined = np.zeros(n, dtype=bool)
     parts = []
@@ -289,6 +498,9 @@ def read_source(spec: SourceSpec) -> IngestResult:
             parts.append(quarantine_rows(raw, meta, fresh, reason, field, detail))
             quarantined |= fresh
     quarantine = pd.concat(parts) if parts else empty_quarantine()
+    for at, r in table.regions.items():  # the region's own text, not the empty cells standing for it
+        quarantine.loc[at, "payload"] = json.dumps({"lines": f"{r.first_line}-{r.last_line}", "text": r.text},
+                                                   ensure_ascii=False)
     return IngestResult(
         spec=spec, file_hash=file_sha256(data), rows_read=n, frame=frame.loc[~quarantined],
         quarantine=quarantine, raw=raw,

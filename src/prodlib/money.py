@@ -44,6 +44,18 @@ MONEY_TYPE = pa.decimal128(18, 2)
 MONEY_DTYPE = pd.ArrowDtype(MONEY_TYPE)
 #: Largest absolute amount a money column holds.
 MONEY_MAX = Decimal("9999999999999999.99")
+#: Arrow type of a quantity column (payroll hours, unit rates): 10 integer digits, 4 decimals.
+QUANTITY_TYPE = pa.decimal128(14, 4)
+QUANTITY_DTYPE = pd.ArrowDtype(QUANTITY_TYPE)
+
+#: Largest absolute amount ingest accepts on one line: $1,000,000,000.00 (10**11 cents).
+#: Why this bound: the ledger stores integer cents in int64 (at most 9.22e18), so with every line
+#: within 10**11 cents any sum of up to 92 million lines fits, about 90 times the lines of a
+#: studio-sized sample ledger (about 1 million), and no total, balance or trial balance can wrap.
+#: No real line comes near it (the largest film budgets are a few hundred million dollars in all).
+#: Ingest quarantines a larger amount as AMOUNT_OUT_OF_BOUNDS instead of posting it.
+AMOUNT_BOUND = Decimal("1000000000.00")
+AMOUNT_BOUND_CENTS = 10**11
 
 MoneyLocale = Literal["us", "eu"]
 """How a source writes amounts. "us": 1,234.56; "eu": 1.234,56. Declared per source, never
@@ -51,12 +63,31 @@ guessed per row, because "1,234" and "1.234" cannot be told apart."""
 
 
 class MoneyFormatError(ValueError):
-    """An amount string that is not money. ``reason`` is a short machine-readable cause."""
+    """An amount string that is not money. ``reason`` is a short machine-readable cause.
+
+    Attributes:
+      value: the text as read.
+      reason: why it was refused.
+    """
 
     def __init__(self, value: str, reason: str) -> None:
         super().__init__(f"{value!r} is not an amount: {reason}")
         self.value = value
         self.reason = reason
+
+
+class CurrencyMismatchError(MoneyFormatError):
+    """A well-formed value carrying the mark of a currency that is not the source's.
+
+    Attributes:
+      mark: the currency sign or code found ("€", "GBP").
+      currency: the source's currency (ISO 4217).
+    """
+
+    def __init__(self, value: str, mark: str, currency: str) -> None:
+        super().__init__(value, f"currency {mark} is not the source's {currency}")
+        self.mark = mark
+        self.currency = currency
 
 
 @dataclass(frozen=True)
@@ -92,112 +123,220 @@ def money(value: str | int | Decimal) -> Decimal:
 
 # --- parsing ---------------------------------------------------------------------------------
 
-_CURRENCY = re.compile(r"^(?:USD|EUR|GBP|CAD|US\$|\$|€|£)\s*|\s*(?:USD|EUR|GBP|CAD|\$|€|£)$")
-_PLAIN = re.compile(r"^-?\d+(?:\.\d{1,2})?$")
-_US_GROUPED = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?$")
-_EU_GROUPED = re.compile("^-?\\d{1,3}(?:[.\u00a0 ]\\d{3})+(?:,\\d{1,2})?$")
-_EU_PLAIN = re.compile(r"^-?\d+(?:,\d{1,2})?$")
+#: Blanks trimmed around a value, spelled out so that the scalar parser (Python ``re``) and the
+#: column parser (Arrow's RE2) trim exactly the same characters.
+_BLANK = "[\\t\\n\\v\\f\\r \u00a0\u2007\u202f]"
+#: A currency mark: an ISO 4217 code, a dollar with its country prefix (US$, C$, A$), or a symbol.
+_MARK = "[A-Z]{3}|[A-Z]{1,2}\\$|[$\u20ac\u00a3\u00a5\u20b9\u20a9\u20bd\u20aa\u20ba\u20b4\u20a6\u20b1\u20ab\u00a2]"
+#: The shape of every amount or quantity: optional accounting parentheses, one optional minus
+#: (before or after the currency mark, or trailing), the currency mark before or after the digits.
+#: Which separators the digits may hold is the locale's business (below).
+_SHAPE = (
+    f"^(?P<open>\\()?{_BLANK}*(?P<m1>-)?{_BLANK}*(?:(?P<pre>{_MARK}){_BLANK}*)?(?P<m2>-)?{_BLANK}*"
+    f"(?P<num>[0-9](?:[0-9.,  \u00a0\u202f]*[0-9])?)(?:{_BLANK}*(?P<post>{_MARK}))?{_BLANK}*(?P<m3>-)?"
+    f"{_BLANK}*(?P<close>\\))?$"
+)
+_SHAPE_RE = re.compile(_SHAPE)
+_TRIM = f"^{_BLANK}+|{_BLANK}+$"
+_TRIM_RE = re.compile(_TRIM)
+_EU_GROUP_SEPARATORS = "[. \u00a0\u202f]"
 
 
-def parse_money(text: str | None, locale: MoneyLocale = "us") -> Decimal:
+def _digits(locale: str, places: int) -> tuple[str, str]:
+    """(grouped, plain) patterns of a locale's digits with at most ``places`` decimals.
+
+    A thousands group is exactly three digits after a head of one to three digits that does not
+    start with 0: "0,005" is not five dollars in a US file, and not 0.005 either; it is refused.
+    """
+    if locale == "us":
+        return (f"^[1-9][0-9]{{0,2}}(?:,[0-9]{{3}})+(?:\\.[0-9]{{1,{places}}})?$",
+                f"^[0-9]+(?:\\.[0-9]{{1,{places}}})?$")
+    if locale == "eu":
+        groups = "|".join(f"(?:{sep}[0-9]{{3}})+" for sep in ("\\.", " ", "\u00a0", "\u202f"))
+        return (f"^[1-9][0-9]{{0,2}}(?:{groups})(?:,[0-9]{{1,{places}}})?$",
+                f"^[0-9]+(?:,[0-9]{{1,{places}}})?$")
+    raise ValueError(f"unknown money locale {locale!r}")
+
+
+#: The marks a source written in a currency may carry; any other mark is another currency.
+CURRENCY_MARKS: dict[str, frozenset[str]] = {
+    "USD": frozenset({"USD", "$", "US$"}),
+    "CAD": frozenset({"CAD", "$", "C$", "CA$"}),
+    "AUD": frozenset({"AUD", "$", "A$", "AU$"}),
+    "NZD": frozenset({"NZD", "$", "NZ$"}),
+    "EUR": frozenset({"EUR", "\u20ac"}),
+    "GBP": frozenset({"GBP", "\u00a3"}),
+}
+
+
+def currency_marks(currency: str) -> frozenset[str]:
+    """The marks that mean ``currency`` (its ISO code, and its symbols when prodlib knows them)."""
+    return CURRENCY_MARKS.get(currency, frozenset({currency}))
+
+
+@dataclass(frozen=True)
+class DecimalGrammar:
+    """How one kind of value is written and held: money (2 decimals) or a quantity (4 decimals).
+
+    Attributes:
+      places: the most decimals a value may have; fewer are padded ("12.5" is 12.50).
+      integer_digits: the most integer digits the Arrow type holds.
+      arrow_type: the exact column type values are cast to.
+      what: the name used in refusals ("amount", "quantity").
+    """
+
+    places: int
+    integer_digits: int
+    arrow_type: pa.DataType
+    what: str
+
+
+MONEY_GRAMMAR = DecimalGrammar(2, 16, MONEY_TYPE, "amount")
+QUANTITY_GRAMMAR = DecimalGrammar(4, 10, QUANTITY_TYPE, "quantity")
+
+
+def _parse_decimal(text: str | None, locale: MoneyLocale, currency: str | None, grammar: DecimalGrammar) -> Decimal:
+    """The scalar reference parser behind :func:`parse_money` and :func:`parse_quantity`."""
+    s = _TRIM_RE.sub("", text or "")
+    if not s:
+        raise MoneyFormatError(text or "", "empty")
+    m = _SHAPE_RE.match(s)
+    if m is None:
+        raise MoneyFormatError(text or "", f"not a {grammar.what}")
+    g = {k: v or "" for k, v in m.groupdict().items()}
+    signs = [g["open"] and g["close"], g["m1"], g["m2"], g["m3"]]
+    if bool(g["open"]) != bool(g["close"]) or sum(1 for x in signs if x) > 1:
+        raise MoneyFormatError(text or "", "unbalanced parentheses or more than one sign")
+    grouped, plain = _digits(locale, grammar.places)
+    num = g["num"]
+    if re.match(grouped, num):
+        num = num.replace(",", "") if locale == "us" else re.sub(_EU_GROUP_SEPARATORS, "", num)
+    elif not re.match(plain, num):
+        raise MoneyFormatError(text or "", f"not a {'US' if locale == 'us' else 'European'}-format {grammar.what}")
+    if locale == "eu":
+        num = num.replace(",", ".")
+    for mark in (g["pre"], g["post"]):
+        if mark and currency is not None and mark not in currency_marks(currency):
+            raise CurrencyMismatchError(text or "", mark, currency)
+    integer = num.split(".")[0].lstrip("0")
+    if len(integer) > grammar.integer_digits:
+        raise MoneyFormatError(text or "", "too large")
+    value = Decimal(num).quantize(Decimal(1).scaleb(-grammar.places), context=MONEY_CONTEXT)
+    return -value if any(signs) else value
+
+
+def parse_money(text: str | None, locale: MoneyLocale = "us", currency: str | None = None) -> Decimal:
     """Parse one amount as exports write it; raise :class:`MoneyFormatError` if it is not one.
 
     Accepts a currency sign or code, thousands separators of the declared locale, a leading minus,
     a trailing minus ("12.00-") and accounting parentheses for credits ("(1,234.56)"). Refuses
-    exponents, more than two decimals, stray characters and empty strings.
+    exponents, more than two decimals, a thousands group with a leading zero, stray characters,
+    empty strings, and (when ``currency`` is given: the source's currency) the mark of another
+    currency, with :class:`CurrencyMismatchError`. ``currency=None`` accepts any mark: for a value
+    whose currency the caller does not know.
     """
-    if text is None:
-        raise MoneyFormatError("", "empty")
-    s = text.strip()
-    if not s:
-        raise MoneyFormatError(text, "empty")
-    negative = False
-    if s.startswith("(") and s.endswith(")"):
-        negative, s = True, s[1:-1].strip()
-    elif s.endswith("-") and not s.startswith("-"):
-        negative, s = True, s[:-1].strip()
-    if s.startswith("-") and len(s) > 1 and not s[1].isdigit():  # "-$12.00"
-        negative, s = not negative, s[1:]
-    s = _CURRENCY.sub("", s).strip()
-    if s.startswith("-"):
-        if negative:
-            raise MoneyFormatError(text, "two minus signs")
-        negative, s = True, s[1:]
-    if locale == "us":
-        if _US_GROUPED.match(s):
-            s = s.replace(",", "")
-        elif not _PLAIN.match(s):
-            raise MoneyFormatError(text, "not a US-format amount")
-    elif locale == "eu":
-        if _EU_GROUPED.match(s):
-            s = s.replace(".", "").replace(" ", "").replace("\u00a0", "")
-        elif not _EU_PLAIN.match(s):
-            raise MoneyFormatError(text, "not a European-format amount")
-        s = s.replace(",", ".")
-    else:  # pragma: no cover - Literal guards callers
-        raise ValueError(f"unknown money locale {locale!r}")
-    amount = Decimal(s).quantize(CENT, context=MONEY_CONTEXT)
-    if amount > MONEY_MAX:
-        raise MoneyFormatError(text, "too large")
-    return -amount if negative else amount
+    return _parse_decimal(text, locale, currency, MONEY_GRAMMAR)
+
+
+def parse_quantity(text: str | None, locale: MoneyLocale = "us", currency: str | None = None) -> Decimal:
+    """Parse one quantity (payroll hours, a unit rate): the money grammar with four decimals.
+
+    Quantities follow the source's declared locale exactly like its amounts: "8,00" hours in a
+    European file are eight hours, and in a US file they are refused (bad grouping), never 800.
+    """
+    return _parse_decimal(text, locale, currency, QUANTITY_GRAMMAR)
 
 
 @dataclass(frozen=True)
 class ParsedColumn:
-    """Result of parsing a column: exact amounts (null where bad) and why each bad one failed."""
+    """Result of parsing a column of amounts or quantities: exact values and why each bad one failed.
 
-    amounts: pa.Array  # decimal128(18, 2), null where ``bad`` is true
-    bad: np.ndarray  # bool mask: value present but not an amount
-    empty: np.ndarray  # bool mask: value missing or blank
-
-
-def parse_money_column(values: Iterable[str | None] | pa.Array, locale: MoneyLocale = "us") -> ParsedColumn:
-    """Vectorized :func:`parse_money` with Arrow string kernels; equal to it on every value.
-
-    Invalid values do not raise: they come back as null with ``bad`` set, so the caller can route
-    each one to the quarantine with its line number.
+    Attributes:
+      amounts: the exact values (``decimal128(18, 2)`` for money, ``decimal128(14, 4)`` for
+        quantities), null where ``bad`` or ``empty``.
+      bad: value present but refused (not a value of the locale, or another currency's mark).
+      empty: value missing or blank.
+      foreign: the part of ``bad`` that is a well-formed value carrying another currency's mark.
+      out_of_bounds: a parsed amount beyond :data:`AMOUNT_BOUND` (money only; the value is kept).
     """
+
+    amounts: pa.Array
+    bad: np.ndarray
+    empty: np.ndarray
+    foreign: np.ndarray
+    out_of_bounds: np.ndarray
+
+
+def _parse_decimal_column(
+    values: Iterable[str | None] | pa.Array, locale: MoneyLocale, currency: str | None, grammar: DecimalGrammar
+) -> ParsedColumn:
+    """Vectorized :func:`_parse_decimal` with Arrow string kernels; equal to it on every value."""
     arr = values if isinstance(values, pa.Array) else pa.array(list(values), pa.string())
     if arr.type != pa.string():
         arr = pc.cast(arr, pa.string())
-    s = pc.utf8_trim_whitespace(arr)
+    grouped_pat, plain_pat = _digits(locale, grammar.places)
+    s = pc.replace_substring_regex(arr, _TRIM, "")
     empty = pc.fill_null(pc.equal(s, ""), True)
-    paren = pc.fill_null(pc.match_substring_regex(s, r"^\(.*\)$"), False)
-    s = pc.if_else(paren, pc.utf8_slice_codeunits(s, 1, -1), s)
-    s = pc.utf8_trim_whitespace(s)
-    trailing = pc.fill_null(pc.match_substring_regex(s, r"^[^-].*-$"), False)
-    s = pc.if_else(trailing, pc.utf8_slice_codeunits(s, 0, -1), s)
-    s = pc.utf8_trim_whitespace(s)
-    minus_cur = pc.fill_null(pc.match_substring_regex(s, r"^-[^0-9]"), False)
-    s = pc.if_else(minus_cur, pc.utf8_slice_codeunits(s, 1), s)
-    s = pc.replace_substring_regex(s, _CURRENCY.pattern, "")
-    s = pc.utf8_trim_whitespace(s)
-    lead = pc.fill_null(pc.starts_with(s, "-"), False)
-    two_minus = pc.and_(lead, pc.or_(pc.or_(paren, trailing), minus_cur))
-    s = pc.if_else(lead, pc.utf8_slice_codeunits(s, 1), s)
+    shape = pc.extract_regex(s, _SHAPE)
+    shaped = pc.is_valid(shape)
+
+    def part(name: str) -> pa.Array:
+        return pc.fill_null(pc.struct_field(shape, name), "")
+
+    def present(name: str) -> pa.Array:
+        return pc.not_equal(part(name), "")
+
+    nsigns = pc.add(pc.add(pc.cast(present("open"), pa.int8()), pc.cast(present("m1"), pa.int8())),
+                    pc.add(pc.cast(present("m2"), pa.int8()), pc.cast(present("m3"), pa.int8())))
+    signs_ok = pc.and_(pc.equal(present("open"), present("close")), pc.less_equal(nsigns, 1))
+    num = part("num")
+    grouped = pc.match_substring_regex(num, grouped_pat)
+    plain = pc.match_substring_regex(num, plain_pat)
     if locale == "us":
-        grouped = pc.match_substring_regex(s, _US_GROUPED.pattern)
-        plain = pc.match_substring_regex(s, _PLAIN.pattern)
-        s = pc.if_else(grouped, pc.replace_substring(s, ",", ""), s)
-    elif locale == "eu":
-        grouped = pc.match_substring_regex(s, _EU_GROUPED.pattern)
-        plain = pc.match_substring_regex(s, _EU_PLAIN.pattern)
-        s = pc.if_else(grouped, pc.replace_substring_regex(s, "[. \u00a0]", ""), s)
-        s = pc.replace_substring(s, ",", ".")
-    else:  # pragma: no cover
-        raise ValueError(f"unknown money locale {locale!r}")
-    good = pc.and_(pc.fill_null(pc.or_(grouped, plain), False), pc.invert(two_minus))
-    # Longer than 16 integer digits does not fit decimal128(18, 2).
-    too_long = pc.fill_null(pc.match_substring_regex(s, r"^0*[1-9]\d{16}"), False)
-    good = pc.and_(pc.and_(good, pc.invert(empty)), pc.invert(too_long))
-    safe = pc.if_else(good, s, "0")
-    amounts = pc.cast(safe, MONEY_TYPE)
-    negate = pc.xor(pc.xor(paren, trailing), pc.xor(minus_cur, lead))
-    amounts = pc.if_else(negate, pc.negate(amounts), amounts)
-    amounts = pc.if_else(good, amounts, pa.scalar(None, MONEY_TYPE))
+        clean = pc.if_else(grouped, pc.replace_substring(num, ",", ""), num)
+    else:
+        clean = pc.replace_substring(pc.if_else(grouped, pc.replace_substring_regex(num, _EU_GROUP_SEPARATORS, ""),
+                                                num), ",", ".")
+    formed = pc.fill_null(pc.and_(pc.and_(shaped, signs_ok), pc.or_(grouped, plain)), False)
+    if currency is None:
+        foreign = pa.array(np.zeros(len(arr), dtype=bool))
+    else:
+        marks = pa.array(sorted(currency_marks(currency)), pa.string())
+        foreign = pc.and_(formed, pc.or_(pc.and_(present("pre"), pc.invert(pc.is_in(part("pre"), value_set=marks))),
+                                         pc.and_(present("post"), pc.invert(pc.is_in(part("post"), value_set=marks)))))
+    too_long = pc.match_substring_regex(clean, f"^0*[1-9][0-9]{{{grammar.integer_digits}}}")
+    good = pc.and_(pc.and_(formed, pc.invert(foreign)), pc.and_(pc.invert(too_long), pc.invert(empty)))
+    safe = pc.if_else(good, pc.replace_substring_regex(clean, "^0+([0-9])", "\\1"), "0")
+    values_out = pc.cast(safe, grammar.arrow_type)
+    values_out = pc.if_else(pc.greater(nsigns, 0), pc.negate(values_out), values_out)
+    values_out = pc.if_else(good, values_out, pa.scalar(None, grammar.arrow_type))
+    if grammar is MONEY_GRAMMAR:
+        beyond = pc.fill_null(pc.greater(pc.abs(values_out), pa.scalar(AMOUNT_BOUND, MONEY_TYPE)), False)
+        out_of_bounds = beyond.to_numpy(zero_copy_only=False)
+    else:
+        out_of_bounds = np.zeros(len(arr), dtype=bool)
     empty_np = empty.to_numpy(zero_copy_only=False)
-    bad_np = ~good.to_numpy(zero_copy_only=False) & ~empty_np
-    return ParsedColumn(amounts=amounts, bad=bad_np, empty=empty_np)
+    return ParsedColumn(amounts=values_out, bad=~good.to_numpy(zero_copy_only=False) & ~empty_np, empty=empty_np,
+                        foreign=foreign.to_numpy(zero_copy_only=False), out_of_bounds=out_of_bounds)
+
+
+def parse_money_column(
+    values: Iterable[str | None] | pa.Array, locale: MoneyLocale = "us", currency: str | None = None
+) -> ParsedColumn:
+    """Vectorized :func:`parse_money` with Arrow string kernels; equal to it on every value.
+
+    Invalid values do not raise: they come back as null with ``bad`` set (and ``foreign`` for
+    another currency's mark), so the caller can route each one to the quarantine with its line
+    number; ``out_of_bounds`` marks amounts beyond :data:`AMOUNT_BOUND`.
+    """
+    return _parse_decimal_column(values, locale, currency, MONEY_GRAMMAR)
+
+
+def parse_quantity_column(
+    values: Iterable[str | None] | pa.Array, locale: MoneyLocale = "us", currency: str | None = None
+) -> ParsedColumn:
+    """Vectorized :func:`parse_quantity` (``decimal128(14, 4)``); equal to it on every value."""
+    return _parse_decimal_column(values, locale, currency, QUANTITY_GRAMMAR)
 
 
 # --- columns ---------------------------------------------------------------------------------

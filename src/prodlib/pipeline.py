@@ -28,7 +28,9 @@ from prodlib.taxonomy import ChartOfAccounts, get_chart
 from prodlib.validate import validate_frame
 
 if TYPE_CHECKING:
-    from prodlib.ledger import Ledger
+    import sqlalchemy as sa
+
+    from prodlib.ledger import Scope
 
 DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
 DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
@@ -239,7 +241,8 @@ def process_source(
     spec: SourceSpec, production: Production, chart: ChartOfAccounts, posted_invoices: set[tuple[str, str]]
 ) -> Stage:
     """Everything but the write, for one file: the pure part of a source's run."""
-    return finish_source(validate_stage(start(read_source(spec)), production), chart, posted_invoices)
+    stage = start(read_source(spec, production.currency))
+    return finish_source(validate_stage(stage, production), chart, posted_invoices)
 
 
 def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, chart: ChartOfAccounts,
@@ -262,7 +265,7 @@ def run(
     Payroll also yields its fringes (posted as a derived batch) and, with ``remittance_dir``, the
     per-fund remittance files.
     """
-    from prodlib.ledger import Ledger
+    from prodlib.ledger import Ledger, post_batch
 
     inputs: InputSet = load_input_set(location)
     production = inputs.production
@@ -279,8 +282,8 @@ def run(
         for spec in (s for s in specs if s.kind == kind):
             if progress:
                 progress(f"{spec.kind:<15} {spec.display_path}")
-            try:
-                read.append(start(read_source(spec)))
+            try:  # a file that cannot be read is refused with its message; the other files still run
+                read.append(start(read_source(spec, production.currency)))
             except InputError as exc:
                 errors.append(str(exc))
         for stage in validate_stages(read, production):
@@ -293,16 +296,17 @@ def run(
                                     production, chart, context)
                 stage.check_conservation()
             contents = batch_contents(stage, production)
-            result = led.post_batch(spec.id, spec.display_path, stage.ingest.file_hash, kind,
+            # One transaction per file: a payroll batch and its fringe batch commit together or not at all.
+            with led.transaction() as conn:
+                result = post_batch(conn, led.scope, spec.id, spec.display_path, stage.ingest.file_hash, kind,
                                     contents.pop("postings", None), stage.quarantine, stage.ingest.rows_read,
                                     **contents)
+                if kind == "payroll":
+                    # Even when the payroll was posted before: its fringe batch is idempotent too.
+                    runs.append(post_fringes(conn, led.scope, spec, stage, production, chart, remittance_dir))
             already = result.already_posted
             if kind == "invoice" and not already:
                 posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
-            if kind == "payroll":
-                # Even when the payroll was posted before: its fringe batch is idempotent too, so a run that
-                # stopped between the two batches completes here.
-                runs.append(post_fringes(led, spec, stage, production, chart, remittance_dir))
             reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
             runs.append(
                 SourceRun(
@@ -332,18 +336,21 @@ def batch_contents(stage: Stage, production: Production) -> dict[str, Any]:
 
 
 def post_fringes(
-    led: Ledger, spec: SourceSpec, stage: Stage, production: Production, chart: ChartOfAccounts,
-    remittance_dir: Path | None,
+    conn: sa.Connection, scope: Scope, spec: SourceSpec, stage: Stage, production: Production,
+    chart: ChartOfAccounts, remittance_dir: Path | None,
 ) -> SourceRun:
-    """Fringes of a payroll batch, posted as their own batch (debit x900 fringe, credit FRINGE_PAYABLE:plan)."""
+    """Fringes of a payroll batch, posted as their own batch (debit x900 fringe, credit FRINGE_PAYABLE:plan)
+    in the caller's transaction ``conn``, the one that posts the payroll batch."""
     from prodlib.fringes import compute_fringes, fringe_postings
+    from prodlib.ledger import post_batch
     from prodlib.remittance import remittance_reports
 
     fringes = compute_fringes(stage.good, production, chart=chart)
     frame = fringe_postings(fringes)
     file_hash = f"{stage.ingest.file_hash}:fringes"
-    result = led.post_batch(
-        f"{spec.id}:fringes", f"{spec.display_path} (fringes)", file_hash, "fringe", frame, None, len(frame)
+    result = post_batch(
+        conn, scope, f"{spec.id}:fringes", f"{spec.display_path} (fringes)", file_hash, "fringe", frame, None,
+        len(frame),
     )
     if remittance_dir is not None:
         remittance_reports(fringes, production, remittance_dir)

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
+from pydantic import field_validator
 
-from prodlib.errors import InputError
+from prodlib.config import IsoDate, Strict, Text, load_model, refuse_number, shown
+from prodlib.errors import ConfigError
 from prodlib.money import MoneyFormatError, parse_money
 from prodlib.rules.scale import load_scale
+from prodlib.taxonomy import chart_file, chart_location, get_chart
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,9 @@ class Production:
       production_id: the production's stable id (the ledger's tenant key).
       title: the title, as reports and remittance files print it.
       employer_code: the signatory's code, as the guild trust funds know it.
-      chart: the chart of accounts: a shipped chart's name or a path (resolved against production.yaml).
+      chart: the chart of accounts: a shipped chart's name, or the absolute path of a chart file
+        (production.yaml's ``chart:`` resolved against its folder; without one, $PRODLIB_CHART
+        resolved against the working directory, else the shipped sample).
       currency: the production currency (ISO 4217).
       window_start, window_end: prep start .. wrap; dated rows outside are DATE_OUT_OF_WINDOW.
       pp_date: principal photography date (picks SAG-AFTRA rates); never guessed: lines that need it
@@ -77,28 +82,50 @@ class Production:
         return self.pp_date
 
 
-def read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                         line=None if mark is None else mark.line + 1) from None
+class _Window(Strict):
+    start: IsoDate
+    end: IsoDate
 
 
-def _date(path: Path, value: Any, name: str, required: bool = True) -> date | None:
-    if value is None or value == "":
-        if required:
-            raise InputError(path, "is required", field=name)
-        return None
-    if isinstance(value, date):
+class _Budget(Strict):
+    version: Text = ""
+    locked_on: IsoDate | None = None
+    author: Text = ""
+
+
+class _Episode(Strict):
+    entry_key: ClassVar[str | None] = "id"
+    id: Text
+    pp_date: IsoDate | None = None
+
+
+class ProductionFile(Strict):
+    """production.yaml as written (see :class:`Production` for what each key means).
+
+    Attributes:
+      production_id, title, employer_code, chart, currency, window, principal_photography,
+      budget_version, budget, budget_tier, budget_total, states, episodes: the file's keys.
+    """
+
+    production_id: Text
+    title: Text
+    employer_code: Text = ""
+    chart: Text = ""
+    currency: Text = "USD"
+    window: _Window
+    principal_photography: IsoDate | None = None
+    budget_version: Text = ""
+    budget: _Budget = _Budget()
+    budget_tier: Text | None = None
+    budget_total: Text | None = None
+    states: tuple[Text, ...] = ()
+    episodes: tuple[_Episode, ...] = ()
+
+    @field_validator("budget_total", mode="before")
+    @classmethod
+    def _quoted_total(cls, value: Any) -> Any:
+        refuse_number(value, "amounts")
         return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(path, f"{value!r} is not a date (YYYY-MM-DD)", field=name) from None
 
 
 def budget_tier_of(path: str | Path, doc: dict[str, Any]) -> tuple[str | None, Decimal | None]:
@@ -115,63 +142,69 @@ def budget_tier_of(path: str | Path, doc: dict[str, Any]) -> tuple[str | None, D
         try:
             total = parse_money(str(raw_total))
         except MoneyFormatError:
-            raise InputError(path, f"{raw_total!r} is not an amount (e.g. \"4500000.00\")",
-                             field="budget_total") from None
+            raise ConfigError(path, f"{shown(raw_total)} is not an amount (e.g. \"4500000.00\")",
+                              field="budget_total") from None
         if total < 0:
-            raise InputError(path, f"{raw_total!r} is negative", field="budget_total")
+            raise ConfigError(path, f"{shown(raw_total)} is negative", field="budget_total")
     raw_tier = doc.get("budget_tier")
     tier: str | None = None
     if raw_tier is not None and raw_tier != "":
         tier = str(raw_tier).strip().lower()
         if tier not in scale.tier_names:
-            raise InputError(path, f"{raw_tier!r} is not one of {', '.join(scale.tier_names)}", field="budget_tier")
+            raise ConfigError(path, f"{shown(raw_tier)} is not one of {', '.join(scale.tier_names)}",
+                              field="budget_tier")
     if total is not None:
         derived = scale.tier_for(total)
         if tier is not None and tier != derived:
-            raise InputError(path, f"{tier!r} contradicts budget_total {total} (a {derived}-budget production)",
-                             field="budget_tier")
+            raise ConfigError(path, f"{tier!r} contradicts budget_total {total} (a {derived}-budget production)",
+                              field="budget_tier")
         tier = derived
     return tier, total
 
 
 def load_production(path: Path) -> Production:
-    doc = read_yaml(path)
-    if not isinstance(doc, dict):
-        raise InputError(path, "expected a mapping of production facts")
-    window = doc.get("window") or {}
-    budget = doc.get("budget") or {}
+    """Parse production.yaml strictly; every mistake is a :class:`ConfigError` naming file, line and key.
+
+    ``chart:`` is resolved here, once: a path relative to production.yaml's folder becomes absolute,
+    so that no caller (pipeline, reports, notebooks running elsewhere) needs to know the folder.
+    """
+    path = Path(path)
+    doc, located = load_model(path, ProductionFile)
     for key in ("production_id", "title"):
-        if not doc.get(key):
-            raise InputError(path, "is required", field=key)
-    start = _date(path, window.get("start"), "window.start")
-    end = _date(path, window.get("end"), "window.end")
-    assert start is not None and end is not None
-    if end < start:
-        raise InputError(path, f"window ends ({end}) before it starts ({start})", field="window")
-    episodes = tuple(
-        Episode(str(e["id"]), _date(path, e.get("pp_date"), f"episodes[{i}].pp_date"))  # type: ignore[arg-type]
-        for i, e in enumerate(doc.get("episodes") or [])
-    )
-    budget_tier, budget_total = budget_tier_of(path, doc)
+        if not getattr(doc, key).strip():
+            raise located.error("is required", (key,), ProductionFile)
+    if doc.window.end < doc.window.start:
+        raise located.error(f"window ends ({doc.window.end}) before it starts ({doc.window.start})",
+                            ("window",), ProductionFile)
+    try:
+        budget_tier, budget_total = budget_tier_of(path, {"budget_tier": doc.budget_tier,
+                                                          "budget_total": doc.budget_total})
+    except ConfigError as exc:  # the same error, with the line of its key
+        raise located.error(exc.message, (exc.field or "",), ProductionFile) from None
+    chart = chart_location(doc.chart, path.parent)
+    if not chart_file(chart).is_file():
+        if doc.chart:
+            raise located.error(f"chart {shown(doc.chart)} not found (a shipped chart's name, or a file relative "
+                                "to this file's folder)", ("chart",), ProductionFile)
+        raise ConfigError("$PRODLIB_CHART", f"chart {shown(chart)} not found")
+    get_chart(chart)  # a broken chart stops here, before anything is read or posted
     return Production(
-        production_id=str(doc["production_id"]),
-        title=str(doc["title"]),
-        employer_code=str(doc.get("employer_code", "")),
-        chart=str(doc.get("chart", "feature_us_sample")),
-        currency=str(doc.get("currency", "USD")),
-        window_start=start,
-        window_end=end,
-        pp_date=_date(path, doc.get("principal_photography"), "principal_photography", required=False),
-        budget_version=str(budget.get("version") or doc.get("budget_version") or ""),
-        budget_locked_on=_date(path, budget.get("locked_on"), "budget.locked_on", required=False),
-        budget_author=str(budget.get("author", "")),
-        states=tuple(str(s) for s in doc.get("states") or ()),
-        episodes=episodes,
+        production_id=doc.production_id,
+        title=doc.title,
+        employer_code=doc.employer_code,
+        chart=chart,
+        currency=doc.currency,
+        window_start=doc.window.start,
+        window_end=doc.window.end,
+        pp_date=doc.principal_photography,
+        budget_version=doc.budget.version or doc.budget_version,
+        budget_locked_on=doc.budget.locked_on,
+        budget_author=doc.budget.author,
+        states=doc.states,
+        episodes=tuple(Episode(e.id, e.pp_date) for e in doc.episodes),
         budget_tier=budget_tier,
         budget_total=budget_total,
     )
-
-
 
 
 def production_document(production: Production) -> dict[str, Any]:
@@ -198,6 +231,13 @@ def production_document(production: Production) -> dict[str, Any]:
 
 
 def write_production(production: Production, path: Path) -> Path:
-    """Write production.yaml for ``production`` (the sample uses this, never a raw dict)."""
-    path.write_text(yaml.safe_dump(production_document(production), sort_keys=False), encoding="utf-8")
+    """Write production.yaml for ``production`` (the sample uses this, never a raw dict).
+
+    A chart file inside the destination folder is written relative to it, so the folder can move.
+    """
+    doc = production_document(production)
+    chart = Path(production.chart)
+    if chart.is_absolute() and chart.is_relative_to(path.parent.resolve()):
+        doc["chart"] = chart.relative_to(path.parent.resolve()).as_posix()
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path

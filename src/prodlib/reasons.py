@@ -39,6 +39,10 @@ class Reason(StrEnum):
     DGA_TURNAROUND_UNPAID = "DGA_TURNAROUND_UNPAID"
     # fringe pricing (prodlib.checks.priceable): what the fringe engines would otherwise refuse
     NO_HOURLY_SCALE = "NO_HOURLY_SCALE"
+    # ingest: currency, bounds and file structure (issue 8)
+    CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+    AMOUNT_OUT_OF_BOUNDS = "AMOUNT_OUT_OF_BOUNDS"
+    MALFORMED_FILE_REGION = "MALFORMED_FILE_REGION"
 
     @property
     def description(self) -> str:
@@ -78,5 +82,14 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.NO_HOURLY_SCALE: (
         "a percent-of-scale fringe is levied on the hourly scale, and the classification has no hourly scale "
         "minimum (or no multiplier for the earning type) on the rate's date"
+    ),
+    # ingest: currency, bounds and file structure (issue 8)
+    Reason.CURRENCY_MISMATCH: "a value carries the sign or code of a currency that is not the source's",
+    Reason.AMOUNT_OUT_OF_BOUNDS: (
+        "an amount is beyond the bound every line must keep (prodlib.money.AMOUNT_BOUND) so that no total overflows"
+    ),
+    Reason.MALFORMED_FILE_REGION: (
+        "a region of the file's lines does not parse as records (an unclosed quote, say); the detail names its "
+        "line range and reading resumed at the next line that is a full record"
     ),
 }

@@ -1,7 +1,8 @@
 """Trust-fund remittance: per plan, fund and period, the detail and totals a fund expects, as CSV.
 
 Due dates and late-payment charges come from each plan file's ``remittance`` block (data). Business
-days skip weekends only (holiday calendars are not modelled).
+days skip weekends only (holiday calendars are not modelled). Every cell goes through
+:func:`prodlib.spreadsheet.safe_row`: a title or an id that would run as a formula is written as text.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pyarrow as pa
 from prodlib.money import round_cents
 from prodlib.production import Production
 from prodlib.rules.plans import PlanSet, RemittanceTerms, load_plans
+from prodlib.spreadsheet import safe_row
 
 DETAIL_COLUMNS = ["employer_code", "pp_date", "period_end", "title", "person_id", "category", "agreement_subtype",
                   "session_or_residual", "plan", "fund", "rate_id", "gross_subject", "hours", "rate", "contribution"]
@@ -103,10 +105,10 @@ def remittance_reports(
                 if alloc:
                     first = round_cents(c * alloc[next(iter(alloc))])
                     parts = [first, c - first] if len(alloc) == 2 else [round_cents(c * s) for s in alloc.values()]
-                w.writerow([facts.employer_code, _s(r["pp_date"]), _s(r["period_end"]), facts.title, r["employee_id"],
-                            r["classification"], plan.agreement_subtype, r["contribution_type"], plan_id, fund,
-                            r["rate_id"], f"{gross:.2f}", _s(r["basis_units"]), r["rate"], f"{c:.2f}"]
-                           + [f"{p:.2f}" for p in parts])
+                w.writerow(safe_row([facts.employer_code, _s(r["pp_date"]), _s(r["period_end"]), facts.title,
+                                     r["employee_id"], r["classification"], plan.agreement_subtype,
+                                     r["contribution_type"], plan_id, fund, r["rate_id"], f"{gross:.2f}",
+                                     _s(r["basis_units"]), r["rate"], f"{c:.2f}"] + [f"{p:.2f}" for p in parts]))
                 t = totals.setdefault(r["period_end"], {"people": set(), "gross": Decimal("0.00"),
                                                         "hours": Decimal(0), "contribution": Decimal("0.00")})
                 t["people"].add(r["employee_id"])
@@ -119,8 +121,8 @@ def remittance_reports(
             w.writerow(TOTAL_COLUMNS)
             for pe in sorted(totals):
                 t = totals[pe]
-                w.writerow([facts.employer_code, facts.title, plan_id, fund, pe.isoformat(),
-                            due_date(plan.remittance, pe).isoformat(), len(t["people"]), f"{t['gross']:.2f}",
-                            f"{t['hours']}", f"{t['contribution']:.2f}"])
+                w.writerow(safe_row([facts.employer_code, facts.title, plan_id, fund, pe.isoformat(),
+                                     due_date(plan.remittance, pe).isoformat(), len(t["people"]),
+                                     f"{t['gross']:.2f}", f"{t['hours']}", f"{t['contribution']:.2f}"]))
         paths += [detail, tot]
     return paths

@@ -1,24 +1,47 @@
 """Where the raw exports are and how to read them: ``sources.yaml`` and ``production.yaml``.
 
 A user points prodlib at real exports by writing one ``sources.yaml`` beside them (see
-docs/ARCHITECTURE.md). Every mistake in it is reported as an :class:`InputError` naming the file,
-the entry and the field, never as a traceback.
+docs/ARCHITECTURE.md). It is parsed strictly (:mod:`prodlib.config`): every mistake in it, a
+misspelled key included, is a :class:`ConfigError` naming the file, the line, the entry and the key,
+never a traceback and never a silent default. A ``path`` may not leave the folder that holds
+sources.yaml (``..`` or a symlink pointing outside is refused).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar, Literal, get_args
 
-from prodlib.errors import InputError
-from prodlib.production import Production, load_production, read_yaml
+import yaml
 
-KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget")
+from prodlib.config import Strict, Text, YamlDocument, load_model, shown
+from prodlib.errors import ConfigError, InputError
+from prodlib.production import Production, load_production
+
+__all__ = ["KINDS", "ConfigError", "InputError", "InputSet", "Production", "SourceSpec", "SourcesFile",
+           "load_input_set", "load_production", "sources_document", "write_sources"]
+
+Kind = Literal["invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget"]
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One raw export and its mapping to a canonical input kind."""
+    """One raw export and its mapping to a canonical input kind.
+
+    Attributes:
+      id: the source's id, unique in sources.yaml (batches and the quarantine carry it).
+      kind: the canonical input kind (one of :data:`KINDS`).
+      path: the file, absolute (resolved inside the input folder).
+      columns: canonical column name -> the header in the file.
+      date_format: strptime format of every date column.
+      money_locale: how amounts are written: "us" (1,234.56) or "eu" (1.234,56).
+      delimiter, encoding: how the file is written.
+      constants: canonical column -> a value every row of the file has (e.g. the vendor id).
+      default_cost_code: the code for lines that arrive without one; None: keyword rules.
+      display_path: the path as sources.yaml wrote it: what messages and the quarantine show.
+    """
 
     id: str
     kind: str
@@ -30,11 +53,19 @@ class SourceSpec:
     encoding: str = "utf-8"
     constants: dict[str, str] = field(default_factory=dict)
     default_cost_code: str | None = None
-    display_path: str = ""  # the path as sources.yaml wrote it: what messages and the quarantine show
+    display_path: str = ""
 
 
 @dataclass(frozen=True)
 class InputSet:
+    """A production's input folder as sources.yaml describes it.
+
+    Attributes:
+      root: the folder holding sources.yaml (absolute).
+      production: the production.yaml it names, parsed.
+      sources: every export, in the order sources.yaml lists them.
+    """
+
     root: Path
     production: Production
     sources: tuple[SourceSpec, ...]
@@ -43,52 +74,94 @@ class InputSet:
         return tuple(s for s in self.sources if s.kind == kind)
 
 
+class _Source(Strict):
+    entry_key: ClassVar[str | None] = "id"
+    entry_bare: ClassVar[bool] = True
+    id: Text
+    kind: Kind
+    path: Text
+    columns: dict[Text, Text]
+    date_format: Text = "%Y-%m-%d"
+    money_locale: Literal["us", "eu"] = "us"
+    delimiter: Text = ","
+    encoding: Text = "utf-8"
+    constants: dict[Text, Text] = {}
+    default_cost_code: Text | None = None
+
+
+class SourcesFile(Strict):
+    """sources.yaml as written.
+
+    Attributes:
+      production: the production file, relative to sources.yaml's folder.
+      sources: one entry per export (see :class:`SourceSpec` for each key).
+    """
+
+    production: Text = "production.yaml"
+    sources: tuple[_Source, ...]
+
+
+def _inside(root: Path, raw: str, doc: YamlDocument, where: tuple[str | int, ...]) -> Path:
+    """``raw`` resolved against ``root``; refused when it (or a symlink on the way) leads outside."""
+    resolved = (root / raw).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise doc.error(f"path {shown(raw)} leads outside the input folder", where, SourcesFile)
+    return resolved
+
+
 def load_input_set(location: str | Path) -> InputSet:
     """Read ``sources.yaml`` (a folder holding one, or the file itself) and its production file."""
     path = Path(location)
     if path.is_dir():
         path = path / "sources.yaml"
-    doc = read_yaml(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("sources"), list):
-        raise InputError(path, "expected 'sources:' with a list of exports")
+    doc, located = load_model(path, SourcesFile)
     root = path.parent
-    production = load_production(root / str(doc.get("production", "production.yaml")))
+    production = load_production(_inside(root, doc.production, located, ("production",)))
     specs: list[SourceSpec] = []
     seen: set[str] = set()
-    for i, entry in enumerate(doc["sources"]):
-        where = f"sources[{i}]"
-        if not isinstance(entry, dict):
-            raise InputError(path, "expected a mapping", field=where)
-        sid = str(entry.get("id") or "")
-        if not sid:
-            raise InputError(path, "every source needs an id", field=f"{where}.id")
-        if sid in seen:
-            raise InputError(path, f"source id {sid!r} is used twice", field=f"{where}.id")
-        seen.add(sid)
-        kind = entry.get("kind")
-        if kind not in KINDS:
-            raise InputError(path, f"kind {kind!r} is not one of {', '.join(KINDS)}", field=f"{sid}.kind")
-        locale = entry.get("money_locale", "us")
-        if locale not in ("us", "eu"):
-            raise InputError(path, f"money_locale {locale!r} is not 'us' or 'eu'", field=f"{sid}.money_locale")
-        columns = entry.get("columns")
-        if not isinstance(columns, dict) or not columns:
-            raise InputError(path, "needs 'columns:' mapping canonical names to headers", field=f"{sid}.columns")
-        if not entry.get("path"):
-            raise InputError(path, "is required", field=f"{sid}.path")
-        specs.append(
-            SourceSpec(
-                id=sid,
-                kind=kind,
-                path=(root / str(entry["path"])).resolve(),
-                display_path=str(entry["path"]),
-                columns={str(k): str(v) for k, v in columns.items()},
-                date_format=str(entry.get("date_format", "%Y-%m-%d")),
-                money_locale=locale,
-                delimiter=str(entry.get("delimiter", ",")),
-                encoding=str(entry.get("encoding", "utf-8")),
-                constants={str(k): str(v) for k, v in (entry.get("constants") or {}).items()},
-                default_cost_code=None if entry.get("default_cost_code") is None else str(entry["default_cost_code"]),
-            )
-        )
+    for i, entry in enumerate(doc.sources):
+        where = ("sources", i)
+        if not entry.id:
+            raise located.error("every source needs an id", (*where, "id"), SourcesFile)
+        if entry.id in seen:
+            raise located.error(f"source id {entry.id!r} is used twice", (*where, "id"), SourcesFile)
+        seen.add(entry.id)
+        if not entry.columns:
+            raise located.error("needs 'columns:' mapping canonical names to headers", (*where, "columns"),
+                                SourcesFile)
+        if not entry.path:
+            raise located.error("is required", (*where, "path"), SourcesFile)
+        specs.append(SourceSpec(
+            id=entry.id, kind=entry.kind, path=_inside(root, entry.path, located, (*where, "path")),
+            display_path=entry.path, columns=dict(entry.columns), date_format=entry.date_format,
+            money_locale=entry.money_locale, delimiter=entry.delimiter, encoding=entry.encoding,
+            constants=dict(entry.constants), default_cost_code=entry.default_cost_code,
+        ))
     return InputSet(root=root.resolve(), production=production, sources=tuple(specs))
+
+
+def sources_document(specs: tuple[SourceSpec, ...] | list[SourceSpec], production_file: str = "production.yaml",
+                     ) -> dict[str, Any]:
+    """``specs`` as sources.yaml's mapping: what :func:`load_input_set` reads back equal.
+
+    Each entry's ``path`` is its ``display_path`` (relative to sources.yaml's folder).
+    """
+    entries: list[dict[str, Any]] = []
+    for s in specs:
+        entry: dict[str, Any] = {"id": s.id, "kind": s.kind, "path": s.display_path or s.path.as_posix(),
+                                 "delimiter": s.delimiter, "encoding": s.encoding, "date_format": s.date_format,
+                                 "money_locale": s.money_locale, "columns": dict(s.columns)}
+        if s.constants:
+            entry["constants"] = dict(s.constants)
+        if s.default_cost_code is not None:
+            entry["default_cost_code"] = s.default_cost_code
+        entries.append(entry)
+    return {"production": production_file, "sources": entries}
+
+
+def write_sources(specs: tuple[SourceSpec, ...] | list[SourceSpec], production_file: str, path: Path,
+                  header: str = "") -> Path:
+    """Write sources.yaml for ``specs`` at ``path`` (``header``: comment lines put first)."""
+    text = yaml.safe_dump(sources_document(specs, production_file), sort_keys=False, allow_unicode=True, width=200)
+    path.write_text(header + text, encoding="utf-8")
+    return path

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pandas as pd
-import yaml
+from pydantic import field_validator
 
+from prodlib.config import Flag, IsoDate, Strict, Text, Whole, load_model
 from prodlib.reasons import Reason
 
 CHARTS_DIR = Path(__file__).parent / "data" / "charts"
@@ -168,49 +170,108 @@ class ChartOfAccounts:
 _CODE_SHAPE = re.compile(r"^(\d{4})(?:[-. /_]?(\d{1,2}))?$")
 
 
+class _Section(Strict):
+    entry_key: ClassVar[str | None] = "id"
+    id: Text
+    name: Text
+    order: Whole
+    range: tuple[Whole, Whole]
+    below_grand_total: Flag = False
+
+
+class _Account(Strict):
+    entry_key: ClassVar[str | None] = "code"
+    code: Text
+    name: Text
+    fringe_account: Text | None = None
+    fringe: Flag = False
+    details: dict[str, Text]
+
+    @field_validator("code", "fringe_account")
+    @classmethod
+    def _four_digits(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{4}", value):
+            raise ValueError(f"{value!r} is not a four-digit account code")
+        return value
+
+    @field_validator("details", mode="before")
+    @classmethod
+    def _detail_numbers(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for nn, name in value.items():
+            if isinstance(nn, bool) or not re.fullmatch(r"\d{1,2}", str(nn)):
+                raise ValueError(f"detail number {nn!r} is not one or two digits")
+            out[f"{int(nn):02d}"] = name
+        return out
+
+
+class _KeywordRule(Strict):
+    pattern: Text
+    code: Text
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"pattern is not a regular expression: {exc}") from None
+        return value
+
+
+class ChartFile(Strict):
+    """A chart file as written (``data/charts/*.yaml`` or the production's own).
+
+    Attributes:
+      chart, version, effective_from, source, sample: the chart's name, version, date, source line
+        and whether it is a sample.
+      sections: ATL/BTL/... with their account-number ranges.
+      accounts: each account with its name, fringe account and detail codes (``"01": name``).
+      keyword_rules: description patterns that give a code to lines that arrive without one.
+    """
+
+    chart: Text
+    version: Text
+    effective_from: IsoDate
+    source: Text
+    sample: Flag = False
+    sections: tuple[_Section, ...]
+    accounts: tuple[_Account, ...]
+    keyword_rules: tuple[_KeywordRule, ...] = ()
+
+
 def load_chart(path: str | Path) -> ChartOfAccounts:
-    """Read a chart file; errors name the file and the entry at fault."""
+    """Read a chart file strictly; every mistake is a :class:`ConfigError` naming the file, line and entry."""
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ValueError(f"{path}: cannot read chart of accounts: {exc}") from exc
-    try:
-        sections = tuple(
-            Section(s["id"], s["name"], int(s["order"]), int(s["range"][0]), int(s["range"][1]),
-                    bool(s.get("below_grand_total", False)))
-            for s in doc["sections"]
-        )
-        accounts: dict[str, Account] = {}
-        details: dict[str, DetailCode] = {}
-        for a in doc["accounts"]:
-            code = str(a["code"])
-            num = int(code)
-            section = next((s.id for s in sections if s.low <= num <= s.high), None)
-            if section is None:
-                raise ValueError(f"account {code} falls in no section")
-            if code in accounts:
-                raise ValueError(f"account {code} is listed twice")
-            accounts[code] = Account(code, a["name"], section, a.get("fringe_account"), bool(a.get("fringe", False)))
-            for nn, name in a["details"].items():
-                dcode = f"{code}-{int(nn):02d}"
-                details[dcode] = DetailCode(dcode, code, name)
-        for a in accounts.values():
-            if a.fringe_account and not accounts.get(a.fringe_account, Account("", "", "")).is_fringe:
-                raise ValueError(f"account {a.code}: fringe account {a.fringe_account} is not a fringe account")
-        rules = tuple((re.compile(r["pattern"]), str(r["code"])) for r in doc.get("keyword_rules", []))
-        for _, code in rules:
-            if code not in details:
-                raise ValueError(f"keyword rule names unknown code {code}")
-        eff = doc["effective_from"]
-        return ChartOfAccounts(
-            name=doc["chart"], version=str(doc["version"]),
-            effective_from=eff if isinstance(eff, date) else date.fromisoformat(str(eff)),
-            source=doc["source"], sample=bool(doc.get("sample", False)),
-            sections=sections, accounts=accounts, details=details, keyword_rules=rules,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{path}: invalid chart of accounts: {exc}") from exc
+    doc, located = load_model(path, ChartFile)
+    sections = tuple(Section(s.id, s.name, s.order, s.range[0], s.range[1], s.below_grand_total)
+                     for s in doc.sections)
+    accounts: dict[str, Account] = {}
+    details: dict[str, DetailCode] = {}
+    for i, a in enumerate(doc.accounts):
+        num = int(a.code)
+        section = next((s.id for s in sections if s.low <= num <= s.high), None)
+        if section is None:
+            raise located.error(f"account {a.code} falls in no section", ("accounts", i), ChartFile)
+        if a.code in accounts:
+            raise located.error(f"account {a.code} is listed twice", ("accounts", i), ChartFile)
+        accounts[a.code] = Account(a.code, a.name, section, a.fringe_account, a.fringe)
+        for nn, name in a.details.items():
+            details[f"{a.code}-{nn}"] = DetailCode(f"{a.code}-{nn}", a.code, name)
+    for i, a in enumerate(doc.accounts):
+        if a.fringe_account and not accounts.get(a.fringe_account, Account("", "", "")).is_fringe:
+            raise located.error(f"account {a.code}: fringe account {a.fringe_account} is not a fringe account",
+                                ("accounts", i, "fringe_account"), ChartFile)
+    for i, r in enumerate(doc.keyword_rules):
+        if r.code not in details:
+            raise located.error(f"keyword rule names unknown code {r.code}", ("keyword_rules", i, "code"), ChartFile)
+    return ChartOfAccounts(
+        name=doc.chart, version=doc.version, effective_from=doc.effective_from, source=doc.source,
+        sample=doc.sample, sections=sections, accounts=accounts, details=details,
+        keyword_rules=tuple((re.compile(r.pattern), r.code) for r in doc.keyword_rules),
+    )
 
 
 @cache
@@ -218,10 +279,31 @@ def _load_cached(path: str) -> ChartOfAccounts:
     return load_chart(path)
 
 
-def get_chart(name_or_path: str | None = None) -> ChartOfAccounts:
-    """The chart to use: an explicit name or path, else $PRODLIB_CHART, else the shipped sample."""
-    ref = name_or_path or os.environ.get("PRODLIB_CHART") or DEFAULT_CHART
+def chart_location(ref: str | None, base: Path | None = None) -> str:
+    """Where a chart reference points: a shipped chart's name as is, else an absolute file path.
+
+    ``ref`` is a shipped chart's name (no suffix, no folder) or a path, relative to ``base`` (the
+    folder of the file that names it). No ``ref``: $PRODLIB_CHART, relative to the working directory,
+    else the shipped sample.
+    """
+    if not ref:
+        ref, base = os.environ.get("PRODLIB_CHART") or DEFAULT_CHART, Path.cwd()
     p = Path(ref)
-    if not p.suffix:
-        p = CHARTS_DIR / f"{ref}.yaml"
-    return _load_cached(str(p.resolve()))
+    if not p.suffix and len(p.parts) == 1:
+        return ref
+    return str(((base or Path.cwd()) / p.expanduser()).resolve())
+
+
+def chart_file(location: str) -> Path:
+    """The file of a :func:`chart_location`: a shipped chart's file, or the path itself."""
+    p = Path(location)
+    return CHARTS_DIR / f"{location}.yaml" if not p.suffix and len(p.parts) == 1 else p
+
+
+def get_chart(name_or_path: str | None = None) -> ChartOfAccounts:
+    """The chart to use: an explicit name or path, else $PRODLIB_CHART, else the shipped sample.
+
+    A relative path here is relative to the working directory; production.yaml's ``chart:`` arrives
+    already resolved against its own folder (:func:`prodlib.production.load_production`).
+    """
+    return _load_cached(str(chart_file(chart_location(name_or_path)).resolve()))

@@ -1,4 +1,4 @@
-"""Great Expectations suites per input kind, kept as JSON in ``expectations/``.
+"""Great Expectations suites per input kind, kept as JSON in the package (``prodlib/expectations/``).
 
 Each expectation carries ``meta.reason`` (a :class:`~prodlib.reasons.Reason`) and ``meta.field``:
 the rows it fails go to the quarantine with that reason. Suites take production facts as suite
@@ -20,13 +20,14 @@ from typing import Any
 import pandas as pd
 
 from prodlib.reasons import Reason
+from prodlib.resources import package_folder
 from prodlib.sources import InputError, Production
 
 
 def expectations_dir() -> Path:
-    """``$PRODLIB_EXPECTATIONS``, else the repository's top-level ``expectations/``."""
+    """``$PRODLIB_EXPECTATIONS``, else the suites installed with the package (``prodlib/expectations/``)."""
     env = os.environ.get("PRODLIB_EXPECTATIONS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "expectations"
+    return Path(env) if env else package_folder("expectations")
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,9 @@ def test_every_reason_a_check_uses_is_declared_and_documented() -> None:
 
 
 def test_day_evaluation_names_only_day_rule_reasons() -> None:
-    # The day rules share one evaluation (prodlib.checks.days); what it names, they declare.
-    day_rules = ("overtime", "sixth_seventh_day", "rest", "meal_penalties", "dga_days")
+    # The day rules share one evaluation (prodlib.checks.days); what it names, they declare
+    # (schedule_in_force keeps its days without a work-rule schedule in force).
+    day_rules = ("overtime", "sixth_seventh_day", "rest", "meal_penalties", "dga_days", "schedule_in_force")
     declared = {reason for n in day_rules for reason in rule(n).reasons}
     used = set(re.findall(r"Reason\.([A-Z_]+)", inspect.getsource(importlib.import_module("prodlib.checks.days"))))
     assert {Reason[u] for u in used} == declared

@@ -136,12 +136,13 @@ def test_sample_writes_the_tier_and_pays_writers_at_its_minimum() -> None:
     # Sample budgets: indie 1,500,000 < 5,000,000 -> low; feature 35,000,000 and studio 150,000,000 -> high.
     # The rate card's writer minimum at each tier equals the rules' figure (80,000.00 / 170,655.00), and
     # the generator's pay range starts at or above it.
+    from prodlib.production import production_document
     from prodlib.sample import production_facts
     from prodlib.sample.catalog import rate_card
 
     tiers = {s: production_facts(s).budget_tier for s in ("indie", "feature", "studio")}
     assert tiers == {"indie": "low", "feature": "high", "studio": "high"}
-    assert production_facts("feature").to_yaml_dict()["budget_tier"] == "high"
+    assert production_document(production_facts("feature"))["budget_tier"] == "high"
     scale = load_scale()
     for tier, minimum in (("low", Decimal("80000.00")), ("high", Decimal("170655.00"))):
         line = rate_card(tier)["Writer"]

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from prodlib.ledger import BudgetLockedError, ConservationError, Ledger, verify_chain
+from prodlib.ledger import BudgetLockedError, ConservationError, Ledger, journal, verify_chain
+from prodlib.ledger.connection import make_engine
 from prodlib.ledger.migrations import LATEST, migrate
-from prodlib.ledger.store import make_engine
 from prodlib.money import MONEY_DTYPE
 
 from .helpers import as_dict, money, postings, quarantine
@@ -190,8 +190,8 @@ def test_readers_do_not_wait_for_a_writer(led):
     import time
 
     led.post_batch("acme", "a.csv", "H1", "invoice", postings(INVOICES[:1]), None, 1)
-    with led._write() as w:  # a writer holding the chain head (and, on SQLite, the write lock)
-        led._lock_head(w, "journal")
+    with led.transaction() as w:  # a writer holding the chain head (and, on SQLite, the write lock)
+        journal.lock_head(w, "journal")
         t = time.perf_counter()
         assert as_dict(led.actuals(), "cost_code", "amount") == {"2500-02": Decimal("1200.00")}
         assert verify_chain(led).ok

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pandas as pd
 
-import prodlib.ledger.store as store
+import prodlib.ledger.journal as journal
 from prodlib.ledger import Ledger
 from prodlib.ledger.frames import cents_to_money
 
@@ -30,13 +30,13 @@ def crash(url: str, n: int, die_after: int, how: str = "exit") -> None:
     led = Ledger.open(url, production_id="TEST-001")
     led.chunk_rows = 100
 
-    def hook(written: int) -> None:
+    def hook(_source: str | None, written: int) -> None:
         if written >= die_after:
             if how == "sigkill":
                 os.kill(os.getpid(), signal.SIGKILL)
             os._exit(17)
 
-    store._AFTER_CHUNK = hook
+    journal.AFTER_CHUNK = hook
     led.post_batch("crash", "crash.csv", "HCRASH", "invoice", frame(n, "crash"), None, n)
     sys.exit(0)  # not reached
 

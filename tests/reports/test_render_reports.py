@@ -230,3 +230,26 @@ def test_loader_reads_ledger_as_known_at(ledger_url):
     assert now.stamp.batches == (("inv/acme.csv", "f" * 64, 9),)
     with pytest.raises(LookupError):  # nothing was recorded yet in 1999
         load_cost_report_inputs(ledger_url, as_of="2026-03-31", known_at="1999-01-01T00:00:00")
+
+
+def test_stamps_identify_the_books_by_chain_head_never_by_location(rendered, ledger_url):
+    """Issue 8: no report, stamp or CSV names the database; the chain heads say which books they are."""
+    import sqlite3
+
+    out = rendered[0]
+    db = ledger_url.removeprefix("sqlite:///")
+    con = sqlite3.connect(db)
+    # the journal's last entry, read without prodlib: 9 postings, one entry each (the fixture)
+    last_id, last_hash = con.execute(
+        "SELECT entry_id, entry_hash FROM journal_entries ORDER BY entry_id DESC LIMIT 1").fetchone()
+    con.close()
+    assert last_id == 9
+    for stem in ("cost_report", "quarantine", "pnh_remittance", "contingency"):
+        stamp = json.loads((out / f"{stem}.stamp.json").read_text(encoding="utf-8"))
+        assert (stamp["journal_entries"], stamp["journal_head"]) == (9, last_hash), stem
+        assert stamp["source"].startswith("ledger")
+        assert f"chain head {last_hash}" in visible_text((out / f"{stem}.html").read_text(encoding="utf-8"))
+    for f in out.iterdir():
+        if f.suffix in (".html", ".json", ".csv"):
+            text = f.read_text(encoding="utf-8")
+            assert db not in text and "books.db" not in text and "sqlite:" not in text, f.name

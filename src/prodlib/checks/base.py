@@ -23,7 +23,7 @@ from prodlib.production import Production
 from prodlib.reasons import Reason
 from prodlib.rules.plans import PlanSet, load_plans
 from prodlib.rules.scale import ScaleTable, load_scale
-from prodlib.rules.work import WorkRules, load_work_rules
+from prodlib.rules.work import WorkRuleBook, load_work_rules
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 from prodlib.values import column_values, episode_text, py_date
 
@@ -46,7 +46,7 @@ class CheckContext:
         chart: the chart of accounts cost codes resolve on.
         plans: the pension & health plans (which fringes cover a line).
         scale: the guild scale minimums.
-        work: the work rules (overtime bands, meals, rest, DGA tables).
+        work: the work-rule schedules (overtime bands, meals, rest, DGA tables), each with its dates.
         timecards: the production's accepted timecards (empty: no timecard rule is checked).
         posted_invoices: (vendor, invoice number) of invoices already in the ledger (read only; the
             pipeline's own set, not copied per file).
@@ -57,14 +57,14 @@ class CheckContext:
     chart: ChartOfAccounts
     plans: PlanSet
     scale: ScaleTable
-    work: WorkRules
+    work: WorkRuleBook
     timecards: pd.DataFrame = field(default_factory=pd.DataFrame)
     posted_invoices: AbstractSet[tuple[str, str]] = frozenset()
     default_cost_code: str | None = None
 
 
 def make_context(production: Production | None, *, chart: ChartOfAccounts | None = None, plans: PlanSet | None = None,
-                 scale: ScaleTable | None = None, work: WorkRules | None = None,
+                 scale: ScaleTable | None = None, work: WorkRuleBook | None = None,
                  timecards: pd.DataFrame | None = None,
                  posted_invoices: AbstractSet[tuple[str, str]] = frozenset(),
                  default_cost_code: str | None = None) -> CheckContext:

@@ -3,9 +3,10 @@
 Per hourly day, in order, the first rule that fails is the day's one finding: the overtime bands
 (OVERTIME_UNDERPAID, or SIXTH_SEVENTH_DAY_UNPAID on a 6th/7th day of the workweek), then the rest
 before the day (INVADED_REST), then meal penalties (MEAL_PENALTY_UNPAID). DGA assistant directors'
-days: extended workday, then short turnaround. Each rule module (overtime, sixth_seventh_day, rest,
-meal_penalties, dga_days) keeps the findings of its reasons. Only the pay lines of people with
-timecards are read, one employee-day at a time (their bad lines are few).
+days: extended workday, then short turnaround. Each day is checked by the work-rule schedule in force on
+its work date; a day no schedule covers is NO_SCHEDULE_IN_FORCE (kept by ``schedule_in_force``).
+Each rule module (overtime, sixth_seventh_day, rest, meal_penalties, dga_days) keeps the findings of
+its reasons. Only the pay lines of people with timecards are read, one employee-day at a time (their bad lines are few).
 """
 
 from __future__ import annotations
@@ -99,20 +100,24 @@ def _evaluate(frame: pd.DataFrame, context: CheckContext) -> list[Finding]:
         plines = by_period[(emp, pe)]
         first = recs[plines[0]]
         union, cls = str(first["union"]), str(first["classification"])
-        if union in work.hourly_unions:
-            base = next((py_decimal(recs[i]["rate"]) for i in plines
-                         if recs[i]["earning_type"] == "REG" and recs[i]["rate"] is not None), None)
-            if base is None:
+        base = next((py_decimal(recs[i]["rate"]) for i in plines
+                     if recs[i]["earning_type"] == "REG" and recs[i]["rate"] is not None), None)
+        for k, wd in enumerate(sorted(wds), start=1):
+            rules = work.in_force(wd)  # the schedule in force on the work date, never another one
+            if rules is None:
+                if any(union in w.hourly_unions or (union == "DGA" and cls in w.dga_classifications)
+                       for w in work.schedules):
+                    out.append(Finding((by_day.get((emp, wd)) or plines)[0], Reason.NO_SCHEDULE_IN_FORCE,
+                                       "work_date", f"{emp} {wd}: no timecard rules are in force on the work date"))
                 continue
-            for k, wd in enumerate(sorted(wds), start=1):
-                if by_day.get((emp, wd)):
-                    out.extend(_hourly_day(emp, wd, k, base, days, by_day[(emp, wd)], recs, work))
-        elif union == "DGA" and cls in work.dga_classifications:
-            sm = scale.lookup(union, cls, pe)
-            if sm is None or sm.unit != "week":
-                continue
-            for wd in sorted(wds):
-                out.extend(_dga_day(emp, wd, sm.minimum / 5, days, by_day.get((emp, wd), []), plines, recs, work))
+            if union in rules.hourly_unions:
+                if base is not None and by_day.get((emp, wd)):
+                    out.extend(_hourly_day(emp, wd, k, base, days, by_day[(emp, wd)], recs, rules))
+            elif union == "DGA" and cls in rules.dga_classifications:
+                sm = scale.lookup(union, cls, pe)
+                if sm is not None and sm.unit == "week":
+                    out.extend(_dga_day(emp, wd, sm.minimum / 5, days, by_day.get((emp, wd), []), plines, recs,
+                                        rules))
     return out
 
 

@@ -16,7 +16,7 @@ from prodlib.checks import make_context, rules_of, run_phase
 from prodlib.production import Production
 from prodlib.rules.plans import PlanSet
 from prodlib.rules.scale import ScaleTable
-from prodlib.rules.work import WorkRules
+from prodlib.rules.work import WorkRuleBook
 from prodlib.taxonomy import ChartOfAccounts
 
 
@@ -27,7 +27,7 @@ def validate_payroll(
     *,
     plans: PlanSet | None = None,
     scale: ScaleTable | None = None,
-    work: WorkRules | None = None,
+    work: WorkRuleBook | None = None,
     chart: ChartOfAccounts | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split canonical payroll into (valid, quarantine); quarantine columns per ARCHITECTURE.md.

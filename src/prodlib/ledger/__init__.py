@@ -1,30 +1,42 @@
 """The ledger: double-entry, append-only, hash-chained; SQLite by default, PostgreSQL by URL.
 
-See docs/ARCHITECTURE.md, "Ledger (store) contract".
+Modules (docs/LEDGER.md, "Modules"): ``connection`` and ``migrations`` (engines, pragmas, read-only
+opening, schema), ``journal`` and ``chain``/``seals`` (sealed entries, chain heads, audit events),
+``batches`` (a file's posting and conservation), ``entries`` (general entries and corrections),
+``budgets``, ``commitments``, ``estimates``, ``periods``, ``view`` (reads), ``integrity`` (driver
+errors as ledger errors), and ``store``'s :class:`Ledger`, the facade over them.
 """
 
-from prodlib.ledger.store import (
-    BatchResult,
+from prodlib.accounts import is_balance_sheet, is_cost_account
+from prodlib.errors import (
+    AppendOnlyError,
     BudgetLockedError,
     ConservationError,
-    Ledger,
+    LedgerArgumentError,
     LedgerError,
     PeriodClosedError,
     UnbalancedEntryError,
-    is_balance_sheet,
-    is_cost_account,
 )
+from prodlib.ledger.batches import BatchResult, post_batch
+from prodlib.ledger.journal import Scope
+from prodlib.ledger.store import Ledger
+from prodlib.ledger.view import LedgerView
 
 __all__ = [
+    "AppendOnlyError",
     "BatchResult",
     "BudgetLockedError",
     "ConservationError",
     "Ledger",
+    "LedgerArgumentError",
     "LedgerError",
+    "LedgerView",
     "PeriodClosedError",
+    "Scope",
     "UnbalancedEntryError",
     "is_balance_sheet",
     "is_cost_account",
+    "post_batch",
 ]
 
 from prodlib.ledger.verify import VerifyResult, verify_chain  # noqa: E402

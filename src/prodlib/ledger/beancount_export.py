@@ -13,15 +13,20 @@ import re
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from prodlib.accounts import AP, CASH, FRINGE_PAYABLE, FRINGE_PAYABLE_PREFIX, PAYROLL_LIABILITY, PETTY_CASH
+from prodlib.accounts import (
+    AP,
+    CASH,
+    FRINGE_PAYABLE,
+    FRINGE_PAYABLE_PREFIX,
+    PAYROLL_LIABILITY,
+    PETTY_CASH,
+    is_cost_account,
+)
+from prodlib.errors import LedgerError
 from prodlib.ledger.frames import money_to_cents
-from prodlib.ledger.store import is_cost_account
+from prodlib.ledger.view import LedgerView
 from prodlib.money import from_cents
-
-if TYPE_CHECKING:
-    from prodlib.ledger.store import Ledger
 
 ROOTS = {AP: "Liabilities:AP", CASH: "Assets:Cash", PETTY_CASH: "Assets:Petty-Cash",
          PAYROLL_LIABILITY: "Liabilities:Payroll-Liability", FRINGE_PAYABLE: "Liabilities:Fringe-Payable"}
@@ -52,24 +57,25 @@ def _text(s: object) -> str:
     return s.replace("\\", "/").replace('"', "'").replace("\n", " ").replace("\r", " ")
 
 
-def export_beancount(ledger: Ledger | str | Path, path: str | Path, as_of: date | str | None = None,
+def export_beancount(ledger: LedgerView | str | Path, path: str | Path, as_of: date | str | None = None,
                      currency: str = "USD") -> Path:
-    """Write the ledger (entries dated on or before ``as_of``) to ``path``; returns the path."""
-    from prodlib.ledger.store import Ledger
+    """Write the ledger (entries dated on or before ``as_of``) to ``path``; returns the path.
 
-    led = ledger if isinstance(ledger, Ledger) else Ledger.open(ledger)
+    Given a URL, the ledger is opened read-only: a place without a ledger is DatabaseLocationError.
+    """
+    led = ledger if isinstance(ledger, LedgerView) else LedgerView.open(ledger)
     try:
         frame = led.entries_frame(as_of)
         production = led.production_id
     finally:
-        if not isinstance(ledger, Ledger):
+        if not isinstance(ledger, LedgerView):
             led.close()
     names: dict[str, str] = {}
     for a in sorted(set(frame["account"])):
         n = beancount_account(a)
         if n in names.values():
             other = next(k for k, v in names.items() if v == n)
-            raise ValueError(f"accounts {other!r} and {a!r} both map to Beancount {n!r}")
+            raise LedgerError(f"accounts {other!r} and {a!r} both map to Beancount {n!r}")
         names[a] = n
     first: dict[str, date] = {}
     totals: dict[str, int] = defaultdict(int)

@@ -8,12 +8,14 @@ never edited: a change to the schema is a new, higher-numbered migration.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from prodlib.errors import LedgerError
 from prodlib.ledger import schema as s
 
 
@@ -202,11 +204,99 @@ def _v4(conn: sa.Connection) -> None:
             raw.execute(stmt)
 
 
+#: SQLite trigger -> the guarantee its message names (prodlib.ledger.integrity maps the name).
+_V5_SQLITE_TAGS = {
+    "trg_entry_balanced": "entry_balanced",
+    "trg_entry_period_open": "period_open",
+    "trg_line_sealed": "entry_sealed",
+    "trg_chain_heads_forward": "chain_forward",
+}
+_RAISE = re.compile(r"RAISE\(ABORT, '([^']*)'\)")
+
+_V5_PG = [
+    """CREATE OR REPLACE FUNCTION prodlib_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'append-only: % on % refused', TG_OP, TG_TABLE_NAME
+    USING ERRCODE = 'P0001', CONSTRAINT = 'append_only';
+END $$""",
+    """CREATE OR REPLACE FUNCTION prodlib_entries_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE bad bigint;
+BEGIN
+  SELECT n.entry_id INTO bad FROM new_entries n
+    LEFT JOIN (SELECT l.entry_id, SUM(l.amount_cents) AS s, COUNT(*) AS c
+                 FROM journal_lines l WHERE l.entry_id IN (SELECT entry_id FROM new_entries)
+                GROUP BY l.entry_id) t ON t.entry_id = n.entry_id
+   WHERE t.entry_id IS NULL OR t.s <> 0 OR t.c < 2 LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'unbalanced journal entry %: debits must equal credits', bad
+      USING ERRCODE = 'P0001', CONSTRAINT = 'entry_balanced';
+  END IF;
+  SELECT n.entry_id INTO bad FROM new_entries n
+    JOIN period_closes p ON p.period = n.period AND p.production_id = n.production_id
+   WHERE n.kind <> 'adjustment' LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'period closed: entry % (only a dated adjustment may post into it)', bad
+      USING ERRCODE = 'P0001', CONSTRAINT = 'period_open';
+  END IF;
+  RETURN NULL;
+END $$""",
+    """CREATE OR REPLACE FUNCTION prodlib_lines_check() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE bad bigint;
+BEGIN
+  SELECT l.entry_id INTO bad FROM new_lines l JOIN journal_entries e ON e.entry_id = l.entry_id LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'journal entry % already sealed: lines cannot be added', bad
+      USING ERRCODE = 'P0001', CONSTRAINT = 'entry_sealed';
+  END IF;
+  RETURN NULL;
+END $$""",
+    """CREATE OR REPLACE FUNCTION prodlib_chain_forward() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'DELETE' OR NEW.seq < OLD.seq OR NEW.chain <> OLD.chain THEN
+    RAISE EXCEPTION 'chain head may only move forward' USING ERRCODE = 'P0001', CONSTRAINT = 'chain_forward';
+  END IF;
+  RETURN NEW;
+END $$""",
+    """CREATE OR REPLACE FUNCTION prodlib_no_orphan_lines() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE bad bigint;
+BEGIN
+  IF NEW.chain <> 'journal' THEN RETURN NULL; END IF;
+  SELECT l.entry_id INTO bad FROM journal_lines l
+   WHERE l.entry_id > OLD.seq
+     AND NOT EXISTS (SELECT 1 FROM journal_entries e WHERE e.entry_id = l.entry_id) LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'journal lines of entry % have no entry header', bad
+      USING ERRCODE = 'P0001', CONSTRAINT = 'no_orphan_lines';
+  END IF;
+  RETURN NULL;
+END $$""",
+]
+
+
+def _v5(conn: sa.Connection) -> None:
+    """Every integrity trigger names its guarantee, so a refusal maps to its ledger error by name:
+    PostgreSQL ``USING CONSTRAINT = '<name>'``; SQLite (a message only) ends the message with
+    ``[prodlib:<name>]``. Same checks, same words before the tag."""
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        for stmt in _V5_PG:
+            raw.execute(stmt)
+        return
+    triggers = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()
+    for name, sql in triggers:
+        tag = _V5_SQLITE_TAGS.get(name, "append_only" if name.endswith(("_no_update", "_no_delete")) else None)
+        if tag is None:
+            continue
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+        conn.exec_driver_sql(_RAISE.sub(lambda m, t=tag: f"RAISE(ABORT, '{m[1]} [prodlib:{t}]')", sql))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "journal, lines, batches, quarantine, audit events, budget versions, chain heads", _v1),
     Migration(2, "periods, purchase orders, ETC; append-only, balance and closed-period triggers", _v2),
     Migration(3, "estimates (EFC per account) replace etc_entries; at most one void/reversal per entry", _v3),
     Migration(4, "faster bulk posting: one balance subquery, chain-head orphan check on PostgreSQL, two indexes", _v4),
+    Migration(5, "integrity triggers name their guarantee (PostgreSQL constraint name, SQLite message tag)", _v5),
 ]
 LATEST = MIGRATIONS[-1].version
 
@@ -229,7 +319,7 @@ def migrate(engine: sa.Engine, target: int | None = None) -> list[int]:
             s.schema_version.create(conn)
         have = current_version(conn)
         if have > LATEST:
-            raise RuntimeError(f"database schema version {have} is newer than this prodlib ({LATEST})")
+            raise LedgerError(f"database schema version {have} is newer than this prodlib ({LATEST}): upgrade prodlib")
         for m in MIGRATIONS:
             if have < m.version <= target:
                 m.apply(conn)

@@ -1,11 +1,24 @@
-"""What each audit event seals, recomputed from the stored rows (used by verify)."""
+"""One builder per sealed record: what an audit event seals of each row it covers.
+
+The writers build an event's payload with these functions from the rows they insert; ``verify``
+rebuilds the same records from the stored rows with the SAME functions and compares. (Journal
+entries are sealed by :func:`prodlib.ledger.chain.entry_parts`, likewise shared.)
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import sqlalchemy as sa
 
+from prodlib.columns import QUARANTINE_COLUMNS
 from prodlib.ledger import chain as ch
 from prodlib.money import from_cents
+
+BATCH_FIELDS = ("batch_id", "source_id", "source_file", "file_hash", "kind", "rows_read", "rows_posted",
+                "rows_quarantined", "first_entry_id", "last_entry_id")
+QUARANTINE_FIELDS = ("q_id", "production_id", "batch_id", *QUARANTINE_COLUMNS)
+_QUARANTINE_INTS = ("q_id", "batch_id", "source_line")
 
 
 def _rows(conn: sa.Connection, sql: str, **params) -> list[dict]:
@@ -18,21 +31,55 @@ def _d(v) -> str | None:
     return v.isoformat() if hasattr(v, "isoformat") else str(v)[:10]
 
 
+def _int(v) -> int | None:
+    return None if v is None else int(v)
+
+
+def batch_record(r: Mapping) -> dict:
+    """A batch's counts and entry range, as the ``batch_posted`` event seals them."""
+    return {k: (r[k] if r[k] is None or isinstance(r[k], str) else int(r[k])) for k in BATCH_FIELDS}
+
+
+def quarantine_record(r: Mapping) -> dict:
+    """A stored quarantine row, as a batch's ``quarantine_digest`` covers it."""
+    return {k: (_int(r[k]) if k in _QUARANTINE_INTS else r[k]) for k in QUARANTINE_FIELDS}
+
+
+def budget_record(r: Mapping) -> dict:
+    """A budget line, as a version's ``lines_digest`` covers it."""
+    return {"line_no": int(r["line_no"]), "cost_code": r["cost_code"], "description": r["description"],
+            "amount": str(from_cents(int(r["amount_cents"])))}
+
+
+def po_record(r: Mapping) -> dict:
+    """One version of a purchase order, as a ``purchase_orders_recorded`` digest covers it."""
+    return {"po_row_id": int(r["po_row_id"]), "po_number": r["po_number"], "vendor_id": r["vendor_id"],
+            "po_date": _d(r["po_date"]), "cost_code": r["cost_code"], "description": r["description"],
+            "amount": str(from_cents(int(r["amount_cents"]))), "status": r["status"],
+            "effective_date": _d(r["effective_date"])}
+
+
+def estimate_record(r: Mapping) -> dict:
+    """An estimate, as the ``estimate_recorded`` event seals it."""
+    return {"estimate_id": int(r["estimate_id"]), "account": r["account"], "effective_date": _d(r["effective_date"]),
+            "efc": str(from_cents(int(r["efc_cents"]))), "reason": r["reason"], "author": r["author"]}
+
+
+def period_close_record(r: Mapping) -> dict:
+    """A period close, as the ``period_closed`` event seals it."""
+    return {"period": r["period"], "closed_on": _d(r["closed_on"]), "author": r["author"], "reason": r["reason"]}
+
+
 def quarantine_records(conn: sa.Connection, batch_id: int) -> list[dict]:
-    rows = _rows(conn, "SELECT q_id, production_id, batch_id, source_id, source_file, source_line, row_hash, "
-                       "reason, field, detail, payload FROM quarantine WHERE batch_id = :b ORDER BY q_id", b=batch_id)
-    for r in rows:
-        for k in ("q_id", "batch_id", "source_line"):
-            if r[k] is not None:
-                r[k] = int(r[k])
-    return rows
+    rows = _rows(conn, f"SELECT {', '.join(QUARANTINE_FIELDS)} FROM quarantine WHERE batch_id = :b ORDER BY q_id",
+                 b=batch_id)
+    return [quarantine_record(r) for r in rows]
 
 
 def budget_records(conn: sa.Connection, version_id: str) -> list[dict]:
     rows = _rows(conn, "SELECT line_no, cost_code, description, amount_cents FROM budget_lines "
                        "WHERE version_id = :v ORDER BY line_no", v=version_id)
-    return [{"line_no": int(r["line_no"]), "cost_code": r["cost_code"], "description": r["description"],
-             "amount": str(from_cents(int(r["amount_cents"])))} for r in rows]
+    return [budget_record(r) for r in rows]
 
 
 def po_records(conn: sa.Connection, first: int, last: int) -> list[dict]:
@@ -42,29 +89,20 @@ def po_records(conn: sa.Connection, first: int, last: int) -> list[dict]:
     return [po_record(r) for r in rows]
 
 
-def po_record(r: dict) -> dict:
-    return {"po_row_id": int(r["po_row_id"]), "po_number": r["po_number"], "vendor_id": r["vendor_id"],
-            "po_date": _d(r["po_date"]), "cost_code": r["cost_code"], "description": r["description"],
-            "amount": str(from_cents(int(r["amount_cents"]))), "status": r["status"],
-            "effective_date": _d(r["effective_date"])}
-
-
-def estimate_record(r: dict) -> dict:
-    return {"estimate_id": int(r["estimate_id"]), "account": r["account"], "effective_date": _d(r["effective_date"]),
-            "efc": str(from_cents(int(r["efc_cents"]))), "reason": r["reason"], "author": r["author"]}
+def _sealed(record: dict, payload: dict) -> bool:
+    return record == {k: payload.get(k) for k in record}
 
 
 def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str | None:
+    """Recompute what an audit event seals; None if the stored rows still match."""
     if etype == "batch_posted":
         rows = _rows(conn, "SELECT * FROM batches WHERE batch_id = :b", b=p["batch_id"])
         if not rows:
             return f"batch {p['batch_id']} sealed by this event is missing"
-        b = rows[0]
-        for k in ("source_id", "source_file", "file_hash", "kind", "rows_read", "rows_posted", "rows_quarantined",
-                  "first_entry_id", "last_entry_id"):
-            got = b[k] if b[k] is None or isinstance(b[k], str) else int(b[k])
-            if got != p[k]:
-                return f"batch {p['batch_id']}: {k} is {got!r}, sealed {p[k]!r}"
+        got = batch_record(rows[0])
+        for k in BATCH_FIELDS:
+            if got[k] != p[k]:
+                return f"batch {p['batch_id']}: {k} is {got[k]!r}, sealed {p[k]!r}"
         if p["last_entry_id"] is not None and entry_hashes.get(p["last_entry_id"]) != p["journal_head"]:
             return f"batch {p['batch_id']}: journal entry {p['last_entry_id']} differs from the hash sealed here"
         if ch.rows_digest(quarantine_records(conn, p["batch_id"])) != p["quarantine_digest"]:
@@ -86,11 +124,10 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
             return f"purchase order rows {p['first_row']}-{p['last_row']} differ from those sealed"
     elif etype == "estimate_recorded":
         rows = _rows(conn, "SELECT * FROM estimates WHERE estimate_id = :i", i=p["estimate_id"])
-        if not rows or estimate_record(rows[0]) != {k: p.get(k) for k in estimate_record(rows[0])}:
+        if not rows or not _sealed(estimate_record(rows[0]), p):
             return f"estimate {p['estimate_id']} differs from the one sealed"
     elif etype == "period_closed":
         rows = _rows(conn, "SELECT * FROM period_closes WHERE period = :p", p=p["period"])
-        if not rows or _d(rows[0]["closed_on"]) != p["closed_on"] or rows[0]["author"] != p["author"] \
-                or rows[0]["reason"] != p["reason"]:
+        if not rows or not _sealed(period_close_record(rows[0]), p):
             return f"period close {p['period']} differs from the one sealed"
     return None

@@ -13,19 +13,29 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlalchemy as sa
 
 from prodlib.ledger import chain as ch
-
-if TYPE_CHECKING:
-    from prodlib.ledger.store import Ledger
+from prodlib.ledger import seals
+from prodlib.ledger.connection import open_readonly_engine
+from prodlib.ledger.normalize import date_text
+from prodlib.ledger.view import LedgerView
 
 
 @dataclass(frozen=True)
 class VerifyResult:
+    """What walking the chains found.
+
+    Attributes:
+      ok: True when both chains and every seal hold.
+      entries_checked, events_checked: journal entries and audit events walked.
+      first_broken: the first broken record ("journal entry 17", "audit event 3"), or None.
+      message: one line for the auditor ("ok: ..." or "BROKEN at ...").
+      problems: every problem found, one line each, in chain order.
+    """
+
     ok: bool
     entries_checked: int
     events_checked: int
@@ -35,12 +45,6 @@ class VerifyResult:
 
     def __str__(self) -> str:
         return self.message
-
-
-def _date_text(v) -> str | None:
-    if v is None:
-        return None
-    return v.isoformat() if hasattr(v, "isoformat") else str(v)[:10]
 
 
 def _columns(conn: sa.Connection, sql: str, n: int, params: tuple = ()) -> list[list]:
@@ -85,7 +89,7 @@ def _check_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: st
     if not n:
         return 0, prev_hash, {}
     lines = ch.lines_json(line_ids, l_acct, cents, ids)
-    cols = {"author": author, "batch": batch, "date": [_date_text(d) for d in edate], "desc": desc, "doc": doc,
+    cols = {"author": author, "batch": batch, "date": [date_text(d) for d in edate], "desc": desc, "doc": doc,
             "id": ids, "kind": kind, "line": sline, "party": party, "po": po, "production": prod,
             "reason": reason, "reverses": rev, "row_hash": rhash, "source": src}
     heads, tails = ch.entry_parts(cols, lines)
@@ -140,18 +144,6 @@ def check_journal(conn: sa.Connection, chunk: int = CHUNK) -> tuple[int, list[tu
     return n, [(int(i), t) for _, i, t in problems], hashes
 
 
-def _rows(conn: sa.Connection, sql: str, params: dict | None = None) -> list[dict]:
-    res = conn.execute(sa.text(sql), params or {})
-    return [dict(r._mapping) for r in res]
-
-
-def _seal_check(conn: sa.Connection, etype: str, payload: dict, entry_hashes: dict) -> str | None:
-    """Recompute what an audit event seals; None if it still matches."""
-    from prodlib.ledger import seals  # local: seals imports store-level readers
-
-    return seals.check(conn, etype, payload, entry_hashes)
-
-
 def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tuple[int, str]]]:
     eid, prod, etype, payload, prev, ehash = _columns(
         conn, "SELECT event_id, production_id, event_type, payload, prev_hash, event_hash FROM audit_events "
@@ -175,7 +167,7 @@ def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tupl
         except ValueError:
             problems.append((i, "payload is not JSON"))
             break
-        bad = _seal_check(conn, t, obj, entry_hashes)
+        bad = seals.check(conn, t, obj, entry_hashes)
         if bad:
             problems.append((i, bad))
             break
@@ -201,16 +193,17 @@ def verify_connection(conn: sa.Connection) -> VerifyResult:
     return VerifyResult(False, n, m, first, f"BROKEN at {first}: {lines[0]}", tuple(lines))
 
 
-def verify_chain(ledger: Ledger | str | Path) -> VerifyResult:
-    """Verify the journal and audit chains of a ledger (a Ledger, or its URL or SQLite path)."""
-    from prodlib.ledger.store import Ledger, make_engine
+def verify_chain(ledger: LedgerView | str | Path) -> VerifyResult:
+    """Verify the journal and audit chains of a ledger (a Ledger, or its URL or SQLite path).
 
-    engine = ledger.engine if isinstance(ledger, Ledger) else make_engine(ledger)
+    A URL is opened read-only: nothing is created or migrated (DatabaseLocationError if no ledger).
+    """
+    engine = ledger.engine if isinstance(ledger, LedgerView) else open_readonly_engine(ledger)
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":  # one snapshot across all the reads, writers or not
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
             return verify_connection(conn)
     finally:
-        if not isinstance(ledger, Ledger):
+        if not isinstance(ledger, LedgerView):
             engine.dispose()

@@ -98,6 +98,9 @@ def stamp_html(report_name: str, stamp: DataStamp, max_batches: int = 20) -> str
     if stamp.chart:
         items.append(("Chart of accounts", stamp.chart))
     items.append(("Inputs SHA-256", stamp.inputs_sha256))
+    if stamp.journal_head:  # the books by their content, never by their location
+        items.append(("Journal", f"{stamp.journal_entries:,} entries, chain head {stamp.journal_head}"))
+        items.append(("Audit log", f"{stamp.audit_events:,} events, chain head {stamp.audit_head}"))
     for f, h, n in stamp.batches[:max_batches]:
         items.append(("Batch", f"{f} sha256 {h[:16]} ({n} rows posted)"))
     if len(stamp.batches) > max_batches:

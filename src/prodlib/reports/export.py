@@ -1,7 +1,9 @@
 """Machine-readable exports written beside each rendered report: CSV figures and the data stamp JSON.
 
 The CSV carries amounts as plain decimal text ("-1200.00"), so any tool can check the figures
-exactly; the stamp JSON is what ``render_all`` reads to write the index line of the report.
+exactly; text cells that a spreadsheet would run as a formula are neutralised on the way out
+(:mod:`prodlib.spreadsheet`). The stamp JSON is what ``render_all`` reads to write the index line of
+the report.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from prodlib.reports.cost import AMOUNT_COLUMNS, CostReport
 from prodlib.reports.load import DataStamp
 from prodlib.reports.pnh import PnhRemittanceReport
 from prodlib.reports.quarantine import QuarantineReport
+from prodlib.spreadsheet import safe_frame
 
 
 def cost_report_csv_frame(report: CostReport) -> pd.DataFrame:
@@ -38,7 +41,7 @@ def export_cost_report(report: CostReport, stamp: DataStamp, out_dir: str | Path
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / f"{stem}.csv"
-    cost_report_csv_frame(report).to_csv(csv, index=False, lineterminator="\n")
+    write_csv(cost_report_csv_frame(report), csv)
     g = report.grand_total
     write_stamp(stamp, out / f"{stem}.stamp.json", "Cost report",
                 {"grand_total_budget": str(g.budget), "grand_total_efc": str(g.efc),
@@ -53,9 +56,10 @@ def export_quarantine(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / f"{stem}.csv"
-    report.rows.to_csv(csv, index=False, lineterminator="\n")
+    write_csv(report.rows, csv)
     write_stamp(stamp, out / f"{stem}.stamp.json", "Quarantine (exceptions)", {"rows_quarantined": report.total})
     return csv
+
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Every cell as text: Decimal amounts exact ("-1200.00"), dates ISO, missing values empty."""
@@ -66,9 +70,14 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _write(frame: pd.DataFrame, path: Path) -> Path:
-    csv_frame(frame).to_csv(path, index=False, lineterminator="\n")
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """The one way a report CSV is written: formula-like text neutralised, LF line ends, no index."""
+    safe_frame(frame).to_csv(path, index=False, lineterminator="\n")
     return path
+
+
+def _write(frame: pd.DataFrame, path: Path) -> Path:
+    return write_csv(csv_frame(frame), path)
 
 
 def export_pnh_remittance(report: PnhRemittanceReport, stamp: DataStamp, out_dir: str | Path,

@@ -23,16 +23,38 @@ DEMO_URLS = ("", "demo")
 
 @dataclass(frozen=True)
 class DataStamp:
-    """What a report was built from, printed at its top and written beside its CSV."""
+    """What a report was built from, printed at its top and written beside its CSV.
 
-    source: str  # database URL with the password hidden, or "demo"
+    It identifies the books by their content (the hash chains' heads), never by where they live: no
+    database URL, path or credential is ever part of a stamp (issue 8).
+
+    Attributes:
+      source: "ledger", "demo", or for the P&H report "ledger + N remittance files".
+      budget_version: the budget version the figures use ("" when the report has none).
+      as_of: ISO date the books were cut at, or "all postings".
+      title: the production's title.
+      chart: the chart of accounts the report is laid out on ("" when it has none).
+      inputs_sha256: over the report's input frames, canonical text: same data, same digest.
+      batches: (source_file as given in sources.yaml, file_hash, rows_posted) of every posted file.
+      demo: the built-in demo production, not a ledger.
+      journal_entries: entries in the ledger's journal chain when the report read it.
+      journal_head: the journal chain's head hash (the last entry's SHA-256): the same books, the same head.
+      audit_events: events in the ledger's audit chain (batches, quarantine seals, budgets...).
+      audit_head: the audit chain's head hash.
+    """
+
+    source: str
     budget_version: str
-    as_of: str  # ISO date, or "all postings"
+    as_of: str
     title: str
     chart: str = ""
-    inputs_sha256: str = ""  # over the report's input frames, canonical text: same data, same digest
-    batches: tuple[tuple[str, str, int], ...] = field(default=())  # (source_file, file_hash, rows_posted)
+    inputs_sha256: str = ""
+    batches: tuple[tuple[str, str, int], ...] = field(default=())
     demo: bool = False
+    journal_entries: int = 0
+    journal_head: str = ""
+    audit_events: int = 0
+    audit_head: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready: batches as records."""
@@ -69,13 +91,13 @@ def frames_digest(**frames: pd.DataFrame | None) -> str:
 
 
 def redact_url(url: str) -> str:
-    """The URL with its password hidden, for printing in a report."""
+    """The URL with its password hidden, for a message (never for a report: stamps name no location)."""
     from sqlalchemy.engine import make_url
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL is reported by the open that follows
-        return url
+    except Exception:  # noqa: BLE001 - a URL that does not parse may still hold a password: print none of it
+        return "(a database URL that does not parse)"
 
 
 def _as_of(as_of: str | date | None) -> date | None:
@@ -85,14 +107,30 @@ def _as_of(as_of: str | date | None) -> date | None:
 
 
 def open_ledger(url: str):
-    """Open the store read for a report; a missing SQLite file is an error, not a new empty ledger."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.exists():
-            raise FileNotFoundError(f"no ledger database at {path} (from {url}); run the pipeline first")
-    from prodlib.ledger import Ledger  # lazy: the demo path needs no store
+    """Open the store read-only for a report: nothing is created, nothing migrated.
 
-    return Ledger.open(url)
+    A place without a current ledger is an error here, not a new empty ledger.
+    """
+    from prodlib.errors import DatabaseLocationError
+    from prodlib.ledger import LedgerView  # lazy: the demo path needs no store
+
+    try:
+        return LedgerView.open(url)
+    except DatabaseLocationError:  # the notebooks' contract: a missing ledger is a missing file
+        # no location in the text: it reaches the report's index page (the CLI names the database)
+        raise FileNotFoundError("no ledger database at the URL given; run the pipeline first") from None
+
+
+def chain_stamp(led) -> dict[str, int | str]:
+    """The ledger's two chain heads as :class:`DataStamp` fields: what identifies the books read
+    (the head hash changes with any entry or event added) without saying where the database is."""
+    import sqlalchemy as sa
+
+    with led.engine.connect() as conn:
+        heads = {chain: (int(seq), str(head)) for chain, seq, head in
+                 conn.execute(sa.text("SELECT chain, seq, hash FROM chain_heads")).all()}
+    (n, jhead), (m, ahead) = heads.get("journal", (0, "")), heads.get("audit", (0, ""))
+    return {"journal_entries": n, "journal_head": jhead, "audit_events": m, "audit_head": ahead}
 
 
 def _batches(led) -> tuple[tuple[str, str, int], ...]:
@@ -127,7 +165,7 @@ def load_cost_report_inputs(
     if url in DEMO_URLS:
         budget, actuals = demo.demo_budget(), demo.demo_actuals()
         commitments, efc = demo.demo_commitments(), demo.demo_efc()
-        source, version, batches = "demo", budget_version or demo.DEMO_BUDGET_VERSION, ()
+        source, version, batches, chains = "demo", budget_version or demo.DEMO_BUDGET_VERSION, (), {}
         title = title or demo.DEMO_TITLE
     else:
         with open_ledger(url) as led:
@@ -138,8 +176,8 @@ def load_cost_report_inputs(
             commitments = (_two_columns(led.commitments(when, known), "cost_code")
                            if hasattr(led, "commitments") else None)
             efc = _two_columns(led.efc(when, known), "account") if hasattr(led, "efc") else None
-            batches = _batches(led)
-        source, version = redact_url(url), budget_version or lines.attrs.get("version_id", "")
+            batches, chains = _batches(led), chain_stamp(led)
+        source, version = "ledger", budget_version or lines.attrs.get("version_id", "")
     digest = frames_digest(budget=budget, actuals=actuals, commitments=commitments, efc=efc)
     as_of_text = when.isoformat() if when else "all postings"
     if known_at:
@@ -148,23 +186,23 @@ def load_cost_report_inputs(
         as_of_text = "all postings (the demo is undated)"
     stamp = DataStamp(source=source, budget_version=version, as_of=as_of_text,
                       title=title or "Untitled production", chart=chart, inputs_sha256=digest, batches=batches,
-                      demo=source == "demo")
+                      demo=source == "demo", **chains)
     return CostReportInputs(budget, actuals, commitments, efc, stamp)
 
 
 def load_quarantine(url: str, title: str = "") -> tuple[pd.DataFrame, DataStamp]:
     """The quarantine (exception queue) and its stamp; "" or "demo" gives the demo's queue."""
     if url in DEMO_URLS:
-        frame, source, batches, title = demo.demo_quarantine(), "demo", (), title or demo.DEMO_TITLE
+        frame, source, batches, title, chains = demo.demo_quarantine(), "demo", (), title or demo.DEMO_TITLE, {}
     else:
         with open_ledger(url) as led:
-            frame, source, batches = led.quarantine_frame(), redact_url(url), _batches(led)
+            frame, source, batches, chains = led.quarantine_frame(), "ledger", _batches(led), chain_stamp(led)
     # content only: no payload (large), no recorded_at (wall-clock) nor batch ids
     cols = [c for c in ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail")
             if c in frame.columns]
     digest = frames_digest(quarantine=frame[cols]) if len(frame) else frames_digest(quarantine=None)
     stamp = DataStamp(source=source, budget_version="", as_of="all postings", title=title or "Untitled production",
-                      inputs_sha256=digest, batches=batches, demo=source == "demo")
+                      inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
     return frame, stamp
 
 LEDGER_LINE_COLUMNS = ["entry_id", "entry_date", "kind", "account", "amount", "document_no"]
@@ -217,7 +255,7 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
     when = _as_of(as_of)
     if url in DEMO_URLS:
         totals, detail = demo.demo_remittance_totals(), demo.demo_remittance_detail()
-        lines, notes, files, batches = demo.demo_fringe_ledger_lines(), (), (), ()
+        lines, notes, files, batches, chains = demo.demo_fringe_ledger_lines(), (), (), (), {}
         source, when, title = "demo", when or demo.DEMO_AS_OF, title or demo.DEMO_TITLE
     else:
         if str(remittance_dir):
@@ -226,15 +264,15 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
             totals, detail, notes, files = pd.DataFrame(), pd.DataFrame(), ("no remittance folder given",), ()
         with open_ledger(url) as led:
             entries = led.entries_frame()
-            lines, batches = _fringe_lines(entries), _batches(led)
-        source = f"{redact_url(url)}; remittance files in {remittance_dir} ({len(files)} files)"
+            lines, batches, chains = _fringe_lines(entries), _batches(led), chain_stamp(led)
+        source = f"ledger + {len(files)} remittance files"  # each file's name and SHA-256: PnhInputs.files
         if when is None:
             latest = entries["entry_date"].max() if len(entries) else None
             when = _as_of(str(latest)[:10]) if latest is not None else date.today()
     digest = frames_digest(totals=totals, detail=detail,
                            ledger=lines[["entry_id", "entry_date", "account", "amount", "document_no"]])
     stamp = DataStamp(source=source, budget_version="", as_of=when.isoformat(), title=title or "Untitled production",
-                      inputs_sha256=digest, batches=batches, demo=source == "demo")
+                      inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
     return PnhInputs(totals, detail if len(detail) else None, lines, notes, files, when, stamp)
 
 

@@ -16,6 +16,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from prodlib.resources import package_folder
+
 log = logging.getLogger(__name__)
 
 #: The reports ``render_all`` renders, in index order: (notebook stem, title).
@@ -47,9 +49,9 @@ class Rendered:
 
 
 def notebooks_dir() -> Path:
-    """$PRODLIB_NOTEBOOKS, else the repository's notebooks/ folder."""
+    """``$PRODLIB_NOTEBOOKS``, else the notebooks installed with the package (``prodlib/notebooks/``)."""
     env = os.environ.get("PRODLIB_NOTEBOOKS")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "notebooks"
+    return Path(env) if env else package_folder("notebooks")
 
 
 def html_exporter():

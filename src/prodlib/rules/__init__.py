@@ -2,9 +2,9 @@
 
 from prodlib.rules.plans import Cap, Plan, PlanSet, RateEntry, RemittanceTerms, load_plans
 from prodlib.rules.scale import ScaleMinimum, ScaleTable, load_scale
-from prodlib.rules.work import WorkRules, load_work_rules
+from prodlib.rules.work import WorkRuleBook, WorkRules, load_work_rules
 
 __all__ = [
     "Cap", "Plan", "PlanSet", "RateEntry", "RemittanceTerms", "load_plans",
-    "ScaleMinimum", "ScaleTable", "load_scale", "WorkRules", "load_work_rules",
+    "ScaleMinimum", "ScaleTable", "load_scale", "WorkRuleBook", "WorkRules", "load_work_rules",
 ]

@@ -14,15 +14,17 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import ClassVar, Literal, get_args
 
-import yaml
-
+from prodlib.config import Figure, Flag, IsoDate, Strict, Text, Whole, load_model
+from prodlib.errors import RuleDataError
 from prodlib.money import MONEY_CONTEXT
 
 PLANS_DIR = Path(__file__).resolve().parent.parent / "data" / "rules" / "plans"
-KINDS = ("percent", "per_hour", "per_day", "per_unit", "percent_of_scale")
-SCOPES = ("project", "episode", "picture", "calendar_year")
+RateKind = Literal["percent", "per_hour", "per_day", "per_unit", "percent_of_scale"]
+CapScope = Literal["project", "episode", "picture", "calendar_year"]
+KINDS: tuple[str, ...] = get_args(RateKind)
+SCOPES: tuple[str, ...] = get_args(CapScope)
 EARNING_TYPES = frozenset(
     "REG OT_1_5 OT_2 OT_3 MEAL_PENALTY SIXTH_DAY SEVENTH_DAY FLAT PER_DIEM MILEAGE KIT_RENTAL BOX_RENTAL "
     "REIMBURSEMENT RESIDUAL_THEATRICAL RESIDUAL_SUPP_HV".split()
@@ -31,18 +33,6 @@ EARNING_TYPES = frozenset(
 NON_SUBJECT = frozenset({"PER_DIEM", "MILEAGE", "KIT_RENTAL", "BOX_RENTAL", "REIMBURSEMENT"})
 #: Rates are held exactly; the vectorized engine scales them by 10**8, so no more decimals than that.
 RATE_DECIMALS = 8
-
-
-def _d(value: Any, what: str) -> Decimal:
-    if isinstance(value, float):
-        raise ValueError(f"{what}: write the figure as a quoted string, not a float ({value!r})")
-    return Decimal(str(value))
-
-
-def _date(value: Any) -> date | None:
-    if value is None:
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 @dataclass(frozen=True)
@@ -135,77 +125,152 @@ class Plan:
         return self.on_call_per_day_below * days
 
 
+class _CapFile(Strict):
+    amount: Figure | None = None
+    floor: Figure = Decimal("0")
+    scope: CapScope
+    pool: Text | None = None
+
+
+class _RateFile(Strict):
+    entry_key: ClassVar[str | None] = "id"
+    entry_bare: ClassVar[bool] = True
+    id: Text
+    fund: Text
+    kind: RateKind
+    rate: Figure
+    effective_from: IsoDate
+    effective_to: IsoDate | None = None
+    earning_types: tuple[Text, ...]
+    classifications: tuple[Text, ...] | None = None
+    states: tuple[Text, ...] | None = None
+    contribution_type: Literal["session", "residual"] = "session"
+    cap: _CapFile | None = None
+    source: Text
+    verified: Flag
+
+
+class _Due(Strict):
+    days_after_period_end: Whole
+    business_days: Flag = False
+
+
+class _Step(Strict):
+    after_days: Whole
+    percent: Figure
+
+
+class _LateCharges(Strict):
+    kind: Literal["liquidated_damages", "interest", "none"]
+    steps: tuple[_Step, ...] = ()
+    annual_rate: Figure | None = None
+    day_count: Whole = 365
+
+
+class _Remittance(Strict):
+    due: _Due
+    late_charges: _LateCharges = _LateCharges(kind="none")
+    source: Text = ""
+    verified: Flag = False
+
+
+class _Allocation(Strict):
+    health: Figure
+    retirement: Figure
+    source: Text = ""
+    verified: Flag = False
+
+
+class _OnCallCredit(Strict):
+    days: dict[Whole, Figure] = {}
+    per_day_below: Figure | None = None
+    verified: Flag = False
+
+
+class _FlatDealCap(Strict):
+    multiple_of_minimum: Figure
+    verified: Flag = False
+
+
+class _Covers(Strict):
+    unions: tuple[Text, ...]
+
+
+class PlanFile(Strict):
+    """A plan file as written (``data/rules/plans/*.yaml``); see :class:`Plan` for the meaning.
+
+    Attributes:
+      plan, name, agreement_subtype, covers, date_basis, fringe_detail, source: the plan's facts.
+      remittance: when contributions are due and what lateness costs.
+      allocation: the health/retirement shares of a combined contribution.
+      on_call_credit: credited hours for on-call weekly employees by days worked.
+      scale_multipliers: earning type -> multiplier that turns hours into scale wages.
+      tv_flat_deal_cap: recorded, not applied yet (payroll does not carry the deal's compensation).
+      rates: the rate entries, each with its dates, scope, cap, source and verified flag.
+    """
+
+    plan: Text
+    name: Text
+    agreement_subtype: Text = ""
+    covers: _Covers
+    date_basis: Literal["pp_date", "period_end"]
+    fringe_detail: tuple[Text, ...]
+    source: Text = ""
+    remittance: _Remittance
+    allocation: _Allocation | None = None
+    on_call_credit: _OnCallCredit | None = None
+    scale_multipliers: dict[Text, Figure] = {}
+    tv_flat_deal_cap: _FlatDealCap | None = None
+    rates: tuple[_RateFile, ...]
+
+
 def _load_plan(path: Path) -> Plan:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    try:
-        plan_id = str(doc["plan"])
-        rates = []
-        for r in doc["rates"]:
-            kind = r["kind"]
-            if kind not in KINDS:
-                raise ValueError(f"rate {r['id']}: unknown kind {kind!r}")
-            rate = _d(r["rate"], f"rate {r['id']}")
-            exp = rate.as_tuple().exponent
-            if isinstance(exp, int) and -exp > RATE_DECIMALS:
-                raise ValueError(f"rate {r['id']}: more than {RATE_DECIMALS} decimals")
-            ets = frozenset(r["earning_types"])
-            if not ets <= EARNING_TYPES:
-                raise ValueError(f"rate {r['id']}: unknown earning types {sorted(ets - EARNING_TYPES)}")
-            if ets & NON_SUBJECT:
-                raise ValueError(f"rate {r['id']}: {sorted(ets & NON_SUBJECT)} are never subject earnings")
-            cap = None
-            if r.get("cap"):
-                c = r["cap"]
-                if c["scope"] not in SCOPES:
-                    raise ValueError(f"rate {r['id']}: unknown cap scope {c['scope']!r}")
-                if kind != "percent":
-                    raise ValueError(f"rate {r['id']}: caps apply to percent rates only")
-                cap = Cap(
-                    amount=None if c.get("amount") is None else _d(c["amount"], r["id"]),
-                    floor=_d(c.get("floor", "0"), r["id"]),
-                    scope=c["scope"], pool=str(c.get("pool", f"{plan_id}:{r['id']}")),
-                )
-            if "verified" not in r or not r.get("source"):
-                raise ValueError(f"rate {r['id']}: needs a source line and a verified flag")
-            rates.append(RateEntry(
-                id=str(r["id"]), plan=plan_id, fund=str(r["fund"]), kind=kind, rate=rate,
-                effective_from=_date(r["effective_from"]), effective_to=_date(r.get("effective_to")),
-                earning_types=ets,
-                classifications=None if r.get("classifications") is None else frozenset(r["classifications"]),
-                states=None if r.get("states") is None else frozenset(r["states"]),
-                contribution_type=str(r.get("contribution_type", "session")),
-                cap=cap, source=str(r["source"]), verified=bool(r["verified"]),
-            ))
-        rem = doc["remittance"]
-        late = rem.get("late_charges") or {"kind": "none"}
-        terms = RemittanceTerms(
-            due_days=int(rem["due"]["days_after_period_end"]), business_days=bool(rem["due"].get("business_days")),
-            late_kind=str(late["kind"]),
-            steps=tuple((int(s["after_days"]), _d(s["percent"], "late step")) for s in late.get("steps", [])),
-            annual_rate=None if late.get("annual_rate") is None else _d(late["annual_rate"], "annual_rate"),
-            day_count=int(late.get("day_count", 365)), source=str(rem.get("source", "")),
-            verified=bool(rem.get("verified", False)),
-        )
-        alloc = doc.get("allocation") or {}
-        occ = doc.get("on_call_credit") or {}
-        plan = Plan(
-            plan=plan_id, name=str(doc["name"]), agreement_subtype=str(doc.get("agreement_subtype", "")),
-            unions=frozenset(doc["covers"]["unions"]), date_basis=str(doc["date_basis"]),
-            fringe_detail=tuple(str(x) for x in doc["fringe_detail"]), rates=tuple(rates), remittance=terms,
-            allocation=tuple((k, _d(v, "allocation")) for k, v in alloc.items() if k not in ("source", "verified")),
-            on_call_credit=tuple(sorted((int(k), _d(v, "on_call")) for k, v in (occ.get("days") or {}).items())),
-            on_call_per_day_below=None if occ.get("per_day_below") is None else _d(occ["per_day_below"], "on_call"),
-            scale_multipliers=tuple((k, _d(v, "multiplier")) for k, v in (doc.get("scale_multipliers") or {}).items()),
-            source=str(doc.get("source", "")), path=str(path),
-        )
-    except (KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: invalid plan file: {exc!r}") from exc
-    except ValueError as exc:
-        raise ValueError(f"{path}: {exc}") from exc
-    if plan.date_basis not in ("pp_date", "period_end"):
-        raise ValueError(f"{path}: date_basis must be pp_date or period_end")
+    doc, located = load_model(path, PlanFile, RuleDataError)
+
+    def refuse(message: str, *where: str | int) -> RuleDataError:
+        return located.error(message, where, PlanFile, RuleDataError)  # type: ignore[return-value]
+
+    rates = []
+    for i, r in enumerate(doc.rates):
+        exp = r.rate.as_tuple().exponent
+        if isinstance(exp, int) and -exp > RATE_DECIMALS:
+            raise refuse(f"more than {RATE_DECIMALS} decimals", "rates", i, "rate")
+        ets = frozenset(r.earning_types)
+        if not ets <= EARNING_TYPES:
+            raise refuse(f"unknown earning types {sorted(ets - EARNING_TYPES)}", "rates", i, "earning_types")
+        if ets & NON_SUBJECT:
+            raise refuse(f"{sorted(ets & NON_SUBJECT)} are never subject earnings", "rates", i, "earning_types")
+        if r.cap is not None and r.kind != "percent":
+            raise refuse("caps apply to percent rates only", "rates", i, "cap")
+        if not r.source:
+            raise refuse("needs a source line", "rates", i, "source")
+        cap = None if r.cap is None else Cap(amount=r.cap.amount, floor=r.cap.floor, scope=r.cap.scope,
+                                             pool=r.cap.pool or f"{doc.plan}:{r.id}")
+        rates.append(RateEntry(
+            id=r.id, plan=doc.plan, fund=r.fund, kind=r.kind, rate=r.rate,
+            effective_from=r.effective_from, effective_to=r.effective_to, earning_types=ets,
+            classifications=None if r.classifications is None else frozenset(r.classifications),
+            states=None if r.states is None else frozenset(r.states),
+            contribution_type=r.contribution_type, cap=cap, source=r.source, verified=r.verified,
+        ))
+    rem, late = doc.remittance, doc.remittance.late_charges
+    terms = RemittanceTerms(
+        due_days=rem.due.days_after_period_end, business_days=rem.due.business_days, late_kind=late.kind,
+        steps=tuple((s.after_days, s.percent) for s in late.steps), annual_rate=late.annual_rate,
+        day_count=late.day_count, source=rem.source, verified=rem.verified,
+    )
+    alloc = doc.allocation
+    occ = doc.on_call_credit
+    plan = Plan(
+        plan=doc.plan, name=doc.name, agreement_subtype=doc.agreement_subtype, unions=frozenset(doc.covers.unions),
+        date_basis=doc.date_basis, fringe_detail=doc.fringe_detail, rates=tuple(rates), remittance=terms,
+        allocation=() if alloc is None else (("health", alloc.health), ("retirement", alloc.retirement)),
+        on_call_credit=() if occ is None else tuple(sorted(occ.days.items())),
+        on_call_per_day_below=None if occ is None else occ.per_day_below,
+        scale_multipliers=tuple(doc.scale_multipliers.items()), source=doc.source, path=str(path),
+    )
     if plan.allocation and sum((v for _, v in plan.allocation), Decimal(0)) != 1:
-        raise ValueError(f"{path}: allocation shares must add up to 1")
+        raise refuse("allocation shares must add up to 1", "allocation")
     _check_pools(plan, path)
     return plan
 
@@ -224,13 +289,13 @@ def _check_pools(plan: Plan, path: Path) -> None:
             if a.cap.pool != b.cap.pool or a.match_key == b.match_key or not _overlap(a, b):
                 continue
             if a.cap.scope != b.cap.scope:
-                raise ValueError(f"{path}: pool {a.cap.pool} mixes scopes")
+                raise RuleDataError(path, f"pool {a.cap.pool} mixes scopes")
             ets = a.earning_types & b.earning_types
             cls = (a.classifications is None or b.classifications is None
                    or bool(a.classifications & b.classifications))
             sts = a.states is None or b.states is None or bool(a.states & b.states)
             if ets and cls and sts and a.contribution_type == b.contribution_type:
-                raise ValueError(f"{path}: {a.id} and {b.id} share pool {a.cap.pool} and select the same lines")
+                raise RuleDataError(path, f"{a.id} and {b.id} share pool {a.cap.pool} and select the same lines")
 
 
 @dataclass(frozen=True)
@@ -277,12 +342,12 @@ def _load_dir(directory: str) -> PlanSet:
     plans = sorted((_load_plan(p) for p in Path(directory).glob("*.yaml")), key=lambda p: p.plan)
     ids = [p.plan for p in plans]
     if len(set(ids)) != len(ids):
-        raise ValueError(f"{directory}: a plan id appears twice")
+        raise RuleDataError(directory, "a plan id appears twice")
     seen: set[str] = set()
     for p in plans:
         for r in p.rates:
             if r.id in seen:
-                raise ValueError(f"{directory}: rate id {r.id} appears twice")
+                raise RuleDataError(directory, f"rate id {r.id} appears twice")
             seen.add(r.id)
     return PlanSet(tuple(plans))
 

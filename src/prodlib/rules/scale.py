@@ -14,8 +14,10 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import ClassVar, Literal
 
-import yaml
+from prodlib.config import Figure, Flag, IsoDate, Strict, Text, load_model
+from prodlib.errors import RuleDataError
 
 SCALE_FILE = Path(__file__).resolve().parent.parent / "data" / "rules" / "scale_minimums.yaml"
 
@@ -97,44 +99,92 @@ class ScaleTable:
         raise ValueError(f"no budget tier holds {budget_total}")
 
 
-def _date(v: object) -> date | None:
-    if v is None:
-        return None
-    return v if isinstance(v, date) else date.fromisoformat(str(v))
+class _Tier(Strict):
+    entry_key: ClassVar[str | None] = "tier"
+    tier: Text
+    below: Figure | None = None
+
+
+class _BudgetTiers(Strict):
+    source: Text = ""
+    verified: Flag = False
+    tiers: tuple[_Tier, ...] = ()
+
+
+class _Alias(Strict):
+    union: Text
+    classification: Text
+    means: Text
+
+
+class _ChargeTo(Strict):
+    sections: tuple[Text, ...] = ()
+    accounts: tuple[Text, ...] = ()
+
+
+class _Minimum(Strict):
+    entry_key: ClassVar[str | None] = "classification"
+    union: Text
+    classification: Text
+    unit: Literal["hour", "day", "week", "flat"]
+    minimum: Figure
+    charge_to: _ChargeTo = _ChargeTo()
+    budget_tier: Text | None = None
+    effective_from: IsoDate | None = None
+    effective_to: IsoDate | None = None
+    source: Text | None = None
+    verified: Flag | None = None
+
+
+class ScaleFile(Strict):
+    """scale_minimums.yaml as written; entries inherit the file's dates, source and verified flag.
+
+    Attributes:
+      source, verified, effective_from, effective_to: the file's defaults for every entry.
+      budget_tiers: the WGA budget tiers, ascending by ``below`` (the last one open-ended).
+      aliases: payroll classifications that name a work type by another name.
+      classifications: one minimum per union, classification (and tier, and dates).
+    """
+
+    source: Text
+    verified: Flag
+    effective_from: IsoDate
+    effective_to: IsoDate | None = None
+    budget_tiers: _BudgetTiers = _BudgetTiers()
+    aliases: tuple[_Alias, ...] = ()
+    classifications: tuple[_Minimum, ...]
 
 
 @cache
 def load_scale(path: str | None = None) -> ScaleTable:
+    """The scale minimums (the shipped file by default); every mistake is a :class:`RuleDataError`."""
     p = Path(path or SCALE_FILE)
-    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    tiers = tuple(BudgetTier(str(t["tier"]), None if t.get("below") is None else Decimal(str(t["below"])))
-                  for t in (doc.get("budget_tiers") or {}).get("tiers", []))
+    doc, located = load_model(p, ScaleFile, RuleDataError)
+
+    def refuse(message: str, *where: str | int) -> RuleDataError:
+        return located.error(message, where, ScaleFile, RuleDataError)  # type: ignore[return-value]
+
+    tiers = tuple(BudgetTier(t.tier, t.below) for t in doc.budget_tiers.tiers)
     bounds = [t.below for t in tiers[:-1]]
     if (tiers and tiers[-1].below is not None) or None in bounds or bounds != sorted(bounds):  # type: ignore[type-var]
-        raise ValueError(f"{p}: budget_tiers must ascend by 'below', the last one open-ended")
+        raise refuse("budget_tiers must ascend by 'below', the last one open-ended", "budget_tiers")
     out = []
-    for c in doc["classifications"]:
-        charge = c.get("charge_to") or {}
-        tier = c.get("budget_tier")
-        if tier is not None and str(tier) not in {t.name for t in tiers}:
-            raise ValueError(f"{p}: {c['classification']}: unknown budget_tier {tier!r}")
+    for i, c in enumerate(doc.classifications):
+        if c.budget_tier is not None and c.budget_tier not in {t.name for t in tiers}:
+            raise refuse(f"unknown budget_tier {c.budget_tier!r}", "classifications", i, "budget_tier")
         out.append(ScaleMinimum(
-            union=str(c["union"]), classification=str(c["classification"]), unit=str(c["unit"]),
-            minimum=Decimal(str(c["minimum"])),
-            sections=frozenset(charge.get("sections", [])),
-            accounts=frozenset(str(a) for a in charge.get("accounts", [])),
-            effective_from=_date(c.get("effective_from", doc["effective_from"])),
-            effective_to=_date(c.get("effective_to", doc.get("effective_to"))),
-            budget_tier=None if tier is None else str(tier),
-            source=str(c.get("source", doc["source"])),
-            verified=bool(c.get("verified", doc["verified"])),
+            union=c.union, classification=c.classification, unit=c.unit, minimum=c.minimum,
+            sections=frozenset(c.charge_to.sections), accounts=frozenset(c.charge_to.accounts),
+            effective_from=c.effective_from or doc.effective_from,
+            effective_to=c.effective_to if "effective_to" in c.model_fields_set else doc.effective_to,
+            budget_tier=c.budget_tier,
+            source=doc.source if c.source is None else c.source,
+            verified=doc.verified if c.verified is None else c.verified,
         ))
-        if out[-1].unit not in ("hour", "day", "week", "flat"):
-            raise ValueError(f"{p}: {c['classification']}: unknown unit {c['unit']!r}")
-    aliases = {(str(a["union"]), str(a["classification"])): str(a["means"]) for a in doc.get("aliases") or []}
-    for (union, cls), means in aliases.items():
+    aliases = {(a.union, a.classification): a.means for a in doc.aliases}
+    for i, ((union, cls), means) in enumerate(aliases.items()):
         if not any(e.union == union and e.classification == means for e in out):
-            raise ValueError(f"{p}: alias {union}/{cls} means {means!r}, which has no entry")
+            raise refuse(f"alias {union}/{cls} means {means!r}, which has no entry", "aliases", i)
         if any(e.union == union and e.classification == cls for e in out):
-            raise ValueError(f"{p}: {union}/{cls} is both an alias and a classification")
-    return ScaleTable(tuple(out), str(doc["source"]), bool(doc["verified"]), tiers, aliases)
+            raise refuse(f"{union}/{cls} is both an alias and a classification", "aliases", i)
+    return ScaleTable(tuple(out), doc.source, doc.verified, tiers, aliases)

@@ -1,4 +1,8 @@
-"""Timecard rules (daily overtime bands, 6th/7th day, meals, rest, DGA AD tables) from work_rules.yaml."""
+"""Timecard rules (daily overtime bands, 6th/7th day, meals, rest, DGA AD tables) from work_rules.yaml.
+
+The file holds effective-dated schedules; a timecard day is checked by the schedule in force on its
+work date (:meth:`WorkRuleBook.in_force`), never by one that has ended or not yet begun.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,12 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
-import yaml
+from pydantic import Field
+
+from prodlib.config import Figure, Flag, IsoDate, Strict, Text, Whole, load_model
+from prodlib.errors import RuleDataError
 
 WORK_FILE = Path(__file__).resolve().parent.parent / "data" / "rules" / "work_rules.yaml"
 
@@ -23,6 +31,21 @@ class Band:
 
 @dataclass(frozen=True)
 class WorkRules:
+    """The timecard rules of one schedule, in force ``effective_from`` .. ``effective_to``.
+
+    Attributes:
+      hourly_unions: who is paid from timecards under the hourly rules.
+      bands: daily overtime bands on worked hours, per day kind (normal | sixth_day | seventh_day).
+      sixth_day_index, seventh_day_index: which distinct day of the workweek is the 6th / 7th day.
+      meal_within, meal_steps, meal_each_further: meal timing (hours) and penalties per half hour late.
+      rest_min, invaded_multiplier: minimum rest (hours) and the premium on hours that invade it.
+      dga_classifications, dga_extended, dga_turnaround_rest, dga_turnaround_fraction, dga_paid_as:
+        the DGA AD extended-workday and turnaround tables and the earning types that pay them.
+      effective_from, effective_to: the dates the schedule is in force (``effective_to`` inclusive,
+        None: open-ended).
+      source, verified: where the figures come from, and whether they were checked there.
+    """
+
     hourly_unions: frozenset[str]
     bands: dict[str, tuple[Band, ...]]  # normal | sixth_day | seventh_day
     sixth_day_index: int
@@ -40,35 +63,134 @@ class WorkRules:
     effective_from: date
     source: str
     verified: bool
+    effective_to: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+
+@dataclass(frozen=True)
+class WorkRuleBook:
+    """Every timecard-rule schedule of work_rules.yaml; a work date is checked by the one in force on it.
+
+    Attributes:
+      schedules: the schedules, by ``effective_from``; no two are in force on one date.
+    """
+
+    schedules: tuple[WorkRules, ...]
+
+    def in_force(self, on: date) -> WorkRules | None:
+        """The schedule in force on ``on``; None when none is (the day cannot be checked)."""
+        return next((s for s in self.schedules if s.in_force(on)), None)
+
+
+class _Band(Strict):
+    start: Figure = Field(alias="from")
+    end: Figure | None = Field(alias="to")
+    multiplier: Figure
+    earning_type: Text
+
+
+class _Bands(Strict):
+    normal: tuple[_Band, ...]
+    sixth_day: tuple[_Band, ...]
+    seventh_day: tuple[_Band, ...]
+
+
+class _Meals(Strict):
+    within_hours: Figure
+    penalty_steps: tuple[Figure, ...]
+    penalty_each_further: Figure
+
+
+class _Rest(Strict):
+    min_hours: Figure
+    invaded_multiplier: Figure
+
+
+class _Hourly(Strict):
+    unions: tuple[Text, ...]
+    bands: _Bands
+    sixth_day_index: Whole
+    seventh_day_index: Whole
+    meals: _Meals
+    rest: _Rest
+
+
+class _Extended(Strict):
+    over_hours: Figure
+    day_fraction: Figure
+
+
+class _Turnaround(Strict):
+    min_rest_hours: Figure
+    day_fraction: Figure
+
+
+class _DgaAd(Strict):
+    classifications: tuple[Text, ...]
+    extended_workday: tuple[_Extended, ...]
+    turnaround: _Turnaround
+    paid_as: tuple[Text, ...]
+
+
+class _Schedule(Strict):
+    entry_key: ClassVar[str | None] = "id"
+    id: Text
+    effective_from: IsoDate
+    effective_to: IsoDate | None = None
+    source: Text | None = None
+    verified: Flag | None = None
+    hourly: _Hourly
+    dga_ad: _DgaAd
+
+
+class WorkRulesFile(Strict):
+    """work_rules.yaml as written: the file's source line and its effective-dated schedules.
+
+    Attributes:
+      source, verified: the default source line and verified flag of every schedule.
+      schedules: one set of timecard rules per period of force (see :class:`WorkRules`).
+    """
+
+    source: Text
+    verified: Flag
+    schedules: tuple[_Schedule, ...]
 
 
 @cache
-def load_work_rules(path: str | None = None) -> WorkRules:
+def load_work_rules(path: str | None = None) -> WorkRuleBook:
+    """The timecard rules (the shipped file by default); every mistake is a :class:`RuleDataError`."""
     p = Path(path or WORK_FILE)
-    doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    h = doc["hourly"]
-    bands = {
-        name: tuple(
-            Band(Decimal(b["from"]), None if b["to"] is None else Decimal(b["to"]), Decimal(b["multiplier"]),
-                 str(b["earning_type"]))
-            for b in rows
-        )
-        for name, rows in h["bands"].items()
-    }
-    d = doc["dga_ad"]
-    eff = doc["effective_from"]
-    return WorkRules(
-        hourly_unions=frozenset(h["unions"]), bands=bands,
-        sixth_day_index=int(h["sixth_day_index"]), seventh_day_index=int(h["seventh_day_index"]),
-        meal_within=Decimal(h["meals"]["within_hours"]),
-        meal_steps=tuple(Decimal(x) for x in h["meals"]["penalty_steps"]),
-        meal_each_further=Decimal(h["meals"]["penalty_each_further"]),
-        rest_min=Decimal(h["rest"]["min_hours"]), invaded_multiplier=Decimal(h["rest"]["invaded_multiplier"]),
-        dga_classifications=frozenset(d["classifications"]),
-        dga_extended=tuple((Decimal(x["over_hours"]), Decimal(x["day_fraction"])) for x in d["extended_workday"]),
-        dga_turnaround_rest=Decimal(d["turnaround"]["min_rest_hours"]),
-        dga_turnaround_fraction=Decimal(d["turnaround"]["day_fraction"]),
-        dga_paid_as=frozenset(d["paid_as"]),
-        effective_from=eff if isinstance(eff, date) else date.fromisoformat(str(eff)),
-        source=str(doc["source"]), verified=bool(doc["verified"]),
-    )
+    doc, located = load_model(p, WorkRulesFile, RuleDataError)
+    out: list[WorkRules] = []
+    for s in doc.schedules:
+        h, d = s.hourly, s.dga_ad
+        out.append(WorkRules(
+            hourly_unions=frozenset(h.unions),
+            bands={name: tuple(Band(b.start, b.end, b.multiplier, b.earning_type) for b in getattr(h.bands, name))
+                   for name in ("normal", "sixth_day", "seventh_day")},
+            sixth_day_index=h.sixth_day_index, seventh_day_index=h.seventh_day_index,
+            meal_within=h.meals.within_hours, meal_steps=h.meals.penalty_steps,
+            meal_each_further=h.meals.penalty_each_further,
+            rest_min=h.rest.min_hours, invaded_multiplier=h.rest.invaded_multiplier,
+            dga_classifications=frozenset(d.classifications),
+            dga_extended=tuple((x.over_hours, x.day_fraction) for x in d.extended_workday),
+            dga_turnaround_rest=d.turnaround.min_rest_hours, dga_turnaround_fraction=d.turnaround.day_fraction,
+            dga_paid_as=frozenset(d.paid_as),
+            effective_from=s.effective_from, effective_to=s.effective_to,
+            source=doc.source if s.source is None else s.source,
+            verified=doc.verified if s.verified is None else s.verified,
+        ))
+    for i, w in enumerate(out):
+        if w.effective_to is not None and w.effective_to < w.effective_from:
+            raise located.error("effective_to is before effective_from", ("schedules", i, "effective_to"),
+                                WorkRulesFile, RuleDataError)
+    order = sorted(range(len(out)), key=lambda i: out[i].effective_from)
+    for a, b in zip(order, order[1:], strict=False):
+        prev, nxt = out[a], out[b]
+        if prev.effective_to is None or prev.effective_to >= nxt.effective_from:
+            raise located.error(f"schedule {doc.schedules[b].id} starts {nxt.effective_from} while "
+                                f"{doc.schedules[a].id} is still in force", ("schedules", b, "effective_from"),
+                                WorkRulesFile, RuleDataError)
+    return WorkRuleBook(tuple(out[i] for i in order))

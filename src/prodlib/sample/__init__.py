@@ -4,7 +4,9 @@
 raw exports the way real systems write them, the ``sources.yaml`` and ``production.yaml`` that map
 them (docs/ARCHITECTURE.md), and ``manifest.json``: every injected fault with its file, physical
 line (header = 1), canonical field and expected :class:`prodlib.reasons.Reason`. Same seed and
-scale, same bytes. ``production_facts(scale)`` gives production.yaml's facts without writing.
+scale, same bytes. ``production_facts(scale)`` gives production.yaml's facts (the one model,
+:class:`prodlib.production.Production`) without writing; ``sample_production(scale)`` adds the shoot
+dates only the generator needs (:class:`SampleProduction`).
 
 Scales (:data:`SCALES`; ``invoice_lines`` overrides the count):
 
@@ -25,7 +27,7 @@ scale; one fault per row; duplicates are extra rows, the second occurrence is th
 - purchase_order, petty_cash: the same without duplicates, .5% each (POs: only on POs no invoice
   references).
 - timecard: missing_field (call or wrap blank), malformed_date, malformed_value (a bad time), .2% each.
-- payroll: below_scale (80% of the sample minimum), overtime_underpaid (OT_1_5 paid at 1.0x),
+- payroll: below_scale (80% of the scale minimum), overtime_underpaid (OT_1_5 paid at 1.0x),
   misclassified_position (performer on a crew account or crew on 1400-01), unknown_classification,
   .2% each; negative_gross .1% (a voided weekly DGA check in a wrap week, the person's only line).
 - budget and bank feed: none.
@@ -54,11 +56,11 @@ What ingest must know (all of it is declared in sources.yaml, nothing is to be g
   "Running Balance" column. Budget: ``1234.00``, whole dollars.
 """
 
-from prodlib.sample.catalog import FAULT_RATES, ROLES, SCALES, STYLES, VENDORS, Scale
+from prodlib.sample.catalog import FAULT_RATES, PP_DATE, ROLES, SCALES, STYLES, VENDORS, Scale
 from prodlib.sample.generator import generate
-from prodlib.sample.model import PP_DATE, Fault, FileInfo, Manifest, ProductionFacts, production_facts
+from prodlib.sample.model import Fault, FileInfo, Manifest, SampleProduction, production_facts, sample_production
 
 __all__ = [
     "FAULT_RATES", "PP_DATE", "ROLES", "SCALES", "STYLES", "VENDORS", "Fault", "FileInfo", "Manifest",
-    "ProductionFacts", "Scale", "generate", "production_facts",
+    "SampleProduction", "Scale", "generate", "production_facts", "sample_production",
 ]

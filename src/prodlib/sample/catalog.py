@@ -7,24 +7,45 @@ like without reading numpy code. Money here is integer cents or Decimal text; ne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import yaml
 
-from prodlib.reasons import Reason
+from prodlib.errors import RuleDataError
+from prodlib.money import money, to_cents
+from prodlib.rules import ScaleTable, load_scale
 
 RATE_CARD_PATH = Path(__file__).resolve().parent.parent / "data" / "sample" / "rate_card.yaml"
 
 
 # --- scales ------------------------------------------------------------------------------------
 
+#: Principal photography of every sample scale: a Monday.
+PP_DATE = date(2026, 3, 2)
+
 
 @dataclass(frozen=True)
 class Scale:
-    """How big the sample production is. Head counts are per role key of :data:`ROLES`."""
+    """How big the sample production is.
+
+    Attributes:
+      name: the scale's name (indie | feature | studio).
+      invoice_lines: total data rows over all invoice files (duplicates included).
+      vendors: the first N vendors of :data:`VENDORS`.
+      prep_weeks, shoot_weeks: weeks before and of principal photography.
+      wrap_weeks: wrap + post, up to the end of the production window.
+      budget_total: grand total in dollars, contingency and bond included (a target, not exact).
+      crew: role key of :data:`ROLES` -> head count.
+      background_per_day: background actors booked each shoot day.
+      purchase_orders_extra: POs no invoice references (drafts, cancelled, open).
+      petty_cash_envelopes: envelopes of receipts.
+      night_share: share of shoot days that are night shoots (wrap past midnight).
+    """
 
     name: str
     invoice_lines: int  # total data rows over all invoice files (duplicates included)
@@ -77,6 +98,18 @@ SCALES: MappingProxyType = MappingProxyType({
 
 @dataclass(frozen=True)
 class Role:
+    """A position the sample pays.
+
+    Attributes:
+      key: the role's key (head counts in :attr:`Scale.crew` use it).
+      union: its union, as payroll writes it.
+      classification: a classification of the rate card.
+      occ_code: payroll house occupation code (an extra column, not mapped).
+      cost_code: the detail code its pay is charged to.
+      schedule: how it is paid: flat_once | weekly_prep_shoot | weekly_late_prep_shoot |
+        days_principal | days_few | background | hourly.
+    """
+
     key: str
     union: str
     classification: str  # must be a classification of the rate card
@@ -115,8 +148,24 @@ KIT_RENTAL_CENTS = 15_000  # makeup artists, per week worked, 3100-03
 MILEAGE_RATE_MILLICENTS = 70_000  # PAs: 0.70 a mile; weekly amount = miles * 0.70, 3500-03
 
 
+#: Deal rates are drawn in steps of their unit: a quarter an hour, a dollar a day or a week, $1,000 a deal.
+PAY_STEP_CENTS: MappingProxyType = MappingProxyType({"hour": 25, "day": 100, "week": 100, "flat": 100_000})
+_RATE_CARD_KEYS = frozenset({"union", "classification", "budget_tier", "pay_up_to"})
+
+
 @dataclass(frozen=True)
 class RateLine:
+    """What the sample pays one classification: the rule data's minimum and the card's range above it.
+
+    Attributes:
+      union: the union, as payroll writes it.
+      classification: the classification, as payroll writes it (WGA "Writer" is an alias in the rules).
+      unit: hour | day | week | flat: the rule data's unit for the minimum.
+      min_cents: the scale minimum in force (data/rules/scale_minimums.yaml), in cents.
+      low_cents: the lowest deal rate drawn: the minimum rounded up to the unit's pay step.
+      high_cents: the highest deal rate drawn (the rate card's ``pay_up_to``).
+    """
+
     union: str
     classification: str
     unit: str
@@ -125,32 +174,59 @@ class RateLine:
     high_cents: int
 
 
-def _cents(text: str) -> int:
-    return int(Decimal(text) * 100)
-
-
 @cache
-def rate_card(budget_tier: str | None = None) -> dict[str, RateLine]:
-    """The sample rate card (data/sample/rate_card.yaml), by classification, at a WGA budget tier.
+def _rate_card_doc() -> dict[str, Any]:
+    return yaml.safe_load(RATE_CARD_PATH.read_text(encoding="utf-8"))
 
-    Lines marked with a ``budget_tier`` hold only at that tier. With ``budget_tier=None`` a tiered
+
+def price_rate_card(entries: list[dict[str, Any]], scale: ScaleTable, budget_tier: str | None,
+                    on: date) -> dict[str, RateLine]:
+    """The rate card's ``entries`` priced against the scale minimums in force ``on``, by classification.
+
+    Entries marked with a ``budget_tier`` hold only at that tier. With ``budget_tier=None`` a tiered
     classification gets its lowest line: a floor that holds at every tier (what a check "paid at
-    least the minimum" may use when it does not know the tier); the generator always passes its tier.
+    least the minimum" may use when it does not know the tier). An entry may carry only
+    union, classification, budget_tier and pay_up_to: a minimum of its own would be a second copy
+    of the rule data's (:class:`RuleDataError`).
     """
-    doc = yaml.safe_load(RATE_CARD_PATH.read_text(encoding="utf-8"))
+    for n, c in enumerate(entries):
+        extra = sorted(set(c) - _RATE_CARD_KEYS)
+        if extra:
+            raise RuleDataError(RATE_CARD_PATH, f"unknown key {extra[0]!r} (an entry keeps only "
+                                f"{', '.join(sorted(_RATE_CARD_KEYS))})", field=f"classifications[{n}]")
+        if not isinstance(c.get("pay_up_to"), str):
+            raise RuleDataError(RATE_CARD_PATH, "pay_up_to must be quoted decimal text, e.g. \"60.00\"",
+                                field=f"classifications[{n}].pay_up_to")
     out: dict[str, RateLine] = {}
-    for c in doc["classifications"]:
+    for c in entries:
         tier = c.get("budget_tier")
         if budget_tier is not None and tier is not None and tier != budget_tier:
             continue
-        line = RateLine(c["union"], c["classification"], c["unit"], _cents(c["min"]), _cents(c["pay"][0]),
-                        _cents(c["pay"][1]))
-        prev = out.get(line.classification)
+        union, cls = str(c["union"]), str(c["classification"])
+        try:
+            rule = scale.lookup(union, cls, on, tier or budget_tier)
+        except ValueError as exc:
+            raise RuleDataError(RATE_CARD_PATH, str(exc), field=cls) from None
+        if rule is None:
+            raise RuleDataError(RATE_CARD_PATH, f"no {union} scale minimum in force on {on}", field=cls)
+        step = PAY_STEP_CENTS[rule.unit]
+        minimum = to_cents(rule.minimum)
+        line = RateLine(union, cls, rule.unit, minimum, -(-minimum // step) * step, to_cents(money(c["pay_up_to"])))
+        if line.high_cents < line.low_cents:
+            raise RuleDataError(RATE_CARD_PATH, f"pay_up_to is below the minimum {rule.minimum}", field=cls)
+        prev = out.get(cls)
         if prev is not None and budget_tier is not None:
-            raise ValueError(f"rate card: two lines for {line.classification} at tier {budget_tier}")
+            raise RuleDataError(RATE_CARD_PATH, f"two lines at tier {budget_tier}", field=cls)
         if prev is None or line.min_cents < prev.min_cents:
-            out[line.classification] = line
+            out[cls] = line
     return out
+
+
+@cache
+def rate_card(budget_tier: str | None = None, on: date = PP_DATE) -> dict[str, RateLine]:
+    """The sample rate card (data/sample/rate_card.yaml) at a WGA budget tier, its minimums those of
+    the shipped rule data in force ``on`` (the sample's PP date); the generator always passes its tier."""
+    return price_rate_card(_rate_card_doc()["classifications"], load_scale(), budget_tier, on)
 
 
 #: Classifications a payroll clerk might type that are in no rate card (UNKNOWN_CLASSIFICATION).
@@ -162,12 +238,23 @@ UNKNOWN_CLASSIFICATIONS = ("Best Boy Grip", "Video Assist Operator", "Utility St
 
 @dataclass(frozen=True)
 class InvoiceStyle:
-    """How one family of vendor systems writes an invoice export."""
+    """How one family of vendor systems writes an invoice export.
+
+    Attributes:
+      name: the style's name (a key of :data:`STYLES`).
+      columns: (canonical, header) in file order; "" canonical = an unmapped column.
+      date_format: strptime format of its dates.
+      money: a :data:`formats.MONEY_STYLES` entry.
+      money_locale: us | eu (what sources.yaml declares).
+      code_spelling: dash | dot | compact (see :func:`formats.code_spelling`).
+      invoice_prefix, invoice_width: how invoice numbers are written (prefix, zero-padded width).
+      delimiter, encoding, eol: the file's CSV dialect and bytes.
+    """
 
     name: str
     columns: tuple[tuple[str, str], ...]  # (canonical, header) in file order; "" canonical = unmapped
     date_format: str
-    money: str  # a _fmt.MONEY_STYLES entry
+    money: str
     money_locale: str  # us | eu (what sources.yaml declares)
     code_spelling: str  # dash | dot | compact
     invoice_prefix: str
@@ -211,6 +298,21 @@ STYLES: MappingProxyType = MappingProxyType({
 
 @dataclass(frozen=True)
 class Vendor:
+    """A vendor of the sample production.
+
+    Attributes:
+      vendor_id, name: as the AP system knows it (sources.yaml constants).
+      slug: its folder and file name under invoices/.
+      style: a key of :data:`STYLES`: how its system writes exports.
+      codes: (detail code, share of lines) it invoices.
+      phase: prep | shoot | post | all: when its invoices are dated.
+      blank_code_share: share of lines sent without a cost code.
+      default_cost_code: the sources.yaml default for those lines; None = the chart's keyword rules.
+      po_share: share of lines that reference a PO.
+      split_monthly: one export file per month (else one file).
+      weight: relative share of invoice lines.
+    """
+
     vendor_id: str
     name: str
     slug: str
@@ -376,12 +478,6 @@ CONTINGENCY_SHARE = Decimal("0.10")
 BOND_SHARE = Decimal("0.02")
 
 # --- faults ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FaultSpec:
-    fault: str  # lowercase name written to the manifest
-    reason: Reason
 
 
 #: Default fault rates per input kind: the share of that kind's rows given each fault. Each kind

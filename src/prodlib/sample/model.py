@@ -1,4 +1,4 @@
-"""The generator's outputs as small frozen dataclasses: production facts and the manifest."""
+"""The generator's outputs as small frozen dataclasses: the sample production and the manifest."""
 
 from __future__ import annotations
 
@@ -9,55 +9,33 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from prodlib.rules.scale import load_scale
-from prodlib.sample.catalog import SCALES, Scale
+from prodlib.production import Production
+from prodlib.rules import load_scale
+from prodlib.sample.catalog import PP_DATE, SCALES, Scale
 
 GENERATED_BY = "prodlib.sample 0.1"
-#: Principal photography of every sample scale: a Monday.
-PP_DATE = date(2026, 3, 2)
 
 
 @dataclass(frozen=True)
-class ProductionFacts:
-    """What production.yaml says: the window every date must fall in, the PP date, the budget version."""
+class SampleProduction:
+    """The production the sample generates: production.yaml's facts plus the shoot only the generator plans.
 
-    production_id: str
-    title: str
-    employer_code: str
-    chart: str
-    currency: str
-    window_start: date  # prep start
-    window_end: date  # wrap
-    principal_photography: date
-    shoot_end: date  # last shoot day (a Friday)
-    budget_version: str
-    budget_locked_on: date
-    states: tuple[str, ...]
-    budget_tier: str  # WGA budget tier (low | high) of the scale's budget_total, per the scale rules
+    Attributes:
+      production: what production.yaml says (the one model, :class:`prodlib.production.Production`).
+      scale: how big the sample is (weeks, head counts, volumes).
+      shoot_end: the last shoot day (a Friday); production.yaml does not carry it.
+    """
 
-    def to_yaml_dict(self) -> dict[str, Any]:
-        return {
-            "production_id": self.production_id,
-            "title": self.title,
-            "employer_code": self.employer_code,
-            "chart": self.chart,
-            "currency": self.currency,
-            "window": {"start": self.window_start, "end": self.window_end},
-            "principal_photography": self.principal_photography,
-            "budget_tier": self.budget_tier,
-            "budget_version": self.budget_version,
-            "budget": {"version": self.budget_version, "locked_on": self.budget_locked_on,
-                       "author": "Line producer"},
-            "states": list(self.states),
-            "episodes": [],
-        }
+    production: Production
+    scale: Scale
+    shoot_end: date
 
 
-def production_facts(scale: str | Scale = "indie") -> ProductionFacts:
-    """The sample production's facts for a scale (window = prep start .. wrap, PP on 2026-03-02)."""
+def sample_production(scale: str | Scale = "indie") -> SampleProduction:
+    """The sample production of a scale: window = prep start .. wrap, PP on 2026-03-02, WGA tier of its budget."""
     sc = SCALES[scale] if isinstance(scale, str) else scale
     start = PP_DATE - timedelta(weeks=sc.prep_weeks)
-    return ProductionFacts(
+    production = Production(
         production_id=f"SAMPLE-{sc.name.upper()}",
         title=f"The Long Take (sample, {sc.name})",
         employer_code="SAMPLE-EMP-001",
@@ -65,37 +43,70 @@ def production_facts(scale: str | Scale = "indie") -> ProductionFacts:
         currency="USD",
         window_start=start,
         window_end=PP_DATE + timedelta(days=7 * (sc.shoot_weeks + sc.wrap_weeks) - 3),
-        principal_photography=PP_DATE,
-        shoot_end=PP_DATE + timedelta(days=7 * sc.shoot_weeks - 3),
+        pp_date=PP_DATE,
         budget_version="BV-1-LOCKED",
         budget_locked_on=start - timedelta(days=3),
+        budget_author="Line producer",
         states=("CA",),
+        # The tier of the scale's target budget; budget_total stays undeclared: the written budget's
+        # total is near the target, not equal to it.
         budget_tier=load_scale().tier_for(Decimal(sc.budget_total)),
     )
+    return SampleProduction(production, sc, PP_DATE + timedelta(days=7 * sc.shoot_weeks - 3))
+
+
+def production_facts(scale: str | Scale = "indie") -> Production:
+    """What the sample's production.yaml says for a scale, without writing it."""
+    return sample_production(scale).production
 
 
 @dataclass(frozen=True)
 class FileInfo:
+    """One written export.
+
+    Attributes:
+      source_id: its sources.yaml id.
+      kind: its input kind (invoice, payroll, ...).
+      rows: data rows (the header not counted).
+    """
+
     source_id: str
     kind: str
-    rows: int  # data rows (the header not counted)
+    rows: int
 
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected fault: one row, one problem, the reason the pipeline must give it."""
+    """One injected fault: one row, one problem, the reason the pipeline must give it.
+
+    Attributes:
+      source_id: the export's sources.yaml id.
+      file: relative to the output folder, as in sources.yaml.
+      line: physical line: header = 1, first data row = 2.
+      fault: lowercase reason name, e.g. "malformed_amount".
+      reason: the :class:`prodlib.reasons.Reason` value the pipeline must give the row.
+      field: canonical column at fault ("" when the row as a whole is).
+    """
 
     source_id: str
-    file: str  # relative to the output folder, as in sources.yaml
-    line: int  # physical line: header = 1, first data row = 2
-    fault: str  # lowercase reason name, e.g. "malformed_amount"
-    reason: str  # a prodlib.reasons.Reason value
-    field: str  # canonical column at fault ("" when the row as a whole is)
+    file: str
+    line: int
+    fault: str
+    reason: str
+    field: str
 
 
 @dataclass(frozen=True)
 class Manifest:
-    """What was generated (manifest.json): every file with its row count and every injected fault."""
+    """What was generated (manifest.json): every file with its row count and every injected fault.
+
+    Attributes:
+      seed, scale, invoice_lines: the arguments that generated it (same arguments, same bytes).
+      generated_by: the generator's name and version.
+      files: relative path -> the export written there.
+      faults: every injected fault, by file and line.
+      fault_rates: the rates used, per input kind and fault.
+    """
 
     seed: int
     scale: str
@@ -127,9 +138,6 @@ class Manifest:
                 for f in self.faults
             ],
         }
-
-    def write(self, path: Path) -> None:
-        path.write_text(json.dumps(self.to_dict(), indent=1) + "\n", encoding="utf-8")
 
     @classmethod
     def read(cls, path: Path) -> Manifest:

@@ -1,4 +1,4 @@
-"""Vectorized writers for the sample exports: money, dates, times, codes and CSV lines.
+"""Vectorized cell formats of the sample exports: money, dates, times, codes, numbers.
 
 Everything here turns numpy columns into Arrow string columns without a per-row Python loop
 (values with few distinct members, such as dates, are formatted once per distinct value and
@@ -8,23 +8,15 @@ gathered back), so the studio scale (a million invoice lines) writes in seconds.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-EPOCH = date(1970, 1, 1)
+from prodlib.sample.units import to_date
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_number(d: date) -> int:
-    """Days since 1970-01-01: the integer form every generated date column uses."""
-    return (d - EPOCH).days
-
-
-def to_date(n: int) -> date:
-    return EPOCH + timedelta(days=int(n))
 
 
 def _str(a: np.ndarray) -> pa.Array:
@@ -156,42 +148,3 @@ def int_strings(n: np.ndarray, width: int = 0, prefix: str = "") -> pa.Array:
     if width:
         s = _pad(s, width)
     return _join(prefix, s) if prefix else s
-
-
-def csv_bytes(
-    header: Sequence[str],
-    columns: Sequence[pa.Array],
-    delimiter: str = ",",
-    eol: str = "\n",
-    encoding: str = "utf-8",
-) -> bytes:
-    """One CSV file as bytes: fields quoted only when they must be (as Excel and most exporters do).
-
-    Lines are joined by Arrow kernels and the result is the string array's data buffer, so there is
-    no per-row Python work. No field may contain a line break: line numbers must stay physical.
-    """
-    def quote(col: pa.Array) -> pa.Array:
-        col = pc.fill_null(col, "")
-        needs = pc.or_(pc.match_substring(col, delimiter), pc.match_substring(col, '"'))
-        quoted = _join('"', pc.replace_substring(col, '"', '""'), '"')
-        return pc.if_else(needs, quoted, col)
-
-    def quote_one(s: str) -> str:
-        return '"' + s.replace('"', '""') + '"' if (delimiter in s or '"' in s) else s
-
-    head = delimiter.join(quote_one(h) for h in header) + eol
-    if len(columns) == 0 or len(columns[0]) == 0:
-        text = head.encode("utf-8")
-    else:
-        lines = pc.binary_join_element_wise(*[quote(c) for c in columns], delimiter)
-        lines = _join(lines, eol)
-        if isinstance(lines, pa.ChunkedArray):
-            lines = lines.combine_chunks()
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
-        body = lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
-        text = head.encode("utf-8") + body
-    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-        return text
-    if encoding.lower().replace("_", "-") == "utf-8-sig":
-        return b"\xef\xbb\xbf" + text
-    return text.decode("utf-8").encode(encoding)

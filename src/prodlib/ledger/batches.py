@@ -1,0 +1,188 @@
+"""Batches: one file's valid rows and its quarantine, posted together, with conservation checked.
+
+``rows_read == posted + quarantined`` (POs, budget lines and accepted-but-not-journaled rows count
+as posted) or :class:`ConservationError` before anything is written. A ``file_hash`` already posted
+returns ``already_posted=True`` and writes nothing, so a rerun is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from prodlib.columns import POSTING_COLUMNS, QUARANTINE_COLUMNS
+from prodlib.errors import ConservationError, LedgerArgumentError, PeriodClosedError, UnbalancedEntryError
+from prodlib.ledger import chain as ch
+from prodlib.ledger import journal
+from prodlib.ledger import schema as s
+from prodlib.ledger.budgets import prepare_budget, write_budget
+from prodlib.ledger.commitments import po_rows, write_pos
+from prodlib.ledger.frames import money_to_cents
+from prodlib.ledger.journal import EntryColumns, Scope
+from prodlib.ledger.normalize import dates, int_list, iso, stamp, str_list, today
+from prodlib.ledger.periods import closed_periods
+from prodlib.ledger.seals import QUARANTINE_FIELDS, batch_record, quarantine_record
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What posting one file did.
+
+    Attributes:
+      batch_id: the batch's id (of the earlier batch when ``already_posted``).
+      source_id: the source of sources.yaml the file belongs to.
+      file_hash: the file's content hash (one batch per hash and production).
+      rows_read: data rows read from the file.
+      rows_posted: rows that became entries, PO versions, budget lines or accepted rows.
+      rows_quarantined: rows quarantined with a reason.
+      already_posted: True when the file had been posted before and nothing was written.
+      first_entry_id, last_entry_id: the journal entries of the batch (None when it has none).
+    """
+
+    batch_id: int | None
+    source_id: str
+    file_hash: str
+    rows_read: int
+    rows_posted: int
+    rows_quarantined: int
+    already_posted: bool = False
+    first_entry_id: int | None = None
+    last_entry_id: int | None = None
+
+    @property
+    def posted(self) -> int:
+        return self.rows_posted
+
+    @property
+    def quarantined(self) -> int:
+        return self.rows_quarantined
+
+
+def quarantine_rows(frame: pd.DataFrame, source_id: str, source_file: str) -> list[tuple]:
+    """(source_id, source_file, source_line, row_hash, reason, field, detail, payload) per row."""
+    n = len(frame)
+    if n and ("reason" not in frame or frame["reason"].isna().any()):
+        raise LedgerArgumentError("every quarantined row needs a reason")
+    get = frame.get
+    sid = str_list(get("source_id"), n)
+    sfile = str_list(get("source_file"), n)
+    payload = get("payload")
+    payloads: list[str | None]
+    if payload is None:
+        payloads = [None] * n
+    else:
+        payloads = [None if v is None or (not isinstance(v, dict | list) and pd.isna(v))
+                    else (v if isinstance(v, str) else ch.canonical_json(v)) for v in payload.tolist()]
+    return list(zip([x or source_id for x in sid], [x or source_file for x in sfile],
+                    int_list(get("source_line"), n), str_list(get("row_hash"), n),
+                    [str(x) for x in str_list(get("reason"), n)], str_list(get("field"), n),
+                    str_list(get("detail"), n), payloads, strict=True))
+
+
+def _two_line_entries(postings: pd.DataFrame, source_id: str) -> EntryColumns:
+    """Each posting row as a two-line entry: debit account +amount, credit account -amount."""
+    n = len(postings)
+    missing = [c for c in ("entry_date", "debit_account", "credit_account", "amount") if c not in postings]
+    if missing and n:
+        raise LedgerArgumentError(f"posting frame lacks columns {missing}")
+    cents = money_to_cents(postings["amount"]) if n else np.array([], np.int64)
+    debit = str_list(postings["debit_account"], n)
+    credit = str_list(postings["credit_account"], n)
+    for i, (d, c) in enumerate(zip(debit, credit, strict=True)):
+        if not d or not c:
+            raise LedgerArgumentError(f"posting row {i}: debit and credit accounts are required")
+        if d == c:
+            raise UnbalancedEntryError(f"posting row {i}: debit and credit are the same account {d!r}")
+    line_cents = np.empty(2 * n, dtype=np.int64)
+    line_cents[0::2], line_cents[1::2] = cents, -cents
+    line_accounts: list[str] = [None] * (2 * n)  # type: ignore[list-item]
+    line_accounts[0::2], line_accounts[1::2] = debit, credit
+    get = postings.get
+    return EntryColumns(
+        dates=dates(postings["entry_date"]) if n else [], kind="posting", source_id=source_id,
+        source_line=int_list(get("source_line"), n), row_hash=str_list(get("row_hash"), n),
+        document_no=str_list(get("document_no"), n), party_id=str_list(get("party_id"), n),
+        po_number=str_list(get("po_number"), n), description=str_list(get("description"), n),
+        reverses=[None] * n, reason=None, author=None, line_entry_idx=np.repeat(np.arange(n, dtype=np.int64), 2),
+        line_accounts=line_accounts, line_cents=line_cents)
+
+
+def post_batch(conn: sa.Connection, scope: Scope, source_id: str, source_file: str, file_hash: str, kind: str,
+               postings: pd.DataFrame | None, quarantine: pd.DataFrame | None, rows_read: int, *,
+               purchase_orders: pd.DataFrame | None = None, effective_date: date | str | None = None,
+               budget: dict | None = None, accepted: int = 0) -> BatchResult:
+    """Post one file's valid rows (each a balanced two-line entry) and its quarantine.
+
+    Runs inside the caller's write transaction (``conn``): it commits with whatever else the caller
+    writes there, or not at all. A negative amount is a credit note (the sides flip). An optional
+    ``po_number`` column links an invoice line to the PO it relieves. A purchase-order file passes its
+    valid rows as ``purchase_orders`` (changes take effect on ``effective_date``); a budget file passes
+    ``budget`` = the keyword arguments of :func:`prodlib.ledger.budgets.record_budget`; a file whose
+    valid rows are used but not journaled (timecards, bank lines) passes their number as ``accepted``.
+    All of these count as posted.
+    """
+    if accepted < 0:
+        raise LedgerArgumentError("accepted rows cannot be negative")
+    with ch.no_gc():
+        return _post_batch(conn, scope, source_id, source_file, file_hash, kind, postings, quarantine, rows_read,
+                           purchase_orders, effective_date, budget, accepted)
+
+
+def _post_batch(conn: sa.Connection, scope: Scope, source_id, source_file, file_hash, kind, postings, quarantine,
+                rows_read, purchase_orders, effective_date, budget, accepted) -> BatchResult:
+    pid = scope.production_id
+    quarantine = quarantine if quarantine is not None else pd.DataFrame(columns=list(QUARANTINE_COLUMNS))
+    if postings is None:
+        postings = pd.DataFrame(columns=list(POSTING_COLUMNS))
+    new_pos = po_rows(purchase_orders) if purchase_orders is not None else []
+    bud = prepare_budget(pid, **budget) if budget is not None else None
+    n, nq = len(postings), len(quarantine)
+    npo = len(new_pos) + (len(bud.rows) if bud else 0) + accepted
+    if rows_read != n + npo + nq:
+        more = f" + purchase orders {len(new_pos)}" if purchase_orders is not None else ""
+        more += f" + budget lines {len(bud.rows)}" if bud else ""
+        more += f" + accepted {accepted}" if accepted else ""
+        raise ConservationError(
+            f"{source_id} ({source_file}): rows read {rows_read} != posted {n}{more} + quarantined {nq}")
+    entries = _two_line_entries(postings, source_id)
+    q = quarantine_rows(quarantine, source_id, source_file)
+    now_dt = scope.clock()
+    now = stamp(now_dt)
+    seq, prev = journal.lock_head(conn, "journal")
+    existing = conn.execute(sa.select(s.batches).where(
+        s.batches.c.production_id == pid, s.batches.c.file_hash == file_hash)).first()
+    if existing is not None:
+        return BatchResult(existing.batch_id, existing.source_id, file_hash, existing.rows_read,
+                           existing.rows_posted, existing.rows_quarantined, True,
+                           existing.first_entry_id, existing.last_entry_id)
+    closed = closed_periods(conn, pid) & {d[:7] for d in set(entries.dates)}
+    if closed:
+        raise PeriodClosedError(f"{source_id}: postings dated in closed period(s) {sorted(closed)}")
+    batch = {"batch_id": journal.next_id(conn, s.batches.c.batch_id), "source_id": source_id,
+             "source_file": source_file, "file_hash": file_hash, "kind": kind, "rows_read": rows_read,
+             "rows_posted": n + npo, "rows_quarantined": nq, "first_entry_id": seq + 1 if n else None,
+             "last_entry_id": seq + n if n else None}
+    batch_id = batch["batch_id"]
+    conn.execute(s.batches.insert().values(**batch, production_id=pid, recorded_at=now))
+    new_seq, new_hash = journal.write_entries(conn, scope, entries, start_id=seq + 1, prev_hash=prev,
+                                              batch_id=batch_id, now=now)
+    q_start = journal.next_id(conn, s.quarantine.c.q_id)
+    q_rows = [(q_start + i, pid, batch_id, *r) for i, r in enumerate(q)]
+    journal.bulk_insert(conn, s.quarantine, [*QUARANTINE_FIELDS, "recorded_at"], [(*r, now) for r in q_rows])
+    journal.set_head(conn, "journal", new_seq, new_hash)
+    if bud:
+        write_budget(conn, scope, bud, now)
+    if new_pos:
+        write_pos(conn, scope, new_pos, iso(effective_date) or today(now_dt), now)
+    journal.append_event(conn, scope, "batch_posted", {
+        **batch_record(batch), "journal_head": new_hash,
+        "quarantine_digest": ch.rows_digest([quarantine_record(dict(zip(QUARANTINE_FIELDS, r, strict=True)))
+                                             for r in q_rows]),
+    }, now)
+    return BatchResult(batch_id, source_id, file_hash, rows_read, n + npo, nq, False, batch["first_entry_id"],
+                       batch["last_entry_id"])
+

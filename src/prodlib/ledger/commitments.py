@@ -1,0 +1,155 @@
+"""Purchase orders and the commitments they leave open.
+
+Every version of every PO is kept (a status or amount change appends a row with the date it takes
+effect); only approved POs commit, and what is invoiced against a PO (cost lines of entries that
+carry its number) relieves it, never below zero.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from prodlib.accounts import is_cost_account
+from prodlib.errors import LedgerArgumentError
+from prodlib.ledger import chain as ch
+from prodlib.ledger import journal
+from prodlib.ledger import schema as s
+from prodlib.ledger.frames import cents_to_money, money_to_cents
+from prodlib.ledger.journal import Scope
+from prodlib.ledger.normalize import date_text, dates, iso, stamp, str_list, temporal_filter, today
+from prodlib.ledger.seals import po_record
+
+PO_STATUSES = ("approved", "draft", "cancelled", "closed")
+PO_COLUMNS = ("po_row_id", "production_id", "po_number", "vendor_id", "po_date", "cost_code", "description",
+              "amount_cents", "status", "effective_date", "recorded_at")
+
+
+def po_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Validated PO rows: (po_number, vendor_id, po_date, cost_code, description, cents, status)."""
+    n = len(frame)
+    need = ["po_number", "vendor_id", "po_date", "cost_code", "amount", "status"]
+    missing = [c for c in need if c not in frame]
+    if missing:
+        raise LedgerArgumentError(f"purchase order frame lacks {missing}")
+    cents = money_to_cents(frame["amount"]).tolist() if n else []
+    po_dates = dates(frame["po_date"], "po_date") if n else []
+    status = [str(x).strip().lower() for x in str_list(frame["status"], n)]
+    bad = sorted({x for x in status if x not in PO_STATUSES})
+    if bad:
+        raise LedgerArgumentError(f"unknown purchase order status {bad}: {PO_STATUSES}")
+    numbers = str_list(frame["po_number"], n)
+    if any(not x for x in numbers):
+        raise LedgerArgumentError("purchase order without po_number")
+    return list(zip(numbers, str_list(frame["vendor_id"], n), po_dates, str_list(frame["cost_code"], n),
+                    str_list(frame.get("description"), n), cents, status, strict=True))
+
+
+def write_pos(conn: sa.Connection, scope: Scope, new: list[tuple], eff_change: str, now: str) -> int:
+    """Append each PO row differing from its latest version (caller holds the journal head)."""
+    po = s.purchase_orders
+    latest: dict[str, tuple] = {}
+    for r in conn.execute(sa.select(po).where(po.c.production_id == scope.production_id)
+                          .order_by(po.c.po_row_id)).mappings():
+        latest[r["po_number"]] = (r["po_number"], r["vendor_id"], date_text(r["po_date"]), r["cost_code"],
+                                  r["description"], int(r["amount_cents"]), r["status"])
+    start = journal.next_id(conn, po.c.po_row_id)
+    rows = []
+    for rec in new:
+        if latest.get(rec[0]) == rec:
+            continue
+        eff = rec[2] if rec[0] not in latest else eff_change
+        latest[rec[0]] = rec
+        rows.append((start + len(rows), scope.production_id, *rec, eff, now))
+    journal.bulk_insert(conn, po, PO_COLUMNS, rows)
+    if rows:
+        digest = ch.rows_digest([po_record(dict(zip(PO_COLUMNS, r, strict=True))) for r in rows])
+        journal.append_event(conn, scope, "purchase_orders_recorded", {
+            "first_row": rows[0][0], "last_row": rows[-1][0], "count": len(rows), "digest": digest}, now)
+    return len(rows)
+
+
+def record_purchase_orders(conn: sa.Connection, scope: Scope, frame: pd.DataFrame,
+                           effective_date: date | str | None = None) -> int:
+    """Append each PO whose content differs from its latest recorded version; returns rows written.
+
+    A new PO takes effect on its ``po_date``; a changed one (status, amount) on ``effective_date``
+    (default: today). Statuses: approved, draft, cancelled, closed; only approved ones commit.
+    """
+    new = po_rows(frame)
+    now_dt = scope.clock()
+    journal.lock_head(conn, "journal")
+    return write_pos(conn, scope, new, iso(effective_date) or today(now_dt), stamp(now_dt))
+
+
+def purchase_orders_frame(conn: sa.Connection, production_id: str, as_of: date | str | None = None,
+                          known_at: datetime | str | None = None) -> pd.DataFrame:
+    """Each PO as it stood on ``as_of``: its latest version in effect by then."""
+    po = s.purchase_orders
+    q = sa.select(po).where(*temporal_filter(po, "effective_date", production_id, as_of, known_at)) \
+        .order_by(po.c.po_row_id)
+    rows = conn.execute(q).mappings().all()
+    latest = {}
+    for r in rows:
+        if as_of is None or r["po_date"] <= date.fromisoformat(iso(as_of)):
+            latest[r["po_number"]] = r
+    recs = sorted(latest.values(), key=lambda r: r["po_number"])
+    return pd.DataFrame({
+        "po_number": pd.Series([r["po_number"] for r in recs], dtype=object),
+        "vendor_id": pd.Series([r["vendor_id"] for r in recs], dtype=object),
+        "po_date": pd.Series([r["po_date"] for r in recs], dtype=object),
+        "cost_code": pd.Series([r["cost_code"] for r in recs], dtype=object),
+        "description": pd.Series([r["description"] for r in recs], dtype=object),
+        "amount": cents_to_money([int(r["amount_cents"]) for r in recs]),
+        "status": pd.Series([r["status"] for r in recs], dtype=object),
+        "effective_date": pd.Series([r["effective_date"] for r in recs], dtype=object),
+    })
+
+
+def relief(conn: sa.Connection, production_id: str, as_of, known_at) -> dict[str, int]:
+    """Cents invoiced against each PO (cost-account lines of entries carrying the PO number)."""
+    e, ln = s.journal_entries, s.journal_lines
+    q = (sa.select(e.c.po_number, ln.c.account, sa.func.sum(ln.c.amount_cents))
+         .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+         .where(e.c.po_number.is_not(None), *temporal_filter(e, "entry_date", production_id, as_of, known_at))
+         .group_by(e.c.po_number, ln.c.account))
+    out: dict[str, int] = {}
+    for po_no, acct, c in conn.execute(q).all():
+        if is_cost_account(acct):
+            out[po_no] = out.get(po_no, 0) + int(c)
+    return out
+
+
+def open_commitments(conn: sa.Connection, production_id: str, as_of: date | str | None = None,
+                     known_at: datetime | str | None = None) -> pd.DataFrame:
+    """Approved POs with what is still open: PO amount less invoiced against it (never below zero).
+
+    Draft, cancelled and closed POs never count. Columns: po_number, vendor_id, cost_code,
+    po_amount, relieved, amount (open).
+    """
+    pos = purchase_orders_frame(conn, production_id, as_of, known_at)
+    pos = pos[pos["status"] == "approved"].reset_index(drop=True)
+    relieved = relief(conn, production_id, as_of, known_at)
+    po_c = money_to_cents(pos["amount"]) if len(pos) else np.array([], np.int64)
+    rel = np.array([relieved.get(p, 0) for p in pos["po_number"]], dtype=np.int64)
+    open_c = np.clip(po_c - rel, 0, None)
+    out = pd.DataFrame({
+        "po_number": pos["po_number"], "vendor_id": pos["vendor_id"], "cost_code": pos["cost_code"],
+        "po_amount": cents_to_money(po_c), "relieved": cents_to_money(rel), "amount": cents_to_money(open_c),
+    })
+    return out[open_c > 0].reset_index(drop=True)
+
+
+def commitments(conn: sa.Connection, production_id: str, as_of: date | str | None = None,
+                known_at: datetime | str | None = None) -> pd.DataFrame:
+    """Open commitments per cost code [cost_code, amount]."""
+    oc = open_commitments(conn, production_id, as_of, known_at)
+    tot: dict[str, int] = {}
+    for code, c in zip(oc["cost_code"], money_to_cents(oc["amount"]).tolist() if len(oc) else [], strict=True):
+        tot[code] = tot.get(code, 0) + c
+    codes = sorted(tot)
+    return pd.DataFrame({"cost_code": pd.Series(codes, dtype=object),
+                         "amount": cents_to_money([tot[c] for c in codes])})

@@ -1,0 +1,194 @@
+"""The read-only view of the books: actuals, trial balance, frames, budgets, commitments, estimates.
+
+Every read is one deferred snapshot (SQLite WAL; PostgreSQL read committed) that never waits for a
+writer. ``as_of`` cuts the accounting date, ``known_at`` what had been recorded by then, so a
+report built with both is rebuilt byte for byte later. :meth:`LedgerView.open` never creates a file
+and never migrates.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from prodlib.accounts import is_cost_account
+from prodlib.columns import QUARANTINE_COLUMNS
+from prodlib.ledger import budgets, commitments, estimates
+from prodlib.ledger import schema as s
+from prodlib.ledger.connection import open_readonly_engine
+from prodlib.ledger.frames import cents_to_money
+from prodlib.ledger.normalize import temporal_filter
+from prodlib.ledger.periods import closed_periods
+
+DateLike = date | str | None
+Known = datetime | str | None
+
+
+def account_balances(conn: sa.Connection, production_id: str, as_of: DateLike = None,
+                     known_at: Known = None) -> dict[str, int]:
+    """Net cents (debit positive) per account."""
+    e, ln = s.journal_entries, s.journal_lines
+    q = (sa.select(ln.c.account, sa.func.sum(ln.c.amount_cents))
+         .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+         .where(*temporal_filter(e, "entry_date", production_id, as_of, known_at))
+         .group_by(ln.c.account).order_by(ln.c.account))
+    return {a: int(v) for a, v in conn.execute(q).all()}
+
+
+def actuals_frame(balances: dict[str, int]) -> pd.DataFrame:
+    """Net debits per cost code from account balances [cost_code, amount]."""
+    bal = {a: v for a, v in balances.items() if is_cost_account(a)}
+    return pd.DataFrame({"cost_code": pd.Series(list(bal), dtype=object),
+                         "amount": cents_to_money(list(bal.values()))})
+
+
+class LedgerView:
+    """Reads of one production's books. Open read-only with :meth:`open`; each read is one snapshot.
+
+    Attributes:
+      engine: the SQLAlchemy engine.
+      production_id: the production read.
+    """
+
+    def __init__(self, engine: sa.Engine, production_id: str = "default") -> None:
+        self.engine = engine
+        self.production_id = production_id
+
+    @classmethod
+    def open(cls, url: str | Path, *, production_id: str = "default") -> LedgerView:
+        """Open an existing, current ledger for reading (DatabaseLocationError if there is none)."""
+        return cls(open_readonly_engine(url), production_id)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _read(self, fn, *args, **kwargs):
+        with self.engine.connect() as conn:
+            return fn(conn, self.production_id, *args, **kwargs)
+
+    # --- journal ---------------------------------------------------------------------------
+
+    def account_balances(self, as_of: DateLike = None, known_at: Known = None) -> dict[str, int]:
+        """Net cents (debit positive) per account."""
+        return self._read(account_balances, as_of, known_at)
+
+    def actuals(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Net debits per cost code (entries dated on or before ``as_of``; recorded by ``known_at``)."""
+        return actuals_frame(self.account_balances(as_of, known_at))
+
+    def trial_balance(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Per account: debit, credit (both >= 0) and balance; the balance column sums to zero."""
+        bal = self.account_balances(as_of, known_at)
+        c = np.array(list(bal.values()), dtype=np.int64)
+        return pd.DataFrame({
+            "account": pd.Series(list(bal), dtype=object),
+            "debit": cents_to_money(np.where(c > 0, c, 0)),
+            "credit": cents_to_money(np.where(c < 0, -c, 0)),
+            "balance": cents_to_money(c),
+        })
+
+    def entries_frame(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """One row per journal line, with its entry's header."""
+        e, ln = s.journal_entries, s.journal_lines
+        q = (sa.select(e.c.entry_id, ln.c.line_no, e.c.entry_date, e.c.period, e.c.kind, ln.c.account,
+                       ln.c.amount_cents, e.c.description, e.c.document_no, e.c.party_id, e.c.po_number,
+                       e.c.source_id, e.c.source_line, e.c.batch_id, e.c.reverses_entry_id, e.c.reason,
+                       e.c.author, e.c.recorded_at, e.c.entry_hash)
+             .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+             .where(*temporal_filter(e, "entry_date", self.production_id, as_of, known_at))
+             .order_by(e.c.entry_id, ln.c.line_no))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        df = pd.DataFrame(rows, columns=list(q.selected_columns.keys()))
+        cents = df.pop("amount_cents").to_numpy(dtype=np.int64) if len(df) else np.array([], np.int64)
+        pos = df.columns.get_loc("account") + 1
+        df.insert(pos, "amount", cents_to_money(cents, index=df.index))
+        df.insert(pos + 1, "debit", cents_to_money(np.where(cents > 0, cents, 0), index=df.index))
+        df.insert(pos + 2, "credit", cents_to_money(np.where(cents < 0, -cents, 0), index=df.index))
+        return df
+
+    def quarantine_frame(self) -> pd.DataFrame:
+        """Every quarantined row, in the order recorded."""
+        t = s.quarantine
+        q = (sa.select(*[t.c[c] for c in QUARANTINE_COLUMNS], t.c.batch_id, t.c.recorded_at)
+             .where(t.c.production_id == self.production_id).order_by(t.c.q_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=[*QUARANTINE_COLUMNS, "batch_id", "recorded_at"])
+
+    def batches_frame(self) -> pd.DataFrame:
+        """Per posted file: rows read, posted, quarantined (conservation holds on every row)."""
+        t = s.batches
+        cols = ["batch_id", "source_id", "source_file", "file_hash", "kind", "rows_read", "rows_posted",
+                "rows_quarantined", "first_entry_id", "last_entry_id", "recorded_at"]
+        q = sa.select(*[t.c[c] for c in cols]).where(t.c.production_id == self.production_id).order_by(t.c.batch_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=cols)
+
+    def document_keys(self, kind: str = "invoice") -> set[tuple[str, str]]:
+        """(party_id, document_no) of every entry posted from batches of ``kind`` (duplicate detection)."""
+        e, b = s.journal_entries, s.batches
+        q = (sa.select(e.c.party_id, e.c.document_no).select_from(e.join(b, b.c.batch_id == e.c.batch_id))
+             .where(b.c.kind == kind, e.c.production_id == self.production_id, e.c.kind == "posting")
+             .distinct())
+        with self.engine.connect() as conn:
+            return {(p, d) for p, d in conn.execute(q).all()}
+
+    def closed_periods(self) -> list[str]:
+        return sorted(self._read(closed_periods))
+
+    # --- budgets, commitments, estimates ---------------------------------------------------
+
+    def budget_versions_frame(self) -> pd.DataFrame:
+        return self._read(budgets.budget_versions_frame)
+
+    def budget_version_at(self, as_of: DateLike = None, known_at: Known = None) -> str | None:
+        """The budget version in force on ``as_of`` (latest effective date, then latest recorded)."""
+        return self._read(budgets.budget_version_at, as_of, known_at)
+
+    def budget(self, version_id: str | None = None, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """A budget version's lines [cost_code, description, amount]; by default the one in force."""
+        return self._read(budgets.budget, version_id, as_of, known_at)
+
+    def purchase_orders_frame(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Each PO as it stood on ``as_of``: its latest version in effect by then."""
+        return self._read(commitments.purchase_orders_frame, as_of, known_at)
+
+    def open_commitments(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Approved POs with what is still open (see :func:`prodlib.ledger.commitments.open_commitments`)."""
+        return self._read(commitments.open_commitments, as_of, known_at)
+
+    def commitments(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Open commitments per cost code [cost_code, amount]."""
+        return self._read(commitments.commitments, as_of, known_at)
+
+    def estimates_frame(self, account: str | None = None) -> pd.DataFrame:
+        """Every estimate ever recorded (the history), oldest first."""
+        return self._read(estimates.estimates_frame, account)
+
+    def efc(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """The estimate in force per account on ``as_of`` [account, amount, effective_date, reason, author]."""
+        return self._read(estimates.efc, as_of, known_at)
+
+    def etc(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Estimate to complete per estimated account: EFC - (actual + open commitments)."""
+        with self.engine.connect() as conn:
+            pid = self.production_id
+            return estimates.etc(estimates.efc(conn, pid, as_of, known_at),
+                                 actuals_frame(account_balances(conn, pid, as_of, known_at)),
+                                 commitments.commitments(conn, pid, as_of, known_at))
