@@ -192,6 +192,20 @@ def postings(stage: Stage) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class SourceRun:
+    """What one file's run did: counts that satisfy rows read = accepted + quarantined.
+
+    Attributes:
+      source_id: the sources.yaml entry's id (``<id>:fringes`` for a payroll's fringe batch)
+      kind: the input kind
+      file: the file as sources.yaml names it
+      file_hash: the file's content hash (its batch key)
+      rows_read: data rows read
+      accepted: rows posted (journaled, recorded or accepted)
+      quarantined: rows quarantined
+      already_posted: True when the file was posted before and nothing was written
+      reasons: quarantine reason -> rows
+    """
+
     source_id: str
     kind: str
     file: str
@@ -205,6 +219,14 @@ class SourceRun:
 
 @dataclass(frozen=True)
 class RunResult:
+    """What a run did, file by file, and what it refused.
+
+    Attributes:
+      production: the production the run was for
+      sources: one :class:`SourceRun` per file (and per fringe batch)
+      errors: files that could not be read at all, each message naming file/line/field
+    """
+
     production: Production
     sources: tuple[SourceRun, ...]
     errors: tuple[str, ...]  # files that could not be read at all, each message naming file/line/field

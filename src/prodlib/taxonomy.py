@@ -27,6 +27,16 @@ DEFAULT_CHART = "feature_us_sample"
 
 @dataclass(frozen=True)
 class Section:
+    """A section of the chart: above the line, below the line, post, other, or below the grand total.
+
+    Attributes:
+      id: the section's id (``ATL``, ``BTL``, ``POST``, ``OTHER``, ...), as cost reports subtotal it.
+      name: its name as reports print it.
+      order: its place in chart order.
+      low, high: the range of account numbers it holds (inclusive).
+      below_grand_total: True for lines such as contingency and bond fee, added after the grand total.
+    """
+
     id: str
     name: str
     order: int
@@ -37,6 +47,17 @@ class Section:
 
 @dataclass(frozen=True)
 class Account:
+    """An account of the chart (``2500``), the level a cost report's lines are.
+
+    Attributes:
+      code: the four-digit account number.
+      name: its name (``Grip``).
+      section: the id of the section it belongs to.
+      fringe_account: the account its wages' fringes are charged to (its x900), None when wages may not
+        be charged to it.
+      is_fringe: True for a fringe account itself.
+    """
+
     code: str
     name: str
     section: str
@@ -46,6 +67,14 @@ class Account:
 
 @dataclass(frozen=True)
 class DetailCode:
+    """A detail code (``2500-02``): where a line of a document lands.
+
+    Attributes:
+      code: the normalized detail code.
+      account: the account it rolls up to (``2500``).
+      name: its name.
+    """
+
     code: str  # "2500-02"
     account: str  # "2500"
     name: str
@@ -53,7 +82,13 @@ class DetailCode:
 
 @dataclass(frozen=True)
 class Resolution:
-    """Where a line lands: a detail code, or the reason it cannot land anywhere."""
+    """Where a line lands: a detail code, or the reason it cannot land anywhere.
+
+    Attributes:
+      code: the detail code, None when the line cannot land.
+      reason: why it cannot (UNKNOWN_COST_CODE, AMBIGUOUS_COST_CODE, MISSING_COST_CODE), else None.
+      how: how it landed ("code", "account", "vendor default", "keyword") or why it failed.
+    """
 
     code: str | None
     reason: Reason | None = None
@@ -62,6 +97,20 @@ class Resolution:
 
 @dataclass(frozen=True)
 class ChartOfAccounts:
+    """A chart of accounts, loaded from its YAML file: sections, accounts, detail codes, keyword rules.
+
+    Attributes:
+      name: the chart's name (``feature_us_sample``).
+      version: its version, as the file says.
+      effective_from: the date from which it applies.
+      source: where its layout comes from.
+      sample: True when the chart is a sample, not a studio's own.
+      sections: the sections in chart order.
+      accounts: account number -> :class:`Account`.
+      details: detail code -> :class:`DetailCode`.
+      keyword_rules: (pattern, detail code) pairs that place a line without a code by its description.
+    """
+
     name: str
     version: str
     effective_from: date

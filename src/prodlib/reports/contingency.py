@@ -57,7 +57,25 @@ CONVENTION = ("Contingency used by a later budget version = its net increase to 
 
 @dataclass(frozen=True, eq=False)
 class ContingencyReport:
-    """The contingency roll-forward, the versions that drew on it, and the accounts that would draw next."""
+    """The contingency roll-forward, the versions that drew on it, and the accounts that would draw next.
+
+    Attributes:
+      version_in_force: the budget version in force on the as-of date
+      original_version: the first version of its lineage
+      original: contingency in the original version
+      line_changes: every change later versions made to the contingency line
+      budgeted: contingency in the version in force = original + line_changes
+      used: contingency used by later versions' other lines
+      moved_out: contingency moved out of the line by later versions
+      still_in_line: used - moved_out
+      remaining: budgeted - still_in_line
+      projected_overruns: the overruns (EFC - budget) of the accounts projected over budget
+      after_overruns: remaining - projected_overruns
+      steps: one row per later version in the lineage, oldest first
+      over_budget: account, name, budget, efc, overrun: largest overrun first
+      contingency_account: the chart account of the contingency line
+      convention: how used and remaining are computed, in words
+    """
 
     version_in_force: str
     original_version: str

@@ -54,7 +54,20 @@ VARIANCE_SIGN = "variance = budget - EFC; positive = under budget, negative = ov
 
 @dataclass(frozen=True)
 class CostLine:
-    """One total line of the report (a section subtotal, the above+below total, the grand total)."""
+    """One total line of the report (a section subtotal, the above+below total, the grand total).
+
+    Attributes:
+      key: the section id, account or total's key
+      label: its label as printed
+      budget: the budget version's amount
+      actual: posted actuals
+      commitments: open commitments (POs not yet invoiced)
+      total_cost: actual + commitments
+      etc: estimate to complete
+      efc: estimate at completion
+      variance: budget - EFC (positive: under budget)
+      percent_spent: actual / budget in percent; None when the budget is zero
+    """
 
     key: str
     label: str
@@ -74,6 +87,16 @@ class CostReport:
 
     ``accounts`` has one row per account in chart order (columns: account, name, section,
     section_name, the amount columns, percent_spent), including the below-the-grand-total accounts.
+
+    Attributes:
+      accounts: one row per account, as described above
+      sections: subtotal per section above the grand-total line, chart order
+      total_above_below: every section except the below-the-grand-total ones
+      below_grand_total: one line per below-the-grand-total account
+      grand_total: the grand total line
+      chart: the chart of accounts' name
+      efc_method: how EFC is computed, in words
+      variance_sign: the sign convention of variance, in words
     """
 
     accounts: pd.DataFrame

@@ -65,6 +65,16 @@ class DataStamp:
 
 @dataclass(frozen=True, eq=False)
 class CostReportInputs:
+    """What the cost report reads from the ledger (money columns are MONEY_DTYPE).
+
+    Attributes:
+      budget: the budget version's lines: cost_code, amount
+      actuals: posted actuals: cost_code, amount
+      commitments: open commitments: cost_code, amount (None: none recorded)
+      efc: estimates at completion where given: account, amount (None: none)
+      stamp: what data the report was built from
+    """
+
     budget: pd.DataFrame  # cost_code, amount
     actuals: pd.DataFrame  # cost_code, amount
     commitments: pd.DataFrame | None  # cost_code, amount
@@ -210,6 +220,18 @@ LEDGER_LINE_COLUMNS = ["entry_id", "entry_date", "kind", "account", "amount", "d
 
 @dataclass(frozen=True, eq=False)
 class PnhInputs:
+    """What the P&H remittance report reads: the remittance files and the ledger's fringe-payable lines.
+
+    Attributes:
+      totals: every <plan>__<fund>__totals.csv row, as text
+      detail: every <plan>__<fund>.csv row, as text (None: no detail read)
+      ledger_lines: every line of the entries touching FRINGE_PAYABLE:*
+      notes: findings that become exception lines (no folder, no files)
+      files: (file name, sha256, data rows) of the remittance files read
+      as_of: the date late charges and outstanding amounts are computed at
+      stamp: what data the report was built from
+    """
+
     totals: pd.DataFrame  # every <plan>__<fund>__totals.csv row, as text
     detail: pd.DataFrame | None  # every <plan>__<fund>.csv row, as text (None: no detail read)
     ledger_lines: pd.DataFrame  # every line of the entries touching FRINGE_PAYABLE:*
@@ -278,6 +300,16 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
 
 @dataclass(frozen=True, eq=False)
 class ContingencyInputs:
+    """What the contingency report reads from the ledger.
+
+    Attributes:
+      versions: Ledger.budget_versions_frame()
+      budgets: lines of each version in the lineage of the version in force
+      version_in_force: the budget version in force on the as-of date
+      cost: budget (version in force), actuals, commitments, EFC, and the stamp
+      stamp: what data the report was built from
+    """
+
     versions: pd.DataFrame  # Ledger.budget_versions_frame()
     budgets: dict[str, pd.DataFrame]  # lines of each version in the lineage of the version in force
     version_in_force: str

@@ -69,6 +69,18 @@ class PnhRemittanceReport:
     tie (True when difference is 0 and both sides exist), paid, outstanding, status (paid / not yet
     due / overdue / no remittance), days_late, late_charge. ``plans``: the same figures per plan.
     ``exceptions``: kind, plan, fund, period_end, remittance, ledger, difference, detail.
+
+    Attributes:
+      funds: one row per (plan, fund, period end), as described above
+      plans: the same figures per plan
+      exceptions: every difference between the remittance files and the ledger
+      as_of: the date the status is computed at
+      total_contribution: the contributions due, from the remittance files
+      total_ledger: the ledger's FRINGE_PAYABLE credits
+      total_outstanding: contributions not yet paid on the as-of date
+      total_late_charge: late charges accrued on the as-of date
+      tie_method: how a fund ties to the ledger, in words
+      late_method: how outstanding and late charges are computed, in words
     """
 
     funds: pd.DataFrame

@@ -12,6 +12,15 @@ from prodlib.reasons import Reason
 
 @dataclass(frozen=True, eq=False)
 class QuarantineReport:
+    """The quarantine as a person works through it: counts, then every row.
+
+    Attributes:
+      total: rows in the quarantine
+      by_reason: reason, description, rows: most rows first, then reason
+      by_source: source_id, source_file, rows: most rows first
+      rows: location (file:line), source_id, reason, field, detail: by file then line
+    """
+
     total: int
     by_reason: pd.DataFrame  # reason, description, rows: most rows first, then reason
     by_source: pd.DataFrame  # source_id, source_file, rows: most rows first

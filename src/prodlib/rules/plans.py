@@ -47,6 +47,25 @@ class Cap:
 
 @dataclass(frozen=True)
 class RateEntry:
+    """One rate of a plan, in force between two dates.
+
+    Attributes:
+      id: the entry's id, unique in its plan
+      plan: the plan's id
+      fund: the fund it pays into (Pension, Health, OASDI)
+      kind: how it is levied: percent of gross, per hour, per day, per unit or percent of scale
+      rate: the rate (exact Decimal, from quoted text)
+      effective_from: first date it applies
+      effective_to: last date it applies; None: open-ended
+      earning_types: the earning types it is levied on
+      classifications: the classifications it is limited to; None: all
+      states: the states it is limited to; None: all
+      contribution_type: "session" or "residual"
+      cap: the ceiling on subject earnings, with its scope; None: no cap
+      source: where the figure comes from
+      verified: True when checked against the published source named in ``source``; False: a sample
+    """
+
     id: str
     plan: str
     fund: str
@@ -94,6 +113,25 @@ class RemittanceTerms:
 
 @dataclass(frozen=True)
 class Plan:
+    """One fringe plan (a guild P&H plan or a statutory one) as its rule file declares it.
+
+    Attributes:
+      plan: the plan's id (``SAG-AFTRA``, ``FICA-SS``): its FRINGE_PAYABLE account and remittance files carry it
+      name: the plan's name
+      agreement_subtype: the agreement it belongs to (Theatrical, TV, Statutory)
+      unions: the unions whose lines it covers
+      date_basis: which date picks a rate: the PP date or the period end
+      fringe_detail: the detail suffixes of the x900 fringe account its contributions are charged to
+      rates: its rate entries, each with its dates, cap, source and verified flag
+      remittance: when contributions are due and what a late payment costs
+      allocation: (fund, share) pairs that split one rate across funds
+      on_call_credit: (days, credit) pairs: hours credited to on-call people per day worked
+      on_call_per_day_below: the pay per day below which an on-call day earns the credit
+      scale_multipliers: (earning type, multiplier) pairs for percent-of-scale rates
+      source: where the plan's figures come from
+      path: the rule file it was read from
+    """
+
     plan: str
     name: str
     agreement_subtype: str
@@ -300,6 +338,12 @@ def _check_pools(plan: Plan, path: Path) -> None:
 
 @dataclass(frozen=True)
 class PlanSet:
+    """Every fringe plan in force for a production; the lookups the checks and engines share.
+
+    Attributes:
+      plans: the plans, shipped and the production's own
+    """
+
     plans: tuple[Plan, ...]
 
     def plan(self, plan_id: str) -> Plan:

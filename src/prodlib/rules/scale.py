@@ -24,6 +24,22 @@ SCALE_FILE = Path(__file__).resolve().parent.parent / "data" / "rules" / "scale_
 
 @dataclass(frozen=True)
 class ScaleMinimum:
+    """A scale minimum for one union classification (or WGA work type), in force between two dates.
+
+    Attributes:
+      union: the union
+      classification: the classification or work type
+      unit: hour | day | week | flat
+      minimum: the minimum per unit
+      sections: the chart sections its wages may be charged to
+      accounts: the accounts its wages may be charged to
+      effective_from: first date it applies
+      effective_to: last date it applies; None: open-ended
+      budget_tier: None: applies at every tier
+      source: where the figure comes from
+      verified: True when checked against the published source; False: a sample
+    """
+
     union: str
     classification: str
     unit: str  # hour | day | week | flat
@@ -51,6 +67,16 @@ class BudgetTier:
 
 @dataclass(frozen=True)
 class ScaleTable:
+    """Every scale minimum, the budget tiers and the classification aliases.
+
+    Attributes:
+      entries: the minimums
+      source: where the table's figures come from
+      verified: True when the whole table is verified
+      tiers: ascending by ``below``
+      aliases: (union, classification) -> work type
+    """
+
     entries: tuple[ScaleMinimum, ...]
     source: str
     verified: bool
