@@ -7,7 +7,7 @@ ProdlibError                      exit 3 unless a branch says otherwise
 │   └── DatabaseLocationError     the database named does not exist, cannot be opened or written
 ├── RuleDataError                 exit 2: a rule file (shipped or the production's own) is wrong
 ├── LedgerError                   exit 2: the ledger refused a write; the message says which guarantee
-│   ├── PeriodClosedError, BudgetLockedError, UnbalancedEntryError, AppendOnlyError, LedgerArgumentError
+│   ├── PeriodClosedError, BudgetLockedError, UnbalancedEntryError, AppendOnlyError
 │   └── LedgerArgumentError       a ledger call with arguments it cannot take (also a ValueError)
 └── BugError                      exit 3: prodlib broke one of its own promises
     └── ConservationError         rows were lost or counted twice
