@@ -4,8 +4,8 @@
 ProdlibError                      exit 3 unless a branch says otherwise
 ├── InputError                    exit 2: a user's file or setting (file, line, field)
 │   ├── ConfigError               a configuration file (sources.yaml, production.yaml, chart) is wrong
-│   └── DatabaseLocationError     the database named does not exist, cannot be opened or written
-├── RuleDataError                 exit 2: a rule file (shipped or the production's own) is wrong
+│   ├── DatabaseLocationError     the database named does not exist, cannot be opened or written
+│   └── RuleDataError             a rule file (shipped or the production's own) is wrong
 ├── LedgerError                   exit 2: the ledger refused a write; the message says which guarantee
 │   ├── PeriodClosedError, BudgetLockedError, UnbalancedEntryError, AppendOnlyError
 │   └── LedgerArgumentError       a ledger call with arguments it cannot take (also a ValueError)
