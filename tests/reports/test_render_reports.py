@@ -122,12 +122,11 @@ def external_refs(page: str) -> list[str]:
 
 
 def test_render_all_writes_reports_csv_and_index(rendered):
-    out, paths, seconds = rendered
+    out, paths, _ = rendered  # speed is measured in benchmarks, not asserted in a test
     assert [p.name for p in paths] == ["cost_report.html", "quarantine.html", "pnh_remittance.html", "contingency.html",
                                       "index.html"]
     for name in ("cost_report.csv", "cost_report.stamp.json", "quarantine.csv", "quarantine.stamp.json"):
         assert (out / name).exists(), name
-    assert seconds < 60
 
 
 @pytest.mark.parametrize("name", ["cost_report", "quarantine"])
