@@ -225,3 +225,17 @@ def test_quarantine_keeps_the_canonical_row() -> None:
                                       CTX)
     payload = json.loads(q["payload"].iloc[0])
     assert payload["classification"] == "Wizard" and payload["amount"] == "360.00" and "row_hash" not in payload
+
+
+def test_every_guild_rule_takes_an_empty_frame() -> None:
+    # A payroll file whose every row ingest quarantined reaches the guild phase with no rows: each rule
+    # returns nothing either side (it used to raise in priceable's shape loop).
+    from prodlib.checks import make_context, rules_of
+
+    empty = payroll([{"union": "IATSE", "classification": "Grip", "period_end": "2026-03-07",
+                      "cost_code": "2500-02", "earning_type": "REG", "hours": "8", "rate": "45.00",
+                      "amount": "360.00"}]).iloc[0:0]
+    context = make_context(Production(title="T", pp_date=date(2026, 3, 2), states=("CA",)))
+    for r in rules_of("payroll", "guild"):
+        valid, quarantine = r.check(empty, context)
+        assert (len(valid), len(quarantine)) == (0, 0), r.name
