@@ -36,14 +36,10 @@ def _day(v: object) -> date | None:
     return None if v is None else (v if isinstance(v, date) else date.fromisoformat(str(v)))
 
 
-def _in_force(rates: list[dict], on: date, **match: object) -> list[dict]:
-    out = []
-    for r in rates:
-        end = _day(r.get("effective_to"))
-        if _day(r["effective_from"]) <= on and (end is None or on <= end) \
-                and all(r.get(k) == v for k, v in match.items()):
-            out.append(r)
-    return out
+def _in_force(rates: list[dict], on: date) -> list[dict]:
+    """The entries in force on ``on`` (effective_to inclusive)."""
+    return [r for r in rates if _day(r["effective_from"]) <= on
+            and (_day(r.get("effective_to")) is None or on <= _day(r.get("effective_to")))]
 
 
 def _says_unverified(source: str) -> bool:
