@@ -107,10 +107,13 @@ PERCENT_BANDS: tuple[Band, ...] = (
     Band("DGA", "Health", "dga-health-sample", D("0.1150"), SESSION, date(2019, 7, 1),
          cap=D("250000.00"), scope="picture", pool="DGA-health"),
     # WGA from 2019-05-01 (issue 4): pension 8.5%, health 11.5%, covered earnings to $225,000 per writer
-    # per picture (wgaplans.org covered earnings).
+    # per picture (wgaplans.org covered earnings); health 12% from 2024-05-02 (2023 MBA, second year:
+    # wgaeast.org 2023 MBA FAQ; rule file, unverified beyond that).
     Band("WGA", "Pension", "wga-2019-pension", D("0.085"), SESSION, date(2019, 5, 1),
          cap=D("225000.00"), scope="picture", pool="WGA-covered"),
-    Band("WGA", "Health", "wga-2019-health", D("0.115"), SESSION, date(2019, 5, 1),
+    Band("WGA", "Health", "wga-2019-health", D("0.115"), SESSION, date(2019, 5, 1), date(2024, 5, 1),
+         cap=D("225000.00"), scope="picture", pool="WGA-covered"),
+    Band("WGA", "Health", "wga-2024-health", D("0.120"), SESSION, date(2024, 5, 2),
          cap=D("225000.00"), scope="picture", pool="WGA-covered"),
     # Social Security employer share 6.2% to the wage base per calendar year (SSA: $176,100 for 2025,
     # $184,500 for 2026; $168,600 for 2024).
@@ -125,15 +128,33 @@ PERCENT_BANDS: tuple[Band, ...] = (
     # FUTA: 6.0% less the 5.4% credit = 0.6% of the first $7,000 per employee per calendar year (Form 940).
     Band("FUTA", "FUTA", "futa-2024", D("0.006"), WAGES, date(2024, 1, 1),
          cap=D("7000.00"), scope="calendar_year", pool="FUTA"),
-    # SUI: SAMPLE new-employer rates and wage bases by state (rule file).
-    Band("SUI", "CA", "sui-ca", D("0.034"), WAGES, date(2024, 1, 1), cap=D("7000.00"), scope="calendar_year",
-         pool="SUI-CA", states=frozenset({"CA"})),
-    Band("SUI", "NY", "sui-ny", D("0.041"), WAGES, date(2024, 1, 1), cap=D("12800.00"), scope="calendar_year",
-         pool="SUI-NY", states=frozenset({"NY"})),
-    Band("SUI", "GA", "sui-ga", D("0.0264"), WAGES, date(2024, 1, 1), cap=D("9500.00"), scope="calendar_year",
-         pool="SUI-GA", states=frozenset({"GA"})),
-    Band("SUI", "NM", "sui-nm", D("0.010"), WAGES, date(2024, 1, 1), cap=D("31700.00"), scope="calendar_year",
-         pool="SUI-NM", states=frozenset({"NM"})),
+    # FUTA credit reductions (DOL): CA and NY 0.9% for 2024, CA 1.2% for 2025, on the first $7,000 of the
+    # state's wages; none is known for 2026 (rule file), so the 2026 sample pays none.
+    Band("FUTA", "FUTA", "futa-cr-ca-2024", D("0.009"), WAGES, date(2024, 1, 1), date(2024, 12, 31),
+         cap=D("7000.00"), scope="calendar_year", pool="FUTA-CR-CA", states=frozenset({"CA"})),
+    Band("FUTA", "FUTA", "futa-cr-ny-2024", D("0.009"), WAGES, date(2024, 1, 1), date(2024, 12, 31),
+         cap=D("7000.00"), scope="calendar_year", pool="FUTA-CR-NY", states=frozenset({"NY"})),
+    Band("FUTA", "FUTA", "futa-cr-ca-2025", D("0.012"), WAGES, date(2025, 1, 1), date(2025, 12, 31),
+         cap=D("7000.00"), scope="calendar_year", pool="FUTA-CR-CA", states=frozenset({"CA"})),
+    # SUI: new-employer rates and wage bases by state and year (rule file; mostly reported, not read on
+    # the states' pages): CA 3.4% of $7,000; NY 4.1% of $12,500 (2024), $12,800 (2025), $17,600 (2026);
+    # GA 2.7% of $9,500; NM 1.0% of $31,700 (SAMPLE base); IL 3.95% of $13,590 (2024); TX 2.7% of $9,000.
+    Band("SUI", "CA", "sui-ca", D("0.034"), WAGES, date(2022, 1, 1), date(2026, 12, 31), cap=D("7000.00"),
+         scope="calendar_year", pool="SUI-CA", states=frozenset({"CA"})),
+    Band("SUI", "NY", "sui-ny-2024", D("0.041"), WAGES, date(2024, 1, 1), date(2024, 12, 31), cap=D("12500.00"),
+         scope="calendar_year", pool="SUI-NY", states=frozenset({"NY"})),
+    Band("SUI", "NY", "sui-ny-2025", D("0.041"), WAGES, date(2025, 1, 1), date(2025, 12, 31), cap=D("12800.00"),
+         scope="calendar_year", pool="SUI-NY", states=frozenset({"NY"})),
+    Band("SUI", "NY", "sui-ny", D("0.041"), WAGES, date(2026, 1, 1), date(2026, 12, 31), cap=D("17600.00"),
+         scope="calendar_year", pool="SUI-NY", states=frozenset({"NY"})),
+    Band("SUI", "GA", "sui-ga", D("0.027"), WAGES, date(2022, 1, 1), date(2026, 12, 31), cap=D("9500.00"),
+         scope="calendar_year", pool="SUI-GA", states=frozenset({"GA"})),
+    Band("SUI", "NM", "sui-nm", D("0.010"), WAGES, date(2024, 1, 1), date(2026, 12, 31), cap=D("31700.00"),
+         scope="calendar_year", pool="SUI-NM", states=frozenset({"NM"})),
+    Band("SUI", "IL", "sui-il-2024", D("0.0395"), WAGES, date(2024, 1, 1), date(2024, 12, 31), cap=D("13590.00"),
+         scope="calendar_year", pool="SUI-IL", states=frozenset({"IL"})),
+    Band("SUI", "TX", "sui-tx", D("0.027"), WAGES, date(2022, 1, 1), date(2026, 12, 31), cap=D("9000.00"),
+         scope="calendar_year", pool="SUI-TX", states=frozenset({"TX"})),
     # Workers' comp: SAMPLE class rates per $1 of wages (rule file): 8810 $0.35/$100, 9610 $3.50/$100,
     # stunt $8.50/$100.
     Band("WC", "8810 clerical", "wc-8810", D("0.0035"), SESSION, date(2024, 1, 1),
@@ -509,11 +530,12 @@ def test_social_security_wage_base_crossing(sample: dict) -> None:
     emp, pe = writer[0].employee_id, writer[0].period_end
     row = sample["rows"][("FICA-SS", "OASDI", pe, emp, "ss-2026")]
     assert (row.gross, row.contribution) == (D("184500.00"), D("11439.00"))
-    # FUTA and SUI stop at $7,000: 0.6% -> 42.00, 3.4% -> 238.00; WGA: 8.5% / 11.5% of 196,000 (under $225,000).
+    # FUTA and SUI stop at $7,000: 0.6% -> 42.00, 3.4% -> 238.00; WGA: 8.5% / 12% of 196,000 (under $225,000):
+    # 196,000.00 x 0.085 = 16,660.00; 196,000.00 x 0.12 = 23,520.00 (health 12% from 2024-05-02, 2023 MBA).
     assert sample["rows"][("FUTA", "FUTA", pe, emp, "futa-2024")].contribution == D("42.00")
     assert sample["rows"][("SUI", "CA", pe, emp, "sui-ca")].contribution == D("238.00")
     assert sample["rows"][("WGA", "Pension", pe, emp, "wga-2019-pension")].contribution == D("16660.00")
-    assert sample["rows"][("WGA", "Health", pe, emp, "wga-2019-health")].contribution == D("22540.00")
+    assert sample["rows"][("WGA", "Health", pe, emp, "wga-2024-health")].contribution == D("23520.00")
     detail = [r for r in read_csv(sample["remit"] / "FICA_SS__OASDI.csv") if r["person_id"] == emp]
     assert [(r["gross_subject"], r["contribution"]) for r in detail] == [("184500.00", "11439.00")]
 

@@ -109,8 +109,8 @@ def test_pp_date() -> None:
 
 
 def test_schedule_in_force() -> None:
-    # PP 2018-01-01: the SAG-AFTRA rates start 2019-07-01, so no rate is in force.
-    old = make_context(Production(title="T", employer_code="EMP", pp_date=date(2018, 1, 1)))
+    # PP 2017-01-01: the SAG-AFTRA rates start 2017-07-01, so no rate is in force.
+    old = make_context(Production(title="T", employer_code="EMP", pp_date=date(2017, 1, 1)))
     out = refused(schedule_in_force, payroll([SAG]), old)
     assert [(s, r, f) for s, r, f, _ in out] == [(2, "NO_SCHEDULE_IN_FORCE", "period_end")]
     assert out[0][3].startswith("no rate of plan(s) SAG-AFTRA in force for SAG-AFTRA/Principal Performer/REG/CA")

@@ -172,7 +172,8 @@ def test_post_payroll_workers_comp_falls_back_to_payroll_taxes_detail() -> None:
 
 
 def test_no_schedule_is_an_error_not_zero() -> None:
-    prod = Production(title="Old", employer_code="EMP", pp_date=date(2018, 1, 1), states=("CA",))
+    prod = Production(title="Old", employer_code="EMP", pp_date=date(2017, 1, 1), states=("CA",))
+    # PP 2017-01-01: the SAG-AFTRA file starts at 2017-07-01 -> nothing in force, an error, never 0.00.
     df = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "1000.00"}])
     with pytest.raises(NoScheduleError):
         compute_fringes(df, prod)

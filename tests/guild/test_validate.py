@@ -76,8 +76,8 @@ def test_missing_pp_date_and_no_schedule_in_force() -> None:
            "amount": "1246.00"}
     no_pp = Production(title="T", employer_code="EMP", pp_date=None)
     assert reasons(payroll([sag]), prod=no_pp) == {2: "MISSING_PP_DATE"}
-    # PP 2018-01-01: the SAG-AFTRA file starts at 2019-07-01 -> nothing in force, never 0.00.
-    old = Production(title="T", employer_code="EMP", pp_date=date(2018, 1, 1))
+    # PP 2017-01-01: the SAG-AFTRA file starts at 2017-07-01 -> nothing in force, never 0.00.
+    old = Production(title="T", employer_code="EMP", pp_date=date(2017, 1, 1))
     valid, q = validate_payroll(payroll([sag]), None, old)
     assert q["reason"].tolist() == ["NO_SCHEDULE_IN_FORCE"] and valid.empty
     payload = json.loads(q["payload"][0])
