@@ -13,7 +13,7 @@ from pathlib import Path
 from prodlib.errors import InputError
 from prodlib.production import Production, load_production, read_yaml
 
-KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget")
+KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget", "check_register")
 
 
 @dataclass(frozen=True)
