@@ -258,7 +258,7 @@ def reconcile_balance(match: CashMatch, bank_account: str, statement_date: date)
     osc = -int(uncleared.loc[uncleared["cents"] < 0, "cents"].sum())
     # Bank lines by then no book item by then accounts for: unmatched ones, and the part of a cleared
     # match whose book items are dated later (booked after the bank paid).
-    late_book = k[k["group"].isin(cleared_groups) & [x > d for x in k["payment_date"]]]
+    late_book = k[k["group"].isin(cleared_groups).to_numpy() & np.array([x > d for x in k["payment_date"]], bool)]
     bank_only = int(b_in.loc[b_in["group"] < 0, "cents"].sum()) + int(late_book["cents"].sum())
     adj_bank = bank_balance + dit - osc
     adj_book = book_balance + bank_only
@@ -301,7 +301,7 @@ def uncleared_items(match: CashMatch, statement_date: date) -> pd.DataFrame:
     """The outstanding checks and deposits in transit on a date, item by item (what the totals add up)."""
     k = match.book
     cleared = set(match.bank.loc[[x <= statement_date for x in match.bank["posted_date"]], "group"]) - {-1}
-    sel = k[[x <= statement_date for x in k["payment_date"]] & ~k["group"].isin(cleared)]
+    sel = k[np.array([x <= statement_date for x in k["payment_date"]], bool) & ~k["group"].isin(cleared).to_numpy()]
     out = sel[["bank_account", "method", "document_no", "payment_date", "payee_id", "reference", "amount", "line"]]
     return out.assign(item=np.where(sel["cents"] > 0, "deposit in transit", "outstanding check")).reset_index(
         drop=True)

@@ -52,23 +52,24 @@ def _text(series: pd.Series) -> pd.Series:
     return series.astype("string").fillna("").str.strip()
 
 
-def invoice_lines(entries: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
-    """The ledger's invoice lines (``Ledger.entries_frame`` + ``batches_frame``) as this module reads them.
+def posted_lines(entries: pd.DataFrame, batches: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The ledger's posted lines of one input kind (``Ledger.entries_frame`` + ``batches_frame``).
 
-    One row per cost-account journal line of an entry posted from an invoice batch, netted with its
+    One row per cost-account journal line of an entry posted from a batch of ``kind``, netted with its
     reversals, voids and reissues (which carry the original's document and PO); a line reversed to
-    zero is gone. ``line`` is "<source_id>:<source_line>".
+    zero is gone. Columns: party_id, document_no, entry_date, po_number, cost_code, amount, line
+    ("<source_id>:<source_line>").
     """
-    inv_batches = set(batches.loc[batches["kind"] == "invoice", "batch_id"].tolist())
+    inv_batches = set(batches.loc[batches["kind"] == kind, "batch_id"].tolist())
     e = entries[entries["account"].map(is_cost_account)]
     rev = e["reverses_entry_id"]
     chain = rev.where(rev.notna(), e["entry_id"]).astype("int64")
     origin = set(e.loc[e["batch_id"].isin(inv_batches), "entry_id"].tolist())
     e = e.assign(chain=chain.to_numpy())
     e = e[e["chain"].isin(origin)]
+    cols = ("party_id", "document_no", "entry_date", "po_number", "cost_code", "amount", "line")
     if e.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in LINE_COLUMNS}).assign(
-            amount=cents_to_money([]))
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).assign(amount=cents_to_money([]))
     cents = money_to_cents(e["amount"])
     e = e.assign(cents=cents)
     last = e.sort_values("entry_id").groupby(["chain", "account"], sort=True)
@@ -77,14 +78,20 @@ def invoice_lines(entries: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
     keep = net != 0
     head, net = head[keep], net[keep]
     return pd.DataFrame({
-        "vendor_id": _text(head["party_id"]).to_numpy(dtype=object),
-        "invoice_number": _text(head["document_no"]).to_numpy(dtype=object),
-        "invoice_date": [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in head["entry_date"]],
+        "party_id": _text(head["party_id"]).to_numpy(dtype=object),
+        "document_no": _text(head["document_no"]).to_numpy(dtype=object),
+        "entry_date": [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in head["entry_date"]],
         "po_number": _text(head["po_number"]).to_numpy(dtype=object),
         "cost_code": [a for _, a in head.index],
         "amount": cents_to_money(net.to_numpy(dtype=np.int64)),
         "line": [f"{s}:{n}" for s, n in zip(head["source_id"], head["source_line"], strict=True)],
     })
+
+
+def invoice_lines(entries: pd.DataFrame, batches: pd.DataFrame) -> pd.DataFrame:
+    """The ledger's invoice lines (:func:`posted_lines`) in this module's columns (:data:`LINE_COLUMNS`)."""
+    return posted_lines(entries, batches, "invoice").rename(columns={
+        "party_id": "vendor_id", "document_no": "invoice_number", "entry_date": "invoice_date"})[list(LINE_COLUMNS)]
 
 
 def po_register(purchase_orders: pd.DataFrame) -> pd.DataFrame:
