@@ -33,6 +33,7 @@ LINE_COLUMNS = ("vendor_id", "invoice_number", "invoice_date", "po_number", "cos
 _TOKEN = re.compile(r"[A-Z0-9]+")
 _LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 _PREFIX = re.compile(r"^(?:INVOICE|INV|NO)(?=[0-9])")
+_PREFIX_WORDS = frozenset({"INVOICE", "INV", "NO", "NR", "NUMBER"})
 
 
 def invoice_number_key(number: str) -> str:
@@ -40,11 +41,15 @@ def invoice_number_key(number: str) -> str:
     and "42" are one key ("42").
 
     Upper case; split into letter-and-digit tokens (spaces, dashes, dots, slashes and "#" only
-    separate); leading zeros of every digit run dropped, per token ("RE-2026-0042" = "RE-2026-42");
-    tokens joined; a leading "INVOICE", "INV" or "NO" right before a digit dropped. Other letters
-    stay: "CM-42" (a credit memo) is not "INV-42".
+    separate, so "INV-4-2" = "INV-42"); leading zeros of every digit run dropped, per token
+    ("RE-2026-0042" = "RE-2026-42", but "10-01" is "101", not "1001"); leading tokens "INVOICE",
+    "INV", "NO", "NR", "NUMBER" dropped ("Inv. No. 0042" = "42"), then the tokens joined and a
+    leading "INVOICE", "INV" or "NO" glued to a digit dropped. Other letters stay: "CM-42" (a credit
+    memo) is not "INV-42".
     """
     tokens = [_LEADING_ZEROS.sub("", t) for t in _TOKEN.findall(str(number).upper())]
+    while len(tokens) > 1 and tokens[0] in _PREFIX_WORDS:
+        tokens = tokens[1:]
     return _PREFIX.sub("", "".join(tokens))
 
 
