@@ -131,12 +131,16 @@ def bank(out: ExportFolder, sp: SampleProduction, inv: Invoices, pay: pd.DataFra
     """Write the bank feed and the check register; record their cash faults in ``out.findings``."""
     start = day_number(sp.production.window_start)
     feed, book = _events(sp, inv, pay, petty, roster)
-    # Funding wires: each month's net outflows (rounded up to $10,000) arrive on its first weekday,
-    # booked the same day.
+    # Funding wires: each month's net outflows (the larger of the books' and the bank's, rounded up to
+    # $10,000) arrive on its first weekday, booked the same day: neither side runs dry.
     days = weekdays(sp.production.window_start, sp.production.window_end)
     mon = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    fmon = feed["d"].to_numpy().astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    need = pd.Series(-feed["c"].to_numpy()).groupby(fmon).sum()
+
+    def outflow(frame: pd.DataFrame) -> pd.Series:
+        m = frame["d"].to_numpy().astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        return pd.Series(-frame["c"].to_numpy()).groupby(m).sum()
+
+    need = pd.concat([outflow(book), outflow(feed)], axis=1).fillna(0).max(axis=1).astype(np.int64)
     first_day = {m: int(days[mon == m].min()) for m in np.unique(mon)}
     fund_d = [first_day.get(m, start) for m in need.index]
     fund_c = [-(-int(v) // 1_000_000) * 1_000_000 for v in need.to_numpy()]
