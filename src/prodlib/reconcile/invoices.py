@@ -157,7 +157,13 @@ def match_lines(lines: pd.DataFrame, pos: pd.DataFrame, settings: ReconcileSetti
     for v, c, d, n in zip(approved["vendor_id"], approved["cost_code"], approved["po_date"], approved["po_number"],
                           strict=True):
         by_key.setdefault((str(v), str(c)), []).append((d, str(n).upper()))
-    todo = m.index[(m["po_number"] == "") & (cents > 0)]
+    # Only a line whose vendor and code have an approved PO and whose amount is some such PO's open
+    # amount can match (a match leaves that PO at zero, so no other amount ever becomes one).
+    keys = pd.Series(list(zip(m["vendor_id"].astype(str), m["cost_code"].astype(str), strict=True)), index=m.index,
+                     dtype=object)
+    amounts = {remaining[n] for ps in by_key.values() for _, n in ps}
+    todo = m.index[((m["po_number"] == "") & (cents > 0)).to_numpy(dtype=bool) & keys.isin(set(by_key)).to_numpy()
+                   & np.isin(cents, np.array(sorted(amounts), dtype=np.int64))]
     order = sorted(todo, key=lambda i: (m.at[i, "invoice_date"], m.at[i, "vendor_id"], m.at[i, "invoice_number"],
                                         m.at[i, "line"]))
     window = settings.po_match_days
@@ -221,7 +227,9 @@ def _line_findings(m: pd.DataFrame, pos: pd.DataFrame) -> list[Finding]:
     status = dict(zip(_text(pos["po_number"]).str.upper(), _text(pos["status"]).str.lower(), strict=True))
     closed_on = dict(zip(_text(pos["po_number"]).str.upper(), pos["closed_on"], strict=True))
     cents = money_to_cents(m["amount"]) if len(m) else np.zeros(0, np.int64)
-    for i in m.index:
+    suspect = ((m["po_number"] != "") & (m["how"] != BY_NUMBER)) | (m["how"] == BY_VENDOR_CODE_AMOUNT)
+    judged = m["po_number"].map(lambda p: status.get(p, "") != "approved")
+    for i in m.index[(suspect | ((m["po_number"] != "") & judged)).to_numpy(dtype=bool)]:
         v, n, p, d = m.at[i, "vendor_id"], m.at[i, "invoice_number"], m.at[i, "po_number"], m.at[i, "invoice_date"]
         amt = from_cents(abs(int(cents[i])))
         docs = (_doc(v, n), f"po {p}")
@@ -278,25 +286,31 @@ def _document_findings(m: pd.DataFrame, settings: ReconcileSettings) -> list[Fin
     if m.empty:
         return out
     cents = money_to_cents(m["amount"])
-    m = m.assign(cents=cents, no_po=(m["matched_po"] == "") & (m["po_number"] == ""))
-    docs = (m.groupby(["vendor_id", "invoice_number"], sort=True)
-            .agg(date=("invoice_date", "min"), total=("cents", "sum"),
-                 no_po_total=("cents", lambda s: int(s[m.loc[s.index, "no_po"]].sum())),
-                 lines=("line", lambda s: tuple(sorted(s))))
-            .reset_index())
+    no_po = ((m["matched_po"] == "") & (m["po_number"] == "")).to_numpy(dtype=bool)
+    day = np.fromiter((d.toordinal() for d in m["invoice_date"]), dtype=np.int64, count=len(m))
+    m = m.assign(cents=cents, no_po_cents=np.where(no_po, cents, 0), day=day)
+    grouped = m.groupby(["vendor_id", "invoice_number"], sort=True)
+    docs = grouped.agg(day=("day", "min"), total=("cents", "sum"), no_po_total=("no_po_cents", "sum")).reset_index()
+    docs["date"] = [date.fromordinal(int(x)) for x in docs["day"]]
+    line_rows = grouped.indices
+    all_lines = m["line"].to_numpy(dtype=object)
+
+    def doc_lines(vendor: str, number: str) -> tuple[str, ...]:
+        return tuple(sorted(all_lines[line_rows[(vendor, number)]]))
+
     threshold = int(settings.no_po_threshold * 100)
-    for r in docs.itertuples(index=False):
-        if r.no_po_total > threshold:
-            amt = from_cents(int(r.no_po_total))
-            out.append(Finding("invoice", Reason.INVOICE_WITHOUT_PO, amt, (_doc(r.vendor_id, r.invoice_number),),
-                               f"invoice {r.invoice_number} of {r.vendor_id} is {amt} without a PO, above the "
-                               f"threshold of {settings.no_po_threshold}",
-                               (("no_po_amount", amt), ("threshold", settings.no_po_threshold)), r.lines))
+    for r in docs[docs["no_po_total"] > threshold].itertuples(index=False):
+        amt = from_cents(int(r.no_po_total))
+        out.append(Finding("invoice", Reason.INVOICE_WITHOUT_PO, amt, (_doc(r.vendor_id, r.invoice_number),),
+                           f"invoice {r.invoice_number} of {r.vendor_id} is {amt} without a PO, above the "
+                           f"threshold of {settings.no_po_threshold}",
+                           (("no_po_amount", amt), ("threshold", settings.no_po_threshold)),
+                           doc_lines(r.vendor_id, r.invoice_number)))
     docs["key"] = [invoice_number_key(n) for n in docs["invoice_number"]]
     docs = docs.sort_values(["vendor_id", "date", "invoice_number"], kind="stable").reset_index(drop=True)
     flagged: set[int] = set()
     for how, cols in (("spelling", ["vendor_id", "key"]), ("amount_date", ["vendor_id", "total", "date"])):
-        for _, grp in docs.groupby(cols, sort=False):
+        for _, grp in docs[docs.duplicated(cols, keep=False)].groupby(cols, sort=False):
             if len(grp) < 2:
                 continue
             first = grp.index[0]
@@ -312,7 +326,8 @@ def _document_findings(m: pd.DataFrame, settings: ReconcileSettings) -> list[Fin
                                    (_doc(a.vendor_id, a.invoice_number), _doc(b.vendor_id, b.invoice_number)),
                                    f"invoice {b.invoice_number} of {b.vendor_id} is likely a duplicate: {why}",
                                    (("first_total", from_cents(int(a.total))),
-                                    ("duplicate_total", from_cents(int(b.total)))), b.lines))
+                                    ("duplicate_total", from_cents(int(b.total)))),
+                                   doc_lines(b.vendor_id, b.invoice_number)))
     return out
 
 
