@@ -185,6 +185,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             print(f"balance     {b.bank_account} {b.statement_date}: bank {b.bank_balance} + in transit "
                   f"{b.deposits_in_transit} - outstanding {b.outstanding_checks} = {b.adjusted_bank}; books "
                   f"{b.book_balance} + bank-only {b.bank_only} = {b.adjusted_book}; difference {b.difference}")
+        if result.balances:
+            last = result.balances[-1]
+            print(f"bank reconciliation {last.bank_account} as of {last.statement_date}:")
+            for label, amount in last.lines():
+                print(f"  {label:<28} {amount:>16}")
     print(f"findings    {len(result.findings):,}")
     for kind, reason, n, amount in result.by_reason():
         print(f"  {kind:<10} {reason:<26} {n:>6,}  at stake {amount}")

@@ -117,3 +117,8 @@ def test_the_command_cannot_run_without_a_ledger(tmp_path, capsys) -> None:
     assert main(["reconcile", "--db", f"sqlite:///{tmp_path / 'missing.db'}", "--out", str(tmp_path)]) == 2
     assert "no ledger database" in capsys.readouterr().err
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_the_command_cannot_run_without_its_input_folder(night, tmp_path, capsys) -> None:
+    assert main(["reconcile", "--db", night["url"], "--input", str(tmp_path / "nowhere"), "--out", str(tmp_path)]) == 2
+    assert "nowhere: file not found" in capsys.readouterr().err

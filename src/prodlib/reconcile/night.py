@@ -75,9 +75,13 @@ def _accepted(kind: str, specs: Iterable, quarantined: set[tuple[str, int]]) -> 
     out = pd.concat(frames, ignore_index=True)
     date_col = "posted_date" if kind == "bank" else "payment_date"
     out[date_col] = [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in out[date_col]]
-    for c in ("reference", "description", "payee_id", "category", "envelope_id", "method"):
+    optional = ("description", "reference") if kind == "bank" else ("payee_id", "category", "reference",
+                                                                      "envelope_id")
+    for c in (*optional, "method"):
         if c in out:
             out[c] = out[c].astype("string").fillna("").astype(object)
+        elif c != "method":
+            out[c] = ""
     if "method" in out:
         out["method"] = out["method"].str.lower()
     return out
