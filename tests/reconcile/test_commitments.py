@@ -129,3 +129,39 @@ def test_a_reversed_invoice_line_is_gone_from_the_lines(ledger) -> None:
     r = reconcile_invoices(lines, po_register(ledger.purchase_orders_frame()))
     assert _by_po(r.positions, "open")["PO-1"] == D("650.00")
     assert _by_po(r.positions, "double_count")["PO-1"] == D("0.00")
+
+
+# --- the same promise over any production (hypothesis) -----------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_cents = st.integers(min_value=-50_000, max_value=200_000)
+_line = st.tuples(st.sampled_from(["PO-1", "PO-2", "PO-3", "PO-9", ""]), st.sampled_from(["2500-02", "3300-01"]),
+                  st.integers(min_value=0, max_value=90), _cents)
+_po = st.tuples(st.integers(min_value=0, max_value=300_000), st.sampled_from(["approved", "closed", "draft"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(lines=st.lists(_line, max_size=12), pos=st.lists(_po, min_size=3, max_size=3))
+def test_every_invoiced_cent_is_actual_once_and_open_is_what_is_left(lines, pos) -> None:
+    from datetime import date, timedelta
+
+    from prodlib.money import from_cents
+
+    start = date(2026, 2, 1)
+    frame = lines_frame(*[("V-A", f"I-{i}", (start + timedelta(days=day)).isoformat(), po, code,
+                           str(from_cents(c))) for i, (po, code, day, c) in enumerate(lines)])
+    register = purchase_orders(*[(f"PO-{i + 1}", "V-A", "2026-02-01", "2500-02", str(from_cents(a)), s)
+                                 for i, (a, s) in enumerate(pos)])
+    r = reconcile_invoices(frame, register)
+    p = r.positions
+    actual = money_to_cents(p["actual"]).tolist()
+    open_ = money_to_cents(p["open"]).tolist()
+    po_amount = money_to_cents(p["po_amount"]).tolist()
+    on_po = set(r.matches.loc[r.matches["matched_po"] != "", "invoice_number"])
+    loose = sum(c for i, (_, _, _, c) in enumerate(lines) if f"I-{i}" not in on_po)
+    assert sum(actual) + loose == sum(c for *_, c in lines)  # each line is actual exactly once
+    for a, o, amt, status in zip(actual, open_, po_amount, p["status"], strict=True):
+        assert o == (max(0, amt - a) if status == "approved" else 0)  # open is what the invoices left
+        assert o == 0 or a + o == amt  # an open PO: actual + open is the PO, never more

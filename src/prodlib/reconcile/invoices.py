@@ -227,9 +227,11 @@ def _line_findings(m: pd.DataFrame, pos: pd.DataFrame) -> list[Finding]:
     status = dict(zip(_text(pos["po_number"]).str.upper(), _text(pos["status"]).str.lower(), strict=True))
     closed_on = dict(zip(_text(pos["po_number"]).str.upper(), pos["closed_on"], strict=True))
     cents = money_to_cents(m["amount"]) if len(m) else np.zeros(0, np.int64)
-    suspect = ((m["po_number"] != "") & (m["how"] != BY_NUMBER)) | (m["how"] == BY_VENDOR_CODE_AMOUNT)
-    judged = m["po_number"].map(lambda p: status.get(p, "") != "approved")
-    for i in m.index[(suspect | ((m["po_number"] != "") & judged)).to_numpy(dtype=bool)]:
+    has_po = np.array([p != "" for p in m["po_number"]], dtype=bool)
+    how = m["how"].to_numpy(dtype=object)
+    not_approved = np.array([status.get(p, "") != "approved" for p in m["po_number"]], dtype=bool)
+    suspect = (has_po & (how != BY_NUMBER)) | (how == BY_VENDOR_CODE_AMOUNT) | (has_po & not_approved)
+    for i in m.index[suspect]:
         v, n, p, d = m.at[i, "vendor_id"], m.at[i, "invoice_number"], m.at[i, "po_number"], m.at[i, "invoice_date"]
         amt = from_cents(abs(int(cents[i])))
         docs = (_doc(v, n), f"po {p}")
