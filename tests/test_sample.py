@@ -96,7 +96,9 @@ def test_layout_manifest_and_row_counts(indie) -> None:
     root, manifest = indie
     assert Manifest.read(root / "manifest.json") == manifest
     kinds = {f.kind for f in manifest.files.values()}
-    assert kinds == {"budget", "invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank"}
+    # check_register: the books' cash, the book side of the bank reconciliation (prodlib.reconcile)
+    assert kinds == {"budget", "invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank",
+                     "check_register"}
     srcs = _sources(root)
     assert sorted(s["path"] for s in srcs) == sorted(manifest.files)
     assert len({s["id"] for s in srcs}) == len(srcs)

@@ -185,6 +185,61 @@ def cmd_export_beancount(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from prodlib.errors import DatabaseLocationError
+    from prodlib.reconcile.night import load_inputs, reconcile_night, write_outputs
+    from prodlib.reports.load import open_ledger
+
+    t0 = time.perf_counter()
+    try:
+        led = open_ledger(database_url(args.db))
+    except FileNotFoundError as exc:
+        raise DatabaseLocationError(named_database(args.db), str(exc)) from None
+    with led:
+        inputs = load_inputs(led, date.fromisoformat(args.as_of) if args.as_of else None, args.input)
+    result = reconcile_night(inputs)
+    paths = write_outputs(result, Path(args.out))
+    inv = result.invoices.matches
+    how = inv["how"].value_counts().to_dict()
+    print(f"reconcile as of {result.as_of or 'the latest entry'} (read-only: nothing written to the ledger)")
+    print(f"invoice     {len(inv):,} lines: {how.get('po_number', 0):,} matched by PO number, "
+          f"{how.get('vendor_code_amount', 0):,} by vendor + cost code + amount; "
+          f"{len(result.invoices.positions):,} POs; ledger's open commitments "
+          f"{'agree' if result.ledger_agrees else 'DISAGREE'} PO by PO")
+    if result.cash is None:
+        print("bank        skipped: no --input folder (bank feeds and check register)")
+        print("petty_cash  skipped: no --input folder (advances and returned cash)")
+    else:
+        c = result.cash
+        groups = sorted(set(c.how))
+        by_ref = sum(1 for g in groups if c.how[g] == "reference")
+        print(f"bank        {len(c.bank):,} bank lines, {len(c.book):,} book items: {len(groups):,} matches "
+              f"({by_ref:,} by reference, {len(groups) - by_ref:,} by amount); unmatched: "
+              f"{int((c.bank['group'] < 0).sum()):,} bank, {int((c.book['group'] < 0).sum()):,} book")
+        env = result.envelopes.envelopes if result.envelopes is not None else None
+        if env is not None:
+            counts = env["status"].value_counts().to_dict()
+            print(f"petty_cash  {len(env):,} envelopes: " + ", ".join(f"{counts[k]} {k}" for k in sorted(counts)))
+        for b in result.balances:
+            print(f"balance     {b.bank_account} {b.statement_date}: bank {b.bank_balance} + in transit "
+                  f"{b.deposits_in_transit} - outstanding {b.outstanding_checks} = {b.adjusted_bank}; books "
+                  f"{b.book_balance} + bank-only {b.bank_only} = {b.adjusted_book}; difference {b.difference}")
+        if result.balances:
+            last = result.balances[-1]
+            print(f"bank reconciliation {last.bank_account} as of {last.statement_date}:")
+            for label, amount in last.lines():
+                print(f"  {label:<28} {amount:>16}")
+    print(f"findings    {len(result.findings):,}")
+    for kind, reason, n, amount in result.by_reason():
+        print(f"  {kind:<10} {reason:<26} {n:>6,}  at stake {amount}")
+    for p in paths:
+        print(p)
+    print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
 DB_HELP = f"database URL (default $PRODLIB_DATABASE_URL, else {DEFAULT_DB})"
 
 
@@ -215,6 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--budget-version", default=None)
     rep.add_argument("--as-of", default=None, type=iso_date, help="YYYY-MM-DD: the books as they stood that day")
     rep.set_defaults(func=cmd_report)
+
+    rc = sub.add_parser("reconcile", help="nightly reconciliation: invoices vs POs, bank vs books, petty cash "
+                                          "(read-only)")
+    rc.add_argument("--db", default=None, help=DB_HELP)
+    rc.add_argument("--as-of", default=None, type=iso_date,
+                    help="YYYY-MM-DD: the night (default: the last bank line's date, else the latest entry)")
+    rc.add_argument("--input", default=None,
+                    help="folder with sources.yaml: its bank feeds and check register (without it: invoices only)")
+    rc.add_argument("--out", default="reports", help="folder for the reconcile_*.csv files")
+    rc.set_defaults(func=cmd_reconcile)
 
     a = sub.add_parser("audit", help="auditor's checks")
     asub = a.add_subparsers(dest="audit_command", required=True)

@@ -64,7 +64,13 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     },
     "bank": {
         "transaction_id": ("text", True), "posted_date": ("date", True), "description": ("text", False),
-        "reference": ("text", False), "amount": ("money", True),
+        "reference": ("text", False), "amount": ("money", True), "bank_account": ("text", False),
+    },
+    "check_register": {  # the books' cash: checks, ACH, wires, deposits (the book side of the bank reconciliation)
+        "bank_account": ("text", True), "document_no": ("text", True), "method": ("text", True),
+        "payment_date": ("date", True), "payee_id": ("text", False), "payee_name": ("text", False),
+        "category": ("text", False), "reference": ("text", False), "envelope_id": ("text", False),
+        "amount": ("money", True),
     },
     "budget": {"cost_code": ("text", True), "description": ("text", False), "amount": ("money", True)},
 }

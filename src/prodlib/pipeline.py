@@ -245,7 +245,7 @@ class RunResult:
 
 
 #: Order matters: budgets and POs before invoices; timecards before payroll.
-KIND_ORDER = ("budget", "purchase_order", "invoice", "petty_cash", "timecard", "payroll", "bank")
+KIND_ORDER = ("budget", "purchase_order", "invoice", "petty_cash", "timecard", "payroll", "bank", "check_register")
 
 
 def finish_source(stage: Stage, chart: ChartOfAccounts, posted_invoices: AbstractSet[tuple[str, str]],

@@ -43,6 +43,20 @@ class Reason(StrEnum):
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
     AMOUNT_OUT_OF_BOUNDS = "AMOUNT_OUT_OF_BOUNDS"
     MALFORMED_FILE_REGION = "MALFORMED_FILE_REGION"
+    # reconciliation findings (prodlib.reconcile): what the nightly reconciliation finds in rows that
+    # posted; not quarantine reasons of the pipeline, but the same vocabulary
+    OVER_INVOICED = "OVER_INVOICED"
+    INVOICE_WITHOUT_PO = "INVOICE_WITHOUT_PO"
+    INVOICE_PO_UNKNOWN = "INVOICE_PO_UNKNOWN"
+    INVOICE_PO_NOT_APPROVED = "INVOICE_PO_NOT_APPROVED"
+    INVOICE_PO_CLOSED = "INVOICE_PO_CLOSED"
+    PO_RELIEVED_STILL_OPEN = "PO_RELIEVED_STILL_OPEN"
+    PO_RELIEF_UNRECORDED = "PO_RELIEF_UNRECORDED"
+    LIKELY_DUPLICATE_INVOICE = "LIKELY_DUPLICATE_INVOICE"
+    BANK_ONLY_ITEM = "BANK_ONLY_ITEM"
+    STALE_BOOK_ITEM = "STALE_BOOK_ITEM"
+    CASH_AMOUNT_MISMATCH = "CASH_AMOUNT_MISMATCH"
+    ENVELOPE_UNBALANCED = "ENVELOPE_UNBALANCED"
 
     @property
     def description(self) -> str:
@@ -92,4 +106,23 @@ DESCRIPTIONS: dict[Reason, str] = {
         "a region of the file's lines does not parse as records (an unclosed quote, say); the detail names its "
         "line range and reading resumed at the next line that is a full record"
     ),
+    # reconciliation findings
+    Reason.OVER_INVOICED: "invoiced against a PO beyond its amount by more than the production's tolerance",
+    Reason.INVOICE_WITHOUT_PO: "an invoice above the production's PO threshold matches no purchase order",
+    Reason.INVOICE_PO_UNKNOWN: "an invoice line names a PO number the PO register does not hold",
+    Reason.INVOICE_PO_NOT_APPROVED: "an invoice line is charged to a draft or cancelled PO",
+    Reason.INVOICE_PO_CLOSED: "an invoice line dated after its PO was closed",
+    Reason.PO_RELIEVED_STILL_OPEN: "a PO fully relieved by its invoices is still approved (open)",
+    Reason.PO_RELIEF_UNRECORDED: (
+        "an invoice line matched to a PO by vendor, cost code and amount carries no PO number: the ledger "
+        "counts it as actual and still as open commitment"
+    ),
+    Reason.LIKELY_DUPLICATE_INVOICE: (
+        "an invoice the exact-number check let through: the same number spelled otherwise, or the same "
+        "vendor, amount and date under another number"
+    ),
+    Reason.BANK_ONLY_ITEM: "a bank line no book entry of the check register matches (a charge to book, or an error)",
+    Reason.STALE_BOOK_ITEM: "a check or deposit of the books has not cleared the bank within the stale-item days",
+    Reason.CASH_AMOUNT_MISMATCH: "a bank line and a book entry share a reference or check number but not the amount",
+    Reason.ENVELOPE_UNBALANCED: "a petty cash envelope's receipts plus returned cash differ from its advance",
 }

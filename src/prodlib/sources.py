@@ -22,7 +22,7 @@ from prodlib.production import Production, load_production
 __all__ = ["KINDS", "ConfigError", "InputError", "InputSet", "Production", "SourceSpec", "SourcesFile",
            "load_input_set", "load_production", "sources_document", "write_sources"]
 
-Kind = Literal["invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget"]
+Kind = Literal["invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget", "check_register"]
 KINDS: tuple[str, ...] = get_args(Kind)
 
 

@@ -81,7 +81,7 @@ def generate(out_dir: Path | str, scale: str = "indie", seed: int = 7, invoice_l
     purchase_orders(_rng(seed, "po"), out, chart, sp, inv, rates["purchase_order"])
     people.write_people(out, _rng(seed, "tfaults"), roster, tc, pay, rates)
     petty = petty_cash(_rng(seed, "petty"), out, chart, sp, roster, rates["petty_cash"])
-    bank(out, sp, inv, pay, petty)
+    bank(out, sp, inv, pay, petty, roster)
 
     write_production(root, sp.production)
     write_sources(root, out.sources)
@@ -90,6 +90,7 @@ def generate(out_dir: Path | str, scale: str = "indie", seed: int = 7, invoice_l
         files=dict(sorted(out.files.items())),
         faults=tuple(sorted(out.faults, key=lambda f: (f.file, f.line))),
         fault_rates=rates,
+        findings=tuple(sorted(out.findings, key=lambda f: (f.file, f.line))),
     )
     write_manifest(root, manifest)
     return manifest

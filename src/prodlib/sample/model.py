@@ -97,6 +97,27 @@ class Fault:
 
 
 @dataclass(frozen=True)
+class ExpectedFinding:
+    """One injected cash fault: a row that posts (or is accepted) but that the nightly reconciliation
+    must report (``prodlib.reconcile``), with the finding it must give.
+
+    Attributes:
+      source_id, file, line: the row, as in :class:`Fault`.
+      fault: lowercase fault name, e.g. "bank_service_charge".
+      reason: the :class:`prodlib.reasons.Reason` value of the finding.
+      document: the document the finding must name, as a ``Finding.documents`` entry ("bank <id>",
+        "envelope PC-0003").
+    """
+
+    source_id: str
+    file: str
+    line: int
+    fault: str
+    reason: str
+    document: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     """What was generated (manifest.json): every file with its row count and every injected fault.
 
@@ -106,6 +127,7 @@ class Manifest:
       files: relative path -> the export written there.
       faults: every injected fault, by file and line.
       fault_rates: the rates used, per input kind and fault.
+      findings: every injected cash fault the reconciliation must find (none of them is quarantined).
     """
 
     seed: int
@@ -115,6 +137,7 @@ class Manifest:
     files: dict[str, FileInfo]
     faults: tuple[Fault, ...]
     fault_rates: dict[str, dict[str, float]]
+    findings: tuple[ExpectedFinding, ...] = ()
 
     def fault_counts(self) -> dict[tuple[str, str], int]:
         """(kind, fault) -> number of rows, for reports and tests."""
@@ -137,6 +160,11 @@ class Manifest:
                  "reason": f.reason, "field": f.field}
                 for f in self.faults
             ],
+            "findings": [
+                {"source_id": f.source_id, "file": f.file, "line": f.line, "fault": f.fault, "reason": f.reason,
+                 "document": f.document}
+                for f in self.findings
+            ],
         }
 
     @classmethod
@@ -148,4 +176,5 @@ class Manifest:
             files={k: FileInfo(**v) for k, v in doc["files"].items()},
             faults=tuple(Fault(**f) for f in doc["faults"]),
             fault_rates=doc["fault_rates"],
+            findings=tuple(ExpectedFinding(**f) for f in doc.get("findings", [])),
         )

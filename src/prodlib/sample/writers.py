@@ -16,7 +16,7 @@ import yaml
 
 from prodlib.production import Production, production_document
 from prodlib.reasons import Reason
-from prodlib.sample.model import Fault, FileInfo, Manifest
+from prodlib.sample.model import ExpectedFinding, Fault, FileInfo, Manifest
 from prodlib.sources import SourceSpec
 from prodlib.sources import write_sources as dump_sources
 
@@ -69,12 +69,14 @@ class ExportFolder:
       files: relative path -> what was written there.
       faults: every injected fault so far (manifest rows).
       sources: sources.yaml entries, in the order the exports were written.
+      findings: every injected cash fault so far (the manifest's reconciliation findings).
     """
 
     root: Path
     files: dict[str, FileInfo] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     sources: list[SourceSpec] = field(default_factory=list)
+    findings: list[ExpectedFinding] = field(default_factory=list)
 
     def write(
         self, rel: str, kind: str, source_id: str, columns: list[tuple[str, str, pa.Array]], *,
