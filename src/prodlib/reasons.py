@@ -43,6 +43,8 @@ class Reason(StrEnum):
     CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
     AMOUNT_OUT_OF_BOUNDS = "AMOUNT_OUT_OF_BOUNDS"
     MALFORMED_FILE_REGION = "MALFORMED_FILE_REGION"
+    # foreign currency (issue 9)
+    FX_RATE_MISSING = "FX_RATE_MISSING"
 
     @property
     def description(self) -> str:
@@ -91,5 +93,10 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.MALFORMED_FILE_REGION: (
         "a region of the file's lines does not parse as records (an unclosed quote, say); the detail names its "
         "line range and reading resumed at the next line that is a full record"
+    ),
+    # foreign currency (issue 9)
+    Reason.FX_RATE_MISSING: (
+        "the amount is in a foreign currency and fx_rates.csv has no rate in force on its document date (the "
+        "latest rate on or before it, at most prodlib.fx.MAX_RATE_AGE_DAYS old)"
     ),
 }
