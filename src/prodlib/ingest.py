@@ -402,9 +402,10 @@ def file_sha256(data: bytes) -> str:
 def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
     """Read one export into canonical columns; bad cells send their row to the quarantine.
 
-    ``currency`` is the source's currency (for now the production's, ``Production.currency``): a
-    value carrying another currency's sign or code is CURRENCY_MISMATCH. A file that cannot be read
-    at all (undecodable, a cell beyond the bound, a bad delimiter) raises :class:`InputError`.
+    ``currency`` is the source's currency (its ``currency:``, else ``Production.currency``; the
+    pipeline converts a foreign one afterwards, :func:`prodlib.pipeline.fx_stage`): a value carrying
+    another currency's sign or code is CURRENCY_MISMATCH. A file that cannot be read at all
+    (undecodable, a cell beyond the bound, a bad delimiter) raises :class:`InputError`.
 
     Rows read: every record, a ragged row and a malformed file region each counting as one.
     """

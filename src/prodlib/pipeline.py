@@ -20,6 +20,7 @@ from prodlib.accounts import CREDIT_ACCOUNT
 from prodlib.checks import CheckContext, chart_resolution, make_context, rules_of, run_phase
 from prodlib.columns import POSTING_COLUMNS
 from prodlib.errors import ConservationError
+from prodlib.fx import FX_COLUMNS, MAX_RATE_AGE_DAYS, RateTable, convert_frame, load_rate_table
 from prodlib.ingest import IngestResult, empty_quarantine, quarantine_rows, read_source
 from prodlib.money import MONEY_DTYPE
 from prodlib.reasons import Reason
@@ -165,8 +166,35 @@ def duplicate_invoice_stage(stage: Stage, posted_keys: AbstractSet[tuple[str, st
     return run_rules(stage, "documents", context)
 
 
+def fx_stage(stage: Stage, rates: RateTable) -> Stage:
+    """A foreign-currency source's lines converted to the production currency (:mod:`prodlib.fx`) by
+    the rate in force on each line's document date; the line keeps its original currency, amount and
+    the rate used. No rate in force: FX_RATE_MISSING; a converted amount beyond the bound:
+    AMOUNT_OUT_OF_BOUNDS. A source in the production currency passes unchanged."""
+    spec = stage.ingest.spec
+    if not spec.currency or spec.currency == rates.production_currency or stage.good.empty:
+        return stage
+    column = DATE_COLUMN[spec.kind]
+    conv = convert_frame(stage.good, spec.currency, column, rates)
+    missing, beyond = stage.good.index[conv.missing], stage.good.index[conv.out_of_bounds]
+    stage = replace(stage, good=conv.frame)
+
+    def no_rate(rows: pd.DataFrame) -> list[str]:
+        return [f"{column}={v}: no {spec.currency} rate in force in {rates.file or 'fx_rates.csv (none given)'} "
+                f"(the latest on or before the date, at most {MAX_RATE_AGE_DAYS} days old)"
+                for v in _values(rows, column)]
+
+    def too_large(rows: pd.DataFrame) -> list[str]:
+        return [f"amount={v} {spec.currency} at rate {r} is beyond the bound a line may carry"
+                for v, r in zip(_values(rows, "original_amount"), rows["fx_rate"], strict=True)]
+
+    stage = stage.send(np.asarray(stage.good.index.isin(missing)), Reason.FX_RATE_MISSING, column, no_rate)
+    return stage.send(np.asarray(stage.good.index.isin(beyond)), Reason.AMOUNT_OUT_OF_BOUNDS, "amount", too_large)
+
+
 def postings(stage: Stage) -> pd.DataFrame:
-    """Accepted rows as the ledger's posting frame: debit the cost code, credit the kind's account."""
+    """Accepted rows as the ledger's posting frame: debit the cost code, credit the kind's account
+    (a foreign-currency source's rows also carry :data:`prodlib.fx.FX_COLUMNS`)."""
     kind = stage.ingest.spec.kind
     g = stage.good
     desc = g["description"] if "description" in g else pd.Series(pd.NA, index=g.index, dtype="string")
@@ -184,7 +212,7 @@ def postings(stage: Stage) -> pd.DataFrame:
             "po_number": (g["po_number"] if "po_number" in g else pd.Series(pd.NA, index=g.index)).astype("string"),
         },
         index=g.index,
-    )[list(POSTING_COLUMNS)]
+    )[list(POSTING_COLUMNS)].assign(**{c: g[c] for c in FX_COLUMNS if c in g})
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -260,11 +288,13 @@ def finish_source(stage: Stage, chart: ChartOfAccounts, posted_invoices: Abstrac
 
 
 def process_source(
-    spec: SourceSpec, production: Production, chart: ChartOfAccounts, posted_invoices: set[tuple[str, str]]
+    spec: SourceSpec, production: Production, chart: ChartOfAccounts, posted_invoices: set[tuple[str, str]],
+    rates: RateTable | None = None,
 ) -> Stage:
     """Everything but the write, for one file: the pure part of a source's run."""
-    stage = start(read_source(spec, production.currency))
-    return finish_source(validate_stage(stage, production), chart, posted_invoices)
+    stage = start(read_source(spec, spec.currency or production.currency))
+    stage = fx_stage(validate_stage(stage, production), rates or RateTable(production.currency))
+    return finish_source(stage, chart, posted_invoices)
 
 
 def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, chart: ChartOfAccounts,
@@ -294,6 +324,7 @@ def run(
     chart = get_chart(production.chart or None)
     led = Ledger.open(database_url)
     posted_invoices = led.document_keys("invoice")
+    rates = load_rate_table(inputs.root, production.currency)  # fx_rates.csv, once per run
     context = make_context(production, chart=chart)
     timecards: list[pd.DataFrame] = []
     runs: list[SourceRun] = []
@@ -305,12 +336,12 @@ def run(
             if progress:
                 progress(f"{spec.kind:<15} {spec.display_path}")
             try:  # a file that cannot be read is refused with its message; the other files still run
-                read.append(start(read_source(spec, production.currency)))
+                read.append(start(read_source(spec, spec.currency or production.currency)))
             except InputError as exc:
                 errors.append(str(exc))
         for stage in validate_stages(read, production):
             spec = stage.ingest.spec
-            stage = finish_source(stage, chart, posted_invoices, context)
+            stage = finish_source(fx_stage(stage, rates), chart, posted_invoices, context)
             if kind == "timecard":
                 timecards.append(stage.good)
             if kind == "payroll":

@@ -57,6 +57,8 @@ class Reason(StrEnum):
     STALE_BOOK_ITEM = "STALE_BOOK_ITEM"
     CASH_AMOUNT_MISMATCH = "CASH_AMOUNT_MISMATCH"
     ENVELOPE_UNBALANCED = "ENVELOPE_UNBALANCED"
+    # foreign currency (issue 9)
+    FX_RATE_MISSING = "FX_RATE_MISSING"
 
     @property
     def description(self) -> str:
@@ -125,4 +127,9 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.STALE_BOOK_ITEM: "a check or deposit of the books has not cleared the bank within the stale-item days",
     Reason.CASH_AMOUNT_MISMATCH: "a bank line and a book entry share a reference or check number but not the amount",
     Reason.ENVELOPE_UNBALANCED: "a petty cash envelope's receipts plus returned cash differ from its advance",
+    # foreign currency (issue 9)
+    Reason.FX_RATE_MISSING: (
+        "the amount is in a foreign currency and fx_rates.csv has no rate in force on its document date (the "
+        "latest rate on or before it, at most prodlib.fx.MAX_RATE_AGE_DAYS old)"
+    ),
 }

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import yaml
+from pydantic import BeforeValidator
 
 from prodlib.config import Strict, Text, YamlDocument, load_model, shown
 from prodlib.errors import ConfigError, InputError
+from prodlib.fx import is_currency_code
 from prodlib.production import Production, load_production
 
 __all__ = ["KINDS", "ConfigError", "InputError", "InputSet", "Production", "SourceSpec", "SourcesFile",
@@ -40,6 +42,7 @@ class SourceSpec:
       delimiter, encoding: how the file is written.
       constants: canonical column -> a value every row of the file has (e.g. the vendor id).
       default_cost_code: the code for lines that arrive without one; None: keyword rules.
+      currency: the currency its amounts are in (ISO 4217); "": the production's (:mod:`prodlib.fx`).
       display_path: the path as sources.yaml wrote it: what messages and the quarantine show.
     """
 
@@ -54,6 +57,7 @@ class SourceSpec:
     constants: dict[str, str] = field(default_factory=dict)
     default_cost_code: str | None = None
     display_path: str = ""
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,19 @@ class InputSet:
         return tuple(s for s in self.sources if s.kind == kind)
 
 
+def _currency_code(value: Any) -> str:
+    if not isinstance(value, str) or not is_currency_code(value):
+        raise ValueError(f"currency {shown(value)} is not an ISO 4217 code (three capital letters, e.g. EUR)")
+    return value
+
+
+#: An ISO 4217 currency code as written: three capital letters.
+CurrencyCode = Annotated[str, BeforeValidator(_currency_code)]
+#: The kinds whose lines may be in a foreign currency: each becomes a journal entry that keeps its
+#: original amount and rate (commitments, budgets, payroll and bank lines have no such record yet).
+FOREIGN_CURRENCY_KINDS = ("invoice", "petty_cash")
+
+
 class _Source(Strict):
     entry_key: ClassVar[str | None] = "id"
     entry_bare: ClassVar[bool] = True
@@ -87,6 +104,7 @@ class _Source(Strict):
     encoding: Text = "utf-8"
     constants: dict[Text, Text] = {}
     default_cost_code: Text | None = None
+    currency: CurrencyCode | None = None
 
 
 class SourcesFile(Strict):
@@ -131,11 +149,17 @@ def load_input_set(location: str | Path) -> InputSet:
                                 SourcesFile)
         if not entry.path:
             raise located.error("is required", (*where, "path"), SourcesFile)
+        currency = entry.currency or production.currency
+        if currency != production.currency and entry.kind not in FOREIGN_CURRENCY_KINDS:
+            raise located.error(f"a {entry.kind} source is in the production currency {production.currency}; "
+                                f"only {' and '.join(FOREIGN_CURRENCY_KINDS)} sources may be in another",
+                                (*where, "currency"), SourcesFile)
         specs.append(SourceSpec(
             id=entry.id, kind=entry.kind, path=_inside(root, entry.path, located, (*where, "path")),
             display_path=entry.path, columns=dict(entry.columns), date_format=entry.date_format,
             money_locale=entry.money_locale, delimiter=entry.delimiter, encoding=entry.encoding,
             constants=dict(entry.constants), default_cost_code=entry.default_cost_code,
+            currency=entry.currency or "",
         ))
     return InputSet(root=root.resolve(), production=production, sources=tuple(specs))
 
@@ -155,6 +179,8 @@ def sources_document(specs: tuple[SourceSpec, ...] | list[SourceSpec], productio
             entry["constants"] = dict(s.constants)
         if s.default_cost_code is not None:
             entry["default_cost_code"] = s.default_cost_code
+        if s.currency:
+            entry["currency"] = s.currency
         entries.append(entry)
     return {"production": production_file, "sources": entries}
 

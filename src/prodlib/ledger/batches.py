@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
 from prodlib.columns import POSTING_COLUMNS, QUARANTINE_COLUMNS
@@ -26,6 +29,7 @@ from prodlib.ledger.journal import EntryColumns, Scope
 from prodlib.ledger.normalize import dates, int_list, iso, stamp, str_list, today
 from prodlib.ledger.periods import closed_periods
 from prodlib.ledger.seals import QUARANTINE_FIELDS, batch_record, quarantine_record
+from prodlib.money import MONEY_DTYPE, MONEY_TYPE
 
 
 @dataclass(frozen=True)
@@ -102,13 +106,21 @@ def _two_line_entries(postings: pd.DataFrame, source_id: str) -> EntryColumns:
     line_accounts: list[str] = [None] * (2 * n)  # type: ignore[list-item]
     line_accounts[0::2], line_accounts[1::2] = debit, credit
     get = postings.get
+    fx: dict[str, list | None] = {}
+    if n and "original_currency" in postings and postings["original_currency"].notna().any():
+        foreign = postings["original_currency"].notna().to_numpy()
+        amounts = pa.array(postings["original_amount"].astype(MONEY_DTYPE))
+        original = money_to_cents(pc.fill_null(amounts, pa.scalar(Decimal(0), MONEY_TYPE)))
+        fx = {"fx_currency": str_list(postings["original_currency"], n),
+              "fx_original_cents": [int(c) if f else None for c, f in zip(original, foreign, strict=True)],
+              "fx_rate": str_list(postings["fx_rate"], n)}
     return EntryColumns(
         dates=dates(postings["entry_date"]) if n else [], kind="posting", source_id=source_id,
         source_line=int_list(get("source_line"), n), row_hash=str_list(get("row_hash"), n),
         document_no=str_list(get("document_no"), n), party_id=str_list(get("party_id"), n),
         po_number=str_list(get("po_number"), n), description=str_list(get("description"), n),
         reverses=[None] * n, reason=None, author=None, line_entry_idx=np.repeat(np.arange(n, dtype=np.int64), 2),
-        line_accounts=line_accounts, line_cents=line_cents)
+        line_accounts=line_accounts, line_cents=line_cents, **fx)
 
 
 def post_batch(conn: sa.Connection, scope: Scope, source_id: str, source_file: str, file_hash: str, kind: str,

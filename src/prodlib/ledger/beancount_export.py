@@ -5,6 +5,11 @@ Accounts map to Beancount names (``AP`` -> ``Liabilities:AP``, ``CASH`` -> ``Ass
 ``Expenses:2500-02``). Each journal entry is a transaction carrying its entry id and hash as
 metadata; each account gets an ``open`` directive on its first date and a ``balance`` assertion
 the day after the last entry, so ``bean-check`` re-adds every posting and compares.
+
+A foreign-currency entry's lines are written in their original currency with the production-currency
+total as the price: ``Expenses:2500-02  1234.56 EUR @@ 1336.41 USD``. Beancount weighs each line at
+that total, so the entry balances in the production currency; an account that holds foreign lines
+is opened for both currencies and gets a balance assertion per currency.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ def export_beancount(ledger: LedgerView | str | Path, path: str | Path, as_of: d
     led = ledger if isinstance(ledger, LedgerView) else LedgerView.open(ledger)
     try:
         frame = led.entries_frame(as_of)
+        fx = led.fx_frame(as_of)
         production = led.production_id
     finally:
         if not isinstance(ledger, LedgerView):
@@ -77,8 +83,11 @@ def export_beancount(ledger: LedgerView | str | Path, path: str | Path, as_of: d
             other = next(k for k, v in names.items() if v == n)
             raise LedgerError(f"accounts {other!r} and {a!r} both map to Beancount {n!r}")
         names[a] = n
+    foreign = {int(e): (c, int(o), int(a)) for e, c, o, a in zip(
+        fx["entry_id"], fx["currency"], money_to_cents(fx["original_amount"]) if len(fx) else [],
+        money_to_cents(fx["amount"]) if len(fx) else [], strict=True)}
     first: dict[str, date] = {}
-    totals: dict[str, int] = defaultdict(int)
+    totals: dict[tuple[str, str], int] = defaultdict(int)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     cents = money_to_cents(frame["amount"]).tolist() if len(frame) else []
@@ -97,16 +106,30 @@ def export_beancount(ledger: LedgerView | str | Path, path: str | Path, as_of: d
             last_entry = eid
         if acct not in first or d < first[acct]:
             first[acct] = d
-        totals[acct] += cents[i]
-        body.append(f"  {names[acct]}  {from_cents(cents[i])} {currency}")
+        if int(eid) in foreign:
+            cur, original, converted = foreign[int(eid)]
+            if abs(cents[i]) != abs(converted):
+                raise LedgerError(f"foreign-currency entry {int(eid)}: line of {from_cents(cents[i])} is not "
+                                  f"its entry's amount {from_cents(converted)}")
+            units = original if (cents[i] > 0) == (converted > 0) else -original
+            totals[acct, cur] += units
+            totals[acct, currency] += 0
+            body.append(f"  {names[acct]}  {from_cents(units)} {cur} @@ {from_cents(abs(cents[i]))} {currency}")
+        else:
+            totals[acct, currency] += cents[i]
+            body.append(f"  {names[acct]}  {from_cents(cents[i])} {currency}")
         last_date = d if last_date is None or d > last_date else last_date
     head = [f"; prodlib ledger export, production {production}" + (f", as of {as_of}" if as_of else ""),
             f'option "title" "{_text(production)}"', f'option "operating_currency" "{currency}"', ""]
-    opens = [f"{first[a].isoformat()} open {names[a]} {currency}" for a in sorted(first, key=lambda k: names[k])]
+    held: dict[str, list[str]] = defaultdict(list)
+    for a, cur in totals:
+        held[a].append(cur)
+    opens = [f"{first[a].isoformat()} open {names[a]} {','.join(sorted(held[a]))}"
+             for a in sorted(first, key=lambda k: names[k])]
     tail = []
     if last_date is not None:
         check = (last_date + timedelta(days=1)).isoformat()
-        tail = ["", *[f"{check} balance {names[a]}  {from_cents(totals[a])} {currency}"
-                      for a in sorted(totals, key=lambda k: names[k])]]
+        tail = ["", *[f"{check} balance {names[a]}  {from_cents(totals[a, cur])} {cur}"
+                      for a, cur in sorted(totals, key=lambda k: (names[k[0]], k[1]))]]
     out.write_text("\n".join([*head, *opens, "", *body, *tail]) + "\n", encoding="utf-8")
     return out

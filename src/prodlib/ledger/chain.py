@@ -114,12 +114,26 @@ def lines_json(line_entry_ids: np.ndarray, accounts: Sequence | pa.Array, cents:
     return ["[" + ",".join(each[a:b]) + "]" for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
+def fx_json(currencies: Sequence | pa.Array, original_cents: Sequence | np.ndarray,
+            rates: Sequence | pa.Array) -> pa.Array:
+    """A foreign-currency entry's ``fx`` value, ``{"amount":"-1234.56","currency":"EUR","rate":"1.0825"}``
+    (null where the entry has none: no currency)."""
+    cur = _as_str_array(currencies)
+    cents = np.asarray([0 if c is None else int(c) for c in original_cents], dtype=np.int64)
+    amounts = pc.cast(cents_to_money_array(cents), pa.string())
+    text = pc.binary_join_element_wise('{"amount":"', amounts, '","currency":', json_strings(cur), ',"rate":',
+                                       json_strings(rates), "}", "")
+    return pc.if_else(pc.is_null(cur), pa.scalar(None, pa.string()), text)
+
+
 def entry_parts(cols: dict[str, pa.Array | Sequence], lines: list[str]) -> tuple[list[str], list[str]]:
     """Canonical text of each entry split around the previous hash: ``head + prev + tail``.
 
     ``cols`` holds one column per key of ENTRY_KEYS except lines and prev: author, batch (int),
     date (date), desc, doc, id (int), kind, line (int), party, po, production, reason,
-    reverses (int), row_hash, source.
+    reverses (int), row_hash, source; and optionally ``fx`` (:func:`fx_json`, null where none): an
+    entry with an ``fx`` value has the key ``"fx"`` (between "doc" and "id", sorted order); an entry
+    without one has no such key, so its text is byte for byte what it was before foreign currency.
     """
     ints = {"batch", "id", "line", "reverses"}
     enc: dict[str, pa.Array] = {}
@@ -136,7 +150,11 @@ def entry_parts(cols: dict[str, pa.Array | Sequence], lines: list[str]) -> tuple
     head_keys = ENTRY_KEYS[: ENTRY_KEYS.index("prev")]
     tail_keys = ENTRY_KEYS[ENTRY_KEYS.index("prev") + 1 :]
     pieces: list = []
+    fx = cols.get("fx")
     for i, k in enumerate(head_keys):
+        if k == "id" and fx is not None:
+            fx_arr = fx if isinstance(fx, pa.Array) else pa.array(list(fx), pa.string())
+            pieces.append(pc.fill_null(pc.binary_join_element_wise(',"fx":', fx_arr, ""), ""))
         pieces.append(("{" if i == 0 else ",") + f'"{k}":')
         pieces.append(lines_arr if k == "lines" else enc[k])
     pieces.append(',"prev":"')

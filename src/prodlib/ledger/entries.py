@@ -23,6 +23,9 @@ from prodlib.ledger.normalize import iso, stamp, str_list
 from prodlib.ledger.periods import closed_periods
 from prodlib.money import from_cents, to_cents
 
+#: A spec's foreign-currency keys (:class:`prodlib.ledger.journal.EntryColumns`): a reversal of a
+#: foreign-currency entry reverses its original amount too, at the same rate.
+FX_KEYS = ("fx_currency", "fx_original_cents", "fx_rate")
 ENTRY_KINDS = ("posting", "general", "adjustment", "void", "reversal", "reissue")
 
 
@@ -70,7 +73,8 @@ def post_specs(conn: sa.Connection, scope: Scope, specs: list[dict], now: str) -
         row_hash=col("row_hash"), document_no=col("document_no"), party_id=col("party_id"),
         po_number=col("po_number"), description=col("description"), reverses=col("reverses"),
         reason=col("reason"), author=col("author"), line_entry_idx=np.array(idx, dtype=np.int64),
-        line_accounts=accts, line_cents=np.array(cents, dtype=np.int64))
+        line_accounts=accts, line_cents=np.array(cents, dtype=np.int64),
+        **({k: col(k) for k in FX_KEYS} if any(sp.get("fx_currency") for sp in specs) else {}))
     new_seq, new_hash = journal.write_entries(conn, scope, cols, start_id=seq + 1, prev_hash=prev, batch_id=None,
                                               now=now)
     journal.set_head(conn, "journal", new_seq, new_hash)
@@ -122,8 +126,12 @@ def _reversal_spec(conn: sa.Connection, scope: Scope, entry_id: int, entry_date:
         e.c.reverses_entry_id == entry_id, e.c.kind.in_(["void", "reversal"]))).first()
     if done is not None:
         raise LedgerError(f"entry {entry_id} was already reversed by entry {done.entry_id}")
+    f = s.journal_fx
+    fx = conn.execute(sa.select(f.c.currency, f.c.original_cents, f.c.rate).where(f.c.entry_id == entry_id)).first()
     return {"date": entry_date or iso(row.entry_date), "kind": kind, "accounts": [a for a, _ in lines],
-            "cents": [-c for _, c in lines], "description": f"{kind.upper()} of entry {entry_id}: {reason}",
+            "cents": [-c for _, c in lines], "fx_currency": fx.currency if fx else None,
+            "fx_original_cents": -int(fx.original_cents) if fx else None, "fx_rate": fx.rate if fx else None,
+            "description": f"{kind.upper()} of entry {entry_id}: {reason}",
             "reason": reason, "author": author, "document_no": row.document_no, "party_id": row.party_id,
             "po_number": row.po_number, "reverses": entry_id, "source_id": row.source_id,
             "source_line": row.source_line, "row_hash": row.row_hash, "original_description": row.description}
@@ -147,7 +155,7 @@ def reissue_entry(conn: sa.Connection, scope: Scope, entry_id: int, entry_date: 
     """Correct an entry: reverse it and post the corrected one, atomically. Returns (reversal, reissue)."""
     accounts, cents = normalize_lines(lines)
     rev = _reversal_spec(conn, scope, entry_id, iso(entry_date), "reversal", reason, author)
-    new = {**rev, "kind": "reissue", "accounts": accounts, "cents": cents,
+    new = {**rev, **dict.fromkeys(FX_KEYS), "kind": "reissue", "accounts": accounts, "cents": cents,
            "description": description or rev["original_description"]}
     ids = post_specs(conn, scope, [rev, new], stamp(scope.clock()))
     return ids[0], ids[1]

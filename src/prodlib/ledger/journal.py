@@ -94,6 +94,9 @@ class EntryColumns:
       source_line, row_hash, document_no, party_id, po_number, description, reverses: per entry.
       line_entry_idx: per line, the 0-based index of its entry (lines grouped by entry, in order).
       line_accounts, line_cents: per line, its account and signed cents (+ debit, - credit).
+      fx_currency, fx_original_cents, fx_rate: per entry, a foreign-currency entry's currency, its
+        original amount (cents of that currency, signed like its first line) and the rate text used;
+        None for an entry in the production currency (or None for all: no foreign entries).
     """
 
     dates: list[str]
@@ -111,6 +114,9 @@ class EntryColumns:
     line_entry_idx: np.ndarray
     line_accounts: list[str]
     line_cents: np.ndarray
+    fx_currency: list | None = None
+    fx_original_cents: list | None = None
+    fx_rate: list | None = None
 
 
 def write_entries(conn: sa.Connection, scope: Scope, entries: EntryColumns, *, start_id: int, prev_hash: str,
@@ -138,6 +144,9 @@ def write_entries(conn: sa.Connection, scope: Scope, entries: EntryColumns, *, s
         "production": [pid] * n, "reason": reason, "reverses": ec.reverses, "row_hash": ec.row_hash,
         "source": source_id,
     }
+    fx = ec.fx_currency is not None and any(c is not None for c in ec.fx_currency)
+    if fx:
+        cols["fx"] = ch.fx_json(ec.fx_currency, ec.fx_original_cents, ec.fx_rate)
     heads, tails = ch.entry_parts(cols, lines)
     hashes = ch.chain_hashes(heads, tails, prev_hash)
     prevs = [prev_hash, *hashes[:-1]]
@@ -162,6 +171,10 @@ def write_entries(conn: sa.Connection, scope: Scope, entries: EntryColumns, *, s
             source_id[a:b], ec.source_line[a:b], ec.row_hash[a:b], ec.document_no[a:b], ec.party_id[a:b],
             ec.po_number[a:b], ec.description[a:b], ec.reverses[a:b], reason[a:b], author[a:b], [now] * (b - a),
             prevs[a:b], hashes[a:b], strict=True)))
+        if fx:
+            bulk_insert(conn, s.journal_fx, ["entry_id", "production_id", "currency", "original_cents", "rate"],
+                        [(ids_l[i], pid, ec.fx_currency[i], int(ec.fx_original_cents[i]), ec.fx_rate[i])
+                         for i in range(a, b) if ec.fx_currency[i] is not None])
         if AFTER_CHUNK is not None:
             AFTER_CHUNK(hook_source, b)
     if n == 0:

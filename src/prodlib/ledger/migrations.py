@@ -291,12 +291,24 @@ def _v5(conn: sa.Connection) -> None:
         conn.exec_driver_sql(_RAISE.sub(lambda m, t=tag: f"RAISE(ABORT, '{m[1]} [prodlib:{t}]')", sql))
 
 
+def _v7(conn: sa.Connection) -> None:
+    """Foreign-currency entries: ``journal_fx`` (currency, original amount, rate per entry), append-only.
+
+    Numbered 7 to apply after migration 6 (batch row keys, written beside it); entries without a
+    ``journal_fx`` row keep their canonical form, so every older entry still verifies."""
+    for t in s.V7_TABLES:
+        t.create(conn)
+    for stmt in _append_only_sql(conn.dialect.name, s.APPEND_ONLY_V7[0]):  # SQLite: tagged as migration 5 tags
+        conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "journal, lines, batches, quarantine, audit events, budget versions, chain heads", _v1),
     Migration(2, "periods, purchase orders, ETC; append-only, balance and closed-period triggers", _v2),
     Migration(3, "estimates (EFC per account) replace etc_entries; at most one void/reversal per entry", _v3),
     Migration(4, "faster bulk posting: one balance subquery, chain-head orphan check on PostgreSQL, two indexes", _v4),
     Migration(5, "integrity triggers name their guarantee (PostgreSQL constraint name, SQLite message tag)", _v5),
+    Migration(7, "journal_fx: a foreign-currency entry's currency, original amount and rate, sealed by its hash", _v7),
 ]
 LATEST = MIGRATIONS[-1].version
 

@@ -209,11 +209,29 @@ estimates = sa.Table(
     sa.UniqueConstraint("production_id", "account", "effective_date", name="uq_estimate_account_date"),
 )
 
+# --- migration 7 -----------------------------------------------------------------------------
+
+# A journal entry of a foreign-currency line keeps what the line was in its own currency: the
+# currency, the original amount (cents of that currency, signed like the entry's first line) and
+# the rate used (production-currency units per unit, exact text). Sealed by the entry's hash.
+journal_fx = sa.Table(
+    "journal_fx",
+    metadata,
+    sa.Column("entry_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("original_cents", sa.BigInteger, nullable=False),
+    sa.Column("rate", sa.Text, nullable=False),
+)
+
 V1_TABLES = [chain_heads, batches, journal_entries, journal_lines, quarantine, audit_events, budget_versions,
              budget_lines]
 V2_TABLES = [period_closes, purchase_orders, etc_entries]
 V3_TABLES = [estimates]
+V7_TABLES = [journal_fx]
 #: Tables migration 2 made append-only (frozen: migrations never change).
 APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
 #: Tables that triggers make append-only (no UPDATE, no DELETE) today.
 APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates"]
+#: Made append-only by migration 7 (tests/test_fx.py checks it on a ledger with foreign entries).
+APPEND_ONLY_V7 = ["journal_fx"]

@@ -68,6 +68,8 @@ ENTRY_SQL = (
 )
 LINE_SQL = ("SELECT entry_id, account, amount_cents FROM journal_lines WHERE entry_id >= ? AND entry_id < ? "
             "ORDER BY entry_id, line_no")
+FX_SQL = ("SELECT entry_id, currency, original_cents, rate FROM journal_fx WHERE entry_id >= ? AND entry_id < ? "
+          "ORDER BY entry_id")
 #: Entries verified per round trip: bounds memory on million-entry ledgers.
 CHUNK = 200_000
 
@@ -78,6 +80,7 @@ def _check_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: st
     (eid, prod, batch, edate, kind, src, sline, rhash, doc, party, po, desc, rev, reason, author,
      prev, ehash) = _columns(conn, ENTRY_SQL, 17, (lo, hi))
     l_eid, l_acct, l_cents = _columns(conn, LINE_SQL, 3, (lo, hi))
+    f_eid, f_cur, f_cents, f_rate = _columns(conn, FX_SQL, 4, (lo, hi))
     n = len(eid)
     ids = np.array(eid, dtype=np.int64)
     line_ids = np.array(l_eid, dtype=np.int64)
@@ -86,12 +89,24 @@ def _check_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: st
     if orphan.size:
         o = int(orphan[0])
         problems.append((pos0 + int(np.searchsorted(ids, o)), o, "journal lines without an entry header (deleted?)"))
+    at = {int(e): i for i, e in enumerate(eid)}
+    stray = [int(e) for e in f_eid if int(e) not in at]
+    if stray:
+        problems.append((pos0 + int(np.searchsorted(ids, stray[0])), stray[0],
+                         "a foreign-currency record without an entry header (deleted?)"))
     if not n:
         return 0, prev_hash, {}
     lines = ch.lines_json(line_ids, l_acct, cents, ids)
+    fx: dict[str, object] = {}
+    if f_eid:
+        cur, orig, rate = [None] * n, [None] * n, [None] * n
+        for e, c, o, r in zip(f_eid, f_cur, f_cents, f_rate, strict=True):
+            if int(e) in at:
+                cur[at[int(e)]], orig[at[int(e)]], rate[at[int(e)]] = c, int(o), r
+        fx["fx"] = ch.fx_json(cur, orig, rate)
     cols = {"author": author, "batch": batch, "date": [date_text(d) for d in edate], "desc": desc, "doc": doc,
             "id": ids, "kind": kind, "line": sline, "party": party, "po": po, "production": prod,
-            "reason": reason, "reverses": rev, "row_hash": rhash, "source": src}
+            "reason": reason, "reverses": rev, "row_hash": rhash, "source": src, **fx}
     heads, tails = ch.entry_parts(cols, lines)
     recomputed = np.array(ch.rehash(heads, tails, prev), dtype=object)
     stored = np.array(ehash, dtype=object)
@@ -119,7 +134,8 @@ def _check_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: st
 def check_journal(conn: sa.Connection, chunk: int = CHUNK) -> tuple[int, list[tuple[int, str]], dict]:
     """(entries checked, [(entry_id, problem)] in chain order, {id: hash} of batch-sealed entries)."""
     lo_hi = conn.exec_driver_sql("SELECT MIN(entry_id), MAX(entry_id) FROM journal_entries").first()
-    lmax = conn.exec_driver_sql("SELECT MAX(entry_id) FROM journal_lines").scalar()
+    lmax = conn.exec_driver_sql("SELECT MAX(m) FROM (SELECT MAX(entry_id) AS m FROM journal_lines "
+                                "UNION ALL SELECT MAX(entry_id) FROM journal_fx) t").scalar()
     lo = min(1, int(lo_hi[0])) if lo_hi[0] is not None else 1
     top = max(int(lo_hi[1] or 0), int(lmax or 0)) + 1
     problems: list[tuple[int, int, str]] = []

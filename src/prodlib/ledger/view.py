@@ -121,6 +121,25 @@ class LedgerView:
         df.insert(pos + 2, "credit", cents_to_money(np.where(cents < 0, -cents, 0), index=df.index))
         return df
 
+    def fx_frame(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """One row per foreign-currency journal entry: entry_id, entry_date, kind, account (its first
+        line's), currency, original_amount (in ``currency``), fx_rate (exact text) and amount (the
+        first line in the production currency), in entry order."""
+        e, ln, f = s.journal_entries, s.journal_lines, s.journal_fx
+        q = (sa.select(e.c.entry_id, e.c.entry_date, e.c.kind, ln.c.account, f.c.currency, f.c.original_cents,
+                       f.c.rate.label("fx_rate"), ln.c.amount_cents)
+             .select_from(f.join(e, e.c.entry_id == f.c.entry_id)
+                          .join(ln, sa.and_(ln.c.entry_id == f.c.entry_id, ln.c.line_no == 1)))
+             .where(*temporal_filter(e, "entry_date", self.production_id, as_of, known_at))
+             .order_by(e.c.entry_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        df = pd.DataFrame(rows, columns=list(q.selected_columns.keys()))
+        for col, out in (("original_cents", "original_amount"), ("amount_cents", "amount")):
+            cents = df.pop(col).to_numpy(dtype=np.int64) if len(df) else np.array([], np.int64)
+            df[out] = cents_to_money(cents, index=df.index)
+        return df[["entry_id", "entry_date", "kind", "account", "currency", "original_amount", "fx_rate", "amount"]]
+
     def quarantine_frame(self) -> pd.DataFrame:
         """Every quarantined row, in the order recorded."""
         t = s.quarantine

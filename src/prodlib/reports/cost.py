@@ -18,6 +18,9 @@ Columns and conventions (all amounts exact, ``MONEY_DTYPE`` in frames, ``Decimal
   the cost already incurred, which the report shows rather than hides.
 - ``variance`` = budget - EFC: **positive = under budget (favorable), negative = over budget**.
 - ``percent_spent`` = actual / budget x 100, to 0.1 (ROUND_HALF_UP); empty where the budget is zero.
+
+Every figure is in the production currency: a foreign-currency line was converted once, when it was
+posted (:mod:`prodlib.fx`). :func:`fx_exposure` shows how much of it came from each foreign currency.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pyarrow as pa
 
-from prodlib.money import MONEY_CONTEXT, MONEY_DTYPE, ZERO, round_cents, to_money_series
+from prodlib.fx import rate_text
+from prodlib.money import MONEY_CONTEXT, MONEY_DTYPE, ZERO, round_cents, sum_money, to_money_series
 from prodlib.taxonomy import ChartOfAccounts
 
 #: Amount columns of every cost report row, in display order.
@@ -141,6 +145,44 @@ def _line_row(kind: str, line: CostLine, account: str = "") -> dict:
 def _percent_series(values: list) -> pd.Series:
     return pd.Series(pa.array([None if v is None or v is pd.NA else v for v in values], pa.decimal128(9, 1)),
                      dtype=PERCENT_DTYPE)
+
+
+#: Columns of the foreign-currency exposure table, and their headers.
+FX_EXPOSURE_LABELS = {
+    "currency": "Currency",
+    "entries": "Entries",
+    "original": "Original total (in the currency)",
+    "converted": "Converted total (production currency)",
+    "rate_min": "Lowest rate used",
+    "rate_max": "Highest rate used",
+}
+
+
+def fx_exposure(fx: pd.DataFrame) -> pd.DataFrame:
+    """Foreign-currency exposure per currency, from :meth:`LedgerView.fx_frame` (one row per entry).
+
+    Per currency, in code order: the entries, their original total (in that currency), the converted
+    total (production currency, what the cost report counts) and the lowest and highest rate used
+    (exact text). Reversals count with their sign, so a voided invoice nets out.
+    """
+    columns = list(FX_EXPOSURE_LABELS)
+    if fx is None or len(fx) == 0:
+        frame = pd.DataFrame({c: pd.Series(dtype="string") for c in columns})
+        frame["entries"] = pd.Series(dtype="int64")
+        for c in ("original", "converted"):
+            frame[c] = pd.Series(dtype=MONEY_DTYPE)
+        return frame[columns]
+    rows = []
+    for cur, part in fx.groupby("currency", sort=True):
+        rates = sorted({Decimal(r) for r in part["fx_rate"]})
+        rows.append({"currency": str(cur), "entries": len(part),
+                     "original": sum_money(part["original_amount"].astype(MONEY_DTYPE)),
+                     "converted": sum_money(part["amount"].astype(MONEY_DTYPE)),
+                     "rate_min": rate_text(rates[0]), "rate_max": rate_text(rates[-1])})
+    frame = pd.DataFrame(rows, columns=columns)
+    for c in ("original", "converted"):
+        frame[c] = to_money_series(frame[c].tolist())
+    return frame.astype({"currency": "string", "rate_min": "string", "rate_max": "string", "entries": "int64"})
 
 
 def percent_spent(actual: Decimal, budget: Decimal) -> Decimal | None:

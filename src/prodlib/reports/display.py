@@ -122,6 +122,16 @@ def frame_html(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> str
     return f'{_TABLE_CSS}<table class="prodlib"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+def fx_exposure_html(exposure: pd.DataFrame) -> str:
+    """The foreign-currency exposure table (:func:`prodlib.reports.cost.fx_exposure`), or a line saying
+    that every amount was in the production currency."""
+    from prodlib.reports.cost import FX_EXPOSURE_LABELS
+
+    if len(exposure) == 0:
+        return "<p>No foreign-currency entries: every amount was posted in the production currency.</p>"
+    return money_table_html(exposure, FX_EXPOSURE_LABELS, money=("original", "converted"))
+
+
 def quarantine_summary_html(report: QuarantineReport) -> str:
     if report.total == 0:
         return '<p class="prodlib-stamp">The quarantine is empty: every row read was posted.</p>'

@@ -200,6 +200,16 @@ def load_cost_report_inputs(
     return CostReportInputs(budget, actuals, commitments, efc, stamp)
 
 
+def load_fx_entries(url: str, as_of: str | date | None = None, known_at: str = "") -> pd.DataFrame:
+    """The ledger's foreign-currency entries (:meth:`LedgerView.fx_frame`) for the exposure table;
+    the demo production has none (an empty frame)."""
+    if url in DEMO_URLS:
+        return pd.DataFrame(columns=["entry_id", "entry_date", "kind", "account", "currency", "original_amount",
+                                     "fx_rate", "amount"])
+    with open_ledger(url) as led:
+        return led.fx_frame(_as_of(as_of), known_at or None)
+
+
 def load_quarantine(url: str, title: str = "") -> tuple[pd.DataFrame, DataStamp]:
     """The quarantine (exception queue) and its stamp; "" or "demo" gives the demo's queue."""
     if url in DEMO_URLS:
