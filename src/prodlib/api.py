@@ -42,6 +42,7 @@ _export("prodlib.taxonomy", "ChartOfAccounts", "Account", "DetailCode", "Section
 _export("prodlib.rules", "load_plans", "load_scale", "load_work_rules", "PlanSet", "Plan", "RateEntry",
         "ScaleTable", "ScaleMinimum", "WorkRules", "WorkRuleBook")
 _export("prodlib.ingest", "read_source", "IngestResult")
+_export("prodlib.fx", "RateTable", "FxRate", "load_rate_table", "convert")
 _export("prodlib.accounts", "AP", "CASH", "PETTY_CASH", "PAYROLL_LIABILITY", "fringe_payable",
         "is_balance_sheet", "is_cost_account")
 _export("prodlib.columns", "BOOKKEEPING", "QUARANTINE_COLUMNS", "POSTING_COLUMNS")
@@ -56,14 +57,14 @@ _export("prodlib.ledger", "Ledger", "LedgerView", "BatchResult", "verify_chain",
 _export("prodlib.fringes", "compute_fringes", "fringe_postings")
 _export("prodlib.remittance", "remittance_reports", "due_date", "late_charge")
 # reports: builders (pure), loaders (the one place reports read the ledger), display, export
-_export("prodlib.reports.cost", "CostReport", "CostLine", "cost_report")
+_export("prodlib.reports.cost", "CostReport", "CostLine", "cost_report", "fx_exposure")
 _export("prodlib.reports.quarantine", "QuarantineReport", "quarantine_report")
 _export("prodlib.reports.pnh", "PnhRemittanceReport", "pnh_remittance")
 _export("prodlib.reports.contingency", "ContingencyReport", "contingency_report")
 _export("prodlib.reports.load", "DataStamp", "CostReportInputs", "PnhInputs", "ContingencyInputs",
-        "load_cost_report_inputs", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs")
+        "load_cost_report_inputs", "load_fx_entries", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs")
 _export("prodlib.reports.display", "use_offline_plotly", "stamp_html", "frame_html", "money_table_html",
-        "cost_table_html", "cost_chart", "quarantine_summary_html", "quarantine_rows_html", "quarantine_chart",
+        "cost_table_html", "cost_chart", "fx_exposure_html", "quarantine_summary_html", "quarantine_rows_html", "quarantine_chart",
         "pnh_summary_html", "pnh_plans_html", "pnh_funds_html", "pnh_exceptions_html", "pnh_chart",
         "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart")
 _export("prodlib.reports.export", "export_cost_report", "export_quarantine", "export_pnh_remittance",
