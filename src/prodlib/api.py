@@ -64,7 +64,8 @@ _export("prodlib.reports.contingency", "ContingencyReport", "contingency_report"
 _export("prodlib.reports.load", "DataStamp", "CostReportInputs", "PnhInputs", "ContingencyInputs",
         "load_cost_report_inputs", "load_fx_entries", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs")
 _export("prodlib.reports.display", "use_offline_plotly", "stamp_html", "frame_html", "money_table_html",
-        "cost_table_html", "cost_chart", "fx_exposure_html", "quarantine_summary_html", "quarantine_rows_html", "quarantine_chart",
+        "cost_table_html", "cost_chart", "fx_exposure_html", "quarantine_summary_html", "quarantine_rows_html",
+        "quarantine_chart",
         "pnh_summary_html", "pnh_plans_html", "pnh_funds_html", "pnh_exceptions_html", "pnh_chart",
         "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart")
 _export("prodlib.reports.export", "export_cost_report", "export_quarantine", "export_pnh_remittance",
