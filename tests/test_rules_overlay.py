@@ -162,3 +162,26 @@ def test_a_2015_minimum_is_added_and_the_production_without_rules_is_unchanged(t
     assert book.scale.lookup("IATSE", "Grip", date(2015, 6, 1)).minimum == Decimal("31.00")
     assert load_rules(Production()).scale.lookup("IATSE", "Grip", date(2015, 6, 1)) is None
     assert not any(r.kind == "minimum" for r in book.replaced)
+
+
+def test_an_added_rate_that_doubles_a_shipped_one_is_refused(tmp_path: Path) -> None:
+    # A new id levying the CA fund on the same lines and dates as shipped sui-ca would charge CA SUI
+    # twice: refused, naming the user's entry (line 15) and the id that would replace it.
+    folder(tmp_path, SUI.replace("id: sui-ca,", "id: sui-ca-notice,").replace(
+        "effective_from: 2015-01-01, effective_to: 2015-12-31,\n     states: [CA]", "effective_from: 2024-06-01,\n"
+        "     states: [CA]"))
+    with pytest.raises(RuleDataError) as err:
+        load_rules(load_production(tmp_path / "production.yaml"))
+    assert ", line 15, field 'sui-ca-notice.id'" in str(err.value)
+    assert "to replace it, give this entry the id sui-ca" in str(err.value)
+
+
+def test_the_documented_example_folder_loads(tmp_path: Path) -> None:
+    # docs/examples/own_rules (the README's "Bring your own rate card"): sui-ca replaced, sui-wa and the
+    # IATSE Dolly Grip minimum (53.00/hour) added.
+    example = Path(__file__).resolve().parent.parent / "docs" / "examples" / "own_rules"
+    prod = Production(title="T", rules=str(example))
+    book = load_rules(prod)
+    assert ("rate", "sui-ca") in {(r.kind, r.id) for r in book.replaced}
+    assert {r.id for r in book.plans.plan("SUI").rates} >= {"sui-ca", "sui-wa"}
+    assert book.scale.lookup("IATSE", "Dolly Grip", date(2026, 3, 7)).minimum == Decimal("53.00")

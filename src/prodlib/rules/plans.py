@@ -288,6 +288,21 @@ def _overlap(a: RateEntry, b: RateEntry) -> bool:
     return a.effective_from <= end_b and b.effective_from <= end_a
 
 
+def _band(r: RateEntry) -> tuple[Decimal, Decimal | None]:
+    return (Decimal(0), None) if r.cap is None else (r.cap.floor, r.cap.amount)
+
+
+def _same_levy(a: RateEntry, b: RateEntry) -> bool:
+    """Two entries that would both levy one fund on one line on one date (in overlapping cap bands):
+    an added entry like that would double a contribution, so the overlay refuses it."""
+    (fa, ta), (fb, tb) = _band(a), _band(b)
+    bands = (ta is None or fb < ta) and (tb is None or fa < tb)
+    cls = a.classifications is None or b.classifications is None or bool(a.classifications & b.classifications)
+    sts = a.states is None or b.states is None or bool(a.states & b.states)
+    return (a.fund == b.fund and a.contribution_type == b.contribution_type and _overlap(a, b) and bands
+            and bool(a.earning_types & b.earning_types) and cls and sts)
+
+
 def _check_pools(plan: Plan, path: Path) -> None:
     """Entries of one pool that select different lines must not select the same line twice."""
     capped = [r for r in plan.rates if r.cap]
@@ -396,6 +411,12 @@ def overlay_plans(shipped: PlanSet, directory: Path) -> tuple[PlanSet, tuple[Rep
             else:
                 rates.append(r)
         kept = {r.id for r in base.rates}
+        for i, r in enumerate(user.rates):
+            twin = None if r.id in kept else next((b for b in rates if b.id not in at and _same_levy(r, b)), None)
+            if twin is not None:
+                raise located.error(f"levies {twin.fund} on the same lines and dates as shipped rate {twin.id}; to "
+                                    f"replace it, give this entry the id {twin.id}", ("rates", i, "id"), PlanFile,
+                                    RuleDataError)
         merged = replace(user, rates=(*rates, *(r for r in user.rates if r.id not in kept)))
         _check_pools(merged, path)
         by_id[user.plan] = merged
