@@ -185,3 +185,38 @@ def test_the_documented_example_folder_loads(tmp_path: Path) -> None:
     assert ("rate", "sui-ca") in {(r.kind, r.id) for r in book.replaced}
     assert {r.id for r in book.plans.plan("SUI").rates} >= {"sui-ca", "sui-wa"}
     assert book.scale.lookup("IATSE", "Dolly Grip", date(2026, 3, 7)).minimum == Decimal("53.00")
+
+
+def test_a_run_prices_by_the_production_rule_book(tmp_path: Path) -> None:
+    # A WA production assistant, 2026-03-07, 40 h x 25.00 = 1,000.00. Shipped SUI has no WA rate, so
+    # without the production's rules the line would be NO_SCHEDULE_IN_FORCE; with the example folder's
+    # sui-wa (1.25%) it posts, and its SUI WA fringe is 1,000.00 x 0.0125 = 12.50 in FRINGE_PAYABLE:SUI.
+    import shutil
+
+    from prodlib.ledger import Ledger
+    from prodlib.pipeline import run
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "docs" / "examples" / "own_rules", tmp_path / "rules")
+    (tmp_path / "production.yaml").write_text(
+        "production_id: OV-2\ntitle: Run (test)\nemployer_code: EMP\nwindow: {start: 2026-01-05, end: 2026-06-26}\n"
+        "principal_photography: 2026-03-02\nbudget: {version: BV-1, locked_on: 2026-01-02, author: LP}\n"
+        "states: [WA]\nrules: rules\n", encoding="utf-8")
+    (tmp_path / "sources.yaml").write_text(
+        "production: production.yaml\nsources:\n  - id: pay\n    kind: payroll\n    path: pay.csv\n"
+        "    columns: {employee_id: Emp, union: Union, classification: Class, state: State, period_end: PE,\n"
+        "              cost_code: Code, earning_type: ET, hours: Hours, rate: Rate, amount: Amount}\n",
+        encoding="utf-8")
+    (tmp_path / "pay.csv").write_text("Emp,Union,Class,State,PE,Code,ET,Hours,Rate,Amount\n"
+                                      "P1,NON-UNION,Production Assistant,WA,2026-03-07,2000-04,REG,40,25.00,1000.00\n",
+                                      encoding="utf-8")
+    shipped_missing = load_rules(None).plans.entries_for("NON-UNION", "Production Assistant", "REG", "WA",
+                                                         date(2026, 3, 2), date(2026, 3, 7))[1]
+    assert "SUI" in shipped_missing
+    url = f"sqlite:///{tmp_path / 'ov.db'}"
+    result = run(tmp_path, url)
+    pay = next(s for s in result.sources if s.source_id == "pay")
+    assert (pay.accepted, pay.quarantined) == (1, 0), pay.reasons
+    assert ("rate", "sui-ca") in {(r.kind, r.id) for r in result.rules_replaced}
+    lines = Ledger.open(url).entries_frame()
+    sui = lines[(lines["account"] == "FRINGE_PAYABLE:SUI")]
+    assert [Decimal(str(a)) for a in sui["amount"]] == [Decimal("-12.50")]
