@@ -36,6 +36,9 @@ def payroll(rows: list[dict]) -> pd.DataFrame:
                                     pa.decimal128(18, 4)), dtype=pd.ArrowDtype(pa.decimal128(18, 4)))
     df["hours"] = pd.Series(pa.array([None if _na(v) else Decimal(str(v)) for v in df["hours"]],
                                      pa.decimal128(18, 4)), dtype=pd.ArrowDtype(pa.decimal128(18, 4)))
+    if "deal_amount" in df:  # optional: a flat deal's declared amount (money)
+        df["deal_amount"] = pd.Series(pa.array([None if _na(v) else Decimal(str(v)) for v in df["deal_amount"]],
+                                               MONEY_TYPE), dtype=MONEY_DTYPE)
     for c in ("period_end", "work_date"):
         df[c] = pd.Series(pa.array([None if _na(v) else (v if isinstance(v, date) else date.fromisoformat(v))
                                     for v in df[c]], pa.date32()), dtype=pd.ArrowDtype(pa.date32()))

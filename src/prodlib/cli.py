@@ -240,6 +240,31 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_rules_coverage(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from prodlib.rules import load_rules
+    from prodlib.rules.coverage import rules_coverage
+    from prodlib.sources import load_input_set
+
+    inputs = load_input_set(args.input)
+    rules = load_rules(inputs.production)
+    report = rules_coverage(inputs, rules, date.fromisoformat(args.today) if args.today else date.today())
+    p = inputs.production
+    print(f"{p.title}: window {p.window_start} .. {p.window_end}, PP {p.pp_date}, states {', '.join(p.states) or '-'};"
+          f" {report.lines:,} payroll lines, {report.shapes} line shapes; rules: {rules.folder or 'shipped only'}")
+    for note in report.replaced:
+        print(f"replaced: {note}")
+    for gap in report.gaps:
+        print(f"NO SCHEDULE: {gap}")
+    for today in report.today:
+        print(f"today ({report.on}): {today}")
+    print(f"{len(report.gaps)} gap(s): " + ("a run would quarantine the lines that need them (NO_SCHEDULE_IN_FORCE, "
+                                            "UNKNOWN_CLASSIFICATION)" if report.gaps
+                                            else "every plan, fund and minimum has a schedule in force"))
+    return EXIT_FINDINGS if report.gaps else EXIT_OK
+
+
 DB_HELP = f"database URL (default $PRODLIB_DATABASE_URL, else {DEFAULT_DB})"
 
 
@@ -286,6 +311,13 @@ def build_parser() -> argparse.ArgumentParser:
     v = asub.add_parser("verify", help="walk the hash chain; name the first broken entry")
     v.add_argument("--db", default=None, help=DB_HELP)
     v.set_defaults(func=cmd_audit_verify)
+
+    ru = sub.add_parser("rules", help="the production's rule book")
+    rusub = ru.add_subparsers(dest="rules_command", required=True)
+    rc = rusub.add_parser("coverage", help="plans, funds and minimums the payroll needs with no schedule in force")
+    rc.add_argument("--input", default="var/sample", help="folder holding sources.yaml (or the file)")
+    rc.add_argument("--today", default=None, type=iso_date, help="YYYY-MM-DD: the day 'in force today' means")
+    rc.set_defaults(func=cmd_rules_coverage)
 
     e = sub.add_parser("export", help="export the books")
     esub = e.add_subparsers(dest="export_command", required=True)

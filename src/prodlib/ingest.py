@@ -56,7 +56,7 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "classification": ("text", True), "state": ("text", True), "period_end": ("date", True),
         "work_date": ("date", False), "cost_code": ("text", True), "earning_type": ("text", True),
         "hours": ("quantity", False), "rate": ("quantity", False), "amount": ("money", True),
-        "episode": ("text", False),
+        "episode": ("text", False), "deal_id": ("text", False), "deal_amount": ("money", False),
     },
     "petty_cash": {
         "envelope_id": ("text", True), "custodian": ("text", True), "receipt_date": ("date", True),

@@ -24,6 +24,7 @@ from prodlib.fx import FX_COLUMNS, MAX_RATE_AGE_DAYS, RateTable, convert_frame, 
 from prodlib.ingest import IngestResult, empty_quarantine, quarantine_rows, read_source
 from prodlib.money import MONEY_DTYPE
 from prodlib.reasons import Reason
+from prodlib.rules import Replacement, RuleBook, load_rules
 from prodlib.sources import InputError, InputSet, Production, SourceSpec, load_input_set
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 from prodlib.validate import validate_frame
@@ -258,6 +259,7 @@ class RunResult:
     production: Production
     sources: tuple[SourceRun, ...]
     errors: tuple[str, ...]  # files that could not be read at all, each message naming file/line/field
+    rules_replaced: tuple[Replacement, ...] = ()  # shipped figures the production's own rule files replaced
 
     @property
     def rows_read(self) -> int:
@@ -322,10 +324,14 @@ def run(
     inputs: InputSet = load_input_set(location)
     production = inputs.production
     chart = get_chart(production.chart or None)
+    rules = load_rules(production)  # the run's one rule book: every check, fringe and remittance reads it
+    for note in rules.replaced:
+        if progress:
+            progress(f"rules: {note}")
     led = Ledger.open(database_url)
     posted_invoices = led.document_keys("invoice")
     rates = load_rate_table(inputs.root, production.currency)  # fx_rates.csv, once per run
-    context = make_context(production, chart=chart)
+    context = make_context(production, chart=chart, rules=rules)
     timecards: list[pd.DataFrame] = []
     runs: list[SourceRun] = []
     errors: list[str] = []
@@ -356,7 +362,8 @@ def run(
                                     **contents)
                 if kind == "payroll":
                     # Even when the payroll was posted before: its fringe batch is idempotent too.
-                    runs.append(post_fringes(conn, led.scope, spec, stage, production, chart, remittance_dir))
+                    runs.append(post_fringes(conn, led.scope, spec, stage, production, chart, remittance_dir,
+                                             rules=rules))
             already = result.already_posted
             if kind == "invoice" and not already:
                 posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
@@ -368,7 +375,7 @@ def run(
                     already_posted=already, reasons={str(k): int(v) for k, v in reasons.items()},
                 )
             )
-    return RunResult(production=production, sources=tuple(runs), errors=tuple(errors))
+    return RunResult(production=production, sources=tuple(runs), errors=tuple(errors), rules_replaced=rules.replaced)
 
 
 def batch_contents(stage: Stage, production: Production) -> dict[str, Any]:
@@ -390,15 +397,17 @@ def batch_contents(stage: Stage, production: Production) -> dict[str, Any]:
 
 def post_fringes(
     conn: sa.Connection, scope: Scope, spec: SourceSpec, stage: Stage, production: Production,
-    chart: ChartOfAccounts, remittance_dir: Path | None,
+    chart: ChartOfAccounts, remittance_dir: Path | None, *, rules: RuleBook | None = None,
 ) -> SourceRun:
     """Fringes of a payroll batch, posted as their own batch (debit x900 fringe, credit FRINGE_PAYABLE:plan)
-    in the caller's transaction ``conn``, the one that posts the payroll batch."""
+    in the caller's transaction ``conn``, the one that posts the payroll batch; priced by ``rules`` (the
+    run's rule book; default: the production's)."""
     from prodlib.fringes import compute_fringes, fringe_postings
     from prodlib.ledger import post_batch
     from prodlib.remittance import remittance_reports
 
-    fringes = compute_fringes(stage.good, production, chart=chart)
+    rules = rules or load_rules(production)
+    fringes = compute_fringes(stage.good, production, plans=rules.plans, scale=rules.scale, chart=chart)
     frame = fringe_postings(fringes)
     file_hash = f"{stage.ingest.file_hash}:fringes"
     result = post_batch(
@@ -406,7 +415,7 @@ def post_fringes(
         len(frame),
     )
     if remittance_dir is not None:
-        remittance_reports(fringes, production, remittance_dir)
+        remittance_reports(fringes, production, remittance_dir, plans=rules.plans)
     return SourceRun(
         source_id=f"{spec.id}:fringes", kind="fringe", file=f"{spec.display_path} (fringes)", file_hash=file_hash,
         rows_read=len(frame), accepted=len(frame), quarantined=0, already_posted=result.already_posted,

@@ -57,6 +57,8 @@ class Production:
       budget_tier: the WGA theatrical tier (low | high), declared or derived from ``budget_total``;
         None when neither is declared (tiered lines are then BUDGET_TIER_MISSING, never defaulted).
       budget_total: the total budget, when declared.
+      rules: the production's own rules folder (production.yaml's ``rules:`` resolved against its
+        folder, absolute), laid over the shipped rule files by id; None: the shipped rules only.
     """
 
     production_id: str = ""
@@ -74,6 +76,7 @@ class Production:
     episodes: tuple[Episode, ...] = ()
     budget_tier: str | None = None
     budget_total: Decimal | None = None
+    rules: str | None = None
 
     def pp_date_for(self, episode: str | None) -> date | None:
         """The PP date that prices a line: its episode's when the production has episodes."""
@@ -104,7 +107,7 @@ class ProductionFile(Strict):
 
     Attributes:
       production_id, title, employer_code, chart, currency, window, principal_photography,
-      budget_version, budget, budget_tier, budget_total, states, episodes: the file's keys.
+      budget_version, budget, budget_tier, budget_total, states, episodes, rules: the file's keys.
     """
 
     production_id: Text
@@ -120,6 +123,7 @@ class ProductionFile(Strict):
     budget_total: Text | None = None
     states: tuple[Text, ...] = ()
     episodes: tuple[_Episode, ...] = ()
+    rules: Text | None = None
 
     @field_validator("budget_total", mode="before")
     @classmethod
@@ -188,6 +192,13 @@ def load_production(path: Path) -> Production:
                                 "to this file's folder)", ("chart",), ProductionFile)
         raise ConfigError("$PRODLIB_CHART", f"chart {shown(chart)} not found")
     get_chart(chart)  # a broken chart stops here, before anything is read or posted
+    rules = None
+    if doc.rules:
+        folder = (path.parent / doc.rules).resolve()
+        if not folder.is_dir():
+            raise located.error(f"rules folder {shown(doc.rules)} not found (a folder relative to this file's folder)",
+                                ("rules",), ProductionFile)
+        rules = str(folder)
     return Production(
         production_id=doc.production_id,
         title=doc.title,
@@ -204,6 +215,7 @@ def load_production(path: Path) -> Production:
         episodes=tuple(Episode(e.id, e.pp_date) for e in doc.episodes),
         budget_tier=budget_tier,
         budget_total=budget_total,
+        rules=rules,
     )
 
 
@@ -227,6 +239,8 @@ def production_document(production: Production) -> dict[str, Any]:
                      "author": production.budget_author}
     doc["states"] = list(production.states)
     doc["episodes"] = [{"id": e.id, "pp_date": e.pp_date} for e in production.episodes]
+    if production.rules is not None:
+        doc["rules"] = production.rules
     return doc
 
 
@@ -239,5 +253,8 @@ def write_production(production: Production, path: Path) -> Path:
     chart = Path(production.chart)
     if chart.is_absolute() and chart.is_relative_to(path.parent.resolve()):
         doc["chart"] = chart.relative_to(path.parent.resolve()).as_posix()
+    rules = Path(production.rules) if production.rules else None
+    if rules is not None and rules.is_absolute() and rules.is_relative_to(path.parent.resolve()):
+        doc["rules"] = rules.relative_to(path.parent.resolve()).as_posix()
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return path

@@ -19,7 +19,8 @@ import pyarrow as pa
 
 from prodlib.money import round_cents
 from prodlib.production import Production
-from prodlib.rules.plans import PlanSet, RemittanceTerms, load_plans
+from prodlib.rules.book import load_rules
+from prodlib.rules.plans import PlanSet, RemittanceTerms
 from prodlib.spreadsheet import safe_row
 
 DETAIL_COLUMNS = ["employer_code", "pp_date", "period_end", "title", "person_id", "category", "agreement_subtype",
@@ -76,10 +77,11 @@ def remittance_reports(
     ``fringes`` is :func:`prodlib.fringes.compute_fringes`' output. The gross subject is the capped basis
     for percent rates and the subject gross for hourly ones (whose basis is ``hours``). SAG-AFTRA's
     detail adds the health/retirement allocation (health = round_cents(contribution x share), retirement
-    the remainder, so the two add up to the contribution exactly).
+    the remainder, so the two add up to the contribution exactly). ``plans``: the run's rule book's
+    (default: the production's, :func:`prodlib.rules.load_rules`).
     """
     facts = production
-    plans = plans or load_plans()
+    plans = plans or load_rules(production).plans
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     recs = {c: (pa.array(fringes[c]).to_pylist() if len(fringes) else []) for c in fringes.columns}

@@ -21,9 +21,10 @@ import pandas as pd
 from prodlib.columns import BOOKKEEPING, QUARANTINE_COLUMNS
 from prodlib.production import Production
 from prodlib.reasons import Reason
-from prodlib.rules.plans import PlanSet, load_plans
-from prodlib.rules.scale import ScaleTable, load_scale
-from prodlib.rules.work import WorkRuleBook, load_work_rules
+from prodlib.rules.book import RuleBook, load_rules
+from prodlib.rules.plans import PlanSet
+from prodlib.rules.scale import ScaleTable
+from prodlib.rules.work import WorkRuleBook
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 from prodlib.values import column_values, episode_text, py_date
 
@@ -67,12 +68,15 @@ def make_context(production: Production | None, *, chart: ChartOfAccounts | None
                  scale: ScaleTable | None = None, work: WorkRuleBook | None = None,
                  timecards: pd.DataFrame | None = None,
                  posted_invoices: AbstractSet[tuple[str, str]] = frozenset(),
-                 default_cost_code: str | None = None) -> CheckContext:
-    """A context with the shipped rule data for whatever is not given."""
+                 default_cost_code: str | None = None, rules: RuleBook | None = None) -> CheckContext:
+    """A context with ``rules`` (the run's rule book; without it, the production's, read now) for
+    whatever of plans, scale and work is not given."""
     chart_name = (production.chart if production is not None else None) or None
+    if plans is None or scale is None or work is None:
+        rules = rules or load_rules(production)
     return CheckContext(
-        production=production, chart=chart or get_chart(chart_name), plans=plans or load_plans(),
-        scale=scale or load_scale(), work=work or load_work_rules(),
+        production=production, chart=chart or get_chart(chart_name), plans=plans or rules.plans,
+        scale=scale or rules.scale, work=work or rules.work,
         timecards=timecards if timecards is not None else pd.DataFrame(),
         posted_invoices=posted_invoices, default_cost_code=default_cost_code,
     )

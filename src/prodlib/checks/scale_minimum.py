@@ -1,7 +1,15 @@
 """A wage line pays at least the guild scale minimum in force for its classification (at the
 production's budget tier where the minimum is tiered): hourly rates on REG lines, day/week/flat
 rates (or amounts) on REG and FLAT lines. Premium lines are checked against timecards instead, and
-negative lines as reversals."""
+negative lines as reversals.
+
+A flat deal (a WGA screenplay) is paid in installments, so the minimum is compared with the deal,
+never with one installment. The work is (employee, work type, ``deal_id`` when the register has
+one). Per line, in this order: a declared ``deal_amount`` is compared; else a ``rate`` (the deal's
+price as the register writes it); else the sum of the work's installments in this file, compared
+with the minimum in force at its earliest period end, and a shortfall says it is a partial sum
+(installments in other files are not seen). A short deal puts each of its lines in the quarantine.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +21,7 @@ import pyarrow.compute as pc
 from prodlib.checks.base import WAGES, CheckContext, Finding, shapes_of, split
 from prodlib.reasons import Reason
 from prodlib.rules.scale import ScaleMinimum
-from prodlib.values import column_values
+from prodlib.values import column_values, py_date
 
 NAME = "scale_minimum"
 REASONS = (Reason.NO_SCHEDULE_IN_FORCE, Reason.BELOW_SCALE)
@@ -32,6 +40,13 @@ def _below(values: pa.Array, bound: pa.Array | pa.Scalar) -> np.ndarray:
     return pc.fill_null(pc.less(values, bound), False).to_numpy(zero_copy_only=False).astype(bool)
 
 
+def _declared(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` declare a deal amount."""
+    if "deal_amount" not in frame:
+        return np.zeros(len(rows), dtype=bool)
+    return ~frame["deal_amount"].iloc[rows].isna().to_numpy(dtype=bool)
+
+
 def _minimum(shape: tuple, context: CheckContext) -> ScaleMinimum | Finding | None:
     union, cls, et, _, _, pe, _ = shape
     scale, tier = context.scale, context.production.budget_tier
@@ -44,9 +59,46 @@ def _minimum(shape: tuple, context: CheckContext) -> ScaleMinimum | Finding | No
     return sm
 
 
+def _deals(frame: pd.DataFrame, installments: list[tuple[np.ndarray, ScaleMinimum, str]]) -> list[Finding]:
+    """Flat-deal lines without a rate, judged by their deal (see the module's docstring)."""
+    pos = np.concatenate([rows for rows, _, _ in installments])
+    sel = frame.iloc[pos]
+    blank = [None] * len(pos)
+    vals = {c: column_values(sel, c) if c in sel else blank
+            for c in ("employee_id", "deal_id", "deal_amount", "amount", "period_end")}
+    minimum_of = [sm for rows, sm, _ in installments for _ in rows]
+    written = [cls for rows, _, cls in installments for _ in rows]
+    works: dict[tuple, list[int]] = {}
+    for k in range(len(pos)):
+        sm = minimum_of[k]
+        key = (vals["employee_id"][k], sm.union, sm.classification, "" if vals["deal_id"][k] is None
+               else str(vals["deal_id"][k]))
+        works.setdefault(key, []).append(k)
+    out: list[Finding] = []
+    for lines in works.values():
+        first = min(lines, key=lambda k: py_date(vals["period_end"][k]))
+        sm = minimum_of[first]
+        total = sum((vals["amount"][k] for k in lines), start=0)
+        for k in lines:
+            cls = written[k]
+            work = f" ({sm.classification})" if sm.classification != cls else ""
+            at = f", {sm.budget_tier} budget tier" if sm.budget_tier else ""
+            declared = vals["deal_amount"][k]
+            if declared is not None:
+                if declared < sm.minimum:
+                    out.append(Finding(int(pos[k]), Reason.BELOW_SCALE, "deal_amount",
+                                       f"deal_amount {declared} < scale {sm.minimum}/flat for {cls}{work}{at}"))
+            elif total < sm.minimum:
+                out.append(Finding(int(pos[k]), Reason.BELOW_SCALE, "amount",
+                                   f"installments {total} ({len(lines)} line(s) of this file, a partial sum: no "
+                                   f"deal_amount declared) < scale {sm.minimum}/flat for {cls}{work}{at}"))
+    return out
+
+
 def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     shapes = shapes_of(frame)
     findings: list[Finding] = []
+    installments: list[tuple[np.ndarray, ScaleMinimum, str]] = []
     for shape, rows in zip(shapes.values, shapes.members(), strict=True):
         sm = _minimum(shape, context)
         if sm is None:
@@ -68,6 +120,11 @@ def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.
             if not pa.types.is_null(hours.type):
                 by_amount = paid & ~has_rate & _below(amount, pc.multiply(hours, minimum))
             bad, kinds = np.flatnonzero(by_rate | by_amount), by_rate
+        elif et in ("REG", "FLAT") and sm.unit == "flat":
+            deal = paid & (~has_rate | _declared(frame, rows))
+            if deal.any():
+                installments.append((rows[deal], sm, cls))
+            bad, kinds = np.flatnonzero(paid & ~deal & _below(rate, minimum)), has_rate
         elif et in ("REG", "FLAT"):
             below_rate = has_rate & _below(rate, minimum)
             below_amount = ~has_rate & _below(amount, minimum)
@@ -93,4 +150,6 @@ def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.
                 at = f", {sm.budget_tier} budget tier" if sm.budget_tier else ""
                 findings.append(Finding(p, Reason.BELOW_SCALE, fld,
                                         f"{fld} {value} < scale {sm.minimum}/{sm.unit} for {cls}{work}{at}"))
+    if installments:
+        findings += _deals(frame, installments)
     return split(frame, findings)

@@ -9,8 +9,9 @@ import pandas as pd
 from prodlib.fringes.reference import lines_from_frame, reference_fringes
 from prodlib.fringes.vector import vector_fringes
 from prodlib.production import Production
-from prodlib.rules.plans import PlanSet, load_plans
-from prodlib.rules.scale import ScaleTable, load_scale
+from prodlib.rules.book import load_rules
+from prodlib.rules.plans import PlanSet
+from prodlib.rules.scale import ScaleTable
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 
 
@@ -31,13 +32,16 @@ def compute_fringes(
     ``credit_account`` (``FRINGE_PAYABLE:<plan>``) for ``contribution``. Contributions are rounded once
     per (employee, plan, fund, period end[, episode for per-episode funds]) and that total is allocated
     back to the rows by largest remainder, so the rows are whole cents and sum to it exactly (the rule:
-    ``prodlib.fringes.common``). Every line validation accepts can be priced (both sides use
-    ``prodlib.eligibility``); handed a line validation would refuse, the engines raise (``NoScheduleError``
-    for a plan with no rate in force, ValueError otherwise) rather than price it at zero.
+    ``prodlib.fringes.common``). ``plans`` and ``scale`` default to the production's rule book
+    (:func:`prodlib.rules.load_rules`: the shipped files with its ``rules:`` folder laid over). Every line
+    validation accepts can be priced (both sides use ``prodlib.eligibility``); handed a line validation
+    would refuse, the engines raise (``NoScheduleError`` for a plan with no rate in force, ValueError
+    otherwise) rather than price it at zero.
     """
     facts = production
-    plans = plans or load_plans()
-    scale = scale or load_scale()
+    if plans is None or scale is None:  # the run passes its rule book's; a library caller gets the production's
+        book = load_rules(production)
+        plans, scale = plans or book.plans, scale or book.scale
     chart = chart or get_chart(facts.chart)
     if engine == "reference":
         return reference_fringes(lines_from_frame(payroll_valid), facts, plans, scale, chart)

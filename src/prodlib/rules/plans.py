@@ -9,16 +9,18 @@ cap ``pool`` share one running total (DGA's Basic/Supplemental bands; rate versi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import ClassVar, Literal, get_args
 
-from prodlib.config import Figure, Flag, IsoDate, Strict, Text, Whole, load_model
+from prodlib.config import Figure, Flag, IsoDate, Strict, Text, Whole, YamlDocument, load_model
 from prodlib.errors import RuleDataError
 from prodlib.money import MONEY_CONTEXT
+from prodlib.rules.overlay import Replacement
 
 PLANS_DIR = Path(__file__).resolve().parent.parent / "data" / "rules" / "plans"
 RateKind = Literal["percent", "per_hour", "per_day", "per_unit", "percent_of_scale"]
@@ -263,6 +265,11 @@ class PlanFile(Strict):
 
 
 def _load_plan(path: Path) -> Plan:
+    return _read_plan(path)[0]
+
+
+def _read_plan(path: Path) -> tuple[Plan, YamlDocument]:
+    """A plan file as a :class:`Plan`, with its document (for the lines of later messages)."""
     doc, located = load_model(path, PlanFile, RuleDataError)
 
     def refuse(message: str, *where: str | int) -> RuleDataError:
@@ -310,13 +317,28 @@ def _load_plan(path: Path) -> Plan:
     if plan.allocation and sum((v for _, v in plan.allocation), Decimal(0)) != 1:
         raise refuse("allocation shares must add up to 1", "allocation")
     _check_pools(plan, path)
-    return plan
+    return plan, located
 
 
 def _overlap(a: RateEntry, b: RateEntry) -> bool:
     end_a = a.effective_to or date.max
     end_b = b.effective_to or date.max
     return a.effective_from <= end_b and b.effective_from <= end_a
+
+
+def _band(r: RateEntry) -> tuple[Decimal, Decimal | None]:
+    return (Decimal(0), None) if r.cap is None else (r.cap.floor, r.cap.amount)
+
+
+def _same_levy(a: RateEntry, b: RateEntry) -> bool:
+    """Two entries that would both levy one fund on one line on one date (in overlapping cap bands):
+    an added entry like that would double a contribution, so the overlay refuses it."""
+    (fa, ta), (fb, tb) = _band(a), _band(b)
+    bands = (ta is None or fb < ta) and (tb is None or fa < tb)
+    cls = a.classifications is None or b.classifications is None or bool(a.classifications & b.classifications)
+    sts = a.states is None or b.states is None or bool(a.states & b.states)
+    return (a.fund == b.fund and a.contribution_type == b.contribution_type and _overlap(a, b) and bands
+            and bool(a.earning_types & b.earning_types) and cls and sts)
 
 
 def _check_pools(plan: Plan, path: Path) -> None:
@@ -383,7 +405,12 @@ def load_plans(directory: str | Path | None = None) -> PlanSet:
 
 @cache
 def _load_dir(directory: str) -> PlanSet:
-    plans = sorted((_load_plan(p) for p in Path(directory).glob("*.yaml")), key=lambda p: p.plan)
+    return _plan_set((_load_plan(p) for p in Path(directory).glob("*.yaml")), directory)
+
+
+def _plan_set(found: Iterable[Plan], directory: str | Path) -> PlanSet:
+    """Plans sorted by id; a plan id or a rate id seen twice is refused."""
+    plans = sorted(found, key=lambda p: p.plan)
     ids = [p.plan for p in plans]
     if len(set(ids)) != len(ids):
         raise RuleDataError(directory, "a plan id appears twice")
@@ -394,6 +421,50 @@ def _load_dir(directory: str) -> PlanSet:
                 raise RuleDataError(directory, f"rate id {r.id} appears twice")
             seen.add(r.id)
     return PlanSet(tuple(plans))
+
+
+def overlay_plans(shipped: PlanSet, directory: Path) -> tuple[PlanSet, tuple[Replacement, ...]]:
+    """``shipped`` with a production's plan files (``directory/*.yaml``) laid over it by id.
+
+    A plan id not shipped is added; a shipped one takes the user file's header and merges its rates
+    by ``id`` (replaced in place, new ones appended, the others kept); see :mod:`prodlib.rules.overlay`.
+    Returns the plans and what was replaced.
+    """
+    by_id = {p.plan: p for p in shipped.plans}
+    mine: dict[str, Path] = {}
+    replaced: list[Replacement] = []
+    for path in sorted(directory.glob("*.yaml")):
+        user, located = _read_plan(path)
+        if user.plan in mine:
+            raise located.error(f"plan {user.plan} is also defined in {mine[user.plan]}", ("plan",), PlanFile,
+                                RuleDataError)
+        mine[user.plan] = path
+        base = by_id.get(user.plan)
+        if base is None:
+            by_id[user.plan] = user
+            continue
+        shipped_file = f"plans/{Path(base.path).name}"
+        replaced.append(Replacement("plan", user.plan, shipped_file, str(path), located.line_of(("plan",))))
+        at = {r.id: i for i, r in enumerate(user.rates)}
+        rates = []
+        for r in base.rates:
+            if r.id in at:
+                rates.append(user.rates[at[r.id]])
+                replaced.append(Replacement("rate", r.id, shipped_file, str(path),
+                                            located.line_of(("rates", at[r.id]))))
+            else:
+                rates.append(r)
+        kept = {r.id for r in base.rates}
+        for i, r in enumerate(user.rates):
+            twin = None if r.id in kept else next((b for b in rates if b.id not in at and _same_levy(r, b)), None)
+            if twin is not None:
+                raise located.error(f"levies {twin.fund} on the same lines and dates as shipped rate {twin.id}; to "
+                                    f"replace it, give this entry the id {twin.id}", ("rates", i, "id"), PlanFile,
+                                    RuleDataError)
+        merged = replace(user, rates=(*rates, *(r for r in user.rates if r.id not in kept)))
+        _check_pools(merged, path)
+        by_id[user.plan] = merged
+    return _plan_set(by_id.values(), directory), tuple(replaced)
 
 
 def rate_units(rate: Decimal) -> int:

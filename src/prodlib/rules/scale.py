@@ -8,7 +8,7 @@ quarantine the line first (BUDGET_TIER_MISSING).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -16,8 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from prodlib.config import Figure, Flag, IsoDate, Strict, Text, load_model
+from prodlib.config import Figure, Flag, IsoDate, Strict, Text, YamlDocument, load_model
 from prodlib.errors import RuleDataError
+from prodlib.rules.overlay import Replacement
 
 SCALE_FILE = Path(__file__).resolve().parent.parent / "data" / "rules" / "scale_minimums.yaml"
 
@@ -181,23 +182,15 @@ class ScaleFile(Strict):
     classifications: tuple[_Minimum, ...]
 
 
-@cache
-def load_scale(path: str | None = None) -> ScaleTable:
-    """The scale minimums (the shipped file by default); every mistake is a :class:`RuleDataError`."""
-    p = Path(path or SCALE_FILE)
-    doc, located = load_model(p, ScaleFile, RuleDataError)
-
-    def refuse(message: str, *where: str | int) -> RuleDataError:
-        return located.error(message, where, ScaleFile, RuleDataError)  # type: ignore[return-value]
-
+def _read_scale(path: Path) -> tuple[ScaleFile, YamlDocument, list[ScaleMinimum], tuple[BudgetTier, ...]]:
+    """A scale file's entries (each with the file's defaults filled in) and budget tiers, checked alone."""
+    doc, located = load_model(path, ScaleFile, RuleDataError)
     tiers = tuple(BudgetTier(t.tier, t.below) for t in doc.budget_tiers.tiers)
     bounds = [t.below for t in tiers[:-1]]
     if (tiers and tiers[-1].below is not None) or None in bounds or bounds != sorted(bounds):  # type: ignore[type-var]
-        raise refuse("budget_tiers must ascend by 'below', the last one open-ended", "budget_tiers")
+        raise _refuse(located, "budget_tiers must ascend by 'below', the last one open-ended", "budget_tiers")
     out = []
-    for i, c in enumerate(doc.classifications):
-        if c.budget_tier is not None and c.budget_tier not in {t.name for t in tiers}:
-            raise refuse(f"unknown budget_tier {c.budget_tier!r}", "classifications", i, "budget_tier")
+    for c in doc.classifications:
         out.append(ScaleMinimum(
             union=c.union, classification=c.classification, unit=c.unit, minimum=c.minimum,
             sections=frozenset(c.charge_to.sections), accounts=frozenset(c.charge_to.accounts),
@@ -207,10 +200,84 @@ def load_scale(path: str | None = None) -> ScaleTable:
             source=doc.source if c.source is None else c.source,
             verified=doc.verified if c.verified is None else c.verified,
         ))
+    return doc, located, out, tiers
+
+
+def _refuse(located: YamlDocument, message: str, *where: str | int) -> RuleDataError:
+    return located.error(message, where, ScaleFile, RuleDataError)  # type: ignore[return-value]
+
+
+def _check_names(doc: ScaleFile, located: YamlDocument, entries: Sequence[ScaleMinimum],
+                 tiers: tuple[BudgetTier, ...], aliases: Mapping[tuple[str, str], str]) -> None:
+    """Every tier an entry names exists; every alias of ``doc`` means a classification that has an entry."""
+    for i, c in enumerate(doc.classifications):
+        if c.budget_tier is not None and c.budget_tier not in {t.name for t in tiers}:
+            raise _refuse(located, f"unknown budget_tier {c.budget_tier!r}", "classifications", i, "budget_tier")
+    for i, a in enumerate(doc.aliases):
+        union, cls, means = a.union, a.classification, aliases[(a.union, a.classification)]
+        if not any(e.union == union and e.classification == means for e in entries):
+            raise _refuse(located, f"alias {union}/{cls} means {means!r}, which has no entry", "aliases", i)
+        if any(e.union == union and e.classification == cls for e in entries):
+            raise _refuse(located, f"{union}/{cls} is both an alias and a classification", "aliases", i)
+
+
+@cache
+def load_scale(path: str | None = None) -> ScaleTable:
+    """The scale minimums (the shipped file by default); every mistake is a :class:`RuleDataError`."""
+    doc, located, out, tiers = _read_scale(Path(path or SCALE_FILE))
     aliases = {(a.union, a.classification): a.means for a in doc.aliases}
-    for i, ((union, cls), means) in enumerate(aliases.items()):
-        if not any(e.union == union and e.classification == means for e in out):
-            raise refuse(f"alias {union}/{cls} means {means!r}, which has no entry", "aliases", i)
-        if any(e.union == union and e.classification == cls for e in out):
-            raise refuse(f"{union}/{cls} is both an alias and a classification", "aliases", i)
+    _check_names(doc, located, out, tiers, aliases)
     return ScaleTable(tuple(out), doc.source, doc.verified, tiers, aliases)
+
+
+def minimum_key(entry: ScaleMinimum) -> str:
+    """A minimum's identity for the overlay: union/classification/tier/effective_from."""
+    return f"{entry.union}/{entry.classification}/{entry.budget_tier or '*'}/{entry.effective_from}"
+
+
+def _overlaps(a: ScaleMinimum, b: ScaleMinimum) -> bool:
+    same = a.union == b.union and a.classification == b.classification
+    tiers = a.budget_tier is None or b.budget_tier is None or a.budget_tier == b.budget_tier
+    return same and tiers and a.effective_from <= (b.effective_to or date.max) \
+        and b.effective_from <= (a.effective_to or date.max)
+
+
+def overlay_scale(shipped: ScaleTable, path: Path) -> tuple[ScaleTable, tuple[Replacement, ...]]:
+    """``shipped`` with a production's scale file laid over it: a minimum with the same union,
+    classification, tier and effective_from replaces the shipped one, any other is added; aliases
+    merge by (union, classification). Returns the table and what was replaced."""
+    doc, located, mine, tiers = _read_scale(path)
+    if tiers:
+        raise _refuse(located, "budget tiers are the shipped file's; a production's scale file may not redeclare "
+                               "them", "budget_tiers")
+    shipped_file = SCALE_FILE.name
+    replaced: list[Replacement] = []
+    at = {minimum_key(e): i for i, e in enumerate(mine)}
+    if len(at) != len(mine):
+        dup = next(i for i, e in enumerate(mine) if at[minimum_key(e)] != i)
+        raise _refuse(located, f"minimum {minimum_key(mine[dup])} appears twice", "classifications", dup)
+    entries = []
+    for e in shipped.entries:
+        i = at.get(minimum_key(e))
+        if i is None:
+            entries.append(e)
+            continue
+        entries.append(mine[i])
+        replaced.append(Replacement("minimum", minimum_key(e), shipped_file, str(path),
+                                    located.line_of(("classifications", i))))
+    kept = {minimum_key(e) for e in shipped.entries}
+    entries += [e for e in mine if minimum_key(e) not in kept]
+    for i, e in enumerate(mine):
+        clash = next((o for o in entries if o is not e and _overlaps(e, o)), None)
+        if clash is not None:
+            raise _refuse(located, f"in force on the same dates as {minimum_key(clash)}; to replace that minimum, "
+                                   "give this entry its budget tier and effective_from", "classifications", i)
+    aliases = dict(shipped.aliases)
+    for i, a in enumerate(doc.aliases):
+        key = (a.union, a.classification)
+        if key in aliases:
+            replaced.append(Replacement("alias", f"{a.union}/{a.classification}", shipped_file, str(path),
+                                        located.line_of(("aliases", i))))
+        aliases[key] = a.means
+    _check_names(doc, located, entries, shipped.tiers, aliases)
+    return ScaleTable(tuple(entries), shipped.source, shipped.verified, shipped.tiers, aliases), tuple(replaced)

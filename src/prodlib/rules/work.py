@@ -15,8 +15,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from prodlib.config import Figure, Flag, IsoDate, Strict, Text, Whole, load_model
+from prodlib.config import Figure, Flag, IsoDate, Strict, Text, Whole, YamlDocument, load_model
 from prodlib.errors import RuleDataError
+from prodlib.rules.overlay import Replacement
 
 WORK_FILE = Path(__file__).resolve().parent.parent / "data" / "rules" / "work_rules.yaml"
 
@@ -44,6 +45,8 @@ class WorkRules:
       effective_from, effective_to: the dates the schedule is in force (``effective_to`` inclusive,
         None: open-ended).
       source, verified: where the figures come from, and whether they were checked there.
+      id: the schedule's id in its file (what a production's own work_rules.yaml replaces it by).
+      path: the file the schedule was read from.
     """
 
     hourly_unions: frozenset[str]
@@ -64,6 +67,8 @@ class WorkRules:
     source: str
     verified: bool
     effective_to: date | None = None
+    id: str = ""
+    path: str = ""
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -158,10 +163,7 @@ class WorkRulesFile(Strict):
     schedules: tuple[_Schedule, ...]
 
 
-@cache
-def load_work_rules(path: str | None = None) -> WorkRuleBook:
-    """The timecard rules (the shipped file by default); every mistake is a :class:`RuleDataError`."""
-    p = Path(path or WORK_FILE)
+def _read_work_rules(p: Path) -> tuple[WorkRulesFile, YamlDocument, list[WorkRules]]:
     doc, located = load_model(p, WorkRulesFile, RuleDataError)
     out: list[WorkRules] = []
     for s in doc.schedules:
@@ -181,16 +183,46 @@ def load_work_rules(path: str | None = None) -> WorkRuleBook:
             effective_from=s.effective_from, effective_to=s.effective_to,
             source=doc.source if s.source is None else s.source,
             verified=doc.verified if s.verified is None else s.verified,
+            id=s.id, path=str(p),
         ))
+    ids = [w.id for w in out]
     for i, w in enumerate(out):
         if w.effective_to is not None and w.effective_to < w.effective_from:
             raise located.error("effective_to is before effective_from", ("schedules", i, "effective_to"),
                                 WorkRulesFile, RuleDataError)
-    order = sorted(range(len(out)), key=lambda i: out[i].effective_from)
-    for a, b in zip(order, order[1:], strict=False):
-        prev, nxt = out[a], out[b]
+        if ids.index(w.id) != i:
+            raise located.error(f"schedule id {w.id} appears twice", ("schedules", i, "id"), WorkRulesFile,
+                                RuleDataError)
+    return doc, located, out
+
+
+def _book(schedules: list[WorkRules], located: YamlDocument, blame: dict[str, int]) -> WorkRuleBook:
+    """The schedules in date order; two in force on one date are refused (blamed on a schedule of
+    ``located``, ``blame``: schedule id -> its position there)."""
+    order = sorted(schedules, key=lambda w: w.effective_from)
+    for prev, nxt in zip(order, order[1:], strict=False):
         if prev.effective_to is None or prev.effective_to >= nxt.effective_from:
-            raise located.error(f"schedule {doc.schedules[b].id} starts {nxt.effective_from} while "
-                                f"{doc.schedules[a].id} is still in force", ("schedules", b, "effective_from"),
-                                WorkRulesFile, RuleDataError)
-    return WorkRuleBook(tuple(out[i] for i in order))
+            at = blame.get(nxt.id, blame.get(prev.id, 0))
+            raise located.error(f"schedule {nxt.id} starts {nxt.effective_from} while {prev.id} is still in force",
+                                ("schedules", at, "effective_from"), WorkRulesFile, RuleDataError)
+    return WorkRuleBook(tuple(order))
+
+
+@cache
+def load_work_rules(path: str | None = None) -> WorkRuleBook:
+    """The timecard rules (the shipped file by default); every mistake is a :class:`RuleDataError`."""
+    doc, located, out = _read_work_rules(Path(path or WORK_FILE))
+    return _book(out, located, {w.id: i for i, w in enumerate(out)})
+
+
+def overlay_work_rules(shipped: WorkRuleBook, path: Path) -> tuple[WorkRuleBook, tuple[Replacement, ...]]:
+    """``shipped`` with a production's work_rules.yaml laid over it: a schedule with a shipped ``id``
+    replaces it, another is added; no two may be in force on one date. Returns the book and what was
+    replaced."""
+    doc, located, mine = _read_work_rules(path)
+    at = {w.id: i for i, w in enumerate(mine)}
+    replaced = tuple(Replacement("schedule", w.id, Path(w.path).name, str(path),
+                                 located.line_of(("schedules", at[w.id])))
+                     for w in shipped.schedules if w.id in at)
+    kept = [w for w in shipped.schedules if w.id not in at]
+    return _book([*kept, *mine], located, at), replaced
