@@ -461,7 +461,7 @@ def read_table(spec: SourceSpec, data: bytes) -> TextTable:
     return _read_text_table(spec, data)
 
 
-def _parse_dates(values: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
+def parse_dates(values: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     """Strict strptime on each distinct value (dates repeat, so this is fast); bad -> null + flag.
 
     Python's strptime, not Arrow's: Arrow reads 31-Feb-26 as 3 March without a word. Values are
@@ -584,7 +584,7 @@ def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
                 checks.append((parsed.bad & ~parsed.foreign, Reason.MALFORMED_VALUE,
                                f"not a number with at most 4 decimals in the source's '{locale}' format"))
         elif kind == "date":
-            frame[canon], bad = _parse_dates(col, spec.date_format)
+            frame[canon], bad = parse_dates(col, spec.date_format)
             checks.append((bad, Reason.MALFORMED_DATE, f"not a date in format {spec.date_format}"))
         elif kind == "time":
             frame[canon], bad = _parse_times(col)
