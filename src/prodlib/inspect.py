@@ -32,7 +32,7 @@ from prodlib.ingest import SCHEMAS, parse_dates
 from prodlib.money import parse_money_column
 from prodlib.resources import package_folder
 from prodlib.sources import KINDS, WORKBOOK_SUFFIXES, SourcesFile
-from prodlib.workbook import cell_text, read_sheet
+from prodlib.workbook import cell_text, read_sheet, sheet_names
 
 #: Delimiters tried, in order of preference when two split the lines equally well.
 DELIMITERS = (",", ";", "\t", "|")
@@ -157,18 +157,18 @@ def _looks_like_value(cell: str) -> bool:
     return not bool(parsed.bad[0])
 
 
-def _find_header(records: list[_Record]) -> tuple[int, int]:
+def _find_header(records: list[_Record], where: Path) -> tuple[int, int]:
     """(index of the header record, the table's width)."""
     widths = Counter(r.width for r in records if r.width > 1)
     if not widths:
-        raise InputError("inspect", "no line has more than one field: not a table")
+        raise InputError(where, "no line has more than one field: not a table")
     width = widths.most_common(1)[0][0]
     for i, r in enumerate(records):
         named = [c for c in r.cells[:width] if c.strip()]
         if (r.width == width and len(named) * 2 >= width and not any(_looks_like_value(c) for c in named)
                 and (i + 1 == len(records) or records[i + 1].width <= width)):
             return i, width
-    raise InputError("inspect", f"no line of {width} fields looks like a header (names, not values)")
+    raise InputError(where, f"no line of {width} fields looks like a header (names, not values)")
 
 
 def _find_footer(records: list[_Record], head: int, width: int) -> int:
@@ -227,16 +227,26 @@ def _money_locales(values: pd.Series) -> list[str]:
     return ok
 
 
+def _sheet_records(data: bytes, sheet: str, path: Path) -> list[_Record]:
+    records = []
+    for i, row in enumerate(read_sheet(data, sheet, path.name, "inspect")):
+        cells = [cell_text(v) for v in row]
+        if any(c.strip() for c in cells):
+            records.append(_Record(i + 1, cells, ",".join(cells).rstrip(",")))
+    return records
+
+
 def _read(path: Path, sheet: str | None) -> tuple[dict[str, Any], list[_Record]]:
+    """The layout keys found so far and the file's non-blank records. A workbook without ``sheet``:
+    its first sheet that holds a table (a notes sheet first is common)."""
     data = path.read_bytes()
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        rows = read_sheet(data, sheet, path.name, "inspect")
-        records = []
-        for i, row in enumerate(rows):
-            cells = [cell_text(v) for v in row]
-            if any(c.strip() for c in cells):
-                records.append(_Record(i + 1, cells, ",".join(cells).rstrip(",")))
-        return ({"sheet": sheet} if sheet else {}), records
+        names = sheet_names(data, path.name)
+        for name in [sheet] if sheet else names:
+            records = _sheet_records(data, name, path)
+            if sheet or any(r.width > 1 for r in records):
+                return ({"sheet": name} if name != names[0] or sheet else {}), records
+        return {}, []
     encoding = guess_encoding(data)
     text = data.decode(encoding)
     delimiter = guess_delimiter(text)
@@ -255,7 +265,7 @@ def inspect_file(path: Path, source_id: str | None = None, kind: str | None = No
         layout, records = _read(path, sheet)
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    head, width = _find_header(records)
+    head, width = _find_header(records, path)
     end = _find_footer(records, head, width)
     header = [c.strip() for c in records[head].cells[:width]]
     body = records[head + 1: end]

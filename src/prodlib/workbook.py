@@ -81,14 +81,23 @@ def cell_text(value: Any, kind: str = "text", locale: str = "us") -> str:
     return str(value)
 
 
-def read_sheet(data: bytes, sheet: str | int | None, display: str, source_id: str) -> list[list[Any]]:
-    """The typed cells of one sheet, row 0 being the sheet's row 1 (leading empty rows kept)."""
+def _open(data: bytes, display: str) -> Any:
     from python_calamine import CalamineWorkbook
 
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for a file that is no workbook
         raise InputError(display, f"cannot be read as a workbook ({type(exc).__name__}: {exc})") from None
+
+
+def sheet_names(data: bytes, display: str) -> list[str]:
+    """The workbook's sheets, in order."""
+    return list(_open(data, display).sheet_names)
+
+
+def read_sheet(data: bytes, sheet: str | int | None, display: str, source_id: str) -> list[list[Any]]:
+    """The typed cells of one sheet, row 0 being the sheet's row 1 (leading empty rows kept)."""
+    book = _open(data, display)
     names = list(book.sheet_names)
     if sheet is None:
         sheet = 1
