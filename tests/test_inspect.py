@@ -133,3 +133,11 @@ def test_check_on_a_broken_sources_yaml_is_exit_2(tmp_path: Path, capsys) -> Non
                                            "    columns: {amount: A}\n    delimter: ';'\n")
     assert main(["check", "--input", str(tmp_path)]) == 2
     assert "did you mean 'delimiter'" in capsys.readouterr().err
+
+
+def test_the_cli_prints_the_proposal(capsys) -> None:
+    assert main(["inspect", str(DATA / "acme_preamble.csv"), "--id", "acme"]) == 0
+    out = capsys.readouterr().out
+    assert out == inspect_file(DATA / "acme_preamble.csv", source_id="acme").yaml
+    assert yaml.safe_load(out)["sources"][0]["id"] == "acme"
+    assert main(["inspect", str(DATA / "no_such_file.csv")]) == 2

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import yaml
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from prodlib.config import Strict, Text, Whole, YamlDocument, load_model, shown
 from prodlib.errors import ConfigError, InputError
@@ -38,6 +38,12 @@ def _at_least(low: int) -> Any:
             raise ValueError(f"{value} is below {low}")
         return value
     return AfterValidator(check)
+
+
+def _sheet(value: Any) -> str | int:
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+        return value
+    raise ValueError(f"{shown(value)} is not a sheet: a name (text) or a position (1 = the first)")
 
 
 def _regex(value: str) -> str:
@@ -122,7 +128,7 @@ class _Source(Strict):
     header_row: Annotated[Whole, _at_least(1)] = 1
     footer_rows: Annotated[Whole, _at_least(0)] = 0
     footer_pattern: Annotated[Text, AfterValidator(_regex)] | None = None
-    sheet: Text | Annotated[Whole, _at_least(1)] | None = None
+    sheet: Annotated[str | int, BeforeValidator(_sheet)] | None = None
 
 
 class SourcesFile(Strict):
@@ -139,7 +145,7 @@ class SourcesFile(Strict):
     - ``footer_rows: 0`` and ``footer_pattern: null``: the footer is the trailing run of lines, read
       up from the end, each blank, one of the last ``footer_rows`` non-blank lines, or found by
       ``footer_pattern`` (``re.search`` on the line without its line break; a workbook row's text is
-      its cells joined by the delimiter). Only a trailing line can be a footer: a total line in the
+      its cells' text joined by the delimiter, trailing empty cells dropped). Only a trailing line can be a footer: a total line in the
       middle of the data is a data row like any other, so it is quarantined by the checks (it has no
       document number or date) rather than dropped by its look, since a real line may say "Total".
     - ``sheet: null``: a workbook's sheet, by name or position (1 = first); only for ``.xlsx``/``.xlsm``.
