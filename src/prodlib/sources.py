@@ -145,9 +145,10 @@ class SourcesFile(Strict):
     - ``footer_rows: 0`` and ``footer_pattern: null``: the footer is the trailing run of lines, read
       up from the end, each blank, one of the last ``footer_rows`` non-blank lines, or found by
       ``footer_pattern`` (``re.search`` on the line without its line break; a workbook row's text is
-      its cells' text joined by the delimiter, trailing empty cells dropped). Only a trailing line can be a footer: a total line in the
-      middle of the data is a data row like any other, so it is quarantined by the checks (it has no
-      document number or date) rather than dropped by its look, since a real line may say "Total".
+      its cells' text joined by the delimiter, trailing empty cells dropped). Only a trailing line
+      can be a footer: a total line in the middle of the data is a data row like any other, so it is
+      quarantined by the checks (it has no document number or date) rather than dropped by its look,
+      since a real line may say "Total".
     - ``sheet: null``: a workbook's sheet, by name or position (1 = first); only for ``.xlsx``/``.xlsm``.
 
     Attributes:
