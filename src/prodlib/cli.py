@@ -25,6 +25,10 @@ DEFAULT_DB = "sqlite:///var/sample.db"
 #: that ``--help`` does not import pandas (tests/test_exit_codes.py checks they agree).
 SAMPLE_SCALES = ("indie", "feature", "studio")
 
+#: ``prodlib inspect --kind`` choices: ``prodlib.sources.KINDS``, repeated so that ``--help`` stays light
+#: (tests/test_inspect.py checks they agree).
+INPUT_KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget", "check_register")
+
 
 def database_url(arg: str | None, *, write: bool = True) -> str:
     """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db.
@@ -140,6 +144,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return EXIT_INPUT if result.errors else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from prodlib.dryrun import dry_run, report_lines
+
+    result = dry_run(args.input)  # a bad sources.yaml or production.yaml: ConfigError, exit 2
+    for line in report_lines(result):
+        print(line)
+    return EXIT_INPUT if result.errors else EXIT_OK
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from prodlib.inspect import inspect_file
+
+    print(inspect_file(Path(args.file), source_id=args.id, kind=args.kind, sheet=args.sheet).yaml, end="")
+    return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -287,6 +307,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for the per-fund P&H remittance CSVs ('' for none)")
     r.add_argument("--quiet", action="store_true")
     r.set_defaults(func=cmd_run)
+
+    c = sub.add_parser("check", help="what a run would post and quarantine, and why: writes nothing")
+    c.add_argument("--input", default="var/sample", help="folder holding sources.yaml (or the file)")
+    c.set_defaults(func=cmd_check)
+
+    i = sub.add_parser("inspect", help="propose a sources.yaml entry for an export prodlib has never seen")
+    i.add_argument("file", help="the export (delimited text or an .xlsx workbook)")
+    i.add_argument("--id", default=None, help="the entry's id (default: the file's name)")
+    i.add_argument("--kind", default=None, choices=INPUT_KINDS, help="input kind (default: guessed from the headers)")
+    i.add_argument("--sheet", default=None, help="a workbook's sheet, by name (default: the first)")
+    i.set_defaults(func=cmd_inspect)
 
     rep = sub.add_parser("report", help="render every report notebook to HTML in --out")
     rep.add_argument("--db", default=None, help=DB_HELP)

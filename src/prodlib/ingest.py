@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import numpy as np
@@ -28,7 +28,8 @@ import pyarrow.csv as pacsv
 from prodlib.columns import BOOKKEEPING, QUARANTINE_COLUMNS
 from prodlib.money import AMOUNT_BOUND, MONEY_DTYPE, QUANTITY_DTYPE, parse_money_column, parse_quantity_column
 from prodlib.reasons import Reason
-from prodlib.sources import InputError, SourceSpec
+from prodlib.sources import WORKBOOK_SUFFIXES, InputError, SourceSpec
+from prodlib.workbook import cell_text, read_sheet
 
 DATE_DTYPE = pd.ArrowDtype(pa.date32())
 
@@ -92,6 +93,7 @@ class IngestResult:
       frame: canonical columns + bookkeeping, good rows only.
       quarantine: QUARANTINE_COLUMNS, one row per refused record.
       raw: every record as text (header names), indexed like frame and quarantine.
+      skipped: the preamble and footer lines the source's layout says are not rows (not counted read).
     """
 
     spec: SourceSpec
@@ -100,6 +102,7 @@ class IngestResult:
     frame: pd.DataFrame
     quarantine: pd.DataFrame
     raw: pd.DataFrame
+    skipped: tuple[FileRegion, ...] = ()
 
 
 def empty_quarantine() -> pd.DataFrame:
@@ -154,6 +157,8 @@ class TextTable:
       lines: the physical line each record starts on.
       ragged: records on one line with the wrong number of fields (kept, padded or folded).
       regions: record position -> the malformed file region that record stands for.
+      header_line: the physical line (a workbook: the row) of the header.
+      skipped: the preamble and footer lines the source's layout declares not to be rows.
     """
 
     header: list[str]
@@ -161,6 +166,8 @@ class TextTable:
     lines: np.ndarray
     ragged: np.ndarray
     regions: dict[int, FileRegion]
+    header_line: int = 1
+    skipped: tuple[FileRegion, ...] = ()
 
 
 def _line_ends(data: bytes) -> int:
@@ -239,7 +246,7 @@ def _big_cell_field(line: str, delimiter: str, header: list[str]) -> str:
     return header[at] if at < len(header) else f"column {at + 1}"
 
 
-def _read_records(spec: SourceSpec, text: str) -> TextTable:
+def _read_records(spec: SourceSpec, text: str, first_line: int = 1) -> TextTable:
     """Every record of the text with its physical line, resynchronising after a malformed region.
 
     A record that spans several lines without having the header's number of fields (an unclosed
@@ -248,15 +255,16 @@ def _read_records(spec: SourceSpec, text: str) -> TextTable:
     number of fields is a ragged row, kept and quarantined as today.
     """
     display, delim = spec.display_path, spec.delimiter
+    off = first_line - 1  # lines of the file above ``text`` (a preamble)
     lines = _LINE.findall(text.lstrip("\ufeff"))
     feed = _Feed(lines)
     reader = csv.reader(feed, delimiter=delim)
     try:
         first = next(reader, None)
     except csv.Error as exc:
-        raise InputError(display, f"the header does not parse ({exc})", line=1) from None
+        raise InputError(display, f"the header does not parse ({exc})", line=first_line) from None
     if not first:
-        raise InputError(display, "the file is empty: expected a header row", line=1)
+        raise InputError(display, "the file is empty: expected a header row", line=first_line)
     header = [h.strip() for h in first]
     width = len(header)
     rows: list[list[str]] = []
@@ -270,7 +278,7 @@ def _read_records(spec: SourceSpec, text: str) -> TextTable:
         except csv.Error as exc:
             if feed.pos - start <= 1:  # one line holds a cell beyond the bound: refuse the file
                 raise InputError(display, f"a cell is longer than {MAX_CELL_CHARS:,} characters (the bound ingest "
-                                 f"reads): {exc}", line=start + 1,
+                                 f"reads): {exc}", line=start + 1 + off,
                                  field=_big_cell_field(lines[start], delim, header)) from None
             rec = []  # a runaway quote ran past the bound: a malformed region, below
             reader = csv.reader(feed, delimiter=delim)
@@ -284,7 +292,7 @@ def _read_records(spec: SourceSpec, text: str) -> TextTable:
         closed = end < len(lines) or _closed(lines[start:end], delim)
         if len(rec) == width and closed:
             rows.append(rec)
-            starts.append(start + 1)
+            starts.append(start + 1 + off)
             ragged.append(False)
         elif spans == 1 and closed:
             # Keep the row (padded, or its surplus folded into the last cell): it is quarantined
@@ -292,29 +300,75 @@ def _read_records(spec: SourceSpec, text: str) -> TextTable:
             rec = rec + [""] * (width - len(rec)) if len(rec) < width else [*rec[: width - 1],
                                                                             delim.join(rec[width - 1 :])]
             rows.append(rec)
-            starts.append(start + 1)
+            starts.append(start + 1 + off)
             ragged.append(True)
         else:
             resume = next((k for k in range(start + 1, end) if _full_record(lines[k], delim, width)), end)
-            regions[len(rows)] = FileRegion(start + 1, resume, "".join(lines[start:resume]))
+            regions[len(rows)] = FileRegion(start + 1 + off, resume + off, "".join(lines[start:resume]))
             rows.append([""] * width)
-            starts.append(start + 1)
+            starts.append(start + 1 + off)
             ragged.append(False)
             feed.pos = resume
             reader = csv.reader(feed, delimiter=delim)
     cells = pd.DataFrame(rows, columns=header, dtype="string[pyarrow]") if rows else pd.DataFrame(
         {h: pd.Series([], dtype="string[pyarrow]") for h in header})
-    return TextTable(header, cells, np.asarray(starts, dtype=np.int64), np.asarray(ragged, dtype=bool), regions)
+    return TextTable(header, cells, np.asarray(starts, dtype=np.int64), np.asarray(ragged, dtype=bool), regions,
+                     header_line=first_line)
+
+
+def has_layout(spec: SourceSpec) -> bool:
+    """Whether the source declares a preamble or a footer (a table that is not the whole file)."""
+    return spec.header_row != 1 or spec.footer_rows > 0 or spec.footer_pattern is not None
+
+
+def layout_cut(spec: SourceSpec, lines: list[str]) -> tuple[int, int, tuple[FileRegion, ...]]:
+    """Where the table is among ``lines`` (each line's text without its break): (header index,
+    end index exclusive, the preamble and footer as regions). The footer rule is
+    :class:`prodlib.sources.SourcesFile`'s: read up from the end, blank lines, the last
+    ``footer_rows`` non-blank lines and lines ``footer_pattern`` finds, never the header itself."""
+    head = spec.header_row - 1
+    if head >= len(lines):
+        raise InputError(spec.display_path, f"header_row is {spec.header_row}, but the file has {len(lines)} "
+                         "lines", field=f"{spec.id}.header_row")
+    pattern = re.compile(spec.footer_pattern) if spec.footer_pattern is not None else None
+    end, rank = len(lines), 0
+    if spec.footer_rows or pattern:
+        while end > head + 1:
+            line = lines[end - 1]
+            if line.strip():
+                rank += 1
+                if rank > spec.footer_rows and not (pattern and pattern.search(line)):
+                    break
+            end -= 1
+    skipped = []
+    if head:
+        skipped.append(FileRegion(1, head, "\n".join(lines[:head])))
+    if end < len(lines) and any(line.strip() for line in lines[end:]):
+        skipped.append(FileRegion(end + 1, len(lines), "\n".join(lines[end:])))
+    return head, end, tuple(skipped)
 
 
 def _read_text_table(spec: SourceSpec, data: bytes) -> TextTable:
-    """All cells as strings, and each record's physical line number (header = line 1).
+    """All cells as strings, and each record's physical line number (the header's line + 1 on).
 
-    The fast path (Arrow) is taken only when it provably gives one record per physical line with
-    every cell within the bound; otherwise the exact reader :func:`_read_records` runs.
+    A declared preamble and footer are cut off first (:func:`layout_cut`); line numbers stay the
+    file's. The fast path (Arrow) is taken only when it provably gives one record per physical line
+    with every cell within the bound; otherwise the exact reader :func:`_read_records` runs.
     """
     _check_delimiter(spec)
     text = _decode(spec, data)
+    first_line, skipped, encoding = 1, (), spec.encoding
+    if has_layout(spec):
+        lines = _LINE.findall(text.lstrip("\ufeff"))
+        head, end, skipped = layout_cut(spec, [line.rstrip("\r\n") for line in lines])
+        text = "".join(lines[head:end])
+        data, encoding, first_line = text.encode("utf-8"), "utf-8", head + 1
+    table = _read_table_text(spec, data, text, encoding, first_line)
+    return replace(table, skipped=skipped) if skipped else table
+
+
+def _read_table_text(spec: SourceSpec, data: bytes, text: str, encoding: str, first_line: int) -> TextTable:
+    """:func:`_read_text_table` on the table's own text (``data``: that text in ``encoding``)."""
     display = spec.display_path
     found = _LINE.match(text.lstrip("\ufeff"))
     head = found.group(0) if found else ""
@@ -323,13 +377,13 @@ def _read_text_table(spec: SourceSpec, data: bytes) -> TextTable:
     except csv.Error:
         first = None  # a header over several lines or unusual: the exact reader decides
     if first is None or len(head) > MAX_CELL_CHARS or not spec.delimiter.isascii():  # Arrow: one-byte delimiters
-        return _read_records(spec, text)
+        return _read_records(spec, text, first_line)
     if not first:
-        raise InputError(display, "the file is empty: expected a header row", line=1)
+        raise InputError(display, "the file is empty: expected a header row", line=first_line)
     header = [h.strip() for h in first]
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(display, f"duplicate column names {dupes}", line=1)
+        raise InputError(display, f"duplicate column names {dupes}", line=first_line)
     bad_rows: list[int] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
@@ -339,7 +393,7 @@ def _read_text_table(spec: SourceSpec, data: bytes) -> TextTable:
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(encoding=spec.encoding, column_names=header, skip_rows=1),
+            read_options=pacsv.ReadOptions(encoding=encoding, column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=spec.delimiter, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in header}, strings_can_be_null=False,
@@ -347,21 +401,73 @@ def _read_text_table(spec: SourceSpec, data: bytes) -> TextTable:
             ),
         )
     except pa.ArrowInvalid:
-        return _read_records(spec, text)
+        return _read_records(spec, text, first_line)
     n_lines = _line_ends(data) + (0 if data.endswith((b"\n", b"\r")) else 1)
     within = all((pc.max(pc.utf8_length(c)).as_py() or 0) <= MAX_CELL_CHARS for c in table.columns)
     # An odd number of quotes: a quote that never closes (Arrow reads '"30.00' at the end as 30.00).
     unclosed = data.count(b'"') % 2 == 1
     if bad_rows or table.num_rows != n_lines - 1 or not within or unclosed:
-        return _read_records(spec, text)
+        return _read_records(spec, text, first_line)
     fast = table.to_pandas(types_mapper=pd.ArrowDtype)
     fast.columns = header
     n = table.num_rows
-    return TextTable(header, fast.astype("string[pyarrow]"), np.arange(2, n + 2, dtype=np.int64),
-                     np.zeros(n, dtype=bool), {})
+    return TextTable(header, fast.astype("string[pyarrow]"), np.arange(first_line + 1, first_line + n + 1,
+                                                                        dtype=np.int64),
+                     np.zeros(n, dtype=bool), {}, header_line=first_line)
 
 
-def _parse_dates(values: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
+def _read_workbook_table(spec: SourceSpec, data: bytes) -> TextTable:
+    """A workbook's sheet as a :class:`TextTable`: each cell as :func:`prodlib.workbook.cell_text`
+    writes it for its column's canonical type, each record on its sheet row (row 1 = the first)."""
+    rows = read_sheet(data, spec.sheet, spec.display_path, spec.id)
+    head = spec.header_row - 1
+    if head >= len(rows):
+        raise InputError(spec.display_path, f"header_row is {spec.header_row}, but the sheet has {len(rows)} rows",
+                         field=f"{spec.id}.header_row")
+    header = [cell_text(v).strip() for v in rows[head]]
+    while header and not header[-1]:
+        header.pop()
+    schema = SCHEMAS[spec.kind]
+    canon_of = {col: canon for canon, col in spec.columns.items()}
+    kinds = [schema[canon_of[h]][0] if h in canon_of else "text" for h in header]
+    width = len(header)
+
+    def texts(row: list) -> list[str]:
+        return [cell_text(v, kinds[j] if j < width else "text", spec.money_locale) for j, v in enumerate(row)]
+
+    cells = [texts(r) for r in rows]
+    _, end, skipped = layout_cut(spec, [spec.delimiter.join(c).rstrip(spec.delimiter) for c in cells])
+    out, starts, ragged = [], [], []
+    for i in range(head + 1, end):
+        row = cells[i]
+        if not any(c.strip() for c in row):
+            continue  # an empty row is not a record, as a blank line is not
+        extra = row[width:]
+        over = any(c.strip() for c in extra)
+        row = row[:width] + [""] * (width - len(row))
+        if over:  # cells right of the header: kept folded into the last cell, quarantined as ragged
+            row[-1] = spec.delimiter.join([row[-1], *extra]).rstrip(spec.delimiter)
+        big = next((j for j, c in enumerate(row) if len(c) > MAX_CELL_CHARS), None)
+        if big is not None:
+            raise InputError(spec.display_path, f"a cell is longer than {MAX_CELL_CHARS:,} characters (the bound "
+                             "ingest reads)", line=i + 1, field=header[big])
+        out.append(row)
+        starts.append(i + 1)
+        ragged.append(over)
+    frame = pd.DataFrame(out, columns=header, dtype="string[pyarrow]") if out else pd.DataFrame(
+        {h: pd.Series([], dtype="string[pyarrow]") for h in header})
+    return TextTable(header, frame, np.asarray(starts, dtype=np.int64), np.asarray(ragged, dtype=bool), {},
+                     header_line=head + 1, skipped=skipped)
+
+
+def read_table(spec: SourceSpec, data: bytes) -> TextTable:
+    """The file's table as text, a workbook (:data:`prodlib.sources.WORKBOOK_SUFFIXES`) or delimited text."""
+    if spec.path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return _read_workbook_table(spec, data)
+    return _read_text_table(spec, data)
+
+
+def parse_dates(values: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     """Strict strptime on each distinct value (dates repeat, so this is fast); bad -> null + flag.
 
     Python's strptime, not Arrow's: Arrow reads 31-Feb-26 as 3 March without a word. Values are
@@ -421,14 +527,15 @@ def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
     missing = [c for c, (_, req) in schema.items() if req and c not in spec.columns and c not in spec.constants]
     if missing:
         raise InputError(display, f"sources.yaml maps no column for required {spec.kind} fields {missing}")
-    table = _read_text_table(spec, data)
+    table = read_table(spec, data)
     header, raw = table.header, table.cells
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
-        raise InputError(display, f"duplicate column names {dupes}", line=1)
+        raise InputError(display, f"duplicate column names {dupes}", line=table.header_line)
     absent = [f"{canon} <- {col!r}" for canon, col in spec.columns.items() if col not in header]
     if absent:
-        raise InputError(display, f"header lacks mapped columns: {', '.join(absent)}; it has {header}", line=1)
+        raise InputError(display, f"header lacks mapped columns: {', '.join(absent)}; it has {header}",
+                         line=table.header_line)
 
     n = len(raw)
     raw.index = pd.RangeIndex(n)
@@ -484,7 +591,7 @@ def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
                 checks.append((parsed.bad & ~parsed.foreign, Reason.MALFORMED_VALUE,
                                f"not a number with at most 4 decimals in the source's '{locale}' format"))
         elif kind == "date":
-            frame[canon], bad = _parse_dates(col, spec.date_format)
+            frame[canon], bad = parse_dates(col, spec.date_format)
             checks.append((bad, Reason.MALFORMED_DATE, f"not a date in format {spec.date_format}"))
         elif kind == "time":
             frame[canon], bad = _parse_times(col)
@@ -510,5 +617,5 @@ def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
                                                    ensure_ascii=False)
     return IngestResult(
         spec=spec, file_hash=file_sha256(data), rows_read=n, frame=frame.loc[~quarantined],
-        quarantine=quarantine, raw=raw,
+        quarantine=quarantine, raw=raw, skipped=table.skipped,
     )

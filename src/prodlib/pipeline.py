@@ -253,6 +253,7 @@ class RunResult:
     Attributes:
       production: the production the run was for
       sources: one :class:`SourceRun` per file (and per fringe batch)
+      rules_replaced: every shipped rule figure the production's own rule files replaced
       errors: files that could not be read at all, each message naming file/line/field
     """
 
