@@ -428,5 +428,6 @@ def post_fringes(
         remittance_reports(fringes, production, remittance_dir)
     return SourceRun(
         source_id=f"{spec.id}:fringes", kind="fringe", file=f"{spec.display_path} (fringes)", file_hash=file_hash,
-        rows_read=len(frame), accepted=len(frame), quarantined=0, already_posted=result.already_posted,
+        rows_read=result.rows_read, accepted=result.rows_posted, quarantined=0,
+        already_posted=result.rows_already_posted, skipped=result.already_posted,
     )
