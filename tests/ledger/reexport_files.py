@@ -71,6 +71,8 @@ HEADER = {
     "bk/bank.csv": "Txn,Date,Description,Ref,Amount",
 }
 
+_PA = "E1,PA One,NON-UNION,Production Assistant,CA,"
+
 WEEK1 = {
     # INV-1: 100.00 + 1,234.50; INV-2: 300.00  -> 1,634.50
     "inv/acme.csv": ['INV-1,03/02/2026,2500-02,Dolly,100.00', 'INV-1,03/02/2026,2500-02,Track,"1,234.50"',
@@ -81,8 +83,8 @@ WEEK1 = {
                      "PC-1,Moreau,03/03/2026,2500-04,Tape,5.25"],
     "tc/cards.csv": ["E1,2026-03-02,08:00,14:00,14:30,16:30", "E1,2026-03-03,08:00,14:00,14:30,16:30"],
     # 8 h x 25.00 = 200.00 a day, week ending 03/07 -> 400.00
-    "pr/payroll.csv": ["E1,PA One,NON-UNION,Production Assistant,CA,03/07/2026,03/02/2026,2000-04,REG,8.00,25.0000,200.00",
-                       "E1,PA One,NON-UNION,Production Assistant,CA,03/07/2026,03/03/2026,2000-04,REG,8.00,25.0000,200.00"],
+    "pr/payroll.csv": [_PA + "03/07/2026,03/02/2026,2000-04,REG,8.00,25.0000,200.00",
+                       _PA + "03/07/2026,03/03/2026,2000-04,REG,8.00,25.0000,200.00"],
     "bk/bank.csv": ["T1,2026-03-02,WIRE IN,F1,10000.00", "T2,2026-03-03,CHECK 101,C101,-250.00"],
 }
 
@@ -94,7 +96,7 @@ WEEK2 = {
     "pc/petty.csv": ["PC-1,Moreau,03/02/2026,2500-04,Taxi,12.00", "PC-2,Moreau,03/09/2026,2500-04,Batteries,7.75"],
     "tc/cards.csv": ["E1,2026-03-09,08:00,14:00,14:30,16:30"],
     # 8 h x 25.00 = 200.00, week ending 03/14
-    "pr/payroll.csv": ["E1,PA One,NON-UNION,Production Assistant,CA,03/14/2026,03/09/2026,2000-04,REG,8.00,25.0000,200.00"],
+    "pr/payroll.csv": [_PA + "03/14/2026,03/09/2026,2000-04,REG,8.00,25.0000,200.00"],
     "bk/bank.csv": ["T3,2026-03-09,CHECK 102,C102,-75.00"],
 }
 
