@@ -21,7 +21,7 @@ import pandas as pd
 from prodlib.accounts import CREDIT_ACCOUNT
 from prodlib.checks import CheckContext, chart_resolution, make_context, rules_of, run_phase
 from prodlib.columns import POSTING_COLUMNS
-from prodlib.errors import ConservationError
+from prodlib.errors import ConservationError, LedgerError
 from prodlib.ingest import IngestResult, empty_quarantine, file_sha256, quarantine_rows, read_source
 from prodlib.money import MONEY_DTYPE
 from prodlib.reasons import Reason
@@ -369,6 +369,11 @@ def run(
                                     contents.pop("postings", None), stage.quarantine, stage.ingest.rows_read,
                                     **contents, row_keys=stage.good_keys(), already_posted=stage.already_posted)
                 if kind == "payroll":
+                    if result.rows_already_posted != stage.already_posted and not result.already_posted:
+                        # Another run posted some of these lines meanwhile: the fringes below would be
+                        # theirs too. Roll the file back; the next run sets those lines aside first.
+                        raise LedgerError(f"{spec.display_path}: {result.rows_already_posted - stage.already_posted} "
+                                          "payroll lines were posted by another run meanwhile; run again")
                     # Fringes of the rows this batch posted only: rows already posted had theirs then.
                     runs.append(post_fringes(conn, led.scope, spec, stage, production, chart, remittance_dir))
             reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
@@ -414,7 +419,11 @@ def post_fringes(
     chart: ChartOfAccounts, remittance_dir: Path | None,
 ) -> SourceRun:
     """Fringes of a payroll batch, posted as their own batch (debit x900 fringe, credit FRINGE_PAYABLE:plan)
-    in the caller's transaction ``conn``, the one that posts the payroll batch."""
+    in the caller's transaction ``conn``, the one that posts the payroll batch.
+
+    Only the lines this batch posts are priced (``stage.good``: lines already posted were priced
+    with their own batch). Per-person caps (the Social Security wage base, FUTA, SUI) count the lines
+    handed to the engine, i.e. this file's new lines: caps are per file, as they were before row keys."""
     from prodlib.fringes import compute_fringes, fringe_postings
     from prodlib.ledger import post_batch
     from prodlib.remittance import remittance_reports

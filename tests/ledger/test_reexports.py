@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from prodlib import pipeline
 from prodlib.cli import main
+from prodlib.errors import LedgerError
 from prodlib.ledger import Ledger, verify_chain
 from prodlib.pipeline import run
 
@@ -168,3 +169,26 @@ def test_the_run_summary_counts_rows_already_posted(tmp_path: Path, db: str, cap
     assert skipped == 13 and quarantined == 0 and read == accepted + quarantined + skipped
     assert "(read = accepted + quarantined + already posted: True)" in total
     assert "already posted: 13 rows" in out
+
+
+def test_rows_another_run_posted_meanwhile_are_caught_by_the_ledger(tmp_path: Path, db: str, monkeypatch) -> None:
+    root = write_week(tmp_path / "in", [WEEK1])
+    run(root, db)
+    before = balances(db)
+    write_week(root, [WEEK1, WEEK2])
+    # As if week 1's rows were posted by a concurrent run after this run looked them up.
+    monkeypatch.setattr(pipeline, "skip_posted", lambda stage, _posted: stage)
+    with pytest.raises(LedgerError, match="payroll lines were posted by another run"):
+        run(root, db)
+    after = balances(db)
+    # Invoices, POs, petty cash, timecards: the ledger set week 1's rows aside under its lock and posted
+    # week 2's (42.50 of invoices, 19.75 of petty cash). Payroll refused whole, with no fringe: its
+    # fringes would have priced week 1's lines again.
+    assert after["AP"] - before["AP"] == -4_250 and after["PETTY_CASH"] - before["PETTY_CASH"] == -1_975
+    assert after["PAYROLL_LIABILITY"] == before["PAYROLL_LIABILITY"]
+    assert after["FRINGE_PAYABLE:FICA-SS"] == before["FRINGE_PAYABLE:FICA-SS"]
+    monkeypatch.undo()
+    again = run(root, db)  # the next run sets the posted lines aside first
+    assert by_kind(again)["payroll"] == (3, 1, 0, 2)
+    # wages 600.00, social security 6.2 % of 400.00 + 6.2 % of 200.00 = 37.20, as if nothing had happened
+    assert balances(db)["PAYROLL_LIABILITY"] == -60_000 and balances(db)["FRINGE_PAYABLE:FICA-SS"] == -3_720
