@@ -132,14 +132,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run(args.input, database_url(args.db), progress=None if args.quiet else _say,
                  remittance_dir=Path(args.remittance_out) if args.remittance_out else None)
     width = max([len(s.file) for s in result.sources] + [4])
-    print(f"{'file':<{width}}  {'kind':<14} {'read':>9} {'accepted':>9} {'quarant.':>9}  reasons")
+    print(f"{'file':<{width}}  {'kind':<14} {'read':>9} {'accepted':>9} {'quarant.':>9} {'skipped':>9}  reasons")
     for s in result.sources:
         reasons = ", ".join(f"{k} {v}" for k, v in sorted(s.reasons.items()))
-        note = "  (already posted: skipped)" if s.already_posted else ""
-        counts = f"{s.rows_read:>9,} {s.accepted:>9,} {s.quarantined:>9,}"
+        note = "  (already posted: skipped, not read)" if s.skipped else ""
+        counts = f"{s.rows_read:>9,} {s.accepted:>9,} {s.quarantined:>9,} {s.already_posted:>9,}"
         print(f"{s.file:<{width}}  {s.kind:<14} {counts}  {reasons}{note}")
-    print(f"{'total':<{width}}  {'':<14} {result.rows_read:>9,} {result.accepted:>9,} {result.quarantined:>9,}"
-          f"  (read = accepted + quarantined: {result.rows_read == result.accepted + result.quarantined})")
+    total = result.accepted + result.quarantined + result.already_posted
+    terms = "accepted + quarantined + already posted" if result.already_posted else "accepted + quarantined"
+    print(f"{'total':<{width}}  {'':<14} {result.rows_read:>9,} {result.accepted:>9,} {result.quarantined:>9,} "
+          f"{result.already_posted:>9,}  (read = {terms}: {result.rows_read == total})")
+    if result.already_posted or result.skipped:  # the "skipped" column: rows already in the ledger
+        print(f"already posted: {result.already_posted:,} rows; {len(result.skipped)} files already posted "
+              "whole were skipped unread")
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)

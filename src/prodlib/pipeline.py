@@ -2,7 +2,9 @@
 
 Stages are pure functions over a :class:`Stage` (the good rows so far and the quarantine so far);
 the only I/O is reading the files and writing batches to the ledger. Conservation is checked for
-every file: rows read = rows accepted + rows quarantined, and the ledger checks it again per batch.
+every file: rows read = rows accepted + rows quarantined + rows already posted, and the ledger checks
+it again per batch. A file whose content hash was posted is skipped unread; a row whose row key
+(:mod:`prodlib.rowkeys`) was posted is set aside before validation, neither posted nor quarantined.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import pandas as pd
 from prodlib.accounts import CREDIT_ACCOUNT
 from prodlib.checks import CheckContext, chart_resolution, make_context, rules_of, run_phase
 from prodlib.columns import POSTING_COLUMNS
-from prodlib.errors import ConservationError
+from prodlib.errors import ConservationError, LedgerError
 from prodlib.fx import FX_COLUMNS, MAX_RATE_AGE_DAYS, RateTable, convert_frame, load_rate_table
-from prodlib.ingest import IngestResult, empty_quarantine, quarantine_rows, read_source
+from prodlib.ingest import IngestResult, empty_quarantine, file_sha256, quarantine_rows, read_source
 from prodlib.money import MONEY_DTYPE
 from prodlib.reasons import Reason
+from prodlib.rowkeys import row_keys
 from prodlib.rules import Replacement, RuleBook, load_rules
 from prodlib.sources import InputError, InputSet, Production, SourceSpec, load_input_set
 from prodlib.taxonomy import ChartOfAccounts, get_chart
@@ -32,7 +35,7 @@ from prodlib.validate import validate_frame
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from prodlib.ledger import Scope
+    from prodlib.ledger import LedgerView, Scope
 
 DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
 DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
@@ -41,11 +44,21 @@ PARTY_COLUMN = {"invoice": "vendor_id", "petty_cash": "custodian", "payroll": "e
 
 @dataclass(frozen=True)
 class Stage:
-    """One source on its way through the pipeline."""
+    """One source on its way through the pipeline.
+
+    Attributes:
+      ingest: the file as read.
+      good: the rows still on their way to the ledger.
+      quarantine: the rows refused so far, with their reasons.
+      row_keys: the row key of every row ingest parsed, indexed like ``ingest.frame``.
+      already_posted: rows set aside because their row key is already in the ledger.
+    """
 
     ingest: IngestResult
     good: pd.DataFrame
     quarantine: pd.DataFrame
+    row_keys: pd.Series | None = None
+    already_posted: int = 0
 
     def send(
         self, mask: np.ndarray, reason: Reason, field_name: str, detail: Callable[[pd.DataFrame], list[str]]
@@ -66,16 +79,30 @@ class Stage:
 
     def check_conservation(self) -> None:
         read = self.ingest.rows_read
-        if len(self.good) + len(self.quarantine) != read or self.good.index.intersection(self.quarantine.index).size:
+        if (len(self.good) + len(self.quarantine) + self.already_posted != read
+                or self.good.index.intersection(self.quarantine.index).size):
             raise ConservationError(
                 f"{self.ingest.spec.display_path}: read {read}, accepted {len(self.good)}, "
-                f"quarantined {len(self.quarantine)}"
+                f"quarantined {len(self.quarantine)}, already posted {self.already_posted}"
             )
+
+    def good_keys(self) -> list[str]:
+        """The row keys of ``good``, in its order."""
+        return self.row_keys.loc[self.good.index].tolist() if self.row_keys is not None else []
 
 
 def start(ingest: IngestResult) -> Stage:
     q = ingest.quarantine if len(ingest.quarantine) else empty_quarantine()
-    return Stage(ingest=ingest, good=ingest.frame, quarantine=q)
+    return Stage(ingest=ingest, good=ingest.frame, quarantine=q, row_keys=row_keys(ingest.spec.kind, ingest.frame))
+
+
+def skip_posted(stage: Stage, posted: AbstractSet[str]) -> Stage:
+    """Set aside the rows whose row key is in ``posted`` (already in the ledger): they are counted as
+    already posted, never validated, quarantined or posted again."""
+    if not posted or stage.good.empty:
+        return stage
+    mask = stage.row_keys.loc[stage.good.index].isin(posted).to_numpy(dtype=bool)
+    return replace(stage, good=stage.good.loc[~mask], already_posted=stage.already_posted + int(mask.sum()))
 
 
 # --- stages ----------------------------------------------------------------------------------
@@ -221,18 +248,17 @@ def postings(stage: Stage) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class SourceRun:
-    """What one file's run did: counts that satisfy rows read = accepted + quarantined.
+    """What the run did with one file (or one payroll file's fringes).
 
     Attributes:
-      source_id: the sources.yaml entry's id (``<id>:fringes`` for a payroll's fringe batch)
-      kind: the input kind
-      file: the file as sources.yaml names it
-      file_hash: the file's content hash (its batch key)
-      rows_read: data rows read
-      accepted: rows posted (journaled, recorded or accepted)
-      quarantined: rows quarantined
-      already_posted: True when the file was posted before and nothing was written
-      reasons: quarantine reason -> rows
+      source_id, kind, file: the source of sources.yaml and its file as written there.
+      file_hash: SHA-256 of the file's bytes.
+      rows_read: records read; ``accepted + quarantined + already_posted`` (0 for a skipped file).
+      accepted: rows posted (entries, PO versions, budget lines, accepted timecards and bank lines).
+      quarantined: rows quarantined with a reason.
+      already_posted: rows whose row key was already in the ledger: neither posted nor quarantined.
+      skipped: the file's content hash was posted before: not read at all.
+      reasons: quarantined rows per reason code.
     """
 
     source_id: str
@@ -242,19 +268,20 @@ class SourceRun:
     rows_read: int
     accepted: int
     quarantined: int
-    already_posted: bool = False
+    already_posted: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run did, file by file, and what it refused.
+    """A run over an input set.
 
     Attributes:
-      production: the production the run was for
-      sources: one :class:`SourceRun` per file (and per fringe batch)
-      rules_replaced: every shipped rule figure the production's own rule files replaced
-      errors: files that could not be read at all, each message naming file/line/field
+      production: the production the input set belongs to.
+      sources: one entry per file (and per payroll file's fringes), in run order.
+      errors: files that could not be read at all, each message naming file, line and field.
+      rules_replaced: every shipped rule figure the production's own rule files replaced.
     """
 
     production: Production
@@ -273,6 +300,14 @@ class RunResult:
     @property
     def quarantined(self) -> int:
         return sum(s.quarantined for s in self.sources)
+
+    @property
+    def already_posted(self) -> int:
+        return sum(s.already_posted for s in self.sources)
+
+    @property
+    def skipped(self) -> tuple[SourceRun, ...]:
+        return tuple(s for s in self.sources if s.skipped)
 
 
 #: Order matters: budgets and POs before invoices; timecards before payroll.
@@ -304,6 +339,8 @@ def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, c
                 context: CheckContext | None = None) -> Stage:
     """Payroll lines against the guild rules (``REGISTRY["payroll"]``'s guild phase: classification,
     PP date, schedule in force, fringe pricing, budget tier, scale, reversals, timecard days)."""
+    if stage.good.empty:  # e.g. every line already posted
+        return stage
     context = replace(context or make_context(production, chart=chart), timecards=timecards)
     valid, q = run_phase(rules_of("payroll", "guild"), stage.good, context)
     return replace(stage, good=valid, quarantine=pd.concat([stage.quarantine, q]))
@@ -330,7 +367,6 @@ def run(
         if progress:
             progress(f"rules: {note}")
     led = Ledger.open(database_url)
-    posted_invoices = led.document_keys("invoice")
     rates = load_rate_table(inputs.root, production.currency)  # fx_rates.csv, once per run
     context = make_context(production, chart=chart, rules=rules)
     timecards: list[pd.DataFrame] = []
@@ -342,12 +378,21 @@ def run(
         for spec in (s for s in specs if s.kind == kind):
             if progress:
                 progress(f"{spec.kind:<15} {spec.display_path}")
+            posted = _posted_file(led, spec)
+            if posted is not None:  # the same bytes were posted: skipped before any parsing
+                runs.append(SourceRun(source_id=spec.id, kind=kind, file=spec.display_path, file_hash=posted,
+                                      rows_read=0, accepted=0, quarantined=0, skipped=True))
+                continue
             try:  # a file that cannot be read is refused with its message; the other files still run
-                read.append(start(read_source(spec, spec.currency or production.currency)))
+                stage = start(read_source(spec, spec.currency or production.currency))
             except InputError as exc:
                 errors.append(str(exc))
+                continue
+            read.append(skip_posted(stage, led.posted_row_keys(kind, stage.row_keys.tolist())))
         for stage in validate_stages(read, production):
             spec = stage.ingest.spec
+            posted_invoices = (led.posted_documents("invoice", set(zip(
+                stage.good["vendor_id"], stage.good["invoice_number"], strict=True))) if kind == "invoice" else set())
             stage = finish_source(fx_stage(stage, rates), chart, posted_invoices, context)
             if kind == "timecard":
                 timecards.append(stage.good)
@@ -360,23 +405,35 @@ def run(
             with led.transaction() as conn:
                 result = post_batch(conn, led.scope, spec.id, spec.display_path, stage.ingest.file_hash, kind,
                                     contents.pop("postings", None), stage.quarantine, stage.ingest.rows_read,
-                                    **contents)
+                                    **contents, row_keys=stage.good_keys(), already_posted=stage.already_posted)
                 if kind == "payroll":
-                    # Even when the payroll was posted before: its fringe batch is idempotent too.
+                    if result.rows_already_posted != stage.already_posted and not result.already_posted:
+                        # Another run posted some of these lines meanwhile: the fringes below would be
+                        # theirs too. Roll the file back; the next run sets those lines aside first.
+                        raise LedgerError(f"{spec.display_path}: {result.rows_already_posted - stage.already_posted} "
+                                          "payroll lines were posted by another run meanwhile; run again")
+                    # Fringes of the rows this batch posted only: rows already posted had theirs then.
                     runs.append(post_fringes(conn, led.scope, spec, stage, production, chart, remittance_dir,
                                              rules=rules))
-            already = result.already_posted
-            if kind == "invoice" and not already:
-                posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
             reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
             runs.append(
                 SourceRun(
                     source_id=spec.id, kind=kind, file=spec.display_path, file_hash=stage.ingest.file_hash,
-                    rows_read=stage.ingest.rows_read, accepted=len(stage.good), quarantined=len(stage.quarantine),
-                    already_posted=already, reasons={str(k): int(v) for k, v in reasons.items()},
+                    rows_read=result.rows_read, accepted=result.rows_posted, quarantined=result.rows_quarantined,
+                    already_posted=result.rows_already_posted, reasons={str(k): int(v) for k, v in reasons.items()},
+                    skipped=result.already_posted,
                 )
             )
     return RunResult(production=production, sources=tuple(runs), errors=tuple(errors), rules_replaced=rules.replaced)
+
+
+def _posted_file(led: LedgerView, spec: SourceSpec) -> str | None:
+    """The file's content hash if a batch posted these exact bytes, else None (cheap: no parsing)."""
+    try:
+        file_hash = file_sha256(spec.path.read_bytes())
+    except OSError:
+        return None  # read_source reports it, naming the file
+    return file_hash if led.posted_file(file_hash) is not None else None
 
 
 def batch_contents(stage: Stage, production: Production) -> dict[str, Any]:
@@ -402,7 +459,11 @@ def post_fringes(
 ) -> SourceRun:
     """Fringes of a payroll batch, posted as their own batch (debit x900 fringe, credit FRINGE_PAYABLE:plan)
     in the caller's transaction ``conn``, the one that posts the payroll batch; priced by ``rules`` (the
-    run's rule book; default: the production's)."""
+    run's rule book; default: the production's).
+
+    Only the lines this batch posts are priced (``stage.good``: lines already posted were priced
+    with their own batch). Per-person caps (the Social Security wage base, FUTA, SUI) count the lines
+    handed to the engine, i.e. this file's new lines: caps are per file, as they were before row keys."""
     from prodlib.fringes import compute_fringes, fringe_postings
     from prodlib.ledger import post_batch
     from prodlib.remittance import remittance_reports
@@ -419,5 +480,6 @@ def post_fringes(
         remittance_reports(fringes, production, remittance_dir, plans=rules.plans)
     return SourceRun(
         source_id=f"{spec.id}:fringes", kind="fringe", file=f"{spec.display_path} (fringes)", file_hash=file_hash,
-        rows_read=len(frame), accepted=len(frame), quarantined=0, already_posted=result.already_posted,
+        rows_read=result.rows_read, accepted=result.rows_posted, quarantined=0,
+        already_posted=result.rows_already_posted, skipped=result.already_posted,
     )

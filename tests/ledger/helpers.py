@@ -84,7 +84,8 @@ def full_ledger(led) -> None:
             ("2026-03-02", "2500-02", "AP", "800.00", "INV-3", "PO-1"),
             ("2026-03-03", "1400-01", "PAYROLL_LIABILITY", "5000.00", "PR-1"),
             ("2026-03-03", "1400-01", "FRINGE_PAYABLE:SAG-AFTRA", "1050.00", "PR-1")]
-    led.post_batch("acme", "inv/acme.csv", "H1", "invoice", postings(rows), quarantine([7]), 6)
+    led.post_batch("acme", "inv/acme.csv", "H1", "invoice", postings(rows), quarantine([7]), 6,
+                   row_keys=[f"{i:064x}" for i in range(len(rows))])
     led.post_batch("cash", "bank.csv", "H2", "bank",
                    postings([("2026-03-10", "AP", "CASH", "1500.00", "CHK-1")], start_line=2), None, 1)
     led.record_budget("BV-1", pd.DataFrame({"cost_code": ["2500-02", "3300-01", "1400-01"],

@@ -291,6 +291,20 @@ def _v5(conn: sa.Connection) -> None:
         conn.exec_driver_sql(_RAISE.sub(lambda m, t=tag: f"RAISE(ABORT, '{m[1]} [prodlib:{t}]')", sql))
 
 
+def _v6(conn: sa.Connection) -> None:
+    """Row-level idempotency: ``posted_rows`` (the row key of every posted row, unique per production
+    and kind, append-only), ``batches.rows_already_posted`` (rows of a file found already posted), and
+    an index on journal entries' document numbers so a file's invoices are looked up, not loaded whole."""
+    for t in s.V6_TABLES:
+        t.create(conn)
+    for stmt in _append_only_sql(conn.dialect.name, "posted_rows"):  # SQLite: tagged as migration 5 tags
+        conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+    # Migration 1 creates ``batches`` from today's definition, which has the column already.
+    if "rows_already_posted" not in {c["name"] for c in sa.inspect(conn).get_columns("batches")}:
+        conn.exec_driver_sql("ALTER TABLE batches ADD COLUMN rows_already_posted BIGINT NOT NULL DEFAULT 0")
+    conn.exec_driver_sql("CREATE INDEX ix_journal_entries_document ON journal_entries (document_no, party_id)")
+
+
 def _v7(conn: sa.Connection) -> None:
     """Foreign-currency entries: ``journal_fx`` (currency, original amount, rate per entry), append-only.
 
@@ -308,6 +322,7 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "estimates (EFC per account) replace etc_entries; at most one void/reversal per entry", _v3),
     Migration(4, "faster bulk posting: one balance subquery, chain-head orphan check on PostgreSQL, two indexes", _v4),
     Migration(5, "integrity triggers name their guarantee (PostgreSQL constraint name, SQLite message tag)", _v5),
+    Migration(6, "row keys of posted rows (unique per production and kind), rows already posted per batch", _v6),
     Migration(7, "journal_fx: a foreign-currency entry's currency, original amount and rate, sealed by its hash", _v7),
 ]
 LATEST = MIGRATIONS[-1].version

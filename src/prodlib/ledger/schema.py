@@ -209,6 +209,25 @@ estimates = sa.Table(
     sa.UniqueConstraint("production_id", "account", "effective_date", name="uq_estimate_account_date"),
 )
 
+# --- migration 6 -----------------------------------------------------------------------------
+
+# The row key (prodlib.rowkeys) of every row a batch posted, of every kind (journal entries, PO rows,
+# budget lines, accepted timecards and bank lines): one row is posted once per production and kind.
+posted_rows = sa.Table(
+    "posted_rows",
+    metadata,
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("row_key", sa.String(64), nullable=False),
+    sa.Column("batch_id", BIGINT, nullable=False),
+    sa.UniqueConstraint("production_id", "kind", "row_key", name="uq_posted_rows_key"),
+    sa.Index("ix_posted_rows_batch", "batch_id"),
+)
+
+#: Added to ``batches`` by migration 6 (rows of the file whose row key was already posted).
+ROWS_ALREADY_POSTED = sa.Column("rows_already_posted", BIGINT, nullable=False, server_default="0")
+batches.append_column(ROWS_ALREADY_POSTED)
+
 # --- migration 7 -----------------------------------------------------------------------------
 
 # A journal entry of a foreign-currency line keeps what the line was in its own currency: the
@@ -228,10 +247,11 @@ V1_TABLES = [chain_heads, batches, journal_entries, journal_lines, quarantine, a
              budget_lines]
 V2_TABLES = [period_closes, purchase_orders, etc_entries]
 V3_TABLES = [estimates]
+V6_TABLES = [posted_rows]
 V7_TABLES = [journal_fx]
 #: Tables migration 2 made append-only (frozen: migrations never change).
 APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
 #: Tables that triggers make append-only (no UPDATE, no DELETE) today.
-APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates"]
+APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates", "posted_rows"]
 #: Made append-only by migration 7 (tests/test_fx.py checks it on a ledger with foreign entries).
 APPEND_ONLY_V7 = ["journal_fx"]

@@ -16,7 +16,9 @@ from prodlib.ledger import chain as ch
 from prodlib.money import from_cents
 
 BATCH_FIELDS = ("batch_id", "source_id", "source_file", "file_hash", "kind", "rows_read", "rows_posted",
-                "rows_quarantined", "first_entry_id", "last_entry_id")
+                "rows_quarantined", "first_entry_id", "last_entry_id", "rows_already_posted")
+#: What an event sealed before a field existed means by its absence (migration 6: nothing skipped).
+_BATCH_DEFAULTS = {"rows_already_posted": 0}
 QUARANTINE_FIELDS = ("q_id", "production_id", "batch_id", *QUARANTINE_COLUMNS)
 _QUARANTINE_INTS = ("q_id", "batch_id", "source_line")
 
@@ -70,6 +72,15 @@ def period_close_record(r: Mapping) -> dict:
     return {"period": r["period"], "closed_on": _d(r["closed_on"]), "author": r["author"], "reason": r["reason"]}
 
 
+def row_keys_digest(keys: list[str]) -> str:
+    """SHA-256 over a batch's posted row keys, in sorted order (the order they are stored in is not kept)."""
+    return ch.sha256_hex("\n".join(sorted(keys)))
+
+
+def posted_row_keys(conn: sa.Connection, batch_id: int) -> list[str]:
+    return [r["row_key"] for r in _rows(conn, "SELECT row_key FROM posted_rows WHERE batch_id = :b", b=batch_id)]
+
+
 def quarantine_records(conn: sa.Connection, batch_id: int) -> list[dict]:
     rows = _rows(conn, f"SELECT {', '.join(QUARANTINE_FIELDS)} FROM quarantine WHERE batch_id = :b ORDER BY q_id",
                  b=batch_id)
@@ -101,12 +112,15 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
             return f"batch {p['batch_id']} sealed by this event is missing"
         got = batch_record(rows[0])
         for k in BATCH_FIELDS:
-            if got[k] != p[k]:
-                return f"batch {p['batch_id']}: {k} is {got[k]!r}, sealed {p[k]!r}"
+            sealed = p.get(k, _BATCH_DEFAULTS[k]) if k in _BATCH_DEFAULTS else p[k]
+            if got[k] != sealed:
+                return f"batch {p['batch_id']}: {k} is {got[k]!r}, sealed {sealed!r}"
         if p["last_entry_id"] is not None and entry_hashes.get(p["last_entry_id"]) != p["journal_head"]:
             return f"batch {p['batch_id']}: journal entry {p['last_entry_id']} differs from the hash sealed here"
         if ch.rows_digest(quarantine_records(conn, p["batch_id"])) != p["quarantine_digest"]:
             return f"batch {p['batch_id']}: quarantine rows differ from those sealed"
+        if "row_keys_digest" in p and row_keys_digest(posted_row_keys(conn, p["batch_id"])) != p["row_keys_digest"]:
+            return f"batch {p['batch_id']}: posted row keys differ from those sealed"
     elif etype == "budget_recorded":
         rows = _rows(conn, "SELECT * FROM budget_versions WHERE version_id = :v", v=p["version_id"])
         if not rows or rows[0]["content_hash"] != p["content_hash"]:

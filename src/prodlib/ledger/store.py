@@ -13,7 +13,7 @@ The logic lives in the modules (see docs/LEDGER.md, "Modules"); reads come from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -92,11 +92,12 @@ class Ledger(LedgerView):
     def post_batch(self, source_id: str, source_file: str, file_hash: str, kind: str, postings: pd.DataFrame | None,
                    quarantine: pd.DataFrame | None, rows_read: int, *, purchase_orders: pd.DataFrame | None = None,
                    effective_date: date | str | None = None, budget: dict | None = None,
-                   accepted: int = 0) -> BatchResult:
+                   accepted: int = 0, row_keys: Sequence[str] | None = None,
+                   already_posted: int = 0) -> BatchResult:
         """Post one file atomically (see :func:`prodlib.ledger.batches.post_batch`)."""
         return self._one(batches.post_batch, source_id, source_file, file_hash, kind, postings, quarantine,
                          rows_read, purchase_orders=purchase_orders, effective_date=effective_date, budget=budget,
-                         accepted=accepted)
+                         accepted=accepted, row_keys=row_keys, already_posted=already_posted)
 
     def record_budget(self, version_id: str, lines: pd.DataFrame, locked_on: date | str, author: str,
                       reason: str = "original locked budget", *, effective_date: date | str | None = None,

@@ -8,6 +8,7 @@ and never migrates.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 
 from prodlib.accounts import is_cost_account
 from prodlib.columns import QUARANTINE_COLUMNS
-from prodlib.ledger import budgets, commitments, estimates
+from prodlib.ledger import batches, budgets, commitments, estimates
 from prodlib.ledger import schema as s
 from prodlib.ledger.connection import open_readonly_engine
 from prodlib.ledger.frames import cents_to_money
@@ -150,10 +151,10 @@ class LedgerView:
         return pd.DataFrame(rows, columns=[*QUARANTINE_COLUMNS, "batch_id", "recorded_at"])
 
     def batches_frame(self) -> pd.DataFrame:
-        """Per posted file: rows read, posted, quarantined (conservation holds on every row)."""
+        """Per posted file: rows read, posted, quarantined, already posted (read = the other three, each row)."""
         t = s.batches
         cols = ["batch_id", "source_id", "source_file", "file_hash", "kind", "rows_read", "rows_posted",
-                "rows_quarantined", "first_entry_id", "last_entry_id", "recorded_at"]
+                "rows_quarantined", "rows_already_posted", "first_entry_id", "last_entry_id", "recorded_at"]
         q = sa.select(*[t.c[c] for c in cols]).where(t.c.production_id == self.production_id).order_by(t.c.batch_id)
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
@@ -167,6 +168,18 @@ class LedgerView:
              .distinct())
         with self.engine.connect() as conn:
             return {(p, d) for p, d in conn.execute(q).all()}
+
+    def posted_row_keys(self, kind: str, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` (row keys, :mod:`prodlib.rowkeys`) of ``kind`` are posted (index lookups)."""
+        return self._read(batches.posted_row_keys, kind, keys)
+
+    def posted_documents(self, kind: str, documents: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of ``documents`` ((party_id, document_no)) batches of ``kind`` posted (index lookups)."""
+        return self._read(batches.posted_documents, kind, documents)
+
+    def posted_file(self, file_hash: str) -> batches.BatchResult | None:
+        """The batch that posted a file with this content hash, or None."""
+        return self._read(batches.posted_file, file_hash)
 
     def closed_periods(self) -> list[str]:
         return sorted(self._read(closed_periods))
