@@ -75,9 +75,12 @@ class WorkRuleBook:
 
     Attributes:
       schedules: the schedules, by ``effective_from``; no two are in force on one date.
+      max_span_hours: the longest call-to-wrap span a timecard can record; a longer one is
+        IMPOSSIBLE_TIMECARD (a bound on what a day can be, not a contract term, so not per schedule).
     """
 
     schedules: tuple[WorkRules, ...]
+    max_span_hours: Decimal
 
     def in_force(self, on: date) -> WorkRules | None:
         """The schedule in force on ``on``; None when none is (the day cannot be checked)."""
@@ -151,10 +154,12 @@ class WorkRulesFile(Strict):
     Attributes:
       source, verified: the default source line and verified flag of every schedule.
       schedules: one set of timecard rules per period of force (see :class:`WorkRules`).
+      max_span_hours: the longest call-to-wrap span a timecard can record (see :class:`WorkRuleBook`).
     """
 
     source: Text
     verified: Flag
+    max_span_hours: Figure
     schedules: tuple[_Schedule, ...]
 
 
@@ -193,4 +198,6 @@ def load_work_rules(path: str | None = None) -> WorkRuleBook:
             raise located.error(f"schedule {doc.schedules[b].id} starts {nxt.effective_from} while "
                                 f"{doc.schedules[a].id} is still in force", ("schedules", b, "effective_from"),
                                 WorkRulesFile, RuleDataError)
-    return WorkRuleBook(tuple(out[i] for i in order))
+    if doc.max_span_hours <= 0:
+        raise located.error("max_span_hours must be above 0", ("max_span_hours",), WorkRulesFile, RuleDataError)
+    return WorkRuleBook(tuple(out[i] for i in order), doc.max_span_hours)
