@@ -105,10 +105,14 @@ def test_amount_is_hours_times_rate_within_a_cent() -> None:
         line("2026-03-07", "SIXTH_DAY", "10", "45", "675.00"),
         line(None, "FLAT", None, "4150", "9999.00"),
         line("2026-03-06", "REG", None, "45", "1.00"),
+        # line 10: 9,999,999,999 h x 9,999,999,999 = about 1e20: beyond any amount's bound (and the money
+        # type's 16 integer digits): refused, not an overflow.
+        line("2026-03-06", "REG", "9999999999", "9999999999", "100.00"),
     ])
     got = refused(amount_hours_rate, frame)
     assert [(s, r, f) for s, r, f, _ in got] == [(5, "AMOUNT_NOT_HOURS_TIMES_RATE", "amount"),
-                                               (6, "AMOUNT_NOT_HOURS_TIMES_RATE", "amount")]
+                                               (6, "AMOUNT_NOT_HOURS_TIMES_RATE", "amount"),
+                                               (10, "AMOUNT_NOT_HOURS_TIMES_RATE", "amount")]
     assert got[0][3] == "OT_2: 1.0000 h x 45.2500 = 45.25, x 2.0 = 90.50; the line pays 90.48"
     assert got[1][3] == "REG: 8.0000 h x 45.0000 = 360.00; the line pays 400.00"
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from prodlib.checks.base import CheckContext, Finding, split
-from prodlib.money import CENT, MONEY_TYPE, QUANTITY_TYPE, round_cents, round_cents_column
+from prodlib.money import AMOUNT_BOUND, CENT, MONEY_TYPE, QUANTITY_TYPE, round_cents, round_cents_column
 from prodlib.reasons import Reason
 from prodlib.rules.work import WorkRules
 from prodlib.values import column_values, py_date, py_decimal
@@ -47,8 +47,12 @@ def _decimal(frame: pd.DataFrame, column: str, type_: pa.DataType) -> pa.Array:
 
 
 def _within_cent(amount: pa.Array, product: pa.Array) -> np.ndarray:
-    gap = pc.abs(pc.subtract(amount, round_cents_column(product)))
-    return pc.fill_null(pc.less_equal(gap, pa.scalar(CENT, MONEY_TYPE)), True).to_numpy(zero_copy_only=False)
+    # A product beyond the bound every amount keeps cannot be the amount (and would not fit the money type).
+    beyond = pc.fill_null(pc.greater(pc.abs(product), pa.scalar(AMOUNT_BOUND, pa.decimal128(12, 2))), False)
+    safe = pc.if_else(beyond, pa.scalar(Decimal(0), product.type), product)
+    gap = pc.abs(pc.subtract(amount, round_cents_column(safe)))
+    near = pc.fill_null(pc.less_equal(gap, pa.scalar(CENT, MONEY_TYPE)), True)
+    return pc.and_(near, pc.invert(beyond)).to_numpy(zero_copy_only=False)
 
 
 def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.DataFrame]:
