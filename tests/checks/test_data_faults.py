@@ -242,3 +242,11 @@ def test_a_budget_code_listed_twice_holds_every_line_of_it() -> None:
         (4, "DUPLICATE_BUDGET_LINE", "cost_code", "cost code 2500-01 is listed 2 times in this budget (lines 2, 4); "
                                                   "amount 12000.00"),
     ]
+
+
+def test_an_empty_payroll_passes_every_guild_rule() -> None:
+    # Every line of a payroll file refused by ingest leaves an empty frame; the guild phase must accept it
+    # (priceable used to zip one empty shape part against no shapes and raise).
+    frame = payroll([line("2026-03-03", "REG", "8", "45", "360.00")]).iloc[:0]
+    valid, q = run_phase(rules_of("payroll", "guild"), frame, CTX)
+    assert valid.empty and q.empty

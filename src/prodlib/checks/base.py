@@ -166,6 +166,8 @@ class Shapes:
 
     def members(self) -> list[np.ndarray]:
         """Each shape's row positions, in frame order."""
+        if not self.values:  # an empty frame has no shapes (np.split would give one empty part)
+            return []
         order = np.argsort(self.of_row, kind="stable")
         cuts = np.searchsorted(self.of_row[order], np.arange(1, len(self.values)))
         return np.split(order, cuts)
