@@ -504,7 +504,9 @@ def test_sample_shape(sample: dict) -> None:
     assert {ln.classification for ln in lines if ln.union == "IATSE"} <= set(IATSE_SCALE)
     # The payroll faults were dropped and the pipeline quarantined exactly those lines.
     payroll = next(s for s in sample["result"].sources if s.kind == "payroll")
-    assert payroll.quarantined == len(sample["faulty"]) == 5
+    # 5 injected payroll faults + 6 pay lines held with their day's refused timecard (indie seed 7: two
+    # refused cards that still name their day, a blank call and a malformed wrap: REG, OT_1_5, OT_2 each).
+    assert payroll.quarantined == len(sample["faulty"]) == 5 + 6
     assert payroll.accepted == len(lines)
     # One rounding group per person and period: the cap order inside a period cannot matter.
     keys = {(ln.employee_id, ln.period_end) for ln in lines if ln.earning_type in SESSION}

@@ -236,6 +236,8 @@ def _check_fault(f, src: dict, lines: list[list[str]], window: tuple[date, date]
         assert value not in rate_card()
     elif f.fault == "negative_gross":
         assert Decimal(value) < 0
+    elif f.fault == "timecard_quarantined":  # the day is named (its refused card: the test below)
+        assert datetime.strptime(value, fmt)
     else:  # pragma: no cover
         raise AssertionError(f"unchecked fault {f.fault}")
 
@@ -258,8 +260,27 @@ def test_every_fault_kind_present_at_indie(indie) -> None:
     _, manifest = indie
     counts = manifest.fault_counts()
     expected = {(kind, fault) for kind, rates in FAULT_RATES.items() for fault in rates}
-    assert set(counts) == expected
+    # ... and the pay lines held by a refused timecard (a consequence, not a rate of its own).
+    assert set(counts) == expected | {("payroll", "timecard_quarantined")}
     assert len(expected) == 7 + 6 + 6 + 3 + 5
+
+
+def test_held_pay_lines_are_the_days_of_refused_timecards(indie) -> None:
+    # Each TIMECARD_QUARANTINED payroll line names an employee and work date whose timecard is itself a
+    # manifest fault (one that leaves the work date readable); each such card holds at least one line.
+    root, manifest = indie
+    srcs = {s["path"]: s for s in _sources(root)}
+
+    def day_of(f) -> tuple[str, date]:
+        src = srcs[f.file]
+        lines = _read(root, src)
+        row = lines[f.line - 1]
+        return (_cell(src, lines[0], row, "employee_id"),
+                datetime.strptime(_cell(src, lines[0], row, "work_date"), src["date_format"]).date())
+
+    held = {day_of(f) for f in manifest.faults if f.fault == "timecard_quarantined"}
+    cards = {day_of(f) for f in manifest.faults if f.file.startswith("timecards/") and f.field != "work_date"}
+    assert held and held == cards
 
 
 def test_fault_rates_are_configurable(tmp_path: Path) -> None:

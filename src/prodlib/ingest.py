@@ -490,6 +490,12 @@ def parse_dates(values: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(out, index=values.index, dtype=DATE_DTYPE), bad
 
 
+def parse_date_column(values: pd.Series, fmt: str) -> pd.Series:
+    """Dates as ingest reads them (strict ``fmt``, trimmed); blank or bad -> null. For callers that must
+    read a refused row's date cell (the pipeline holding the pay lines of a refused timecard's day)."""
+    return parse_dates(values, fmt)[0]
+
+
 def _parse_times(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Clock times "H:MM" or "HH:MM" (past midnight stays on the clock: "25:30"), trimmed; bad -> null."""
     arr = pa.array(values.fillna(""), pa.string())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +21,11 @@ import pandas as pd
 
 from prodlib.accounts import CREDIT_ACCOUNT
 from prodlib.checks import CheckContext, chart_resolution, make_context, rules_of, run_phase
+from prodlib.checks.repeated_receipt import receipt_keys
 from prodlib.columns import POSTING_COLUMNS
 from prodlib.errors import ConservationError, LedgerError
 from prodlib.fx import FX_COLUMNS, MAX_RATE_AGE_DAYS, RateTable, convert_frame, load_rate_table
-from prodlib.ingest import IngestResult, empty_quarantine, file_sha256, quarantine_rows, read_source
+from prodlib.ingest import IngestResult, empty_quarantine, file_sha256, parse_date_column, quarantine_rows, read_source
 from prodlib.money import MONEY_DTYPE
 from prodlib.reasons import Reason
 from prodlib.rowkeys import row_keys
@@ -31,6 +33,7 @@ from prodlib.rules import Replacement, RuleBook, load_rules
 from prodlib.sources import InputError, InputSet, Production, SourceSpec, load_input_set
 from prodlib.taxonomy import ChartOfAccounts, get_chart
 from prodlib.validate import validate_frame
+from prodlib.values import column_values, py_date
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -52,6 +55,7 @@ class Stage:
       quarantine: the rows refused so far, with their reasons.
       row_keys: the row key of every row ingest parsed, indexed like ``ingest.frame``.
       already_posted: rows set aside because their row key is already in the ledger.
+      set_aside: those rows (a re-export's copies; e.g. a repeated receipt is still a repeat of them).
     """
 
     ingest: IngestResult
@@ -59,6 +63,7 @@ class Stage:
     quarantine: pd.DataFrame
     row_keys: pd.Series | None = None
     already_posted: int = 0
+    set_aside: pd.DataFrame | None = None
 
     def send(
         self, mask: np.ndarray, reason: Reason, field_name: str, detail: Callable[[pd.DataFrame], list[str]]
@@ -102,7 +107,8 @@ def skip_posted(stage: Stage, posted: AbstractSet[str]) -> Stage:
     if not posted or stage.good.empty:
         return stage
     mask = stage.row_keys.loc[stage.good.index].isin(posted).to_numpy(dtype=bool)
-    return replace(stage, good=stage.good.loc[~mask], already_posted=stage.already_posted + int(mask.sum()))
+    return replace(stage, good=stage.good.loc[~mask], already_posted=stage.already_posted + int(mask.sum()),
+                   set_aside=stage.good.loc[mask])
 
 
 # --- stages ----------------------------------------------------------------------------------
@@ -316,13 +322,42 @@ KIND_ORDER = ("budget", "purchase_order", "invoice", "petty_cash", "timecard", "
 
 def finish_source(stage: Stage, chart: ChartOfAccounts, posted_invoices: AbstractSet[tuple[str, str]],
                   context: CheckContext | None = None) -> Stage:
-    """After validation: classify on the chart, catch duplicate invoices, check conservation."""
+    """After validation: classify on the chart, the kind's document rules (duplicates), the guild-phase
+    rules of every kind but payroll (timecards: readable, possible), check conservation. Payroll's guild
+    phase needs the timecards: :func:`guild_stage`."""
     context = context or make_context(None, chart=chart)
     stage = classify_stage(stage, chart, context)
-    if stage.ingest.spec.kind == "invoice":
-        stage = duplicate_invoice_stage(stage, posted_invoices, context)
+    stage = run_rules(stage, "documents", replace(context, posted_invoices=posted_invoices))
+    if stage.ingest.spec.kind != "payroll":
+        stage = run_rules(stage, "guild", context)
     stage.check_conservation()
     return stage
+
+
+def held_timecard_days(stage: Stage) -> dict[tuple[str, date], str]:
+    """(employee id, work date) of every quarantined timecard of a timecard file whose employee and
+    work date can be read -> "file, line N: REASON" (the pay lines of those days wait with it)."""
+    q = stage.quarantine
+    if not len(q):
+        return {}
+    spec = stage.ingest.spec
+    frame, raw = stage.ingest.frame, stage.ingest.raw
+    canon = q.index.intersection(frame.index)
+    emp = frame.loc[canon, "employee_id"].astype("string") if "employee_id" in frame else pd.Series(dtype="string")
+    wd = frame.loc[canon, "work_date"] if "work_date" in frame else pd.Series(dtype=object)
+    rest = q.index.difference(frame.index).intersection(raw.index)  # refused by ingest: read their cells
+    emp_header, wd_header = spec.columns.get("employee_id"), spec.columns.get("work_date")
+    if len(rest) and emp_header in raw and wd_header in raw:
+        emp = pd.concat([emp, raw.loc[rest, emp_header].astype("string").str.strip()])
+        wd = pd.concat([wd, parse_date_column(raw.loc[rest, wd_header], spec.date_format)])
+    out: dict[tuple[str, date], str] = {}
+    for label, e, w in zip(emp.index, emp, column_values(wd.to_frame("w"), "w") if len(wd) else [], strict=True):
+        day = py_date(w)
+        if pd.isna(e) or not str(e) or day is None:
+            continue  # no day to hold: the card's own quarantine row is all there is
+        row = q.loc[label]
+        out.setdefault((str(e), day), f"{row['source_file']}, line {row['source_line']}: {row['reason']}")
+    return out
 
 
 def process_source(
@@ -368,7 +403,10 @@ def run(
             progress(f"rules: {note}")
     led = Ledger.open(database_url)
     rates = load_rate_table(inputs.root, production.currency)  # fx_rates.csv, once per run
-    context = make_context(production, chart=chart, rules=rules)
+    held: dict[tuple[str, date], str] = {}  # employee-days of quarantined timecards (filled as they are read)
+    seen_bank: set[str] = set()  # bank transaction ids of the bank files read so far
+    context = replace(make_context(production, chart=chart, rules=rules), held_days=held,
+                      seen_bank_transactions=seen_bank)
     timecards: list[pd.DataFrame] = []
     runs: list[SourceRun] = []
     errors: list[str] = []
@@ -393,9 +431,15 @@ def run(
             spec = stage.ingest.spec
             posted_invoices = (led.posted_documents("invoice", set(zip(
                 stage.good["vendor_id"], stage.good["invoice_number"], strict=True))) if kind == "invoice" else set())
-            stage = finish_source(fx_stage(stage, rates), chart, posted_invoices, context)
+            file_context = context
+            if kind == "petty_cash" and stage.set_aside is not None and len(stage.set_aside):
+                file_context = replace(context, posted_receipts=frozenset(receipt_keys(stage.set_aside)))
+            stage = finish_source(fx_stage(stage, rates), chart, posted_invoices, file_context)
             if kind == "timecard":
                 timecards.append(stage.good)
+                held.update(held_timecard_days(stage))
+            if kind == "bank":
+                seen_bank.update(stage.good["transaction_id"].astype("string").str.strip().dropna())
             if kind == "payroll":
                 stage = guild_stage(stage, pd.concat(timecards, ignore_index=True) if timecards else pd.DataFrame(),
                                     production, chart, context)

@@ -59,6 +59,15 @@ class Reason(StrEnum):
     ENVELOPE_UNBALANCED = "ENVELOPE_UNBALANCED"
     # foreign currency (issue 9)
     FX_RATE_MISSING = "FX_RATE_MISSING"
+    # data faults accepted before issue 8 (prodlib.checks: one rule module each)
+    NEGATIVE_HOURS = "NEGATIVE_HOURS"
+    AMOUNT_NOT_HOURS_TIMES_RATE = "AMOUNT_NOT_HOURS_TIMES_RATE"
+    TIMECARD_UNREADABLE = "TIMECARD_UNREADABLE"
+    TIMECARD_QUARANTINED = "TIMECARD_QUARANTINED"
+    IMPOSSIBLE_TIMECARD = "IMPOSSIBLE_TIMECARD"
+    DUPLICATE_RECEIPT = "DUPLICATE_RECEIPT"
+    DUPLICATE_BANK_TRANSACTION = "DUPLICATE_BANK_TRANSACTION"
+    DUPLICATE_BUDGET_LINE = "DUPLICATE_BUDGET_LINE"
 
     @property
     def description(self) -> str:
@@ -131,5 +140,37 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.FX_RATE_MISSING: (
         "the amount is in a foreign currency and fx_rates.csv has no rate in force on its document date (the "
         "latest rate on or before it, at most prodlib.fx.MAX_RATE_AGE_DAYS old)"
+    ),
+    # data faults accepted before issue 8
+    Reason.NEGATIVE_HOURS: (
+        "hours are negative on a line that is not a reversal (a reversal carries negative hours and a negative "
+        "amount; a negative quantity on a positive or zero amount is a keying error)"
+    ),
+    Reason.AMOUNT_NOT_HOURS_TIMES_RATE: (
+        "the amount of an hourly earning line is not its hours x its base rate x the earning type's multiplier "
+        "(work_rules.yaml bands) within a cent"
+    ),
+    Reason.TIMECARD_UNREADABLE: (
+        "the timecard cannot be read by the timecard rules (a meal with only one of its out / in times), so "
+        "no day rule could check the pay lines of the day"
+    ),
+    Reason.TIMECARD_QUARANTINED: (
+        "the employee-day's timecard is in the quarantine: the day's pay lines wait with it until it is fixed "
+        "(the detail names the timecard's file and line)"
+    ),
+    Reason.IMPOSSIBLE_TIMECARD: (
+        "the timecard describes a day that cannot have happened: a meal that ends before it starts, a span "
+        "beyond work_rules.yaml's max_span_hours, meals longer than the day, or a meal after wrap"
+    ),
+    Reason.DUPLICATE_RECEIPT: (
+        "the same envelope, receipt date, amount and description as an earlier line of the file: the second "
+        "copy waits (an override releases a genuine second receipt)"
+    ),
+    Reason.DUPLICATE_BANK_TRANSACTION: (
+        "the bank transaction id was already read for this bank feed (earlier in the file or in an earlier file)"
+    ),
+    Reason.DUPLICATE_BUDGET_LINE: (
+        "the cost code is listed more than once in one budget: every line of the code waits, since no one can "
+        "tell which figure is the budget"
     ),
 }

@@ -46,6 +46,9 @@ def suite_parameters(production: Production) -> dict[str, Any]:
         "window_end": production.window_end,
         "prep_start_earliest": production.window_start - timedelta(days=90),
         "settlement_end": production.window_end + timedelta(days=180),
+        # A payroll period end is a week ending: the workweek that holds the window's last day ends up
+        # to 6 days after it.
+        "period_end_latest": production.window_end + timedelta(days=6),
     }
 
 

@@ -11,9 +11,9 @@ import pytest
 from prodlib.checks import REGISTRY, rule, rules_of
 from prodlib.reasons import DESCRIPTIONS, Reason
 
-GUILD_ORDER = ["known_classification", "misclassification", "pp_date", "schedule_in_force", "priceable",
-               "budget_tier", "scale_minimum", "reversals", "overtime", "sixth_seventh_day", "rest",
-               "meal_penalties", "dga_days"]
+GUILD_ORDER = ["timecard_held", "known_classification", "misclassification", "pp_date", "schedule_in_force",
+               "priceable", "budget_tier", "scale_minimum", "negative_hours", "reversals", "overtime",
+               "sixth_seventh_day", "rest", "meal_penalties", "dga_days", "amount_hours_rate"]
 
 
 def test_registry_order_and_names() -> None:
@@ -21,8 +21,12 @@ def test_registry_order_and_names() -> None:
     assert [r.name for r in REGISTRY["invoice"]] == ["chart_resolution", "duplicate_invoice"]
     assert [r.name for r in REGISTRY["payroll"]] == ["chart_resolution", *GUILD_ORDER]
     assert [r.name for r in rules_of("payroll", "guild")] == GUILD_ORDER
-    for kind in ("budget", "purchase_order", "petty_cash", "timecard", "bank"):
-        assert [r.name for r in REGISTRY[kind]] == ["chart_resolution"]
+    assert [r.name for r in REGISTRY["purchase_order"]] == ["chart_resolution"]
+    assert [r.name for r in REGISTRY["budget"]] == ["chart_resolution", "duplicate_budget_line"]
+    assert [r.name for r in REGISTRY["petty_cash"]] == ["chart_resolution", "repeated_receipt"]
+    assert [r.name for r in REGISTRY["bank"]] == ["chart_resolution", "duplicate_bank_transaction"]
+    assert [r.name for r in REGISTRY["timecard"]] == ["chart_resolution", "timecard_readable", "impossible_timecard"]
+    assert [r.name for r in rules_of("timecard", "guild")] == ["timecard_readable", "impossible_timecard"]
 
 
 def test_a_rule_is_found_by_its_name_in_its_own_module() -> None:

@@ -78,8 +78,9 @@ WEEK1 = {
     "inv/acme.csv": ['INV-1,03/02/2026,2500-02,Dolly,100.00', 'INV-1,03/02/2026,2500-02,Track,"1,234.50"',
                      'INV-2,03/03/2026,2500-02,Crane,300.00'],
     "po/pos.csv": ['PO-1,V-ACME,03/01/2026,2500-02,Grip rental,"5,000.00",approved'],
-    # two identical 12.00 taxi receipts in one envelope, and a 5.25 receipt -> 29.25
-    "pc/petty.csv": ["PC-1,Moreau,03/02/2026,2500-04,Taxi,12.00", "PC-1,Moreau,03/02/2026,2500-04,Taxi,12.00",
+    # two 12.00 taxi receipts in one envelope (there and back: an identical line would be DUPLICATE_RECEIPT),
+    # and a 5.25 receipt -> 29.25
+    "pc/petty.csv": ["PC-1,Moreau,03/02/2026,2500-04,Taxi,12.00", "PC-1,Moreau,03/02/2026,2500-04,Taxi back,12.00",
                      "PC-1,Moreau,03/03/2026,2500-04,Tape,5.25"],
     "tc/cards.csv": ["E1,2026-03-02,08:00,14:00,14:30,16:30", "E1,2026-03-03,08:00,14:00,14:30,16:30"],
     # 8 h x 25.00 = 200.00 a day, week ending 03/07 -> 400.00
@@ -92,8 +93,8 @@ WEEK2 = {
     # INV-3: 40.00 + 2.50 -> 42.50 new
     "inv/acme.csv": ["INV-3,03/09/2026,2500-02,Sandbags,40.00", "INV-3,03/09/2026,2500-02,Gloves,2.50"],
     "po/pos.csv": ['PO-2,V-ACME,03/08/2026,2500-02,Crane rental,"1,500.00",approved'],
-    # a third 12.00 taxi receipt in envelope PC-1 (the third identical copy: new), and 7.75 -> 19.75 new
-    "pc/petty.csv": ["PC-1,Moreau,03/02/2026,2500-04,Taxi,12.00", "PC-2,Moreau,03/09/2026,2500-04,Batteries,7.75"],
+    # a third 12.00 taxi receipt in envelope PC-1 (to the stage: new), and 7.75 -> 19.75 new
+    "pc/petty.csv": ["PC-1,Moreau,03/02/2026,2500-04,Taxi to stage,12.00", "PC-2,Moreau,03/09/2026,2500-04,Batteries,7.75"],
     "tc/cards.csv": ["E1,2026-03-09,08:00,14:00,14:30,16:30"],
     # 8 h x 25.00 = 200.00, week ending 03/14
     "pr/payroll.csv": [_PA + "03/14/2026,03/09/2026,2000-04,REG,8.00,25.0000,200.00"],

@@ -50,7 +50,7 @@ def test_a_cumulative_export_posts_exactly_its_new_rows(tmp_path: Path, db: str)
     root = write_week(tmp_path / "in", [WEEK1])
     first = run(root, db)
     assert not first.errors and conserved(first)
-    # Week 1: both identical 12.00 taxi receipts of envelope PC-1 are posted (two rows, two keys).
+    # Week 1: both 12.00 taxi receipts of envelope PC-1 are posted (two rows, two keys).
     assert by_kind(first)["petty_cash"] == (3, 3, 0, 0)
     write_week(root, [WEEK1, WEEK2])
     second = run(root, db)
@@ -59,7 +59,7 @@ def test_a_cumulative_export_posts_exactly_its_new_rows(tmp_path: Path, db: str)
     # read = week 1's rows (already posted) + week 2's (posted)
     assert got["invoice"] == (5, 2, 0, 3)
     assert got["purchase_order"] == (2, 1, 0, 1)
-    assert got["petty_cash"] == (5, 2, 0, 3)  # the third identical taxi receipt is new, and the batteries
+    assert got["petty_cash"] == (5, 2, 0, 3)  # the third taxi receipt is new, and the batteries
     assert got["timecard"] == (3, 1, 0, 2)
     assert got["payroll"] == (3, 1, 0, 2)
     assert got["bank"] == (3, 1, 0, 2)

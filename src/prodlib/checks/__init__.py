@@ -20,21 +20,29 @@ from types import ModuleType
 import pandas as pd
 
 from prodlib.checks import (
+    amount_hours_rate,
     budget_tier,
     chart_resolution,
     dga_days,
+    duplicate_bank_transaction,
+    duplicate_budget_line,
     duplicate_invoice,
+    impossible_timecard,
     known_classification,
     meal_penalties,
     misclassification,
+    negative_hours,
     overtime,
     pp_date,
     priceable,
+    repeated_receipt,
     rest,
     reversals,
     scale_minimum,
     schedule_in_force,
     sixth_seventh_day,
+    timecard_held,
+    timecard_readable,
 )
 from prodlib.checks.base import Check, CheckContext, Finding, empty_quarantine, forget, make_context, split
 from prodlib.reasons import Reason
@@ -67,19 +75,20 @@ def _rule(module: ModuleType, phase: str) -> Rule:
 
 _CLASSIFY = (_rule(chart_resolution, "classify"),)
 _GUILD = tuple(_rule(m, "guild") for m in (
-    known_classification, misclassification, pp_date, schedule_in_force, priceable, budget_tier, scale_minimum,
-    reversals, overtime, sixth_seventh_day, rest, meal_penalties, dga_days,
+    timecard_held, known_classification, misclassification, pp_date, schedule_in_force, priceable, budget_tier,
+    scale_minimum, negative_hours, reversals, overtime, sixth_seventh_day, rest, meal_penalties, dga_days,
+    amount_hours_rate,
 ))
 
 #: The rules of each input kind, in the order they run.
 REGISTRY: dict[str, tuple[Rule, ...]] = {
-    "budget": _CLASSIFY,
+    "budget": (*_CLASSIFY, _rule(duplicate_budget_line, "documents")),
     "purchase_order": _CLASSIFY,
     "invoice": (*_CLASSIFY, _rule(duplicate_invoice, "documents")),
-    "petty_cash": _CLASSIFY,
-    "timecard": _CLASSIFY,
+    "petty_cash": (*_CLASSIFY, _rule(repeated_receipt, "documents")),
+    "timecard": (*_CLASSIFY, _rule(timecard_readable, "guild"), _rule(impossible_timecard, "guild")),
     "payroll": (*_CLASSIFY, *_GUILD),
-    "bank": _CLASSIFY,
+    "bank": (*_CLASSIFY, _rule(duplicate_bank_transaction, "documents")),
 }
 
 

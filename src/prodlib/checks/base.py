@@ -10,9 +10,10 @@ a million lines has a few hundred) and broadcast to the rows; only refused rows 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,12 @@ class CheckContext:
         posted_invoices: (vendor, invoice number) of invoices already in the ledger (read only; the
             pipeline's own set, not copied per file).
         default_cost_code: the source's default cost code for lines without one.
+        held_days: (employee id, work date) of every timecard in the quarantine -> where it is ("file,
+            line N: REASON"); the pay lines of those days wait with it (rule ``timecard_held``).
+        seen_bank_transactions: (source id, transaction id) of bank lines read before this file (rule
+            ``duplicate_bank_transaction``).
+        posted_receipts: receipt keys (``repeated_receipt.receipt_keys``) of this file's lines already in
+            the ledger: a cumulative re-export repeats them, and a copy of one is still a repeat.
     """
 
     production: Production | None
@@ -62,6 +69,9 @@ class CheckContext:
     timecards: pd.DataFrame = field(default_factory=pd.DataFrame)
     posted_invoices: AbstractSet[tuple[str, str]] = frozenset()
     default_cost_code: str | None = None
+    held_days: Mapping[tuple[str, date], str] = field(default_factory=dict)
+    seen_bank_transactions: AbstractSet[tuple[str, str]] = frozenset()
+    posted_receipts: AbstractSet[str] = frozenset()
 
 
 def make_context(production: Production | None, *, chart: ChartOfAccounts | None = None, plans: PlanSet | None = None,

@@ -50,7 +50,7 @@ def _parse_days(timecards: pd.DataFrame) -> dict[tuple[str, date], Day]:
             d = parse_day(str(tc["employee_id"][k]), wd, tc["call_time"][k], tc["meal1_out"][k], tc["meal1_in"][k],
                           tc["meal2_out"][k], tc["meal2_in"][k], tc["wrap_time"][k])
         except (ValueError, TypeError, AttributeError):
-            continue  # a malformed timecard is ingest's quarantine, not a payroll fault
+            continue  # refused before it gets here (checks.timecard_readable), its day's pay held (timecard_held)
         days[(d.employee_id, wd)] = d
     return days
 

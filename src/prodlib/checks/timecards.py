@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from prodlib.rules.work import Band, WorkRules
@@ -103,3 +104,44 @@ def meal_penalty_due(day: Day, rules: WorkRules) -> Decimal:
             break
         start = nxt[1]
     return due
+
+
+#: A timecard's clock columns, in the order of the day.
+CLOCK_COLUMNS = ("call_time", "meal1_out", "meal1_in", "meal2_out", "meal2_in", "wrap_time")
+_HHMM = r"^\s*(\d{1,2}):([0-5]\d)\s*$"
+
+
+@dataclass(frozen=True)
+class CardClocks:
+    """A timecard frame's clock times in whole minutes from midnight of the work date, as :func:`clock`
+    reads them (a time earlier than call is the next day), vectorized.
+
+    Attributes:
+        minutes: column name -> int64 minutes per row (-1 where the cell is blank or unreadable).
+        blank: column name -> which rows have no time in the column.
+        unreadable: column name -> which rows have text that is not ``H:MM`` / ``HH:MM``.
+    """
+
+    minutes: dict[str, np.ndarray]
+    blank: dict[str, np.ndarray]
+    unreadable: dict[str, np.ndarray]
+
+
+def card_clocks(frame: pd.DataFrame) -> CardClocks:
+    """The clock times of every timecard of ``frame`` (a column it lacks is blank)."""
+    n = len(frame)
+    minutes, blank, unreadable = {}, {}, {}
+    for c in CLOCK_COLUMNS:
+        text = (frame[c].astype("string") if c in frame else pd.Series(pd.NA, index=frame.index, dtype="string"))
+        empty = (text.isna() | (text.str.strip() == "")).to_numpy(dtype=bool)
+        parts = text.str.extract(_HHMM)
+        ok = parts[0].notna().to_numpy(dtype=bool)
+        hh = pd.to_numeric(parts[0]).fillna(0).to_numpy(dtype=np.int64)
+        mm = pd.to_numeric(parts[1]).fillna(0).to_numpy(dtype=np.int64)
+        minutes[c] = np.where(ok, hh * 60 + mm, -1) if n else np.zeros(0, np.int64)
+        blank[c], unreadable[c] = empty, ~ok & ~empty
+    call = minutes["call_time"]
+    for c in CLOCK_COLUMNS[1:]:
+        v = minutes[c]
+        minutes[c] = np.where((v >= 0) & (call >= 0) & (v < call), v + 1440, v)
+    return CardClocks(minutes, blank, unreadable)

@@ -80,9 +80,12 @@ class WorkRuleBook:
 
     Attributes:
       schedules: the schedules, by ``effective_from``; no two are in force on one date.
+      max_span_hours: the longest call-to-wrap span a timecard can record; a longer one is
+        IMPOSSIBLE_TIMECARD (a bound on what a day can be, not a contract term, so not per schedule).
     """
 
     schedules: tuple[WorkRules, ...]
+    max_span_hours: Decimal
 
     def in_force(self, on: date) -> WorkRules | None:
         """The schedule in force on ``on``; None when none is (the day cannot be checked)."""
@@ -156,10 +159,12 @@ class WorkRulesFile(Strict):
     Attributes:
       source, verified: the default source line and verified flag of every schedule.
       schedules: one set of timecard rules per period of force (see :class:`WorkRules`).
+      max_span_hours: the longest call-to-wrap span a timecard can record (see :class:`WorkRuleBook`).
     """
 
     source: Text
     verified: Flag
+    max_span_hours: Figure | None = None  # required in the shipped file; an overlay may leave it out
     schedules: tuple[_Schedule, ...]
 
 
@@ -196,23 +201,28 @@ def _read_work_rules(p: Path) -> tuple[WorkRulesFile, YamlDocument, list[WorkRul
     return doc, located, out
 
 
-def _book(schedules: list[WorkRules], located: YamlDocument, blame: dict[str, int]) -> WorkRuleBook:
+def _book(schedules: list[WorkRules], located: YamlDocument, blame: dict[str, int],
+          max_span: Decimal) -> WorkRuleBook:
     """The schedules in date order; two in force on one date are refused (blamed on a schedule of
-    ``located``, ``blame``: schedule id -> its position there)."""
+    ``located``, ``blame``: schedule id -> its position there); ``max_span`` above 0."""
+    if max_span <= 0:
+        raise located.error("max_span_hours must be above 0", ("max_span_hours",), WorkRulesFile, RuleDataError)
     order = sorted(schedules, key=lambda w: w.effective_from)
     for prev, nxt in zip(order, order[1:], strict=False):
         if prev.effective_to is None or prev.effective_to >= nxt.effective_from:
             at = blame.get(nxt.id, blame.get(prev.id, 0))
             raise located.error(f"schedule {nxt.id} starts {nxt.effective_from} while {prev.id} is still in force",
                                 ("schedules", at, "effective_from"), WorkRulesFile, RuleDataError)
-    return WorkRuleBook(tuple(order))
+    return WorkRuleBook(tuple(order), max_span)
 
 
 @cache
 def load_work_rules(path: str | None = None) -> WorkRuleBook:
     """The timecard rules (the shipped file by default); every mistake is a :class:`RuleDataError`."""
     doc, located, out = _read_work_rules(Path(path or WORK_FILE))
-    return _book(out, located, {w.id: i for i, w in enumerate(out)})
+    if doc.max_span_hours is None:
+        raise located.error("is required", ("max_span_hours",), WorkRulesFile, RuleDataError)
+    return _book(out, located, {w.id: i for i, w in enumerate(out)}, doc.max_span_hours)
 
 
 def overlay_work_rules(shipped: WorkRuleBook, path: Path) -> tuple[WorkRuleBook, tuple[Replacement, ...]]:
@@ -225,4 +235,5 @@ def overlay_work_rules(shipped: WorkRuleBook, path: Path) -> tuple[WorkRuleBook,
                                  located.line_of(("schedules", at[w.id])))
                      for w in shipped.schedules if w.id in at)
     kept = [w for w in shipped.schedules if w.id not in at]
-    return _book([*kept, *mine], located, at), replaced
+    span = shipped.max_span_hours if doc.max_span_hours is None else doc.max_span_hours
+    return _book([*kept, *mine], located, at, span), replaced

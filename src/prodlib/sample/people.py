@@ -201,10 +201,11 @@ def write_people(out: ExportFolder, rng: np.random.Generator, roster: pd.DataFra
     tc = tc.sort_values(["we", "emp", "day"], kind="stable").reset_index(drop=True)
     n = len(tc)
     taken = np.zeros(n, dtype=bool)
-    # A payroll fault that only a timecard can reveal keeps its timecard clean.
-    ot = pay.loc[pay["fault"] == "overtime_underpaid", ["emp", "work_date"]]
-    taken |= pd.MultiIndex.from_arrays([tc["emp"], tc["day"]]).isin(
-        pd.MultiIndex.from_arrays([ot["emp"], ot["work_date"]]))
+    # A day with a payroll fault keeps its timecard clean: an overtime fault needs the card to be seen,
+    # and a refused card holds its day's pay lines (TIMECARD_QUARANTINED), which would hide any other.
+    faulted = pay.loc[pay["fault"] != "", ["emp", "work_date"]]
+    card_day = pd.MultiIndex.from_arrays([tc["emp"], tc["day"]])
+    taken |= card_day.isin(pd.MultiIndex.from_arrays([faulted["emp"], faulted["work_date"]]))
     tfmt = "%Y-%m-%d"
     cols = {
         "employee_id": F.lookup(roster["emp_id"].tolist(), tc["emp"]),
@@ -221,6 +222,11 @@ def write_people(out: ExportFolder, rng: np.random.Generator, roster: pd.DataFra
                             value_fields=("call_time", "meal1_out", "wrap_time"))
     counts = {kd: n_faults(tr[kd], n) for kd in ("missing_field", "malformed_date", "malformed_value")}
     bad = inject(rng, counts, taken, spelling)
+    # The pay lines of a refused card's day wait with it, when the card still names its day.
+    held = card_day[[f.row for f in bad if f.field != "work_date"]]
+    waits = pd.MultiIndex.from_arrays([pay["emp"], pay["work_date"]]).isin(held)
+    pay = pay.assign(fault=np.where(waits, "timecard_quarantined", pay["fault"]),
+                     field=np.where(waits, "work_date", pay["field"]))
     over = overrides(bad, cols)
     flt = {f.row: (f.fault, f.field) for f in bad}
     cols = {k: override(v, over[k]) for k, v in cols.items()}
