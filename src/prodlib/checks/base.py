@@ -158,7 +158,9 @@ class Shapes:
     values: tuple[tuple[str, str, str, str, str, Any, str], ...]
 
     def members(self) -> list[np.ndarray]:
-        """Each shape's row positions, in frame order."""
+        """Each shape's row positions, in frame order (none for an empty frame: ``np.split`` would give one)."""
+        if not len(self.values):
+            return []
         order = np.argsort(self.of_row, kind="stable")
         cuts = np.searchsorted(self.of_row[order], np.arange(1, len(self.values)))
         return np.split(order, cuts)
