@@ -56,9 +56,9 @@ def kill_at(point: str, hit: int, marker: Path, args: list[str]) -> None:
     assert proc.returncode == -signal.SIGKILL
 
 
-def books(db: Path) -> dict[str, list[dict[str, object]]]:
-    """Everything a run writes, by value, without the wall clock."""
-    led = Ledger.open(f"sqlite:///{db}")
+def books(db: Path | str) -> dict[str, list[dict[str, object]]]:
+    """Everything a run writes, by value, without the wall clock (``db``: a SQLite file or a URL)."""
+    led = Ledger.open(db if isinstance(db, str) else f"sqlite:///{db}")
     try:
         frames = {"entries": led.entries_frame(), "batches": led.batches_frame(),
                   "quarantine": led.quarantine_frame(), "budget": led.budget_versions_frame(),
