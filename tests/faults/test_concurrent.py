@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 import prodlib.ledger.journal as journal
-from prodlib.pipeline import run
 from prodlib.ledger import Ledger, verify_chain
+from prodlib.pipeline import run
 
 from .production_set import write_production
 from .test_kill import books
