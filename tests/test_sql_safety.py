@@ -94,7 +94,7 @@ def test_sql_metacharacters_in_every_text_field_land_verbatim(tmp_path: Path) ->
     led.close()
 
     # The bad row of every file is in the quarantine with each of its cells exactly as written.
-    for name, (kind, _, text) in files.items():
+    for name, (_, _, text) in files.items():
         bad = list(csv.DictReader(io.StringIO(text)))[-1]
         sid = name.removesuffix(".csv")
         payloads = [json.loads(p) for p in quarantine.loc[quarantine["source_id"] == sid, "payload"]]
