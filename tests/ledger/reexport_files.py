@@ -94,7 +94,8 @@ WEEK2 = {
     "inv/acme.csv": ["INV-3,03/09/2026,2500-02,Sandbags,40.00", "INV-3,03/09/2026,2500-02,Gloves,2.50"],
     "po/pos.csv": ['PO-2,V-ACME,03/08/2026,2500-02,Crane rental,"1,500.00",approved'],
     # a third 12.00 taxi receipt in envelope PC-1 (to the stage: new), and 7.75 -> 19.75 new
-    "pc/petty.csv": ["PC-1,Moreau,03/02/2026,2500-04,Taxi to stage,12.00", "PC-2,Moreau,03/09/2026,2500-04,Batteries,7.75"],
+    "pc/petty.csv": ["PC-1,Moreau,03/02/2026,2500-04,Taxi to stage,12.00",
+                     "PC-2,Moreau,03/09/2026,2500-04,Batteries,7.75"],
     "tc/cards.csv": ["E1,2026-03-09,08:00,14:00,14:30,16:30"],
     # 8 h x 25.00 = 200.00, week ending 03/14
     "pr/payroll.csv": [_PA + "03/14/2026,03/09/2026,2000-04,REG,8.00,25.0000,200.00"],

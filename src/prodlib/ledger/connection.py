@@ -109,12 +109,35 @@ def open_readonly_engine(url: str | Path) -> sa.Engine:
     return engine
 
 
+#: How each database says that it has no room left: SQLite's SQLITE_FULL text, PostgreSQL's SQLSTATE 53100.
+DISK_FULL_TEXT, DISK_FULL_SQLSTATE = "database or disk is full", "53100"
+
+
+def is_disk_full(exc: sa.exc.DBAPIError) -> bool:
+    """Whether a driver error says the database's disk (or its quota) is full."""
+    return DISK_FULL_TEXT in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == DISK_FULL_SQLSTATE
+
+
+@contextmanager
+def disk_full_as_location_error(engine: sa.Engine) -> Iterator[None]:
+    """A full disk, met by a write that has been rolled back, as the one-line exit-2 error it is: the
+    place named by the URL cannot take the write (the user frees room and runs again)."""
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        if not is_disk_full(exc):
+            raise
+        raise DatabaseLocationError(render_url(engine.url.render_as_string(hide_password=False)),
+                                    "the disk is full; nothing of this write was kept") from None
+
+
 @contextmanager
 def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
     """One write transaction, committed when the block ends, rolled back if it raises.
 
-    A refusal by a named database guarantee (at a statement or at commit) is its ledger error.
+    A refusal by a named database guarantee (at a statement or at commit) is its ledger error; a full
+    disk is a :class:`DatabaseLocationError` after the rollback.
     """
-    with refusals_as_ledger_errors(), engine.connect().execution_options(prodlib_write=True) as conn, \
-            conn.begin():
+    with disk_full_as_location_error(engine), refusals_as_ledger_errors(), \
+            engine.connect().execution_options(prodlib_write=True) as conn, conn.begin():
         yield conn
