@@ -155,3 +155,17 @@ def test_a_database_command_says_which_database_without_its_password(monkeypatch
     monkeypatch.setenv("PRODLIB_DATABASE_URL", "postgresql+psycopg://clerk:s3cret@db.example/books")
     assert cli.main(["audit", "verify"]) == 0
     assert capsys.readouterr().err == "database: postgresql+psycopg://clerk:***@db.example/books\n"
+
+
+def test_a_database_that_fails_mid_command_is_exit_2_with_one_line(monkeypatch, capsys) -> None:
+    # A dropped PostgreSQL connection (or a locked SQLite file) is the database's state, not a bug in
+    # prodlib: the transaction rolled back, and the line says so and where, without the password.
+    import sqlalchemy as sa
+
+    err = sa.exc.OperationalError("INSERT ...", {}, Exception("server closed the connection unexpectedly"))
+    monkeypatch.setattr(cli, "cmd_audit_verify", _raising(err))
+    code = cli.main(["audit", "verify", "--db", "postgresql+psycopg://u:secret@127.0.0.1:5432/x"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 1
+    assert "server closed the connection unexpectedly" in lines[0] and "run again" in lines[0]
+    assert "secret" not in lines[0] and "127.0.0.1:5432/x" in lines[0]

@@ -367,6 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    from sqlalchemy import exc as sa_exc
+
     from prodlib.errors import ProdlibError
 
     try:
@@ -382,6 +384,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:  # the database went away or refused us
+        if args.debug:
+            raise
+        where = named_database(getattr(args, "db", None))
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        print(f"error: {where}: the database failed the command ({reason}); nothing of an unfinished write "
+              "was kept: run again", file=sys.stderr)
+        return EXIT_INPUT
     except Exception as exc:  # noqa: BLE001 - the user gets one clear line, the developer --debug
         if args.debug:
             raise

@@ -580,6 +580,12 @@ def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
         if kind == "text":
             stripped = col.str.strip()
             frame[canon] = stripped.where(stripped != "", pd.NA)
+            # A NUL byte is in no export a person means, and PostgreSQL text cannot hold one.
+            nul = col.str.contains("\x00", regex=False).fillna(False).to_numpy(dtype=bool)
+            if nul.any():
+                detail = pd.Series(np.full(n, "", dtype=object))
+                detail[nul] = [f"{canon}={v!r}: holds a NUL byte" for v in col[nul]]
+                problems.append((nul, Reason.MALFORMED_VALUE, canon, detail))
             continue
         checks: list[tuple[np.ndarray, Reason, str]] = []
         if kind in ("money", "quantity"):
