@@ -31,7 +31,7 @@ from decimal import Decimal
 import pandas as pd
 
 from prodlib.money import ZERO, to_money_series
-from prodlib.reports.cost import CostReport, _amounts, _by_account
+from prodlib.reports.cost import CostReport, amounts_by_account, amounts_by_key
 from prodlib.taxonomy import ChartOfAccounts
 
 CONTINGENCY_ACCOUNT = "8000"
@@ -156,7 +156,7 @@ def contingency_report(
         vid = str(rec["version_id"])
         if vid not in budgets:
             raise LookupError(f"no budget lines given for version {vid}")
-        by_version[vid] = _by_account(_amounts(budgets[vid], "cost_code", f"budget {vid}"), chart, f"budget {vid}")
+        by_version[vid] = amounts_by_account(amounts_by_key(budgets[vid], "cost_code", f"budget {vid}"), chart, f"budget {vid}")
 
     steps = []
     for parent, child in zip(chain, chain[1:], strict=False):

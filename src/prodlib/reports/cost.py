@@ -193,7 +193,7 @@ def percent_spent(actual: Decimal, budget: Decimal) -> Decimal | None:
     return pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP, context=MONEY_CONTEXT)
 
 
-def _amounts(frame: pd.DataFrame | None, key: str, what: str) -> dict[str, Decimal]:
+def amounts_by_key(frame: pd.DataFrame | None, key: str, what: str) -> dict[str, Decimal]:
     """Exact totals per ``key`` from a frame with an ``amount`` column; floats are refused."""
     if frame is None or len(frame) == 0:
         return {}
@@ -216,7 +216,7 @@ def _amounts(frame: pd.DataFrame | None, key: str, what: str) -> dict[str, Decim
     return {str(k): round_cents(Decimal(v)) for k, v in zip(sums.index, pa.array(sums).to_pylist(), strict=True)}
 
 
-def _by_account(totals: dict[str, Decimal], chart: ChartOfAccounts, what: str) -> dict[str, Decimal]:
+def amounts_by_account(totals: dict[str, Decimal], chart: ChartOfAccounts, what: str) -> dict[str, Decimal]:
     """Roll detail codes (or bare account codes) up to accounts; an unknown code is an error, never dropped."""
     out: dict[str, Decimal] = {}
     unknown = []
@@ -263,10 +263,10 @@ def cost_report(
     Accounts with no budget but cost appear; accounts where every figure is zero are left out
     unless ``include_empty``. Section subtotals and totals always cover every account.
     """
-    bud = _by_account(_amounts(budget, "cost_code", "budget"), chart, "budget")
-    act = _by_account(_amounts(actuals, "cost_code", "actuals"), chart, "actuals")
-    com = _by_account(_amounts(commitments, "cost_code", "commitments"), chart, "commitments")
-    est = _amounts(efc, "account", "efc")
+    bud = amounts_by_account(amounts_by_key(budget, "cost_code", "budget"), chart, "budget")
+    act = amounts_by_account(amounts_by_key(actuals, "cost_code", "actuals"), chart, "actuals")
+    com = amounts_by_account(amounts_by_key(commitments, "cost_code", "commitments"), chart, "commitments")
+    est = amounts_by_key(efc, "account", "efc")
     unknown = sorted(set(est) - set(chart.accounts))
     if unknown:
         raise ValueError(f"efc: account(s) not in chart {chart.name}: {', '.join(unknown)}")
