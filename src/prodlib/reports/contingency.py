@@ -156,7 +156,8 @@ def contingency_report(
         vid = str(rec["version_id"])
         if vid not in budgets:
             raise LookupError(f"no budget lines given for version {vid}")
-        by_version[vid] = amounts_by_account(amounts_by_key(budgets[vid], "cost_code", f"budget {vid}"), chart, f"budget {vid}")
+        lines = amounts_by_key(budgets[vid], "cost_code", f"budget {vid}")
+        by_version[vid] = amounts_by_account(lines, chart, f"budget {vid}")
 
     steps = []
     for parent, child in zip(chain, chain[1:], strict=False):
