@@ -7,14 +7,25 @@ invoice posted before), stopping before the write: nothing is opened, created or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from prodlib.checks import make_context
+from prodlib.fx import load_rate_table
 from prodlib.ingest import FileRegion, read_source
-from prodlib.pipeline import KIND_ORDER, Stage, finish_source, guild_stage, start, validate_stages
+from prodlib.pipeline import (
+    KIND_ORDER,
+    Stage,
+    finish_source,
+    fx_stage,
+    guild_stage,
+    held_timecard_days,
+    start,
+    validate_stages,
+)
+from prodlib.rules import load_rules
 from prodlib.sources import InputError, Production, load_input_set
 from prodlib.taxonomy import get_chart
 
@@ -67,7 +78,12 @@ def dry_run(location: str | Path) -> CheckResult:
     inputs = load_input_set(location)
     production = inputs.production
     chart = get_chart(production.chart or None)
-    context = make_context(production, chart=chart)
+    rules = load_rules(production)
+    rates = load_rate_table(inputs.root, production.currency)
+    held: dict = {}  # as in pipeline.run: quarantined timecards hold their day's pay lines
+    seen_bank: set[str] = set()
+    context = replace(make_context(production, chart=chart, rules=rules), held_days=held,
+                      seen_bank_transactions=seen_bank)
     posted_invoices: set[tuple[str, str]] = set()
     timecards: list[pd.DataFrame] = []
     files: list[FileCheck] = []
@@ -77,19 +93,23 @@ def dry_run(location: str | Path) -> CheckResult:
         read: list[Stage] = []
         for spec in (s for s in specs if s.kind == kind):
             try:
-                read.append(start(read_source(spec, production.currency)))
+                read.append(start(read_source(spec, spec.currency or production.currency)))
             except InputError as exc:
                 errors.append(str(exc))
         for stage in validate_stages(read, production):
-            stage = finish_source(stage, chart, posted_invoices, context)
+            stage = finish_source(fx_stage(stage, rates), chart, posted_invoices, context)
             fringe_lines = 0
             if kind == "timecard":
                 timecards.append(stage.good)
+                held.update(held_timecard_days(stage))
+            if kind == "bank" and "transaction_id" in stage.good:
+                seen_bank.update(stage.good["transaction_id"].astype("string").str.strip().dropna())
             if kind == "payroll":
                 stage = guild_stage(stage, pd.concat(timecards, ignore_index=True) if timecards else pd.DataFrame(),
                                     production, chart, context)
                 stage.check_conservation()
-                fringe_lines = len(fringe_postings(compute_fringes(stage.good, production, chart=chart)))
+                fringe_lines = len(fringe_postings(compute_fringes(stage.good, production, plans=rules.plans,
+                                                                   scale=rules.scale, chart=chart)))
             if kind == "invoice":
                 posted_invoices |= set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True))
             spec = stage.ingest.spec
