@@ -90,12 +90,13 @@ def iso_date(text: str) -> str:
     """argparse type of ``--as-of``: a real calendar date written YYYY-MM-DD, returned as that text."""
     from datetime import date
 
+    refused = argparse.ArgumentTypeError(f"{text!r} is not a calendar date written YYYY-MM-DD")
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise refused
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text).isoformat()
-    except ValueError:
-        pass
-    raise argparse.ArgumentTypeError(f"{text!r} is not a calendar date written YYYY-MM-DD")
+        return date.fromisoformat(text).isoformat()
+    except ValueError:  # 2026-02-31: the right shape, no such day
+        raise refused from None
 
 
 class Parser(argparse.ArgumentParser):

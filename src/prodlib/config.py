@@ -88,12 +88,13 @@ def _text(value: Any) -> str:
 def _iso_date(value: Any) -> date:
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValueError(f"{shown(value)} is not a date (YYYY-MM-DD)")
+    refused = ValueError(f"{shown(value)} is not a date (YYYY-MM-DD)")
+    if not isinstance(value, str):
+        raise refused
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise refused from None
 
 
 def _whole(value: Any) -> int:

@@ -511,7 +511,7 @@ def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
+def read_source(spec: SourceSpec, currency: str = "USD", data: bytes | None = None) -> IngestResult:
     """Read one export into canonical columns; bad cells send their row to the quarantine.
 
     ``currency`` is the source's currency (its ``currency:``, else ``Production.currency``; the
@@ -520,12 +520,15 @@ def read_source(spec: SourceSpec, currency: str = "USD") -> IngestResult:
     (undecodable, a cell beyond the bound, a bad delimiter) raises :class:`InputError`.
 
     Rows read: every record, a ragged row and a malformed file region each counting as one.
+    ``data``: the file's bytes when the caller read them already (the pipeline does, to check the
+    file's hash before parsing), so the file is read once.
     """
     display = spec.display_path
-    try:
-        data = spec.path.read_bytes()
-    except OSError as exc:
-        raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
+    if data is None:
+        try:
+            data = spec.path.read_bytes()
+        except OSError as exc:
+            raise InputError(display, f"cannot read: {exc.strerror or exc}") from None
     schema = SCHEMAS[spec.kind]
     unknown = sorted(c for c in [*spec.columns, *spec.constants] if c not in schema)
     if unknown:

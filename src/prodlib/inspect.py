@@ -108,16 +108,16 @@ def guess_encoding(data: bytes) -> str:
     head = data[:4096]
     if len(head) >= 4 and head.count(0) * 3 >= len(head):  # ASCII text as UTF-16: every other byte zero
         return "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+    # The first of these that decodes every byte; latin-1 decodes anything, so there always is one.
+    return next(enc for enc in ("utf-8", "cp1252", "latin-1") if _decodes(data, enc))
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
     try:
-        data.decode("utf-8")
-        return "utf-8"
+        data.decode(encoding)
     except UnicodeDecodeError:
-        pass
-    try:
-        data.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
+        return False
+    return True
 
 
 def _records(text: str, delimiter: str) -> list[_Record]:

@@ -38,7 +38,7 @@ from prodlib.values import column_values, py_date
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from prodlib.ledger import LedgerView, Scope
+    from prodlib.ledger import Scope
 
 DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
 DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
@@ -416,13 +416,15 @@ def run(
         for spec in (s for s in specs if s.kind == kind):
             if progress:
                 progress(f"{spec.kind:<15} {spec.display_path}")
-            posted = _posted_file(led, spec)
-            if posted is not None:  # the same bytes were posted: skipped before any parsing
-                runs.append(SourceRun(source_id=spec.id, kind=kind, file=spec.display_path, file_hash=posted,
+            data = _file_bytes(spec)  # read once: hashed here, parsed below
+            file_hash = None if data is None else file_sha256(data)
+            if file_hash is not None and led.posted_file(file_hash) is not None:
+                # the same bytes were posted: skipped before any parsing
+                runs.append(SourceRun(source_id=spec.id, kind=kind, file=spec.display_path, file_hash=file_hash,
                                       rows_read=0, accepted=0, quarantined=0, skipped=True))
                 continue
             try:  # a file that cannot be read is refused with its message; the other files still run
-                stage = start(read_source(spec, spec.currency or production.currency))
+                stage = start(read_source(spec, spec.currency or production.currency, data))
             except InputError as exc:
                 errors.append(str(exc))
                 continue
@@ -471,13 +473,12 @@ def run(
     return RunResult(production=production, sources=tuple(runs), errors=tuple(errors), rules_replaced=rules.replaced)
 
 
-def _posted_file(led: LedgerView, spec: SourceSpec) -> str | None:
-    """The file's content hash if a batch posted these exact bytes, else None (cheap: no parsing)."""
+def _file_bytes(spec: SourceSpec) -> bytes | None:
+    """The file's bytes; None when it cannot be read (``read_source`` then refuses it, naming the file)."""
     try:
-        file_hash = file_sha256(spec.path.read_bytes())
+        return spec.path.read_bytes()
     except OSError:
-        return None  # read_source reports it, naming the file
-    return file_hash if led.posted_file(file_hash) is not None else None
+        return None
 
 
 def batch_contents(stage: Stage, production: Production) -> dict[str, Any]:
