@@ -160,15 +160,6 @@ class LedgerView:
             rows = conn.execute(q).all()
         return pd.DataFrame(rows, columns=cols)
 
-    def document_keys(self, kind: str = "invoice") -> set[tuple[str, str]]:
-        """(party_id, document_no) of every entry posted from batches of ``kind`` (duplicate detection)."""
-        e, b = s.journal_entries, s.batches
-        q = (sa.select(e.c.party_id, e.c.document_no).select_from(e.join(b, b.c.batch_id == e.c.batch_id))
-             .where(b.c.kind == kind, e.c.production_id == self.production_id, e.c.kind == "posting")
-             .distinct())
-        with self.engine.connect() as conn:
-            return {(p, d) for p, d in conn.execute(q).all()}
-
     def posted_row_keys(self, kind: str, keys: Sequence[str]) -> set[str]:
         """Which of ``keys`` (row keys, :mod:`prodlib.rowkeys`) of ``kind`` are posted (index lookups)."""
         return self._read(batches.posted_row_keys, kind, keys)
