@@ -374,8 +374,6 @@ def guild_stage(stage: Stage, timecards: pd.DataFrame, production: Production, c
                 context: CheckContext | None = None) -> Stage:
     """Payroll lines against the guild rules (``REGISTRY["payroll"]``'s guild phase: classification,
     PP date, schedule in force, fringe pricing, budget tier, scale, reversals, timecard days)."""
-    if stage.good.empty:  # e.g. every line already posted
-        return stage
     context = replace(context or make_context(production, chart=chart), timecards=timecards)
     valid, q = run_phase(rules_of("payroll", "guild"), stage.good, context)
     return replace(stage, good=valid, quarantine=pd.concat([stage.quarantine, q]))
