@@ -111,8 +111,8 @@ def test_cli_prints_the_gaps_and_exits_1(tmp_path: Path, capsys) -> None:
     root = input_folder(tmp_path, own_rules=True)
     assert main(["rules", "coverage", "--input", str(root), "--today", "2015-03-10"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("Period Piece (test): window 2015-01-05 .. 2015-12-18, PP 2015-03-02, states WA;"
-                             " 3 payroll lines, 2 line shapes; rules: ")
+    assert out[0].startswith("Period Piece (test): theatrical, window 2015-01-05 .. 2015-12-18, PP 2015-03-02, "
+                             "states WA; 3 payroll lines, 2 line shapes; rules: ")
     assert ("NO SCHEDULE: plan SUI: no schedule in force for NON-UNION/Production Assistant/REG/WA on 2015-12-18"
             in out)
     assert "NO SCHEDULE: classification IATSE/Best Boy Grip: not in the scale rules (lines on 2015-03-07)" in out

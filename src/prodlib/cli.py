@@ -277,7 +277,9 @@ def cmd_rules_coverage(args: argparse.Namespace) -> int:
     rules = load_rules(inputs.production)
     report = rules_coverage(inputs, rules, date.fromisoformat(args.today) if args.today else date.today())
     p = inputs.production
-    print(f"{p.title}: window {p.window_start} .. {p.window_end}, PP {p.pp_date}, states {', '.join(p.states) or '-'};"
+    medium = p.medium + (f" ({p.program_length})" if p.program_length else "")
+    print(f"{p.title}: {medium}, window {p.window_start} .. {p.window_end}, PP {p.pp_date}, "
+          f"states {', '.join(p.states) or '-'};"
           f" {report.lines:,} payroll lines, {report.shapes} line shapes; rules: {rules.folder or 'shipped only'}")
     for note in report.replaced:
         print(f"replaced: {note}")

@@ -45,7 +45,8 @@ def coverage(plans: PlanSet, production: Production, union: str, classification:
     """The entries covering a line shape, with the PP date and the plans that have none in force."""
     pp = production.pp_date_for(episode)
     covering = tuple(plans.covering(union, earning_type))
-    entries, missing = plans.entries_for(union, classification, earning_type, state, pp, period_end)
+    entries, missing = plans.entries_for(union, classification, earning_type, state, pp, period_end,
+                                         production.medium, production.program_length_for(episode))
     return Coverage(covering, pp, any(p.date_basis == "pp_date" for p in covering), tuple(entries), tuple(missing))
 
 

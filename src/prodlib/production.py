@@ -18,6 +18,7 @@ from pydantic import field_validator
 from prodlib.config import IsoDate, Strict, Text, load_model, refuse_number, shown
 from prodlib.errors import ConfigError
 from prodlib.money import MoneyFormatError, parse_money
+from prodlib.rules.plans import Medium, ProgramLength
 from prodlib.rules.scale import load_scale
 from prodlib.taxonomy import chart_file, chart_location, get_chart
 
@@ -29,10 +30,13 @@ class Episode:
     Attributes:
       id: the episode id as payroll writes it in its ``episode`` column (``E101``).
       pp_date: the date its principal photography began; picks its SAG-AFTRA rates.
+      program_length: its length when it differs from the production's (``half_hour``, ``one_hour``,
+        ...); None: the production's ``program_length``.
     """
 
     id: str
     pp_date: date | None
+    program_length: str | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,11 @@ class Production:
       budget_total: the total budget, when declared.
       rules: the production's own rules folder (production.yaml's ``rules:`` resolved against its
         folder, absolute), laid over the shipped rule files by id; None: the shipped rules only.
+      medium: what it is made for: ``theatrical`` or ``television``; a rate entry limited to a
+        medium (``media:`` in a plan file, e.g. SAG-AFTRA's TV ceilings) is levied only on it.
+      program_length: a television production's program length (``half_hour``, ``one_hour``,
+        ``ninety_minutes``, ``two_hours``, ``over_two_hours``); an episode may declare its own.
+        None: not declared (a rate limited to program lengths then has no schedule for its lines).
     """
 
     production_id: str = ""
@@ -77,6 +86,16 @@ class Production:
     budget_tier: str | None = None
     budget_total: Decimal | None = None
     rules: str | None = None
+    medium: str = "theatrical"
+    program_length: str | None = None
+
+    def program_length_for(self, episode: str | None) -> str | None:
+        """The program length that selects a line's TV rates: its episode's, else the production's."""
+        if episode and self.episodes:
+            own = next((e.program_length for e in self.episodes if e.id == str(episode)), None)
+            if own is not None:
+                return own
+        return self.program_length
 
     def pp_date_for(self, episode: str | None) -> date | None:
         """The PP date that prices a line: its episode's when the production has episodes."""
@@ -100,6 +119,7 @@ class _Episode(Strict):
     entry_key: ClassVar[str | None] = "id"
     id: Text
     pp_date: IsoDate | None = None
+    program_length: ProgramLength | None = None
 
 
 class ProductionFile(Strict):
@@ -107,7 +127,8 @@ class ProductionFile(Strict):
 
     Attributes:
       production_id, title, employer_code, chart, currency, window, principal_photography,
-      budget_version, budget, budget_tier, budget_total, states, episodes, rules: the file's keys.
+      budget_version, budget, budget_tier, budget_total, states, episodes, rules, medium,
+      program_length: the file's keys.
     """
 
     production_id: Text
@@ -124,6 +145,8 @@ class ProductionFile(Strict):
     states: tuple[Text, ...] = ()
     episodes: tuple[_Episode, ...] = ()
     rules: Text | None = None
+    medium: Medium | None = None
+    program_length: ProgramLength | None = None
 
     @field_validator("budget_total", mode="before")
     @classmethod
@@ -185,6 +208,14 @@ def load_production(path: Path) -> Production:
                                                           "budget_total": doc.budget_total})
     except ConfigError as exc:  # the same error, with the line of its key
         raise located.error(exc.message, (exc.field or "",), ProductionFile) from None
+    if doc.episodes and doc.medium is None:
+        raise located.error("a production with episodes must say its medium (medium: television, or theatrical): "
+                            "SAG-AFTRA's television rates and per-episode ceilings are not the theatrical ones",
+                            ("episodes",), ProductionFile)
+    medium = doc.medium or "theatrical"
+    if medium != "television" and (doc.program_length or any(e.program_length for e in doc.episodes)):
+        raise located.error("program lengths are television's: say medium: television", ("program_length",)
+                            if doc.program_length else ("episodes",), ProductionFile)
     chart = chart_location(doc.chart, path.parent)
     if not chart_file(chart).is_file():
         if doc.chart:
@@ -212,10 +243,12 @@ def load_production(path: Path) -> Production:
         budget_locked_on=doc.budget.locked_on,
         budget_author=doc.budget.author,
         states=doc.states,
-        episodes=tuple(Episode(e.id, e.pp_date) for e in doc.episodes),
+        episodes=tuple(Episode(e.id, e.pp_date, e.program_length) for e in doc.episodes),
         budget_tier=budget_tier,
         budget_total=budget_total,
         rules=rules,
+        medium=medium,
+        program_length=doc.program_length,
     )
 
 
@@ -229,7 +262,10 @@ def production_document(production: Production) -> dict[str, Any]:
         "currency": production.currency,
         "window": {"start": production.window_start, "end": production.window_end},
         "principal_photography": production.pp_date,
+        "medium": production.medium,
     }
+    if production.program_length is not None:
+        doc["program_length"] = production.program_length
     if production.budget_tier is not None:
         doc["budget_tier"] = production.budget_tier
     if production.budget_total is not None:
@@ -238,7 +274,9 @@ def production_document(production: Production) -> dict[str, Any]:
     doc["budget"] = {"version": production.budget_version, "locked_on": production.budget_locked_on,
                      "author": production.budget_author}
     doc["states"] = list(production.states)
-    doc["episodes"] = [{"id": e.id, "pp_date": e.pp_date} for e in production.episodes]
+    doc["episodes"] = [{"id": e.id, "pp_date": e.pp_date,
+                        **({"program_length": e.program_length} if e.program_length else {})}
+                       for e in production.episodes]
     if production.rules is not None:
         doc["rules"] = production.rules
     return doc

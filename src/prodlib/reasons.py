@@ -68,6 +68,8 @@ class Reason(StrEnum):
     DUPLICATE_RECEIPT = "DUPLICATE_RECEIPT"
     DUPLICATE_BANK_TRANSACTION = "DUPLICATE_BANK_TRANSACTION"
     DUPLICATE_BUDGET_LINE = "DUPLICATE_BUDGET_LINE"
+    # rules9 (issue 9 item 6): a flat deal whose amount the register does not give
+    DEAL_AMOUNT_MISSING = "DEAL_AMOUNT_MISSING"
 
     @property
     def description(self) -> str:
@@ -75,6 +77,11 @@ class Reason(StrEnum):
 
 
 DESCRIPTIONS: dict[Reason, str] = {
+    # rules9 (issue 9 item 6)
+    Reason.DEAL_AMOUNT_MISSING: (
+        "installments of a flat deal (WGA) add up to less than the scale minimum and the register gives no "
+        "deal_amount (nor a rate): the deal cannot be compared with scale; declare the deal's amount"
+    ),
     Reason.MISSING_FIELD: "a required field is empty",
     Reason.MALFORMED_AMOUNT: "an amount is not money in the source's declared format",
     Reason.MALFORMED_DATE: "a date does not match the source's declared format",

@@ -73,14 +73,33 @@ def test_lone_installment_of_a_declared_deal_at_scale_passes(context) -> None:
     assert refused([installment("50000.00", "2025-06-07", deal_amount="200000.00")], context) == {}
 
 
-def test_undeclared_installments_short_of_the_minimum_say_it_is_a_partial_sum(context) -> None:
+def test_undeclared_installments_short_of_the_minimum_are_held_for_the_deal_amount(context) -> None:
     # No deal_amount: 50,000.00 + 60,000.00 = 110,000.00 < 170,655.00, the sum of what this file holds.
-    # Both lines are refused, and the detail says the sum is partial.
+    # The deal is not known (more installments may come), so neither line is BELOW_SCALE: both are
+    # DEAL_AMOUNT_MISSING on field deal_amount, and the detail gives the partial sum and the minimum.
     rows = [installment("50000.00", "2025-06-07"), installment("60000.00", "2025-09-06")]
     got = refused(rows, context)
     assert set(got) == {2, 3}
-    assert all(r == "BELOW_SCALE" and f == "amount" for r, f, _ in got.values())
-    assert "110000.00" in got[2][2] and "partial sum" in got[2][2]
+    assert all(r == "DEAL_AMOUNT_MISSING" and f == "deal_amount" for r, f, _ in got.values())
+    assert "110000.00" in got[2][2] and "partial sum" in got[2][2] and "170655.00" in got[2][2]
+
+
+def test_lone_installment_below_the_minimum_is_not_below_scale(context) -> None:
+    # A commencement payment of 17,065.50 (10% of 170,655.00) alone, no deal_amount, no rate: it is
+    # 153,589.50 under the minimum, but it is one installment of a deal nobody declared. Not
+    # BELOW_SCALE: DEAL_AMOUNT_MISSING, waiting for the deal's amount.
+    got = refused([installment("17065.50", "2025-06-07")], context)
+    assert got == {2: (got[2][0], "deal_amount", got[2][2])}
+    assert got[2][0] == "DEAL_AMOUNT_MISSING"
+    assert "17065.50" in got[2][2]
+
+
+def test_the_same_installment_with_its_deal_declared_is_judged_by_the_deal(context) -> None:
+    # The 17,065.50 installment again, now with deal_amount 170,655.00 (exactly the minimum): passes.
+    # With deal_amount 170,654.99 (one cent short) the deal is below scale: BELOW_SCALE on deal_amount.
+    assert refused([installment("17065.50", "2025-06-07", deal_amount="170655.00")], context) == {}
+    got = refused([installment("17065.50", "2025-06-07", deal_amount="170654.99")], context)
+    assert got[2][:2] == ("BELOW_SCALE", "deal_amount")
 
 
 def test_deal_id_separates_two_works_of_one_writer(context) -> None:
@@ -90,4 +109,4 @@ def test_deal_id_separates_two_works_of_one_writer(context) -> None:
             installment("90000.00", "2025-09-06", deal_id="D2")]
     got = refused(rows, context)
     assert set(got) == {4}
-    assert "90000.00" in got[4][2]
+    assert got[4][0] == "DEAL_AMOUNT_MISSING" and "90000.00" in got[4][2]

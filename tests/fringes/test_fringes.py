@@ -11,6 +11,7 @@ import pytest
 
 from prodlib.fringes import NoScheduleError, compute_fringes
 from prodlib.fringes.vector import _mul_div_round
+from prodlib.guild import validate_payroll
 from prodlib.production import Episode, Production
 from prodlib.rules import load_plans
 from tests.payroll_frames import payroll
@@ -143,17 +144,60 @@ def test_episodes_use_their_own_pp_date_and_cap() -> None:
 
 
 def test_sag_ceiling_is_per_episode_on_tv_and_per_project_on_a_feature() -> None:
-    # A series regular earns 200,000 on each of two episodes (PP 2022-08-01 and 2022-09-01: 21.00%).
-    # TV, per-episode ceiling 232,000: both under it -> 42,000.00 each (84,000.00 in all).
+    # A series regular earns 200,000 on each of two one-hour episodes (PP 2022-08-01 and 2022-09-01:
+    # 21.00%, the plan's television rate). TV ceiling 24,500 per episode per performer:
+    # 24,500 x 0.21 = 5,145.00 on each episode (10,290.00 in all).
     tv = Production(title="TV", employer_code="EMP", pp_date=date(2022, 8, 1), states=("CA",),
-                         episodes=(Episode("E1", date(2022, 8, 1)), Episode("E2", date(2022, 9, 1))))
+                    episodes=(Episode("E1", date(2022, 8, 1)), Episode("E2", date(2022, 9, 1))),
+                    medium="television", program_length="one_hour")
     df = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "200000.00", "episode": "E1"},
                   {**SAG, "period_end": "2026-03-14", "earning_type": "REG", "amount": "200000.00", "episode": "E2"}])
-    assert pick(both(df, tv), plan="SAG-AFTRA") == [Decimal("42000.00"), Decimal("42000.00")]
-    # The same 400,000 on a feature is one project: 232,000 x 0.21 = 48,720.00 (42,000.00 + 6,720.00).
+    f = both(df, tv)
+    assert pick(f, plan="SAG-AFTRA") == [Decimal("5145.00"), Decimal("5145.00")]
+    assert set(f.loc[f.plan == "SAG-AFTRA", "rate_id"]) == {"sag-tv-2022-perf-hour"}
+    # The same 400,000 on a feature is one project under the theatrical ceiling 232,000:
+    # 232,000 x 0.21 = 48,720.00 (42,000.00 + 6,720.00).
     feature = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "200000.00"},
                        {**SAG, "period_end": "2026-03-14", "earning_type": "REG", "amount": "200000.00"}])
     assert pick(both(feature), plan="SAG-AFTRA") == [Decimal("42000.00"), Decimal("6720.00")]
+
+
+def test_tv_ceiling_follows_each_episodes_program_length() -> None:
+    # A half-hour series (production program_length half_hour) with one one-hour special (E3 declares
+    # one_hour), PP 2021-09-01 (20.50% principal, 20.00% background):
+    #   principal, E1 half-hour, 20,000.00 -> ceiling 15,000: 15,000 x 0.205 = 3,075.00
+    #   principal, E3 one-hour,  20,000.00 -> under 24,500:   20,000 x 0.205 = 4,100.00
+    #   background, E1 half-hour,   400.00 -> under 15,000:      400 x 0.200 =    80.00
+    tv = Production(title="TV", employer_code="EMP", pp_date=date(2021, 9, 1), states=("CA",),
+                    episodes=(Episode("E1", date(2021, 9, 1)), Episode("E3", date(2021, 9, 1), "one_hour")),
+                    medium="television", program_length="half_hour")
+    bg = {**SAG, "employee_id": "B", "classification": "Background Actor", "cost_code": "2100-01"}
+    df = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "20000.00", "episode": "E1"},
+                  {**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "20000.00", "episode": "E3"},
+                  {**bg, "period_end": "2026-03-07", "earning_type": "REG", "amount": "400.00", "episode": "E1"}])
+    f = both(df, tv)
+    assert pick(f, rate_id="sag-tv-2021-perf-half") == [Decimal("3075.00")]
+    assert pick(f, rate_id="sag-tv-2021-perf-hour") == [Decimal("4100.00")]
+    assert pick(f, rate_id="sag-tv-2021-bg-half") == [Decimal("80.00")]
+    assert not any(f.rate_id.str.startswith("sag-2021"))  # no theatrical entry is levied on television
+
+
+def test_tv_line_without_a_shipped_ceiling_is_no_schedule_in_force() -> None:
+    # PP 2024-01-08 on television: the 2023 agreement's ceilings are not shipped, so the principal's
+    # line has no SAG-AFTRA schedule: validation quarantines it NO_SCHEDULE_IN_FORCE, and an engine
+    # handed it raises rather than price it at the theatrical ceiling or at zero. A 90-minute program
+    # in 2022 has no shipped ceiling either.
+    late = Production(title="TV", employer_code="EMP", pp_date=date(2024, 1, 8), states=("CA",),
+                      medium="television", program_length="one_hour")
+    long = Production(title="TV", employer_code="EMP", pp_date=date(2022, 8, 1), states=("CA",),
+                      medium="television", program_length="ninety_minutes")
+    df = payroll([{**SAG, "period_end": "2026-03-07", "earning_type": "REG", "amount": "1000.00"}])
+    for prod in (late, long):
+        valid, q = validate_payroll(df, None, prod)
+        assert len(valid) == 0 and list(q.reason) == ["NO_SCHEDULE_IN_FORCE"]
+        for engine in ("vector", "reference"):
+            with pytest.raises(NoScheduleError):
+                compute_fringes(df, prod, engine=engine)
 
 
 def test_social_security_wage_base_restarts_each_year() -> None:

@@ -105,16 +105,26 @@ def _frame(rows: list[dict], episodic: bool) -> pd.DataFrame:
 FEATURE = Production(title="F", employer_code="X", pp_date=date(2021, 9, 1), states=("CA", "NY"))
 TV = Production(title="T", employer_code="X", pp_date=date(2021, 9, 1), states=("CA",),
                      episodes=(Episode("E1", date(2021, 9, 1)), Episode("E2", date(2022, 8, 1))))
+# Television: SAG-AFTRA's TV entries, chosen by medium and each episode's program length (E1 one-hour,
+# E2 the production's half-hour), with their per-episode ceilings (24,500 / 15,000: crossings drawn).
+SERIES = Production(title="S", employer_code="X", pp_date=date(2021, 9, 1), states=("CA",),
+                    episodes=(Episode("E1", date(2021, 9, 1), "one_hour"), Episode("E2", date(2022, 8, 1))),
+                    medium="television", program_length="half_hour")
+TV_RESIDUALS = {"RESIDUAL_THEATRICAL", "RESIDUAL_SUPP_HV"}  # no television residual rate is shipped
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(row, max_size=40), st.lists(st.one_of(dga_crossing(), split_period()), max_size=3), st.booleans())
-def test_vector_equals_reference(rows: list[dict], blocks: list[list[dict]], episodic: bool) -> None:
+@given(st.lists(row, max_size=40), st.lists(st.one_of(dga_crossing(), split_period()), max_size=3),
+       st.sampled_from(["feature", "episodes", "television"]))
+def test_vector_equals_reference(rows: list[dict], blocks: list[list[dict]], kind: str) -> None:
     rows = rows + [r for b in blocks for r in b]
+    if kind == "television":
+        rows = [{**r, "earning_type": "REG"} if r["pos"][0] == "SAG-AFTRA" and r["earning_type"] in TV_RESIDUALS
+                else r for r in rows]
     if not rows:
         return
-    df = _frame(rows, episodic)
-    prod = TV if episodic else FEATURE
+    df = _frame(rows, kind != "feature")
+    prod = {"feature": FEATURE, "episodes": TV, "television": SERIES}[kind]
     vec = compute_fringes(df, prod)
     ref = compute_fringes(df, prod, engine="reference")
     pd.testing.assert_frame_equal(vec, ref)

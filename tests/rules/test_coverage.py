@@ -191,7 +191,7 @@ SAG = {
 
 @pytest.mark.parametrize("pp", sorted(SAG))
 def test_sag_aftra_theatrical_rates_by_pp_date_back_to_2017(pp: date) -> None:
-    rates = _plan("SAG-AFTRA")["rates"]
+    rates = [r for r in _plan("SAG-AFTRA")["rates"] if r.get("media") == ["theatrical"]]
     for on in (pp, date(pp.year + 1, 6, 30)):
         live = _in_force(rates, on)
         perf = [r for r in live if r.get("classifications") == ["Principal Performer", "Stunt Performer"]]
@@ -206,9 +206,36 @@ def test_sag_aftra_theatrical_rates_by_pp_date_back_to_2017(pp: date) -> None:
     assert _in_force(rates, date(2017, 6, 30)) == []  # before 2017-07-01: not shipped
 
 
-def test_sag_aftra_file_says_why_tv_ceilings_are_not_shipped() -> None:
+# Television (https://www.sagaftraplans.org/node/458): PP on/after -> (principal, background), and the
+# per-episode ceilings by program length, $15,000 half-hour and $24,500 one-hour (UNVERIFIED).
+SAG_TV = {date(2017, 7, 1): ("0.1800", "0.1750"), date(2018, 7, 1): ("0.1850", "0.1800"),
+          date(2019, 7, 1): ("0.1900", "0.1850"), date(2020, 7, 1): ("0.2000", "0.1950"),
+          date(2021, 7, 1): ("0.2050", "0.2000"), date(2022, 7, 1): ("0.2100", "0.2050")}
+
+
+@pytest.mark.parametrize("pp", sorted(SAG_TV))
+def test_sag_aftra_television_rates_and_ceilings_by_pp_date(pp: date) -> None:
+    tv = [r for r in _plan("SAG-AFTRA")["rates"] if r.get("media") == ["television"]]
+    for on in (pp, date(pp.year + 1, 6, 30)):
+        live = _in_force(tv, on)
+        got = {(r["classifications"][0], r["program_lengths"][0]): (r["rate"], D(r["cap"]["amount"]), r["cap"]["scope"])
+               for r in live}
+        assert len(got) == len(live) == 4, on
+        perf, bg = SAG_TV[pp]
+        assert got == {("Principal Performer", "half_hour"): (perf, D("15000.00"), "episode"),
+                       ("Principal Performer", "one_hour"): (perf, D("24500.00"), "episode"),
+                       ("Background Actor", "half_hour"): (bg, D("15000.00"), "episode"),
+                       ("Background Actor", "one_hour"): (bg, D("24500.00"), "episode")}
+        # the rate is the plan's page, the ceiling is reported only: the entry is not verified
+        assert all(not r["verified"] and "UNVERIFIED" in r["source"] and "node/458" in r["source"] for r in live)
+    assert _in_force(tv, date(2017, 6, 30)) == []
+    assert _in_force(tv, date(2023, 7, 1)) == []  # the 2023 agreement's raised ceilings: not published where read
+
+
+def test_sag_aftra_file_says_what_television_lacks() -> None:
     text = (RULES / "plans" / "sag_aftra.yaml").read_text(encoding="utf-8")
-    assert "TV per-episode ceilings are not shipped" in text and "UNVERIFIED" in text
+    assert "NOT published where we could read them" in text and "2023-07-01" in text
+    assert "Sideletter K" in text and "UNVERIFIED" in text
 
 
 # --- WGA, DGA ------------------------------------------------------------------------------------

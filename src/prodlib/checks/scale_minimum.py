@@ -5,10 +5,18 @@ negative lines as reversals.
 
 A flat deal (a WGA screenplay) is paid in installments, so the minimum is compared with the deal,
 never with one installment. The work is (employee, work type, ``deal_id`` when the register has
-one). Per line, in this order: a declared ``deal_amount`` is compared; else a ``rate`` (the deal's
-price as the register writes it); else the sum of the work's installments in this file, compared
-with the minimum in force at its earliest period end, and a shortfall says it is a partial sum
-(installments in other files are not seen). A short deal puts each of its lines in the quarantine.
+one). Per line, in this order: a declared ``deal_amount`` is compared (short: BELOW_SCALE); else a
+``rate`` (the deal's price as the register writes it; short: BELOW_SCALE); else the sum of the
+work's installments in this file, compared with the minimum in force at its earliest period end:
+
+- at or above the minimum, the deal is at least that much, so it is at scale: the lines pass;
+- below it, the deal is NOT known (installments in other files or still to come are not seen; a
+  commencement payment is a fraction of the deal by design), so nothing says the writer is paid
+  below scale: each line is DEAL_AMOUNT_MISSING (field ``deal_amount``), never BELOW_SCALE. Like
+  BUDGET_TIER_MISSING, it is a fact the check needs and the input does not give: the line waits in
+  the quarantine for review until the register (or a correction) declares the deal's amount, as a
+  payroll accountant reads a deal memo before signing off a writer's payment; posting it with no
+  word would let a below-scale deal through unseen.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from prodlib.rules.scale import ScaleMinimum
 from prodlib.values import column_values, py_date
 
 NAME = "scale_minimum"
-REASONS = (Reason.NO_SCHEDULE_IN_FORCE, Reason.BELOW_SCALE)
+REASONS = (Reason.NO_SCHEDULE_IN_FORCE, Reason.BELOW_SCALE, Reason.DEAL_AMOUNT_MISSING)
 
 
 def _arrow(frame: pd.DataFrame, column: str, rows: np.ndarray) -> pa.Array:
@@ -89,9 +97,10 @@ def _deals(frame: pd.DataFrame, installments: list[tuple[np.ndarray, ScaleMinimu
                     out.append(Finding(int(pos[k]), Reason.BELOW_SCALE, "deal_amount",
                                        f"deal_amount {declared} < scale {sm.minimum}/flat for {cls}{work}{at}"))
             elif total < sm.minimum:
-                out.append(Finding(int(pos[k]), Reason.BELOW_SCALE, "amount",
-                                   f"installments {total} ({len(lines)} line(s) of this file, a partial sum: no "
-                                   f"deal_amount declared) < scale {sm.minimum}/flat for {cls}{work}{at}"))
+                out.append(Finding(int(pos[k]), Reason.DEAL_AMOUNT_MISSING, "deal_amount",
+                                   f"installments {total} ({len(lines)} line(s) of this file, a partial sum) < scale "
+                                   f"{sm.minimum}/flat for {cls}{work}{at}, and no deal_amount says what the deal is: "
+                                   f"declare it to compare the deal with scale"))
     return out
 
 

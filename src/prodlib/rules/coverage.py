@@ -36,12 +36,14 @@ class Gap:
       id: the plan id, ``plan:fund``, or ``union/classification``.
       shape: the lines' union, classification, earning type, state and episode.
       dates: the dates that pick the rate (PP date or period end per the plan; None: no PP date).
+      note: why, when the plan file knows: a schedule not published where it could be read.
     """
 
     kind: str
     id: str
     shape: Shape
     dates: tuple[date | None, ...]
+    note: str = ""
 
     def __str__(self) -> str:
         days = sorted(d for d in self.dates if d is not None)
@@ -50,8 +52,9 @@ class Gap:
         union, cls, et, state, ep = self.shape
         if self.kind == "classification":
             return f"classification {self.id}: not in the scale rules (lines on {when})"
+        why = f" ({self.note})" if self.note else ""
         return f"{self.kind} {self.id}: no schedule in force for {union}/{cls}/{et}/{state}" \
-               f"{'/' + ep if ep else ''} on {when}"
+               f"{'/' + ep if ep else ''} on {when}{why}"
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,8 @@ class TodayNote:
       kind: ``rate``, ``plan`` (none of its rates in force today) or ``minimum``.
       id: the rate id, the plan id, or ``union/classification``.
       note: ``sample`` (in force, ``verified: false``) or ``none in force`` (unpublished or missing).
-      source: the schedule's source line ("" when none is in force).
+      source: the schedule's source line; for ``none in force``, the plan file's note on the
+        unpublished schedule ("" when it has none).
     """
 
     kind: str
@@ -73,7 +77,8 @@ class TodayNote:
     def __str__(self) -> str:
         if self.note == "sample":
             return f"{self.kind} {self.id} in force today is a labelled sample (verified: false): {self.source}"
-        return f"{self.kind} {self.id}: none in force today (not published in the rule files)"
+        why = f": {self.source}" if self.source else ""
+        return f"{self.kind} {self.id}: none in force today (not published in the rule files){why}"
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,7 @@ def rules_coverage(inputs: InputSet, rules: RuleBook, today: date) -> CoverageRe
     lines, shapes = payroll_shapes(inputs)
     window = {d for d in (production.window_start, production.window_end) if d is not None}
     found: dict[tuple[str, str, Shape], set[date | None]] = {}
+    why: dict[tuple[str, str, Shape], str] = {}
     notes: dict[tuple[str, str], TodayNote] = {}
     for shape, period_ends in sorted(shapes.items()):
         union, cls, et, state, ep = shape
@@ -132,12 +138,16 @@ def rules_coverage(inputs: InputSet, rules: RuleBook, today: date) -> CoverageRe
             found.setdefault(("classification", f"{union}/{cls}", shape), set()).update(period_ends)
             continue
         for plan in rules.plans.covering(union, et):
-            matching = [r for r in plan.rates if r.matches(cls, et, state)]
+            matching = [r for r in plan.rates if r.matches(cls, et, state)
+                        and r.applies_to(production.medium, production.program_length_for(ep))]
             for pe in sorted(period_ends | window):
                 on = rate_date(plan, pp, pe)
                 live = [] if on is None else [r for r in matching if r.in_force(on)]
                 if not live:
                     found.setdefault(("plan", plan.plan, shape), set()).add(on)
+                    note = plan.unpublished_on(on, production.medium)
+                    if note:
+                        why.setdefault(("plan", plan.plan, shape), note)
                     continue
                 for fund in sorted({r.fund for r in matching} - {r.fund for r in live}):
                     found.setdefault(("fund", f"{plan.plan}:{fund}", shape), set()).add(on)
@@ -146,7 +156,8 @@ def rules_coverage(inputs: InputSet, rules: RuleBook, today: date) -> CoverageRe
                 if not r.verified:
                     notes.setdefault(("rate", r.id), TodayNote("rate", r.id, "sample", r.source))
             if not now:
-                notes.setdefault(("plan", plan.plan), TodayNote("plan", plan.plan, "none in force", ""))
+                notes.setdefault(("plan", plan.plan), TodayNote("plan", plan.plan, "none in force",
+                                                                plan.unpublished_on(today, production.medium)))
         if et not in WAGES:
             continue
         work = f"{union}/{scale.canonical(union, cls)}"
@@ -162,6 +173,7 @@ def rules_coverage(inputs: InputSet, rules: RuleBook, today: date) -> CoverageRe
             notes.setdefault(("minimum", work), TodayNote("minimum", work, "none in force", ""))
         elif not sm.verified:
             notes.setdefault(("minimum", work), TodayNote("minimum", work, "sample", sm.source))
-    gaps = tuple(Gap(kind, ident, shape, tuple(sorted(ds, key=lambda d: d or date.min)))
+    gaps = tuple(Gap(kind, ident, shape, tuple(sorted(ds, key=lambda d: d or date.min)),
+                     why.get((kind, ident, shape), ""))
                  for (kind, ident, shape), ds in found.items())
     return CoverageReport(lines, len(shapes), gaps, tuple(notes.values()), rules.replaced, today)

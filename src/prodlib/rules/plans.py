@@ -25,6 +25,13 @@ from prodlib.rules.overlay import Replacement
 PLANS_DIR = Path(__file__).resolve().parent.parent / "data" / "rules" / "plans"
 RateKind = Literal["percent", "per_hour", "per_day", "per_unit", "percent_of_scale"]
 CapScope = Literal["project", "episode", "picture", "calendar_year"]
+#: What a production is made for (production.yaml's ``medium:``); a rate entry may be limited to some.
+Medium = Literal["theatrical", "television"]
+#: A television program's length (production.yaml's ``program_length:``, or an episode's): the
+#: SAG-AFTRA TV ceilings are per episode by program length.
+ProgramLength = Literal["half_hour", "one_hour", "ninety_minutes", "two_hours", "over_two_hours"]
+MEDIA: tuple[str, ...] = get_args(Medium)
+PROGRAM_LENGTHS: tuple[str, ...] = get_args(ProgramLength)
 KINDS: tuple[str, ...] = get_args(RateKind)
 SCOPES: tuple[str, ...] = get_args(CapScope)
 EARNING_TYPES = frozenset(
@@ -62,6 +69,9 @@ class RateEntry:
       earning_types: the earning types it is levied on
       classifications: the classifications it is limited to; None: all
       states: the states it is limited to; None: all
+      media: the production media it is limited to (``theatrical``, ``television``); None: all
+      program_lengths: the program lengths it is limited to (``half_hour``, ``one_hour``, ...: the
+        production's or the line's episode's); None: all, and a line with no declared length matches
       contribution_type: "session" or "residual"
       cap: the ceiling on subject earnings, with its scope; None: no cap
       source: where the figure comes from
@@ -82,6 +92,13 @@ class RateEntry:
     cap: Cap | None
     source: str
     verified: bool
+    media: frozenset[str] | None = None
+    program_lengths: frozenset[str] | None = None
+
+    def applies_to(self, medium: str, program_length: str | None) -> bool:
+        """Whether the entry is levied on a production of this medium and (episode's) program length."""
+        return ((self.media is None or medium in self.media)
+                and (self.program_lengths is None or program_length in self.program_lengths))
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -98,7 +115,30 @@ class RateEntry:
         """Which lines the entry selects: entries with one key in a pool sum those lines once."""
         c = "*" if self.classifications is None else ",".join(sorted(self.classifications))
         s = "*" if self.states is None else ",".join(sorted(self.states))
-        return f"{self.contribution_type}|{','.join(sorted(self.earning_types))}|{c}|{s}"
+        m = "*" if self.media is None else ",".join(sorted(self.media))
+        n = "*" if self.program_lengths is None else ",".join(sorted(self.program_lengths))
+        return f"{self.contribution_type}|{','.join(sorted(self.earning_types))}|{c}|{s}|{m}|{n}"
+
+
+@dataclass(frozen=True)
+class Unpublished:
+    """A schedule of a plan known to exist but not published where its figures could be read.
+
+    Attributes:
+      effective_from: first date (the plan's date basis) it covers
+      effective_to: last date; None: open-ended (still the case today)
+      media: the production media it concerns; None: all
+      note: what is missing and where it was looked for (``prodlib rules coverage`` prints it)
+    """
+
+    effective_from: date
+    effective_to: date | None
+    media: frozenset[str] | None
+    note: str
+
+    def covers(self, on: date, medium: str) -> bool:
+        return (self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+                and (self.media is None or medium in self.media))
 
 
 @dataclass(frozen=True)
@@ -132,6 +172,7 @@ class Plan:
       scale_multipliers: (earning type, multiplier) pairs for percent-of-scale rates
       source: where the plan's figures come from
       path: the rule file it was read from
+      unpublished: schedules known to exist whose figures were not published where they could be read
     """
 
     plan: str
@@ -148,6 +189,13 @@ class Plan:
     scale_multipliers: tuple[tuple[str, Decimal], ...] = ()
     source: str = ""
     path: str = ""
+    unpublished: tuple[Unpublished, ...] = ()
+
+    def unpublished_on(self, on: date | None, medium: str) -> str:
+        """The note of an unpublished schedule covering ``on`` for ``medium``, or ""."""
+        if on is None:
+            return ""
+        return next((u.note for u in self.unpublished if u.covers(on, medium)), "")
 
     @property
     def earning_types(self) -> frozenset[str]:
@@ -184,6 +232,8 @@ class _RateFile(Strict):
     earning_types: tuple[Text, ...]
     classifications: tuple[Text, ...] | None = None
     states: tuple[Text, ...] | None = None
+    media: tuple[Medium, ...] | None = None
+    program_lengths: tuple[ProgramLength, ...] | None = None
     contribution_type: Literal["session", "residual"] = "session"
     cap: _CapFile | None = None
     source: Text
@@ -232,6 +282,13 @@ class _FlatDealCap(Strict):
     verified: Flag = False
 
 
+class _Unpublished(Strict):
+    effective_from: IsoDate
+    effective_to: IsoDate | None = None
+    media: tuple[Medium, ...] | None = None
+    note: Text
+
+
 class _Covers(Strict):
     unions: tuple[Text, ...]
 
@@ -247,6 +304,7 @@ class PlanFile(Strict):
       scale_multipliers: earning type -> multiplier that turns hours into scale wages.
       tv_flat_deal_cap: recorded, not applied yet (payroll does not carry the deal's compensation).
       rates: the rate entries, each with its dates, scope, cap, source and verified flag.
+      unpublished: schedules in force (or once) whose figures were not published where read.
     """
 
     plan: Text
@@ -262,6 +320,7 @@ class PlanFile(Strict):
     scale_multipliers: dict[Text, Figure] = {}
     tv_flat_deal_cap: _FlatDealCap | None = None
     rates: tuple[_RateFile, ...]
+    unpublished: tuple[_Unpublished, ...] = ()
 
 
 def _load_plan(path: Path) -> Plan:
@@ -289,6 +348,8 @@ def _read_plan(path: Path) -> tuple[Plan, YamlDocument]:
             raise refuse("caps apply to percent rates only", "rates", i, "cap")
         if not r.source:
             raise refuse("needs a source line", "rates", i, "source")
+        if r.program_lengths is not None and r.media != ("television",):
+            raise refuse("program lengths are television's: say media: [television]", "rates", i, "program_lengths")
         cap = None if r.cap is None else Cap(amount=r.cap.amount, floor=r.cap.floor, scope=r.cap.scope,
                                              pool=r.cap.pool or f"{doc.plan}:{r.id}")
         rates.append(RateEntry(
@@ -297,6 +358,8 @@ def _read_plan(path: Path) -> tuple[Plan, YamlDocument]:
             classifications=None if r.classifications is None else frozenset(r.classifications),
             states=None if r.states is None else frozenset(r.states),
             contribution_type=r.contribution_type, cap=cap, source=r.source, verified=r.verified,
+            media=None if r.media is None else frozenset(r.media),
+            program_lengths=None if r.program_lengths is None else frozenset(r.program_lengths),
         ))
     rem, late = doc.remittance, doc.remittance.late_charges
     terms = RemittanceTerms(
@@ -313,6 +376,8 @@ def _read_plan(path: Path) -> tuple[Plan, YamlDocument]:
         on_call_credit=() if occ is None else tuple(sorted(occ.days.items())),
         on_call_per_day_below=None if occ is None else occ.per_day_below,
         scale_multipliers=tuple(doc.scale_multipliers.items()), source=doc.source, path=str(path),
+        unpublished=tuple(Unpublished(u.effective_from, u.effective_to, None if u.media is None else frozenset(u.media),
+                                      u.note) for u in doc.unpublished),
     )
     if plan.allocation and sum((v for _, v in plan.allocation), Decimal(0)) != 1:
         raise refuse("allocation shares must add up to 1", "allocation")
@@ -330,6 +395,13 @@ def _band(r: RateEntry) -> tuple[Decimal, Decimal | None]:
     return (Decimal(0), None) if r.cap is None else (r.cap.floor, r.cap.amount)
 
 
+def _same_production(a: RateEntry, b: RateEntry) -> bool:
+    """Some production (medium, program length) is levied by both entries."""
+    media = a.media is None or b.media is None or bool(a.media & b.media)
+    lengths = a.program_lengths is None or b.program_lengths is None or bool(a.program_lengths & b.program_lengths)
+    return media and lengths
+
+
 def _same_levy(a: RateEntry, b: RateEntry) -> bool:
     """Two entries that would both levy one fund on one line on one date (in overlapping cap bands):
     an added entry like that would double a contribution, so the overlay refuses it."""
@@ -338,7 +410,7 @@ def _same_levy(a: RateEntry, b: RateEntry) -> bool:
     cls = a.classifications is None or b.classifications is None or bool(a.classifications & b.classifications)
     sts = a.states is None or b.states is None or bool(a.states & b.states)
     return (a.fund == b.fund and a.contribution_type == b.contribution_type and _overlap(a, b) and bands
-            and bool(a.earning_types & b.earning_types) and cls and sts)
+            and bool(a.earning_types & b.earning_types) and cls and sts and _same_production(a, b))
 
 
 def _check_pools(plan: Plan, path: Path) -> None:
@@ -354,7 +426,7 @@ def _check_pools(plan: Plan, path: Path) -> None:
             cls = (a.classifications is None or b.classifications is None
                    or bool(a.classifications & b.classifications))
             sts = a.states is None or b.states is None or bool(a.states & b.states)
-            if ets and cls and sts and a.contribution_type == b.contribution_type:
+            if ets and cls and sts and a.contribution_type == b.contribution_type and _same_production(a, b):
                 raise RuleDataError(path, f"{a.id} and {b.id} share pool {a.cap.pool} and select the same lines")
 
 
@@ -377,9 +449,12 @@ class PlanSet:
 
     def entries_for(
         self, union: str, classification: str, earning_type: str, state: str,
-        pp_date: date | None, period_end: date,
+        pp_date: date | None, period_end: date, medium: str = "theatrical", program_length: str | None = None,
     ) -> tuple[list[RateEntry], list[str]]:
         """Entries levied on a line, and the plans that expect one but have none in force.
+
+        ``medium`` and ``program_length`` are the production's (the length: the line's episode's when
+        it declares one); an entry limited to other media or lengths is not levied.
 
         The second list is what validation turns into NO_SCHEDULE_IN_FORCE (or MISSING_PP_DATE
         when the plan is priced by a PP date the production does not have).
@@ -390,6 +465,7 @@ class PlanSet:
             on = pp_date if p.date_basis == "pp_date" else period_end
             hits = [] if on is None else [
                 r for r in p.rates if r.in_force(on) and r.matches(classification, earning_type, state)
+                and r.applies_to(medium, program_length)
             ]
             if hits:
                 found.extend(hits)
