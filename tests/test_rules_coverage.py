@@ -119,3 +119,24 @@ def test_cli_prints_the_gaps_and_exits_1(tmp_path: Path, capsys) -> None:
     assert any(line.startswith("replaced: ") and "plans/sui.yaml" in line for line in out)
     assert ("today (2015-03-10): rate sui-wa in force today is a labelled sample (verified: false): "
             "WA notice, first half of 2015") in out
+
+
+def test_illinois_2025_and_louisiana_gaps_say_why(tmp_path: Path) -> None:
+    # A 2025 shoot in Illinois and Louisiana: the shipped SUI file has no IL entry after 2024 and no LA
+    # rate at all, so each is a gap on the period end 2025-06-07, and the gap says why (the plan file's
+    # `unpublished:` notes), before any payroll is quarantined for it.
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "production.yaml").write_text(PRODUCTION.replace("2015", "2025").replace("[WA]", "[IL, LA]"),
+                                          encoding="utf-8")
+    (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (root / "payroll.csv").write_text(
+        "Emp,Union,Class,State,PE,Code,ET,Hours,Rate,Amount\n"
+        "P1,NON-UNION,Production Assistant,IL,2025-06-07,2000-04,REG,40,25.00,1000.00\n"
+        "P2,NON-UNION,Production Assistant,LA,2025-06-07,2000-04,REG,40,25.00,1000.00\n", encoding="utf-8")
+    report = report_of(root, date(2026, 12, 1))
+    sui = {g.shape[3]: g for g in report.gaps if g.id == "SUI"}
+    assert date(2025, 6, 7) in sui["IL"].dates and date(2025, 6, 7) in sui["LA"].dates
+    assert "Illinois's 2025 and 2026" in sui["IL"].note and "not published" in sui["IL"].note
+    assert "Louisiana has no single new-employer rate" in sui["LA"].note
+    assert "(Illinois's 2025 and 2026" in str(sui["IL"])

@@ -177,7 +177,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         production = load_input_set(args.input).production
         params = {"production_title": production.title, "chart": production.chart,
-                  "budget_version": production.budget_version}
+                  "budget_version": production.budget_version, "rules_dir": production.rules or ""}
     params.update({k: v for k, v in {"budget_version": args.budget_version, "as_of": args.as_of}.items() if v})
     from prodlib.ledger import LedgerView
 

@@ -111,8 +111,10 @@ def test_medicare_has_no_cap_and_no_employer_additional_tax(period_end: str, rat
     # 2025: CA 1.2% -> 1.2% x 7,000 = 84.00 more; NY repaid -> 42.00 only
     ("CA", "2025-06-07", {"futa-2024": "42.00", "futa-cr-ca-2025": "84.00"}),
     ("NY", "2025-06-07", {"futa-2024": "42.00"}),
-    # 2026: no reduction shipped (DOL's 2026 list not read) -> 42.00 only
-    ("CA", "2026-06-06", {"futa-2024": "42.00"}),
+    # 2026: CA's potential 1.5% (the statutory step; DOL's final list not read) -> 1.5% x 7,000 = 105.00
+    # more; NY none shipped -> 42.00 only
+    ("CA", "2026-06-06", {"futa-2024": "42.00", "futa-cr-ca-2026": "105.00"}),
+    ("NY", "2026-06-06", {"futa-2024": "42.00"}),
 ])
 def test_futa_and_credit_reductions(state: str, period_end: str, expected: dict[str, str]) -> None:
     f = price([line(period_end, "10000.00", state=state)], ("FUTA",))

@@ -17,6 +17,8 @@ import pandas as pd
 
 from prodlib.reports import demo
 from prodlib.reports.pnh import PAYABLE_PREFIX
+from prodlib.rules.book import rules_in
+from prodlib.rules.plans import PlanSet
 
 DEMO_URLS = ("", "demo")
 
@@ -240,6 +242,8 @@ class PnhInputs:
       files: (file name, sha256, data rows) of the remittance files read
       as_of: the date late charges and outstanding amounts are computed at
       stamp: what data the report was built from
+      plans: the plans whose remittance terms (due dates, late charges) the report applies: the
+        shipped ones with the production's rules folder laid over them (``rules_dir``)
     """
 
     totals: pd.DataFrame  # every <plan>__<fund>__totals.csv row, as text
@@ -249,6 +253,7 @@ class PnhInputs:
     files: tuple[tuple[str, str, int], ...]  # (file name, sha256, data rows) of the remittance files read
     as_of: date
     stamp: DataStamp
+    plans: PlanSet = field(default_factory=lambda: rules_in(None).plans)
 
 
 def read_remittance_dir(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...], tuple]:
@@ -275,16 +280,19 @@ def _fringe_lines(entries: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date | None = None,
-                    title: str = "") -> PnhInputs:
+                    title: str = "", rules_dir: str | Path = "") -> PnhInputs:
     """Remittance files and the ledger's FRINGE_PAYABLE entries, with the stamp of where they came from.
 
     ``url`` "" or "demo": the built-in demo (its as-of date 2026-04-30 unless one is given). Otherwise
     every posting of the ledger at ``url`` (contributions of any date; payments are cut at ``as_of`` by
     the builder) and the CSV files in ``remittance_dir``. ``as_of`` empty: the date of the ledger's
     latest entry, so the same books give the same report whatever day it is rendered (pass today's
-    date for today's late-payment exposure).
+    date for today's late-payment exposure). ``rules_dir``: the production's rules folder
+    (production.yaml's ``rules:``); its plan files' remittance terms replace the shipped ones, as the
+    run that wrote the remittance files used them; "" : the shipped rules only.
     """
     when = _as_of(as_of)
+    plans = rules_in(rules_dir).plans  # a broken rules folder stops here, before the ledger is read
     if url in DEMO_URLS:
         totals, detail = demo.demo_remittance_totals(), demo.demo_remittance_detail()
         lines, notes, files, batches, chains = demo.demo_fringe_ledger_lines(), (), (), (), {}
@@ -298,6 +306,8 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
             entries = led.entries_frame()
             lines, batches, chains = _fringe_lines(entries), _batches(led), chain_stamp(led)
         source = f"ledger + {len(files)} remittance files"  # each file's name and SHA-256: PnhInputs.files
+        if str(rules_dir):
+            source += f"; rules {Path(rules_dir).name}/"
         if when is None:
             latest = entries["entry_date"].max() if len(entries) else None
             when = _as_of(str(latest)[:10]) if latest is not None else date.today()
@@ -305,7 +315,7 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
                            ledger=lines[["entry_id", "entry_date", "account", "amount", "document_no"]])
     stamp = DataStamp(source=source, budget_version="", as_of=when.isoformat(), title=title or "Untitled production",
                       inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
-    return PnhInputs(totals, detail if len(detail) else None, lines, notes, files, when, stamp)
+    return PnhInputs(totals, detail if len(detail) else None, lines, notes, files, when, stamp, plans)
 
 
 @dataclass(frozen=True, eq=False)

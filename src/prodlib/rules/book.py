@@ -52,8 +52,14 @@ def load_rules(production: Production | None) -> RuleBook:
     """The production's rule book: the shipped rules, with its ``rules:`` folder laid over them by id
     (:mod:`prodlib.rules.overlay`). Every mistake in its files is a :class:`RuleDataError` naming the
     user's file, line and key."""
-    folder = None if production is None else production.rules
-    if folder is None:
+    return rules_in(None if production is None else production.rules)
+
+
+def rules_in(folder: str | Path | None) -> RuleBook:
+    """The shipped rules with the rules folder ``folder`` laid over them (None or "": the shipped
+    rules only); what :func:`load_rules` does with a production's ``rules:``, for a caller that holds
+    the folder only (a report notebook's ``rules_dir`` parameter)."""
+    if folder is None or not str(folder):
         return shipped_rules()
     root = Path(folder)
     if not root.is_dir():

@@ -145,7 +145,7 @@ def rules_coverage(inputs: InputSet, rules: RuleBook, today: date) -> CoverageRe
                 live = [] if on is None else [r for r in matching if r.in_force(on)]
                 if not live:
                     found.setdefault(("plan", plan.plan, shape), set()).add(on)
-                    note = plan.unpublished_on(on, production.medium)
+                    note = plan.unpublished_on(on, production.medium, state)
                     if note:
                         why.setdefault(("plan", plan.plan, shape), note)
                     continue
@@ -157,7 +157,8 @@ def rules_coverage(inputs: InputSet, rules: RuleBook, today: date) -> CoverageRe
                     notes.setdefault(("rate", r.id), TodayNote("rate", r.id, "sample", r.source))
             if not now:
                 notes.setdefault(("plan", plan.plan), TodayNote("plan", plan.plan, "none in force",
-                                                                plan.unpublished_on(today, production.medium)))
+                                                                plan.unpublished_on(today, production.medium,
+                                                                                    state)))
         if et not in WAGES:
             continue
         work = f"{union}/{scale.canonical(union, cls)}"

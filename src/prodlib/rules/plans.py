@@ -128,17 +128,20 @@ class Unpublished:
       effective_from: first date (the plan's date basis) it covers
       effective_to: last date; None: open-ended (still the case today)
       media: the production media it concerns; None: all
+      states: the states it concerns; None: all
       note: what is missing and where it was looked for (``prodlib rules coverage`` prints it)
     """
 
     effective_from: date
     effective_to: date | None
     media: frozenset[str] | None
+    states: frozenset[str] | None
     note: str
 
-    def covers(self, on: date, medium: str) -> bool:
+    def covers(self, on: date, medium: str, state: str | None = None) -> bool:
         return (self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
-                and (self.media is None or medium in self.media))
+                and (self.media is None or medium in self.media)
+                and (self.states is None or state is None or state in self.states))
 
 
 @dataclass(frozen=True)
@@ -191,11 +194,11 @@ class Plan:
     path: str = ""
     unpublished: tuple[Unpublished, ...] = ()
 
-    def unpublished_on(self, on: date | None, medium: str) -> str:
-        """The note of an unpublished schedule covering ``on`` for ``medium``, or ""."""
+    def unpublished_on(self, on: date | None, medium: str, state: str | None = None) -> str:
+        """The note of an unpublished schedule covering ``on`` for ``medium`` (and ``state``), or ""."""
         if on is None:
             return ""
-        return next((u.note for u in self.unpublished if u.covers(on, medium)), "")
+        return next((u.note for u in self.unpublished if u.covers(on, medium, state)), "")
 
     @property
     def earning_types(self) -> frozenset[str]:
@@ -286,6 +289,7 @@ class _Unpublished(Strict):
     effective_from: IsoDate
     effective_to: IsoDate | None = None
     media: tuple[Medium, ...] | None = None
+    states: tuple[Text, ...] | None = None
     note: Text
 
 
@@ -377,7 +381,8 @@ def _read_plan(path: Path) -> tuple[Plan, YamlDocument]:
         on_call_per_day_below=None if occ is None else occ.per_day_below,
         scale_multipliers=tuple(doc.scale_multipliers.items()), source=doc.source, path=str(path),
         unpublished=tuple(Unpublished(u.effective_from, u.effective_to, None if u.media is None else frozenset(u.media),
-                                      u.note) for u in doc.unpublished),
+                                      None if u.states is None else frozenset(u.states), u.note)
+                          for u in doc.unpublished),
     )
     if plan.allocation and sum((v for _, v in plan.allocation), Decimal(0)) != 1:
         raise refuse("allocation shares must add up to 1", "allocation")
