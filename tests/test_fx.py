@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from prodlib.cli import main
 from prodlib.errors import ConfigError
 from prodlib.fx import (
     MAX_RATE_AGE_DAYS,
@@ -380,3 +381,32 @@ def test_a_deleted_fx_record_breaks_the_chain(tmp_path):
 def test_rate_text_is_exact_and_plain():
     assert rate_text(Decimal("1.08250")) == "1.0825"
     assert rate_text(Decimal("100")) == "100"
+
+
+# Which kinds may be in a foreign currency: invoice and petty_cash, each line a journal entry that
+# keeps its original amount and rate. The others are refused, exit 2, naming file, line and key:
+# payroll and timecards (wage bases, caps and scale minimums are in the production currency: a
+# converted wage would move a cap crossing), bank and check registers (reconciliation matches the
+# bank's own amounts, in the account's currency), budgets and purchase orders (the cost report
+# compares them in the production currency, and a PO relieved by converted invoices would drift).
+REFUSED_KINDS = ["purchase_order", "timecard", "payroll", "bank", "budget", "check_register"]
+
+
+@pytest.mark.parametrize("kind", REFUSED_KINDS)
+def test_foreign_currency_on_other_kinds_is_exit_2_naming_the_key(tmp_path, capsys, kind: str) -> None:
+    folder = eur_folder(tmp_path)
+    (folder / "sources.yaml").write_text(edited(EUR_SOURCES, "kind: invoice", f"kind: {kind}"), encoding="utf-8")
+    assert main(["check", "--input", str(folder)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "sources.yaml, line 10, field 'nordlicht.currency'" in err[0]  # `currency: EUR` is line 10
+    assert f"a {kind} source is in the production currency USD" in err[0]
+
+
+@pytest.mark.parametrize("kind", REFUSED_KINDS)
+def test_the_production_currency_written_out_is_accepted_on_every_kind(tmp_path, kind: str) -> None:
+    # `currency: USD` on a USD production says what the default says: not an error on any kind.
+    folder = eur_folder(tmp_path)
+    (folder / "sources.yaml").write_text(edited(edited(EUR_SOURCES, "kind: invoice", f"kind: {kind}"),
+                                                "currency: EUR", "currency: USD"), encoding="utf-8")
+    assert load_input_set(folder).sources[0].currency == "USD"
