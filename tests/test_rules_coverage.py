@@ -121,22 +121,44 @@ def test_cli_prints_the_gaps_and_exits_1(tmp_path: Path, capsys) -> None:
             "WA notice, first half of 2015") in out
 
 
+def folder_with(tmp_path: Path, production: str, payroll_rows: str) -> Path:
+    """An input folder with this production.yaml and these payroll rows (SOURCES' columns)."""
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "production.yaml").write_text(production, encoding="utf-8")
+    (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (root / "payroll.csv").write_text(PAYROLL.splitlines(keepends=True)[0] + payroll_rows, encoding="utf-8")
+    return root
+
+
 def test_illinois_2025_and_louisiana_gaps_say_why(tmp_path: Path) -> None:
     # A 2025 shoot in Illinois and Louisiana: the shipped SUI file has no IL entry after 2024 and no LA
     # rate at all, so each is a gap on the period end 2025-06-07, and the gap says why (the plan file's
     # `unpublished:` notes), before any payroll is quarantined for it.
-    root = tmp_path / "in"
-    root.mkdir()
-    (root / "production.yaml").write_text(PRODUCTION.replace("2015", "2025").replace("[WA]", "[IL, LA]"),
-                                          encoding="utf-8")
-    (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
-    (root / "payroll.csv").write_text(
-        "Emp,Union,Class,State,PE,Code,ET,Hours,Rate,Amount\n"
-        "P1,NON-UNION,Production Assistant,IL,2025-06-07,2000-04,REG,40,25.00,1000.00\n"
-        "P2,NON-UNION,Production Assistant,LA,2025-06-07,2000-04,REG,40,25.00,1000.00\n", encoding="utf-8")
+    root = folder_with(tmp_path, PRODUCTION.replace("2015", "2025").replace("[WA]", "[IL, LA]"),
+                       "P1,NON-UNION,Production Assistant,IL,2025-06-07,2000-04,REG,40,25.00,1000.00\n"
+                       "P2,NON-UNION,Production Assistant,LA,2025-06-07,2000-04,REG,40,25.00,1000.00\n")
     report = report_of(root, date(2026, 12, 1))
     sui = {g.shape[3]: g for g in report.gaps if g.id == "SUI"}
     assert date(2025, 6, 7) in sui["IL"].dates and date(2025, 6, 7) in sui["LA"].dates
     assert "Illinois's 2025 and 2026" in sui["IL"].note and "not published" in sui["IL"].note
     assert "Louisiana has no single new-employer rate" in sui["LA"].note
     assert "(Illinois's 2025 and 2026" in str(sui["IL"])
+
+
+def test_wga_high_tier_year_two_gap_says_the_schedule_was_not_readable(tmp_path: Path) -> None:
+    # A high-budget production paying a writer in 2024 (year 2 of the 2023 MBA): no high-tier
+    # screenplay minimum is shipped for that date, and the gap says why; the same writer in 2025-06
+    # (year 3, 170,655.00 shipped from the guild's own figures) is no gap.
+    prod = (PRODUCTION.replace("2015", "2024").replace("[WA]", "[CA]")
+            + "budget_tier: high\n").replace("window: {start: 2024-01-05, end: 2024-12-18}",
+                                             "window: {start: 2024-06-03, end: 2025-06-27}")
+    root = folder_with(tmp_path, prod, "W1,WGA,Writer,CA,2024-06-08,1100-02,FLAT,,,180000.00\n"
+                                       "W1,WGA,Writer,CA,2025-06-07,1100-02,FLAT,,,180000.00\n")
+    report = report_of(root, date(2026, 12, 1))
+    (gap,) = [g for g in report.gaps if g.kind == "minimum"]
+    assert gap.id == "WGA/Original Screenplay, Including Treatment"
+    assert date(2025, 6, 7) not in gap.dates and date(2024, 6, 8) in gap.dates
+    assert "years 1 and 2" in gap.note and "not published" in gap.note
+    today = {(n.kind, n.id): n for n in report.today}
+    assert "2026 MBA" in today[("minimum", "WGA/Original Screenplay, Including Treatment")].source

@@ -167,11 +167,15 @@ def rules_coverage(inputs: InputSet, rules: RuleBook, today: date) -> CoverageRe
                 continue  # BUDGET_TIER_MISSING: the production must declare its tier first
             if scale.lookup(union, cls, pe, production.budget_tier) is None:
                 found.setdefault(("minimum", work, shape), set()).add(pe)
+                note = scale.unpublished_on(union, cls, pe, production.budget_tier)
+                if note:
+                    why.setdefault(("minimum", work, shape), note)
         if production.budget_tier is None and scale.needs_tier(union, cls, today):
             continue
         sm = scale.lookup(union, cls, today, production.budget_tier)
         if sm is None:
-            notes.setdefault(("minimum", work), TodayNote("minimum", work, "none in force", ""))
+            notes.setdefault(("minimum", work), TodayNote("minimum", work, "none in force", scale.unpublished_on(
+                union, cls, today, production.budget_tier)))
         elif not sm.verified:
             notes.setdefault(("minimum", work), TodayNote("minimum", work, "sample", sm.source))
     gaps = tuple(Gap(kind, ident, shape, tuple(sorted(ds, key=lambda d: d or date.min)),

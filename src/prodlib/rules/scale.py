@@ -61,6 +61,32 @@ class ScaleMinimum:
 
 
 @dataclass(frozen=True)
+class UnpublishedMinimum:
+    """Minimums known to exist but not published where their figures could be read.
+
+    Attributes:
+      union: the union
+      classifications: the work types or classifications it concerns; None: all of the union's
+      budget_tier: the tier it concerns; None: every tier
+      effective_from: first date it covers
+      effective_to: last date; None: open-ended (still the case today)
+      note: what is missing and where it was looked for (``prodlib rules coverage`` prints it)
+    """
+
+    union: str
+    classifications: frozenset[str] | None
+    budget_tier: str | None
+    effective_from: date
+    effective_to: date | None
+    note: str
+
+    def covers(self, union: str, classification: str, on: date, budget_tier: str | None) -> bool:
+        return (union == self.union and (self.classifications is None or classification in self.classifications)
+                and (self.budget_tier is None or budget_tier == self.budget_tier)
+                and self.effective_from <= on and (self.effective_to is None or on <= self.effective_to))
+
+
+@dataclass(frozen=True)
 class BudgetTier:
     name: str
     below: Decimal | None  # the tier holds budgets under this total; None: no upper bound
@@ -76,6 +102,7 @@ class ScaleTable:
       verified: True when the whole table is verified
       tiers: ascending by ``below``
       aliases: (union, classification) -> work type
+      unpublished: minimums known to exist whose figures were not published where they could be read
     """
 
     entries: tuple[ScaleMinimum, ...]
@@ -83,6 +110,12 @@ class ScaleTable:
     verified: bool
     tiers: tuple[BudgetTier, ...] = ()  # ascending by ``below``
     aliases: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (union, classification) -> work type
+    unpublished: tuple[UnpublishedMinimum, ...] = ()
+
+    def unpublished_on(self, union: str, classification: str, on: date, budget_tier: str | None) -> str:
+        """The note on an unpublished minimum covering the line's work type on ``on``, or ""."""
+        cls = self.canonical(union, classification)
+        return next((u.note for u in self.unpublished if u.covers(union, cls, on, budget_tier)), "")
 
     def canonical(self, union: str, classification: str) -> str:
         """The classification the entries use (an alias such as WGA "Writer" resolved)."""
@@ -163,6 +196,15 @@ class _Minimum(Strict):
     verified: Flag | None = None
 
 
+class _Unpublished(Strict):
+    union: Text
+    classifications: tuple[Text, ...] | None = None
+    budget_tier: Text | None = None
+    effective_from: IsoDate
+    effective_to: IsoDate | None = None
+    note: Text
+
+
 class ScaleFile(Strict):
     """scale_minimums.yaml as written; entries inherit the file's dates, source and verified flag.
 
@@ -171,6 +213,7 @@ class ScaleFile(Strict):
       budget_tiers: the WGA budget tiers, ascending by ``below`` (the last one open-ended).
       aliases: payroll classifications that name a work type by another name.
       classifications: one minimum per union, classification (and tier, and dates).
+      unpublished: minimums known to exist whose figures were not published where read.
     """
 
     source: Text
@@ -180,6 +223,7 @@ class ScaleFile(Strict):
     budget_tiers: _BudgetTiers = _BudgetTiers()
     aliases: tuple[_Alias, ...] = ()
     classifications: tuple[_Minimum, ...]
+    unpublished: tuple[_Unpublished, ...] = ()
 
 
 def _read_scale(path: Path) -> tuple[ScaleFile, YamlDocument, list[ScaleMinimum], tuple[BudgetTier, ...]]:
@@ -227,7 +271,12 @@ def load_scale(path: str | None = None) -> ScaleTable:
     doc, located, out, tiers = _read_scale(Path(path or SCALE_FILE))
     aliases = {(a.union, a.classification): a.means for a in doc.aliases}
     _check_names(doc, located, out, tiers, aliases)
-    return ScaleTable(tuple(out), doc.source, doc.verified, tiers, aliases)
+    return ScaleTable(tuple(out), doc.source, doc.verified, tiers, aliases, _unpublished(doc))
+
+
+def _unpublished(doc: ScaleFile) -> tuple[UnpublishedMinimum, ...]:
+    return tuple(UnpublishedMinimum(u.union, None if u.classifications is None else frozenset(u.classifications),
+                                    u.budget_tier, u.effective_from, u.effective_to, u.note) for u in doc.unpublished)
 
 
 def minimum_key(entry: ScaleMinimum) -> str:
@@ -280,4 +329,6 @@ def overlay_scale(shipped: ScaleTable, path: Path) -> tuple[ScaleTable, tuple[Re
                                         located.line_of(("aliases", i))))
         aliases[key] = a.means
     _check_names(doc, located, entries, shipped.tiers, aliases)
-    return ScaleTable(tuple(entries), shipped.source, shipped.verified, shipped.tiers, aliases), tuple(replaced)
+    # a production's own notes come first: they describe its own gaps
+    notes = (*_unpublished(doc), *shipped.unpublished)
+    return ScaleTable(tuple(entries), shipped.source, shipped.verified, shipped.tiers, aliases, notes), tuple(replaced)
