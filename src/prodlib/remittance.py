@@ -77,7 +77,9 @@ def remittance_reports(
     ``fringes`` is :func:`prodlib.fringes.compute_fringes`' output. The gross subject is the capped basis
     for percent rates and the subject gross for hourly ones (whose basis is ``hours``). SAG-AFTRA's
     detail adds the health/retirement allocation (health = round_cents(contribution x share), retirement
-    the remainder, so the two add up to the contribution exactly). ``plans``: the run's rule book's
+    the remainder, so the two add up to the contribution exactly); a line priced by a television-only
+    rate entry (``media: [television]``) is reported under agreement "Television", as the plan's
+    television reporting asks, any other under the plan's ``agreement_subtype``. ``plans``: the run's rule book's
     (default: the production's, :func:`prodlib.rules.load_rules`).
     """
     facts = production
@@ -91,6 +93,7 @@ def remittance_reports(
     for plan_id, fund in keys:
         plan = plans.plan(plan_id)
         alloc = dict(plan.allocation)
+        television = {r.id for r in plan.rates if r.media == frozenset({"television"})}
         sel = [r for r in rows if r["plan"] == plan_id and r["fund"] == fund]
         sel.sort(key=lambda r: (r["period_end"], r["employee_id"], r["episode"], r["rate_id"], r["classification"],
                                 r["debit_account"]))
@@ -108,7 +111,8 @@ def remittance_reports(
                     first = round_cents(c * alloc[next(iter(alloc))])
                     parts = [first, c - first] if len(alloc) == 2 else [round_cents(c * s) for s in alloc.values()]
                 w.writerow(safe_row([facts.employer_code, _s(r["pp_date"]), _s(r["period_end"]), facts.title,
-                                     r["employee_id"], r["classification"], plan.agreement_subtype,
+                                     r["employee_id"], r["classification"],
+                                     "Television" if r["rate_id"] in television else plan.agreement_subtype,
                                      r["contribution_type"], plan_id, fund, r["rate_id"], f"{gross:.2f}",
                                      _s(r["basis_units"]), r["rate"], f"{c:.2f}"] + [f"{p:.2f}" for p in parts]))
                 t = totals.setdefault(r["period_end"], {"people": set(), "gross": Decimal("0.00"),

@@ -61,3 +61,17 @@ def test_late_charges_and_due_dates() -> None:
     assert due_date(wga, date(2026, 3, 7)) == date(2026, 3, 20)
     # Interest 10% a year: 1,000 x 0.10 x 73 / 365 = 20.00.
     assert late_charge(wga, Decimal("1000.00"), date(2026, 3, 20), date(2026, 6, 1)) == Decimal("20.00")
+
+
+def test_television_lines_are_reported_under_the_television_agreement(tmp_path: Path) -> None:
+    # A one-hour series, PP 2022-08-01: the principal's 30,000.00 on E1 is capped at the TV ceiling
+    # 24,500.00 x 21% = 5,145.00, and the detail line says agreement "Television" (the plan's TV form).
+    from prodlib.production import Episode
+
+    tv = Production(title="Night Shift", employer_code="EMP-T", pp_date=date(2022, 8, 1), states=("CA",),
+                    episodes=(Episode("E1", date(2022, 8, 1)),), medium="television", program_length="one_hour")
+    df = payroll([{**SAG, "employee_id": "A", "period_end": "2026-03-07", "amount": "30000.00", "episode": "E1"}])
+    remittance_reports(compute_fringes(df, tv), tv, tmp_path)
+    (row,) = read(tmp_path / "SAG_AFTRA__P_H.csv")
+    assert (row["agreement_subtype"], row["rate_id"], row["gross_subject"], row["contribution"]) == (
+        "Television", "sag-tv-2022-perf-hour", "24500.00", "5145.00")
