@@ -128,6 +128,9 @@ def test_vector_equals_reference(rows: list[dict], blocks: list[list[dict]], kin
     vec = compute_fringes(df, prod)
     ref = compute_fringes(df, prod, engine="reference")
     pd.testing.assert_frame_equal(vec, ref)
+    sag = set(vec.loc[vec.plan == "SAG-AFTRA", "rate_id"])
+    # television is priced by the TV entries only, a feature or a theatrical series never by them
+    assert all(r.startswith("sag-tv-") == (kind == "television") for r in sag), sag
     _check_units(vec)
 
 
