@@ -129,12 +129,15 @@ PERCENT_BANDS: tuple[Band, ...] = (
     Band("FUTA", "FUTA", "futa-2024", D("0.006"), WAGES, date(2024, 1, 1),
          cap=D("7000.00"), scope="calendar_year", pool="FUTA"),
     # FUTA credit reductions (DOL): CA and NY 0.9% for 2024, CA 1.2% for 2025, on the first $7,000 of the
-    # state's wages; none is known for 2026 (rule file), so the 2026 sample pays none.
+    # state's wages; for 2026 California's potential 1.5% (the statutory 0.3% step over 2025's 1.2%;
+    # DOL's final list not read, the rule file says UNVERIFIED): 0.015 x 7,000 = 105.00 per CA employee.
     Band("FUTA", "FUTA", "futa-cr-ca-2024", D("0.009"), WAGES, date(2024, 1, 1), date(2024, 12, 31),
          cap=D("7000.00"), scope="calendar_year", pool="FUTA-CR-CA", states=frozenset({"CA"})),
     Band("FUTA", "FUTA", "futa-cr-ny-2024", D("0.009"), WAGES, date(2024, 1, 1), date(2024, 12, 31),
          cap=D("7000.00"), scope="calendar_year", pool="FUTA-CR-NY", states=frozenset({"NY"})),
     Band("FUTA", "FUTA", "futa-cr-ca-2025", D("0.012"), WAGES, date(2025, 1, 1), date(2025, 12, 31),
+         cap=D("7000.00"), scope="calendar_year", pool="FUTA-CR-CA", states=frozenset({"CA"})),
+    Band("FUTA", "FUTA", "futa-cr-ca-2026", D("0.015"), WAGES, date(2026, 1, 1), date(2026, 12, 31),
          cap=D("7000.00"), scope="calendar_year", pool="FUTA-CR-CA", states=frozenset({"CA"})),
     # SUI: new-employer rates and wage bases by state and year (rule file; mostly reported, not read on
     # the states' pages): CA 3.4% of $7,000; NY 4.1% of $12,500 (2024), $12,800 (2025), $17,600 (2026);
