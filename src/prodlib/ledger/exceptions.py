@@ -25,9 +25,8 @@ import sqlalchemy as sa
 
 from prodlib.errors import QueueError
 from prodlib.exceptions.lifecycle import next_state
-from prodlib.ledger import journal
+from prodlib.ledger import journal, seals
 from prodlib.ledger import schema as s
-from prodlib.ledger import seals
 from prodlib.ledger.chain import canonical_json, sha256_hex
 from prodlib.ledger.journal import Scope
 from prodlib.ledger.normalize import stamp

@@ -209,12 +209,14 @@ def unsealed_exceptions(conn: sa.Connection) -> str | None:
     """Queue rows past the last ``exceptions_recorded`` event: written around the API (no audit event)."""
     if not sa.inspect(conn).has_table("exception_events"):
         return None
-    last = conn.execute(sa.text(
-        "SELECT event_type, payload FROM audit_events WHERE event_type = 'exceptions_recorded' "
-        "OR (event_type = 'batch_posted' AND payload LIKE :pat) ORDER BY event_id DESC LIMIT 1"),
-        {"pat": '%"exceptions":%'}).first()
-    sealed = {} if last is None else json.loads(last[1])
-    sealed = sealed.get("exceptions", {}) if last is not None and last[0] == "batch_posted" else sealed
+    sealed = {"last_exception": 0, "last_event": 0}
+    for etype, payload in conn.execute(sa.text(
+            "SELECT event_type, payload FROM audit_events WHERE event_type = 'exceptions_recorded' "
+            "OR (event_type = 'batch_posted' AND payload LIKE :pat)"), {"pat": '%"exceptions":%'}):
+        p = json.loads(payload)
+        p = p.get("exceptions", {}) if etype == "batch_posted" else p
+        for k in sealed:
+            sealed[k] = max(sealed[k], int(p.get(k) or 0))
     for table, key, label in (("exceptions", "exception_id", "exception"), ("exception_events", "event_id", "event")):
         top = conn.exec_driver_sql(f"SELECT MAX({key}) FROM {table}").scalar()
         upto = sealed.get(f"last_{label}") or 0
