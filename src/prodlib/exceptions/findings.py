@@ -77,6 +77,7 @@ class SyncResult:
       opened, closed, unchanged: per kind, in kind order.
       opened_ids, closed_ids: the exceptions opened and closed (empty on a dry run).
       dry_run: nothing was written.
+      kinds: the reconciliations that ran that night (the order the summary lists kinds in).
     """
 
     night: str

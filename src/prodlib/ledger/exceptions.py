@@ -129,8 +129,13 @@ def current_frame(conn: sa.Connection, production_id: str, ids: Sequence[int] | 
          .where(x.c.production_id == production_id).order_by(x.c.exception_id))
     if ids is not None:
         q = q.where(x.c.exception_id.in_([int(i) for i in ids]))
-    rows = conn.execute(q).all()
-    return pd.DataFrame(rows, columns=list(CURRENT_COLUMNS))
+    return _frame(conn.execute(q).all(), list(CURRENT_COLUMNS))
+
+
+def _frame(rows, columns: list[str]) -> pd.DataFrame:
+    """Rows as a frame whose missing values are None (never NaN: an id or a name, not a number)."""
+    df = pd.DataFrame(rows, columns=columns, dtype=object)
+    return df.where(df.notna(), None)
 
 
 def events_frame(conn: sa.Connection, production_id: str, exception_id: int | None = None) -> pd.DataFrame:
@@ -140,8 +145,7 @@ def events_frame(conn: sa.Connection, production_id: str, exception_id: int | No
     q = sa.select(ev.c.event_id, *[ev.c[c] for c in cols]).where(ev.c.production_id == production_id)
     if exception_id is not None:
         q = q.where(ev.c.exception_id == int(exception_id))
-    rows = conn.execute(q.order_by(ev.c.event_id)).all()
-    return pd.DataFrame(rows, columns=["event_id", *cols])
+    return _frame(conn.execute(q.order_by(ev.c.event_id)).all(), ["event_id", *cols])
 
 
 def one(conn: sa.Connection, production_id: str, exception_id: int) -> dict:
