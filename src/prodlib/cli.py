@@ -343,7 +343,7 @@ def cmd_exceptions_list(args: argparse.Namespace) -> int:
     for r in shown.itertuples(index=False):
         print(f"{r.exception_id:>6}  {r.kind:<14} {r.current_reason:<26} {r.state:<11} {r.amount_text:>14} "
               f"{r.age_days:>4}d  {r.assignee or '':<12} {r.where}")
-    total = sum(int(c) for c in shown["amount_cents"].dropna()) if len(shown) else 0
+    total = sum(abs(int(c)) for c in shown["amount_cents"].dropna()) if len(shown) else 0  # at stake: sizes
     from prodlib.money import from_cents
 
     print(f"{len(shown):,} of {len(frame):,} exceptions ({args.state}); at stake {from_cents(total)}")
