@@ -277,8 +277,10 @@ def _post_batch(conn: sa.Connection, scope: Scope, source_id, source_file, file_
     if row_keys is not None:
         sealed["row_keys_digest"] = row_keys_digest(keys)
     if q_rows:  # every quarantined row is an exception of the queue, opened in this transaction
-        sealed["exceptions"] = exception_queue.open_quarantined(conn, scope, batch_id, kind, q_rows,
-                                                                quarantine_cents(quarantine), now)
+        opened = exception_queue.open_quarantined(conn, scope, batch_id, kind, q_rows, quarantine_cents(quarantine),
+                                                  now)
+        if opened:
+            sealed["exceptions"] = opened
     journal.append_event(conn, scope, "batch_posted", sealed, now)
     return BatchResult(batch_id, source_id, file_hash, rows_read, n + npo, nq, False, batch["first_entry_id"],
                        batch["last_entry_id"], already_posted)

@@ -89,11 +89,9 @@ def quarantine_fingerprint(source_id: str | None, row_hash: str | None, q_id: in
     return sha256_hex(f"quarantine\x1f{source_id or ''}\x1f{row_hash or f'q{q_id}'}")
 
 
-def open_quarantined(conn: sa.Connection, scope: Scope, batch_id: int, source_kind: str, q_rows: list[tuple],
-                     amounts: Sequence[int | None], now: str) -> dict:
-    """Open one exception per quarantine row a batch wrote (``q_rows``: QUARANTINE_FIELDS tuples), in the
-    batch's transaction. ``amounts``: each row's amount in cents where ingest could read it. Returns the
-    seal the batch's ``batch_posted`` event carries."""
+def quarantine_items(batch_id: int, source_kind: str, q_rows: list[tuple], amounts: Sequence[int | None],
+                     actor: str = "prodlib run") -> tuple[list[dict], list[dict]]:
+    """The exceptions (and their ``open`` events) of a batch's quarantine rows (QUARANTINE_FIELDS tuples)."""
     from prodlib.exceptions.lifecycle import quarantine_kind, roles_for
 
     roles = canonical_json(list(roles_for(source_kind)))
@@ -107,9 +105,36 @@ def open_quarantined(conn: sa.Connection, scope: Scope, batch_id: int, source_ki
                    "source_line": q["source_line"], "q_id": q["q_id"], "batch_id": batch_id, "payload": q["payload"],
                    "amount_cents": cents, "figures": canonical_json(figures), "roles": roles,
                    "detail": q["detail"]})
-        evs.append({"new_index": i, "action": "open", "state": "open", "reason": q["reason"], "actor": "prodlib run",
+        evs.append({"new_index": i, "action": "open", "state": "open", "reason": q["reason"], "actor": actor,
                     "why": f"quarantined when batch {batch_id} posted ({q['field'] or 'row'}: {q['reason']})"})
+    return xs, evs
+
+
+def open_quarantined(conn: sa.Connection, scope: Scope, batch_id: int, source_kind: str, q_rows: list[tuple],
+                     amounts: Sequence[int | None], now: str) -> dict:
+    """Open one exception per quarantine row a batch wrote (``q_rows``: QUARANTINE_FIELDS tuples), in the
+    batch's transaction. ``amounts``: each row's amount in cents where ingest could read it. Returns the
+    seal the batch's ``batch_posted`` event carries."""
+    xs, evs = quarantine_items(batch_id, source_kind, q_rows, amounts)
     return write(conn, scope, xs, evs, now, "prodlib run", append=False)[2]
+
+
+def open_existing_quarantine(conn: sa.Connection, now: str) -> int:
+    """Migration 8: every quarantine row recorded before the queue existed becomes an open exception
+    (amount unknown: the quarantine row kept none), one sealed write per production. Returns how many."""
+    q, b = s.quarantine, s.batches
+    rows = conn.execute(sa.select(*[q.c[c] for c in seals.QUARANTINE_FIELDS], b.c.kind)
+                        .select_from(q.join(b, b.c.batch_id == q.c.batch_id)).order_by(q.c.q_id)).all()
+    by_production: dict[str, tuple[list, list]] = {}
+    for r in rows:
+        xs, evs = by_production.setdefault(r.production_id, ([], []))
+        x, ev = quarantine_items(r.batch_id, r.kind, [tuple(r)[:-1]], [None], "migration 8")
+        ev[0]["new_index"] = len(xs)
+        xs += x
+        evs += ev
+    for pid, (xs, evs) in by_production.items():
+        write(conn, Scope(pid), xs, evs, now, "migration 8")
+    return len(rows)
 
 
 def current_frame(conn: sa.Connection, production_id: str, ids: Sequence[int] | None = None) -> pd.DataFrame:

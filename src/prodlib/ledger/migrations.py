@@ -318,12 +318,18 @@ def _v7(conn: sa.Connection) -> None:
 
 def _v8(conn: sa.Connection) -> None:
     """The exception queue (prodlib.exceptions): ``exceptions`` (each as opened) and ``exception_events``
-    (its every state change), both append-only; current state is the latest event."""
+    (its every state change), both append-only; current state is the latest event. The quarantine rows
+    of an older ledger become open exceptions (sealed by one audit event per production)."""
     for t in s.V8_TABLES:
         t.create(conn)
     for table in s.APPEND_ONLY_V8:  # SQLite: tagged as migration 5 tags
         for stmt in _append_only_sql(conn.dialect.name, table):
             conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+    if conn.exec_driver_sql("SELECT COUNT(*) FROM quarantine").scalar():  # a ledger from before the queue
+        from prodlib.ledger.exceptions import open_existing_quarantine
+        from prodlib.ledger.normalize import stamp, utc_now
+
+        open_existing_quarantine(conn, stamp(utc_now()))
 
 
 MIGRATIONS: list[Migration] = [

@@ -122,7 +122,7 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
             return f"batch {p['batch_id']}: quarantine rows differ from those sealed"
         if "row_keys_digest" in p and row_keys_digest(posted_row_keys(conn, p["batch_id"])) != p["row_keys_digest"]:
             return f"batch {p['batch_id']}: posted row keys differ from those sealed"
-        if "exceptions" in p:  # the exceptions its quarantine opened (migration 8)
+        if p.get("exceptions"):  # the exceptions its quarantine opened (migration 8)
             return check_exceptions(conn, p["exceptions"])
     elif etype == "budget_recorded":
         rows = _rows(conn, "SELECT * FROM budget_versions WHERE version_id = :v", v=p["version_id"])
