@@ -23,7 +23,8 @@ def test_migration_8_opens_the_old_quarantine(tmp_path, monkeypatch) -> None:
     postings = pd.DataFrame({"entry_date": ["2026-03-02"], "debit_account": ["2500-02"], "credit_account": ["AP"],
                              "amount": to_money_series(["100.00"]), "source_line": [2]})
     bad = pd.DataFrame({"source_line": [3, 4], "row_hash": ["h3", "h4"],
-                        "reason": ["MALFORMED_AMOUNT", "UNKNOWN_COST_CODE"], "field": ["amount", "cost_code"], "detail": ["'1x' is not money", "'9999' unknown"],
+                        "reason": ["MALFORMED_AMOUNT", "UNKNOWN_COST_CODE"], "field": ["amount", "cost_code"],
+                        "detail": ["'1x' is not money", "'9999' unknown"],
                         "payload": ['{"Amount":"1x"}', '{"Acct":"9999"}']})
     old.post_batch("acme", "inv/acme.csv", "a" * 64, "invoice", postings, bad, rows_read=3)
     engine.dispose()
