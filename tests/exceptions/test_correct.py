@@ -61,8 +61,8 @@ def test_a_correction_that_fails_again_stays_open_with_the_new_reason(books) -> 
         assert verify_chain(led).ok
 
 
-def test_a_correction_that_passes_posts_once_and_a_reexport_does_not_post_it_again(books) -> None:
-    root, url = books
+def test_a_correction_that_passes_posts_once_and_a_reexport_does_not_post_it_again(any_books) -> None:
+    root, url = any_books  # SQLite and PostgreSQL
     with Ledger.open(url) as led:
         res = correct(led, root, 1, by="Ana", changes={"amount": "12.30"})
         assert res.state == "corrected" and res.posted and res.entry_id == 3  # entries 1-2 were the run's
