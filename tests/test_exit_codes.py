@@ -24,6 +24,7 @@ from prodlib.errors import (
     LedgerError,
     PeriodClosedError,
     ProdlibError,
+    QueueError,
     RuleDataError,
     UnbalancedEntryError,
 )
@@ -42,6 +43,7 @@ EXPECTED = {
     PeriodClosedError: 2,
     BudgetLockedError: 2,
     AppendOnlyError: 2,
+    QueueError: 2,  # an unknown exception id, an illegal state change
     BugError: 3,
     ConservationError: 3,
 }

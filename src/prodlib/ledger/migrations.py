@@ -316,6 +316,22 @@ def _v7(conn: sa.Connection) -> None:
         conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
 
 
+def _v8(conn: sa.Connection) -> None:
+    """The exception queue (prodlib.exceptions): ``exceptions`` (each as opened) and ``exception_events``
+    (its every state change), both append-only; current state is the latest event. The quarantine rows
+    of an older ledger become open exceptions (sealed by one audit event per production)."""
+    for t in s.V8_TABLES:
+        t.create(conn)
+    for table in s.APPEND_ONLY_V8:  # SQLite: tagged as migration 5 tags
+        for stmt in _append_only_sql(conn.dialect.name, table):
+            conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+    if conn.exec_driver_sql("SELECT COUNT(*) FROM quarantine").scalar():  # a ledger from before the queue
+        from prodlib.ledger.exceptions import open_existing_quarantine
+        from prodlib.ledger.normalize import stamp, utc_now
+
+        open_existing_quarantine(conn, stamp(utc_now()))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "journal, lines, batches, quarantine, audit events, budget versions, chain heads", _v1),
     Migration(2, "periods, purchase orders, ETC; append-only, balance and closed-period triggers", _v2),
@@ -324,6 +340,8 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "integrity triggers name their guarantee (PostgreSQL constraint name, SQLite message tag)", _v5),
     Migration(6, "row keys of posted rows (unique per production and kind), rows already posted per batch", _v6),
     Migration(7, "journal_fx: a foreign-currency entry's currency, original amount and rate, sealed by its hash", _v7),
+    # 8 is exq's (issue 10): the exception queue
+    Migration(8, "exception queue: exceptions and their append-only, sealed state-change events", _v8),
 ]
 LATEST = MIGRATIONS[-1].version
 
