@@ -16,9 +16,9 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from prodlib.fringes import compute_fringes
-from prodlib.fringes.vector import _units_array
 from prodlib.money import MONEY_DTYPE
 from prodlib.money import cents_to_money_array as cents_to_money
 from prodlib.production import Production
@@ -53,7 +53,8 @@ def random_payroll(n: int, seed: int = 7) -> pd.DataFrame:
                                         pa.date32()), dtype=pd.ArrowDtype(pa.date32())),
         "cost_code": np.array([p[2] for p in POSITIONS])[pos],
         "earning_type": np.array(EARNINGS)[rng.integers(0, len(EARNINGS), n)],
-        "hours": pd.Series(_units_array(hours_q * 2500, np.zeros(n, bool)), dtype=pd.ArrowDtype(pa.decimal128(18, 4))),
+        "hours": pd.Series(pc.cast(cents_to_money(hours_q * 25), pa.decimal128(18, 4)),  # quarter hours, exact
+                           dtype=pd.ArrowDtype(pa.decimal128(18, 4))),
         "amount": pd.Series(cents_to_money(cents), dtype=MONEY_DTYPE),
         "episode": None,
     })
