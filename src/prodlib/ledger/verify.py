@@ -76,8 +76,8 @@ FX_SQL = ("SELECT entry_id, currency, original_cents, rate FROM journal_fx WHERE
           "ORDER BY entry_id")
 #: Entries verified per round trip: bounds memory on million-entry ledgers.
 CHUNK = 200_000
-#: Processes :func:`verify_chain` uses at most on a SQLite file.
-MAX_WORKERS = 4
+#: Processes :func:`verify_chain` uses at most on a SQLite file, from this many entries on.
+MAX_WORKERS, PARALLEL_FROM = 4, 50_000
 
 
 def _check_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: str,
@@ -227,6 +227,7 @@ def _parallel_journal(conn: sa.Connection, lo: int, top: int, chunk: int, sealed
     url = conn.engine.url.render_as_string(hide_password=False)
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     frozen = frozenset(sealed)
+    chunk = min(chunk, -(-(top - lo) // (4 * workers)))  # four chunks a worker: they finish together
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = [pool.submit(_fast_chunk_in, url, a, min(top, a + chunk), frozen) for a in range(lo, top, chunk)]
         results = [f.result() for f in futures]
@@ -263,7 +264,8 @@ def check_journal(conn: sa.Connection, chunk: int | None = None, *, fast: bool =
     hashes: dict[int, str] = {}
     n, prev_hash, last_id = 0, ch.GENESIS, 0
     par = (_parallel_journal(conn, lo, top, chunk, sealed, workers)
-           if fast and workers > 1 and top - lo > chunk and sqlite_path(conn.engine.url) is not None else None)
+           if fast and workers > 1 and top - lo > min(chunk, PARALLEL_FROM) and sqlite_path(conn.engine.url) is not None
+           else None)
     if par is not None:
         n, prev_hash, last_id, hashes = par
     for a in range(lo, top, chunk) if par is None else ():
