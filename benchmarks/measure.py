@@ -24,8 +24,9 @@ class Measured:
     Attributes:
       seconds: wall-clock seconds from start to exit.
       peak_mb: the peak resident memory in MB of the largest single process of its tree (itself, or
-        a child such as a notebook's kernel), sampled from /proc every 50 ms and from the kernel's
-        own accounting at exit.
+        a child such as a notebook's kernel): each process's high-water mark (VmHWM), read from
+        /proc every 50 ms (the accounting at exit would count the benchmark's own pages, which a
+        forked child holds until it execs).
       returncode: its exit status.
       stdout: what it printed (text).
     """
@@ -45,25 +46,25 @@ def measure(argv: list[str], *, env: dict | None = None, timeout: float = 3600) 
         p = subprocess.Popen([prog, *argv[1:]], stdout=fh, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
         deadline, peak, last = t0 + timeout, 0, 0.0
         while True:
-            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            pid, status, _ = os.wait4(p.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
                 p.kill()
-                pid, status, usage = os.wait4(p.pid, 0)
+                pid, status, _ = os.wait4(p.pid, 0)
                 break
-            if time.perf_counter() - last > 0.05:
+            if time.perf_counter() - last > 0.05:  # high-water marks only grow: the last sample is the peak
                 peak, last = max(peak, _tree_peak_kb(p.pid)), time.perf_counter()
             time.sleep(0.01)
         seconds = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
     text = out.read_text(errors="replace")
     out.unlink()
-    return Measured(seconds, max(usage.ru_maxrss, peak) / 1024, p.returncode, text)
+    return Measured(seconds, peak / 1024, p.returncode, text)
 
 
 def _tree_peak_kb(root: int) -> int:
-    """The largest resident set (KB) among ``root`` and its descendants right now (Linux /proc)."""
+    """The largest peak resident set so far (VmHWM, KB) among ``root`` and its descendants (Linux /proc)."""
     parents: dict[int, int] = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -76,10 +77,12 @@ def _tree_peak_kb(root: int) -> int:
         kids = [c for c, pp in parents.items() if pp in frontier and c not in tree]
         tree.update(kids)
         frontier = kids
-    best, page_kb = 0, os.sysconf("SC_PAGE_SIZE") // 1024
+    best = 0
     for pid in tree:
         try:
-            best = max(best, int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page_kb)
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
+            hwm = next((ln for ln in status if ln.startswith("VmHWM:")), None)  # none for a zombie
+            best = max(best, int(hwm.split()[1])) if hwm else best
         except (OSError, IndexError, ValueError):
             continue
     return best
