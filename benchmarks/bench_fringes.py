@@ -1,27 +1,35 @@
-"""Fringes on a million random payroll lines: vectorized engine rows/s, and the scalar reference for scale.
+"""Fringes on random payroll lines: the whole engine (P&H, statutory, caps across lines, rounding per
+unit and allocation) at 10k, 100k and 1M lines, beside the scalar decimal reference.
 
-    .venv/bin/python benchmarks/bench_fringes.py [--rows 1000000] [--check-rows 1000000]
+    .venv/bin/python benchmarks/bench_fringes.py [--rows 10000 100000 1000000] [--reference-rows 100000]
 
-Prints rows/s for the vectorized engine on --rows lines, and checks that it equals the scalar
-reference row by row on the first --check-rows lines: by default the whole million, as issue 4 asks
-(the reference is ~20x slower, so this takes a few minutes; pass a smaller --check-rows for a quick run).
+The reference prices --reference-rows lines (and the vector engine must equal it row by row on
+them); its time per line, scaled to each size, is the baseline of that size's ratio (issue 12,
+item 4: a million lines in at most 1.5 s, at least 50x the reference). Pass --reference-rows
+1000000 to compare on the whole million (minutes, and about 17 GB).
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import sys
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from prodlib.fringes import compute_fringes
-from prodlib.fringes.vector import _units_array
 from prodlib.money import MONEY_DTYPE
 from prodlib.money import cents_to_money_array as cents_to_money
 from prodlib.production import Production
+
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import row  # noqa: E402
 
 POSITIONS = [
     ("SAG-AFTRA", "Principal Performer", "1400-01"), ("SAG-AFTRA", "Background Actor", "2100-01"),
@@ -53,7 +61,8 @@ def random_payroll(n: int, seed: int = 7) -> pd.DataFrame:
                                         pa.date32()), dtype=pd.ArrowDtype(pa.date32())),
         "cost_code": np.array([p[2] for p in POSITIONS])[pos],
         "earning_type": np.array(EARNINGS)[rng.integers(0, len(EARNINGS), n)],
-        "hours": pd.Series(_units_array(hours_q * 2500, np.zeros(n, bool)), dtype=pd.ArrowDtype(pa.decimal128(18, 4))),
+        "hours": pd.Series(pc.cast(cents_to_money(hours_q * 25), pa.decimal128(18, 4)),  # quarter hours, exact
+                           dtype=pd.ArrowDtype(pa.decimal128(18, 4))),
         "amount": pd.Series(cents_to_money(cents), dtype=MONEY_DTYPE),
         "episode": None,
     })
@@ -61,28 +70,34 @@ def random_payroll(n: int, seed: int = 7) -> pd.DataFrame:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--check-rows", type=int, default=1_000_000)  # issue 4: equal on the million
+    ap.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    ap.add_argument("--reference-rows", type=int, default=100_000,
+                    help="lines the scalar decimal reference prices (and is compared with row by row)")
     args = ap.parse_args()
     prod = Production(title="Bench", employer_code="X", pp_date=date(2025, 11, 3), states=("CA", "NY", "GA"))
-    t = time.perf_counter()
-    df = random_payroll(args.rows)
-    print(f"generated {len(df):,} lines in {time.perf_counter() - t:.1f} s")
-    compute_fringes(df.head(1000), prod)  # warm caches (rule files, chart)
-    t = time.perf_counter()
-    vec = compute_fringes(df, prod)
-    dt = time.perf_counter() - t
-    print(f"vectorized: {len(df):,} lines -> {len(vec):,} contribution rows in {dt:.2f} s = {len(df) / dt:,.0f} rows/s")
-    sub = df.head(args.check_rows)
+    compute_fringes(random_payroll(1000), prod)  # warm caches (rule files, chart)
+    sub = random_payroll(args.reference_rows)
     t = time.perf_counter()
     ref = compute_fringes(sub, prod, engine="reference")
-    dt_ref = time.perf_counter() - t
+    ref_per_line = (time.perf_counter() - t) / len(sub)
     t = time.perf_counter()
     vec_sub = compute_fringes(sub, prod)
-    dt_vec = time.perf_counter() - t
+    vec_sub_per_line = (time.perf_counter() - t) / len(sub)
     pd.testing.assert_frame_equal(vec_sub, ref)
-    print(f"scalar reference: {len(sub):,} lines in {dt_ref:.2f} s = {len(sub) / dt_ref:,.0f} rows/s; "
-          f"vectorized on the same: {len(sub) / dt_vec:,.0f} rows/s; equal on all {len(ref):,} rows")
+    row(f"decimal reference {len(sub):>9,} lines", f"{ref_per_line * len(sub):6.2f} s {1 / ref_per_line:>9,.0f}/s",
+        f"vector on the same {vec_sub_per_line * len(sub):6.2f} s", ref_per_line / vec_sub_per_line,
+        f"equal on all {len(ref):,} rows")
+    for n in args.rows:
+        df = sub if n == len(sub) else random_payroll(n)
+        t = time.perf_counter()
+        vec = compute_fringes(df, prod)
+        dt = time.perf_counter() - t
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        row(f"fringes {n:>9,} lines", f"{dt:6.2f} s {n / dt:>9,.0f}/s {len(vec):>9,} rows",
+            f"reference scaled {ref_per_line * n:8.1f} s", ref_per_line * n / dt,
+            "<= 1.5 s, >= 50x" if n >= 1_000_000 else "")
+    print(f"   (process peak memory {peak:,.0f} MB; the reference's ratio is scaled per line from "
+          f"{len(sub):,} lines)")
 
 
 if __name__ == "__main__":

@@ -86,6 +86,13 @@ def named_database(arg: str | None) -> str:
     return redact_url(arg or os.environ.get("PRODLIB_DATABASE_URL") or DEFAULT_DB)
 
 
+def positive_int(text: str) -> int:
+    """argparse type of ``--jobs``: a whole number of at least 1."""
+    if not re.fullmatch(r"\d+", text) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
+
+
 def iso_date(text: str) -> str:
     """argparse type of ``--as-of``: a real calendar date written YYYY-MM-DD, returned as that text."""
     from datetime import date
@@ -185,7 +192,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     LedgerView.open(url).close()  # no ledger there: DatabaseLocationError now, before any notebook runs
     t0 = time.perf_counter()
     try:
-        paths = render_all(url, Path(args.out), params)
+        paths = render_all(url, Path(args.out), params, jobs=args.jobs)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -519,6 +526,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default="reports")
     rep.add_argument("--budget-version", default=None)
     rep.add_argument("--as-of", default=None, type=iso_date, help="YYYY-MM-DD: the books as they stood that day")
+    rep.add_argument("--jobs", default=1, type=positive_int,
+                     help="notebooks rendered at once, each in its own process (default 1)")
     rep.set_defaults(func=cmd_report)
 
     rc = sub.add_parser("reconcile", help="nightly reconciliation: invoices vs POs, bank vs books, petty cash; "

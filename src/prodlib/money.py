@@ -423,7 +423,7 @@ def format_money(amount: Decimal, parentheses: bool = True) -> str:
 def cents_to_money_array(cents: np.ndarray | list[int], null: np.ndarray | None = None) -> pa.Array:
     """decimal128(18, 2) array whose unscaled values are ``cents`` (null where ``null``): no copy per value."""
     c = np.ascontiguousarray(np.asarray(cents, dtype=np.int64))
-    if c.size and np.abs(c).max() > 999_999_999_999_999_999:
+    if c.size and max(int(c.max()), -int(c.min())) > 999_999_999_999_999_999:  # no |c| temporary
         raise OverflowError("amount too large for decimal128(18, 2)")
     buf = np.empty((c.size, 2), dtype=np.int64)
     buf[:, 0] = c

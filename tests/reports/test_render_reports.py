@@ -254,3 +254,15 @@ def test_stamps_identify_the_books_by_chain_head_never_by_location(rendered, led
         if f.suffix in (".html", ".json", ".csv"):
             text = f.read_text(encoding="utf-8")
             assert db not in text and "books.db" not in text and "sqlite:" not in text, f.name
+
+
+def test_rendering_in_parallel_gives_the_same_reports(rendered, ledger_url, tmp_path):
+    # --jobs 2: the notebooks render two at a time in worker processes; same pages, same figures.
+    out, paths, _ = rendered
+    par = render_all(ledger_url, tmp_path, {"as_of": "2026-03-31", "production_title": "Test Feature"}, jobs=2)
+    assert [p.name for p in par] == [p.name for p in paths]
+    for csv in sorted(out.glob("*.csv")) + sorted(out.glob("*.stamp.json")):
+        # the P&H exceptions name the (missing) remittance folder, which is inside each output folder
+        theirs = csv.read_text(encoding="utf-8").replace(str(out.resolve()), "<out>")
+        ours = (tmp_path / csv.name).read_text(encoding="utf-8").replace(str(tmp_path.resolve()), "<out>")
+        assert ours == theirs, csv.name

@@ -148,13 +148,18 @@ def _allocate(unit: np.ndarray, floor: np.ndarray, rem: np.ndarray, one: int) ->
     frac2 = 2 * (u_rem % one)
     total = base + ((frac2 > one) | ((frac2 == one) & (base >= 0)))
     missing = total - u_floor
-    # Rank inside each unit: largest remainder first, then output order.
-    order = np.lexsort((np.arange(n), -rem, uid))
-    su = uid[order]
-    first = np.searchsorted(su, np.arange(len(ustarts)))
-    rank = np.arange(n) - first[su]
-    out = floor.copy()
-    out[order] += (rank < missing[su]).astype(np.int64)
+    # A unit owed none of its rows' extra cents, or all of them, needs no ranking; only the others
+    # are ranked inside their unit: largest remainder first, then output order.
+    row_missing, row_size = missing[uid], sizes[uid]
+    out = floor + (row_missing >= row_size)
+    idx = np.flatnonzero((row_missing > 0) & (row_missing < row_size))
+    if idx.size:
+        sub = uid[idx]
+        order = np.lexsort((idx, -rem[idx], sub))
+        su = sub[order]
+        starts = np.flatnonzero(np.r_[True, su[1:] != su[:-1]])
+        rank = np.arange(len(su)) - np.repeat(starts, np.diff(np.r_[starts, len(su)]))
+        out[idx[order]] += (rank < missing[su]).astype(np.int64)
     return out
 
 
@@ -176,9 +181,10 @@ def _radix(keys: list[tuple[np.ndarray, int]]) -> np.ndarray:
         total *= max(size, 1)
     if total >= I64_MAX:
         raise OverflowError("group key space too large for one int64")
-    out = np.zeros(len(keys[0][0]), dtype=np.int64)
-    for arr, size in keys:
-        out = out * max(size, 1) + arr
+    out = np.array(keys[0][0], dtype=np.int64)  # a copy: updated in place below
+    for arr, size in keys[1:]:
+        out *= max(size, 1)
+        out += arr
     return out
 
 

@@ -200,3 +200,68 @@ def rows_digest(rows: list[dict]) -> str:
         h.update(canonical_json(r).encode("utf-8"))
         h.update(b"\n")
     return h.hexdigest()
+
+
+# --- the same canonical text, one f-string per entry (audit verify's fast path) -----------------
+
+_ESCAPED = bytes(range(32)) + b"\\"  # what JSON escapes besides the double quote
+#: Double quotes in an entry's text apart from its string values: 17 keys, the date and prev values.
+_ENTRY_QUOTES = 2 * len(ENTRY_KEYS) + 4
+#: Per journal line ``["AP","-12.30"]``, and per ``fx`` value apart from its currency and rate.
+_LINE_QUOTES, _FX_QUOTES = 4, 12
+
+
+def money_text(c: int) -> str:
+    """Cents as the canonical money text ("-12.30", "0.05"): what ``cents_to_money_array`` casts to."""
+    return f"-{-c // 100}.{-c % 100:02d}" if c < 0 else f"{c // 100}.{c % 100:02d}"
+
+
+def fast_entry_texts(entries: list[tuple], lines: list[tuple], fx: dict[int, tuple]) -> tuple[list[str], int] | None:
+    """The canonical text of each entry, byte for byte what :func:`entry_parts` gives, built with one
+    f-string per entry; or None when that is not certain and the caller must use :func:`entry_parts`.
+
+    ``entries``: (entry_id, author, batch_id, entry_date, description, document_no, kind, source_line,
+    party_id, po_number, prev_hash, production_id, reason, reverses_entry_id, row_hash, source_id,
+    the count of its non-null string values, and any further columns, ignored) in id order;
+    ``lines``: (entry_id, account, amount_cents) in entry then line order (lines of an id not among
+    the entries are left out: the caller checks for them); ``fx``: {entry_id: (currency,
+    original_cents, rate)}. Plain concatenation is a value's JSON only when it needs no escaping, so
+    the whole text is checked at once: no backslash or control character, and exactly the double
+    quotes of its structure and its string values (one more quote anywhere, inside a description or
+    an account, is a value JSON would have escaped).
+    Returns (texts, lines used).
+    """
+    n_lines = len(lines)
+    line_ids = np.fromiter((r[0] for r in lines), np.int64, n_lines)
+    cents = np.fromiter((r[2] for r in lines), np.int64, n_lines)
+    amounts = pc.cast(cents_to_money_array(cents), pa.string()).to_pylist()
+    each = [f'["{r[1]}","{m}"]' for r, m in zip(lines, amounts, strict=True)]
+    ids = np.fromiter((r[0] for r in entries), np.int64, len(entries))
+    starts = np.searchsorted(line_ids, ids, side="left").tolist()
+    ends = np.searchsorted(line_ids, ids, side="right").tolist()
+    used = sum(ends) - sum(starts)
+    out, expected, q = [], 0, '"'
+    for (eid, au, b, d, de, doc, k, sl, pa_, po, prev, prod, rs, rev, rh, src, strings, *_), a, z in zip(
+            entries, starts, ends, strict=True):
+        f = fx.get(eid)
+        fxt = "" if f is None else (f',"fx":{{"amount":"{money_text(f[1])}","currency":"{f[0]}",'
+                                    f'"rate":"{f[2]}"}}')
+        out.append(
+            f'{{"author":{"null" if au is None else q + au + q},'
+            f'"batch":{"null" if b is None else b},"date":"{str(d)[:10]}",'
+            f'"desc":{"null" if de is None else q + de + q},'
+            f'"doc":{"null" if doc is None else q + doc + q}{fxt},"id":{eid},'
+            f'"kind":{"null" if k is None else q + k + q},"line":{"null" if sl is None else sl},'
+            f'"lines":[{",".join(each[a:z])}],"party":{"null" if pa_ is None else q + pa_ + q},'
+            f'"po":{"null" if po is None else q + po + q},"prev":"{prev}",'
+            f'"production":{"null" if prod is None else q + prod + q},'
+            f'"reason":{"null" if rs is None else q + rs + q},'
+            f'"reverses":{"null" if rev is None else rev},'
+            f'"row_hash":{"null" if rh is None else q + rh + q},'
+            f'"source":{"null" if src is None else q + src + q}}}')
+        expected += _ENTRY_QUOTES + 2 * strings + (0 if f is None else _FX_QUOTES + 2 * (f[2] is not None))
+    expected += _LINE_QUOTES * used
+    whole = "".join(out).encode("utf-8")
+    if whole.count(b'"') != expected or len(whole.translate(None, _ESCAPED)) != len(whole):
+        return None
+    return out, used

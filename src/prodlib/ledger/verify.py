@@ -10,7 +10,11 @@ purchase orders, ETC entries, period closes) with digests, recomputed here.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +23,7 @@ import sqlalchemy as sa
 
 from prodlib.ledger import chain as ch
 from prodlib.ledger import seals
-from prodlib.ledger.connection import open_readonly_engine
+from prodlib.ledger.connection import make_engine, open_readonly_engine, sqlite_path
 from prodlib.ledger.normalize import date_text
 from prodlib.ledger.view import LedgerView
 
@@ -72,6 +76,8 @@ FX_SQL = ("SELECT entry_id, currency, original_cents, rate FROM journal_fx WHERE
           "ORDER BY entry_id")
 #: Entries verified per round trip: bounds memory on million-entry ledgers.
 CHUNK = 200_000
+#: Processes :func:`verify_chain` uses at most on a SQLite file, from this many entries on.
+MAX_WORKERS, PARALLEL_FROM = 4, 50_000
 
 
 def _check_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: str,
@@ -131,8 +137,122 @@ def _check_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: st
     return n, ehash[-1], dict(zip(eid, ehash, strict=True))
 
 
-def check_journal(conn: sa.Connection, chunk: int = CHUNK) -> tuple[int, list[tuple[int, str]], dict]:
-    """(entries checked, [(entry_id, problem)] in chain order, {id: hash} of batch-sealed entries)."""
+_STRINGS = ("author", "description", "document_no", "kind", "party_id", "po_number", "production_id", "reason",
+            "row_hash", "source_id")
+FAST_ENTRY_SQL = (
+    "SELECT entry_id, author, batch_id, entry_date, description, document_no, kind, source_line, party_id, "
+    "po_number, prev_hash, production_id, reason, reverses_entry_id, row_hash, source_id, "
+    + " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in _STRINGS)
+    + ", entry_hash FROM journal_entries WHERE entry_id >= ? AND entry_id < ? ORDER BY entry_id"
+)
+
+
+def _rows(conn: sa.Connection, sql: str, params: tuple) -> list[tuple]:
+    """Rows of a query through the driver's own cursor (tuples, no per-row wrapping)."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with raw.cursor() as cur:
+            cur.execute(sql.replace("?", "%s"), params)
+            return cur.fetchall()
+    return raw.execute(sql, params).fetchall()
+
+
+def _fast_chunk(conn: sa.Connection, lo: int, hi: int, pos0: int, prev_hash: str) -> tuple[int, str, dict] | None:
+    """The fast path of :func:`_check_chunk`: (entries seen, last hash, {id: hash}) when every check of
+    the chunk passes, else None (the caller then runs :func:`_check_chunk`, which names the problems).
+
+    Same checks, same canonical text (:func:`prodlib.ledger.chain.fast_entry_texts`, proven equal to
+    ``entry_parts`` by the tests; where it is not certain it gives None), every hash recomputed; only
+    a clean chunk is decided here, so a problem is always reported by the reference path.
+    """
+    rows = _rows(conn, FAST_ENTRY_SQL, (lo, hi))
+    lines = _rows(conn, LINE_SQL, (lo, hi))
+    fx = {int(e): (c, int(o), r) for e, c, o, r in _rows(conn, FX_SQL, (lo, hi))}
+    n = len(rows)
+    if not n:
+        return (0, prev_hash, {}) if not lines and not fx else None
+    ehash = [r[-1] for r in rows]
+    built = ch.fast_entry_texts(rows, lines, fx)
+    if built is None:
+        return None
+    texts, _ = built
+    sha = hashlib.sha256
+    if any(sha(t.encode("utf-8")).hexdigest() != h for t, h in zip(texts, ehash, strict=True)):
+        return None
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
+    if not np.array_equal(ids, np.arange(pos0 + 1, pos0 + n + 1)):
+        return None
+    if rows[0][10] != prev_hash or any(rows[i][10] != ehash[i - 1] for i in range(1, n)):
+        return None
+    line_ids = np.fromiter((r[0] for r in lines), dtype=np.int64, count=len(lines))
+    cents = np.fromiter((r[2] for r in lines), dtype=np.int64, count=len(lines))
+    if line_ids.size and (line_ids[0] < ids[0] or line_ids[-1] > ids[-1]):
+        return None  # lines of an id with no entry (ids are contiguous here)
+    if fx and (min(fx) < ids[0] or max(fx) > ids[-1]):
+        return None
+    starts = np.searchsorted(line_ids, ids, side="left")
+    ends = np.searchsorted(line_ids, ids, side="right")
+    csum = np.concatenate([[0], np.cumsum(cents)])
+    if ((csum[ends] - csum[starts]) != 0).any() or ((ends - starts) < 2).any():
+        return None
+    return n, ehash[-1], dict(zip(ids.tolist(), ehash, strict=True))
+
+
+def _fast_chunk_in(url: str, lo: int, hi: int, sealed: frozenset[int]) -> tuple[int, str, dict] | None:
+    """:func:`_fast_chunk` in a worker process, on its own read-only connection: the chunk's start is
+    the entry before ``lo`` (a clean chain before it is checked by the chunk before); returns only the
+    hashes of batch-sealed entries."""
+    engine = make_engine(url, readonly=True)
+    try:
+        with engine.connect() as conn:
+            prev = ch.GENESIS if lo <= 1 else conn.exec_driver_sql(
+                "SELECT entry_hash FROM journal_entries WHERE entry_id = ?", (lo - 1,)).scalar()
+            done = _fast_chunk(conn, lo, hi, max(lo - 1, 0), prev) if prev is not None else None
+    finally:
+        engine.dispose()
+    if done is None:
+        return None
+    n, last, hashes = done
+    return n, last, {k: v for k, v in hashes.items() if k in sealed}
+
+
+def _parallel_journal(conn: sa.Connection, lo: int, top: int, chunk: int, sealed: set[int],
+                      workers: int) -> tuple[int, str, int, dict] | None:
+    """Chunks of a SQLite file checked by :func:`_fast_chunk_in` in ``workers`` processes:
+    (entries, last hash, last id, sealed hashes) when every chunk is clean, else None.
+
+    The bounds (``top``) and the chain head come from the caller's snapshot; the journal below ``top``
+    is append-only (the ledger's triggers refuse UPDATE and DELETE), so each worker reads the same rows.
+    """
+    url = conn.engine.url.render_as_string(hide_password=False)
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    frozen = frozenset(sealed)
+    chunk = min(chunk, -(-(top - lo) // (4 * workers)))  # four chunks a worker: they finish together
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = [pool.submit(_fast_chunk_in, url, a, min(top, a + chunk), frozen) for a in range(lo, top, chunk)]
+        results = [f.result() for f in futures]
+    if lo != 1 or any(r is None for r in results):
+        return None
+    n, last, last_id, hashes = 0, ch.GENESIS, 0, {}
+    for seen, h_last, h in results:
+        if seen:
+            last, last_id = h_last, n + seen
+        n += seen
+        hashes.update(h)
+    return n, last, last_id, hashes
+
+
+def check_journal(conn: sa.Connection, chunk: int | None = None, *, fast: bool = True, workers: int = 1,
+                  ) -> tuple[int, list[tuple[int, str]], dict]:
+    """(entries checked, [(entry_id, problem)] in chain order, {id: hash} of batch-sealed entries).
+
+    ``fast`` (the default) tries :func:`_fast_chunk` first on each chunk and falls back to
+    :func:`_check_chunk` (the reference: Arrow columns through ``entry_parts``, the posting builder)
+    where it declines; ``fast=False`` runs only the reference (the benchmark's baseline). ``workers``
+    > 1 on a SQLite file checks the chunks in that many processes first (:func:`_parallel_journal`);
+    if any chunk is not clean, everything is walked again here, so problems are named as before.
+    """
+    chunk = chunk or CHUNK
     lo_hi = conn.exec_driver_sql("SELECT MIN(entry_id), MAX(entry_id) FROM journal_entries").first()
     lmax = conn.exec_driver_sql("SELECT MAX(m) FROM (SELECT MAX(entry_id) AS m FROM journal_lines "
                                 "UNION ALL SELECT MAX(entry_id) FROM journal_fx) t").scalar()
@@ -143,8 +263,15 @@ def check_journal(conn: sa.Connection, chunk: int = CHUNK) -> tuple[int, list[tu
         "SELECT last_entry_id FROM batches WHERE last_entry_id IS NOT NULL")}
     hashes: dict[int, str] = {}
     n, prev_hash, last_id = 0, ch.GENESIS, 0
-    for a in range(lo, top, chunk):
-        seen, prev_hash, h = _check_chunk(conn, a, min(top, a + chunk), n, prev_hash, problems)
+    par = (_parallel_journal(conn, lo, top, chunk, sealed, workers)
+           if fast and workers > 1 and top - lo > min(chunk, PARALLEL_FROM) and sqlite_path(conn.engine.url) is not None
+           else None)
+    if par is not None:
+        n, prev_hash, last_id, hashes = par
+    for a in range(lo, top, chunk) if par is None else ():
+        b = min(top, a + chunk)
+        done = _fast_chunk(conn, a, b, n, prev_hash) if fast else None
+        seen, prev_hash, h = done if done is not None else _check_chunk(conn, a, b, n, prev_hash, problems)
         if seen:
             last_id = max(h)
         n += seen
@@ -199,10 +326,16 @@ def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tupl
     return len(eid), problems
 
 
-def verify_connection(conn: sa.Connection) -> VerifyResult:
-    """Verify both chains through an open connection (sees that connection's transaction)."""
+def verify_connection(conn: sa.Connection, *, fast: bool = True) -> VerifyResult:
+    """Verify both chains through an open connection (sees that connection's transaction, so one
+    process: no workers). ``fast=False`` walks the journal with the reference path only (see
+    :func:`check_journal`)."""
+    return _verify(conn, fast, 1)
+
+
+def _verify(conn: sa.Connection, fast: bool, workers: int) -> VerifyResult:
     with ch.no_gc():
-        n, jprob, hashes = check_journal(conn)
+        n, jprob, hashes = check_journal(conn, fast=fast, workers=workers)
         m, aprob = check_audit(conn, hashes)
     lines = [f"journal entry {i}: {t}" for i, t in jprob] + [f"audit event {i}: {t}" for i, t in aprob]
     if not lines:
@@ -211,17 +344,23 @@ def verify_connection(conn: sa.Connection) -> VerifyResult:
     return VerifyResult(False, n, m, first, f"BROKEN at {first}: {lines[0]}", tuple(lines))
 
 
-def verify_chain(ledger: LedgerView | str | Path) -> VerifyResult:
+def verify_chain(ledger: LedgerView | str | Path, *, fast: bool = True, workers: int | None = None) -> VerifyResult:
     """Verify the journal and audit chains of a ledger (a Ledger, or its URL or SQLite path).
 
     A URL is opened read-only: nothing is created or migrated (DatabaseLocationError if no ledger).
+    ``workers``: processes for a large SQLite file (default: the machine's cores, at most
+    :data:`MAX_WORKERS`); PostgreSQL is walked in one process, in one REPEATABLE READ snapshot.
     """
+    if workers is None:
+        workers = min(MAX_WORKERS, os.cpu_count() or 1)
     engine = ledger.engine if isinstance(ledger, LedgerView) else open_readonly_engine(ledger)
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":  # one snapshot across all the reads, writers or not
                 conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            return verify_connection(conn)
+                return verify_connection(conn, fast=fast)
+            with conn.begin():  # one snapshot for the bounds, the chain heads and the audit log
+                return _verify(conn, fast, workers)
     finally:
         if not isinstance(ledger, LedgerView):
             engine.dispose()

@@ -40,6 +40,11 @@ def account_balances(conn: sa.Connection, production_id: str, as_of: DateLike = 
     return {a: int(v) for a, v in conn.execute(q).all()}
 
 
+def _after(prefix: str) -> str:
+    """The least string above every string that starts with ``prefix`` (an index range, not LIKE)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def actuals_frame(balances: dict[str, int]) -> pd.DataFrame:
     """Net debits per cost code from account balances [cost_code, amount]."""
     bal = {a: v for a, v in balances.items() if is_cost_account(a)}
@@ -104,13 +109,17 @@ class LedgerView:
 
     def entries_frame(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
         """One row per journal line, with its entry's header."""
+        return self._entries(None, as_of, known_at)
+
+    def _entries(self, which, as_of: DateLike, known_at: Known) -> pd.DataFrame:
         e, ln = s.journal_entries, s.journal_lines
         q = (sa.select(e.c.entry_id, ln.c.line_no, e.c.entry_date, e.c.period, e.c.kind, ln.c.account,
                        ln.c.amount_cents, e.c.description, e.c.document_no, e.c.party_id, e.c.po_number,
                        e.c.source_id, e.c.source_line, e.c.batch_id, e.c.reverses_entry_id, e.c.reason,
                        e.c.author, e.c.recorded_at, e.c.entry_hash)
              .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
-             .where(*temporal_filter(e, "entry_date", self.production_id, as_of, known_at))
+             .where(*temporal_filter(e, "entry_date", self.production_id, as_of, known_at),
+                    *([] if which is None else [which]))
              .order_by(e.c.entry_id, ln.c.line_no))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
@@ -121,6 +130,24 @@ class LedgerView:
         df.insert(pos + 1, "debit", cents_to_money(np.where(cents > 0, cents, 0), index=df.index))
         df.insert(pos + 2, "credit", cents_to_money(np.where(cents < 0, -cents, 0), index=df.index))
         return df
+
+    def lines_of_entries_touching(self, prefix: str, as_of: DateLike = None,
+                                  known_at: Known = None) -> pd.DataFrame:
+        """Every line of the entries with a line on an account starting with ``prefix`` (e.g. the
+        fringe payables), in entry then line order: the rows and columns of :meth:`entries_frame`,
+        selected in the database (by the account index) instead of over the whole journal."""
+        e, ln = s.journal_entries, s.journal_lines
+        touching = sa.select(ln.c.entry_id).where(ln.c.account >= prefix, ln.c.account < _after(prefix))
+        return self._entries(e.c.entry_id.in_(touching), as_of, known_at)
+
+    def latest_entry_date(self, as_of: DateLike = None, known_at: Known = None) -> date | None:
+        """The date of the latest entry (on or before ``as_of``), or None for an empty journal."""
+        e = s.journal_entries
+        q = sa.select(sa.func.max(e.c.entry_date)).where(*temporal_filter(e, "entry_date", self.production_id,
+                                                                           as_of, known_at))
+        with self.engine.connect() as conn:
+            v = conn.execute(q).scalar()
+        return None if v is None else (v if isinstance(v, date) else date.fromisoformat(str(v)[:10]))
 
     def fx_frame(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
         """One row per foreign-currency journal entry: entry_id, entry_date, kind, account (its first

@@ -296,13 +296,6 @@ def read_remittance_dir(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
     return cat(totals), cat(detail), notes, tuple(files)
 
 
-def _fringe_lines(entries: pd.DataFrame) -> pd.DataFrame:
-    if len(entries) == 0:
-        return pd.DataFrame(columns=LEDGER_LINE_COLUMNS)
-    touching = entries.loc[entries["account"].astype(str).str.startswith(PAYABLE_PREFIX), "entry_id"]
-    return entries.loc[entries["entry_id"].isin(set(touching)), LEDGER_LINE_COLUMNS].reset_index(drop=True)
-
-
 def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date | None = None,
                     title: str = "", rules_dir: str | Path = "") -> PnhInputs:
     """Remittance files and the ledger's FRINGE_PAYABLE entries, with the stamp of where they came from.
@@ -326,15 +319,15 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
             totals, detail, notes, files = read_remittance_dir(remittance_dir)
         else:
             totals, detail, notes, files = pd.DataFrame(), pd.DataFrame(), ("no remittance folder given",), ()
-        with open_ledger(url) as led:
-            entries = led.entries_frame()
-            lines, batches, chains = _fringe_lines(entries), _batches(led), chain_stamp(led)
+        with open_ledger(url) as led:  # the entries touching FRINGE_PAYABLE:*, selected in the database
+            lines = led.lines_of_entries_touching(PAYABLE_PREFIX)[LEDGER_LINE_COLUMNS].reset_index(drop=True)
+            latest = led.latest_entry_date() if when is None else None
+            batches, chains = _batches(led), chain_stamp(led)
         source = f"ledger + {len(files)} remittance files"  # each file's name and SHA-256: PnhInputs.files
         if str(rules_dir):
             source += f"; rules {Path(rules_dir).name}/"
         if when is None:
-            latest = entries["entry_date"].max() if len(entries) else None
-            when = _as_of(str(latest)[:10]) if latest is not None else date.today()
+            when = latest if latest is not None else date.today()
     digest = frames_digest(totals=totals, detail=detail,
                            ledger=lines[["entry_id", "entry_date", "account", "amount", "document_no"]])
     stamp = DataStamp(source=source, budget_version="", as_of=when.isoformat(), title=title or "Untitled production",

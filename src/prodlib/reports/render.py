@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,16 +115,34 @@ def render_report(notebook: Path, out_html: Path, parameters: dict) -> Path:
     return out_html
 
 
+def _render_one(stem: str, nb_dir: Path, out_dir: Path, common: dict) -> tuple[str, Path | None, float, str]:
+    """Render one report of :data:`REPORTS`: (stem, HTML path or None, seconds, failure text or "")."""
+    nb = nb_dir / f"{stem}.ipynb"
+    out_html = out_dir / f"{stem}.html"
+    for stale in (out_html, out_dir / f"{stem}.csv", out_dir / f"{stem}.stamp.json"):
+        stale.unlink(missing_ok=True)  # never leave last night's figures beside tonight's failure
+    t0 = time.perf_counter()
+    try:
+        if not nb.exists():
+            raise ReportError(f"report notebook {nb} does not exist")
+        declared = notebook_parameters(nb)
+        path = render_report(nb, out_html, {k: v for k, v in common.items() if k in declared})
+    except ReportError as exc:
+        return stem, None, time.perf_counter() - t0, str(exc)
+    return stem, path, time.perf_counter() - t0, ""
+
+
 def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks: Path | None = None,
-               remittance_dir: Path | str | None = None) -> list[Path]:
+               remittance_dir: Path | str | None = None, jobs: int = 1) -> list[Path]:
     """Render every report of :data:`REPORTS` into ``out_dir`` (HTML + CSV + stamp) and write index.html.
 
     ``params`` (budget_version, as_of, production_title, chart, ...) go to each notebook that declares
     them; ``database_url`` and ``export_dir`` are set here, and ``remittance_dir`` (the folder of
     ``prodlib run --remittance-out``; default ``params["remittance_dir"]``, else ``<out_dir>/remittance``).
-    Returns the HTML paths, index.html last.
-    A report that fails does not stop the others: the index marks it, then one :class:`ReportError`
-    lists every failure.
+    Returns the HTML paths, index.html last. ``jobs`` > 1 renders that many notebooks at once, each in
+    its own worker process (each notebook already runs in its own kernel); the index keeps the
+    order of :data:`REPORTS`. A report that fails does not stop the others: the index marks it, then
+    one :class:`ReportError` lists every failure.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -133,23 +152,20 @@ def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks
     common["remittance_dir"] = str(Path(rem).resolve())
     done: list[Rendered] = []
     failures: dict[str, str] = {}
-    for stem, _title in REPORTS:
-        nb = nb_dir / f"{stem}.ipynb"
-        out_html = out_dir / f"{stem}.html"
-        for stale in (out_html, out_dir / f"{stem}.csv", out_dir / f"{stem}.stamp.json"):
-            stale.unlink(missing_ok=True)  # never leave last night's figures beside tonight's failure
-        t0 = time.perf_counter()
-        try:
-            if not nb.exists():
-                raise ReportError(f"report notebook {nb} does not exist")
-            declared = notebook_parameters(nb)
-            path = render_report(nb, out_html, {k: v for k, v in common.items() if k in declared})
-        except ReportError as exc:
-            failures[stem] = str(exc)
-            log.error("%s", exc)
+    stems = [stem for stem, _title in REPORTS]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(stems))) as pool:
+            results = list(pool.map(_render_one, stems, [nb_dir] * len(stems), [out_dir] * len(stems),
+                                    [common] * len(stems)))
+    else:
+        results = [_render_one(stem, nb_dir, out_dir, common) for stem in stems]
+    for stem, path, seconds, failure in results:
+        if failure:
+            failures[stem] = failure
+            log.error("%s", failure)
             continue
-        done.append(Rendered(stem, path, time.perf_counter() - t0))
-        log.info("rendered %s in %.1f s (%d bytes)", path, done[-1].seconds, path.stat().st_size)
+        done.append(Rendered(stem, path, seconds))
+        log.info("rendered %s in %.1f s (%d bytes)", path, seconds, path.stat().st_size)
     index = write_index(out_dir, failures)
     if failures:
         raise ReportError(f"{len(failures)} of {len(REPORTS)} report(s) failed (index: {index}):\n"
