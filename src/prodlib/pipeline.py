@@ -32,7 +32,7 @@ from prodlib.rowkeys import row_keys
 from prodlib.rules import Replacement, RuleBook, load_rules
 from prodlib.sources import InputError, InputSet, Production, SourceSpec, load_input_set
 from prodlib.taxonomy import ChartOfAccounts, get_chart
-from prodlib.validate import validate_frame
+from prodlib.validate import suite_columns, validate_frame
 from prodlib.values import column_values, py_date
 
 if TYPE_CHECKING:
@@ -124,9 +124,10 @@ def validate_stages(stages: list[Stage], production: Production) -> list[Stage]:
     first failure of a row wins."""
     if not stages:
         return []
-    frames = [s.good for s in stages]
-    bounds = np.cumsum([0] + [len(f) for f in frames])
     kind = stages[0].ingest.spec.kind
+    columns = [c for c in suite_columns(kind) if all(c in s.good for s in stages)]
+    frames = [s.good[columns] for s in stages]  # the suite's columns only: no copy of the rest
+    bounds = np.cumsum([0] + [len(f) for f in frames])
     failures = validate_frame(kind, pd.concat(frames, ignore_index=True), production) if bounds[-1] else []
     out = []
     for i, stage in enumerate(stages):
