@@ -38,7 +38,7 @@ from prodlib.values import column_values, py_date
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from prodlib.ledger import Scope
+    from prodlib.ledger import BatchResult, LedgerView, Scope
 
 DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
 DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
@@ -407,6 +407,7 @@ def run(
     context = replace(make_context(production, chart=chart, rules=rules), held_days=held,
                       seen_bank_transactions=seen_bank)
     timecards: list[pd.DataFrame] = []
+    invoices = PostedInvoices(led)
     runs: list[SourceRun] = []
     errors: list[str] = []
     specs = sorted(inputs.sources, key=lambda s: (KIND_ORDER.index(s.kind), s.id))
@@ -430,8 +431,8 @@ def run(
             read.append(skip_posted(stage, led.posted_row_keys(kind, stage.row_keys.tolist())))
         for stage in validate_stages(read, production):
             spec = stage.ingest.spec
-            posted_invoices = (led.posted_documents("invoice", set(zip(
-                stage.good["vendor_id"], stage.good["invoice_number"], strict=True))) if kind == "invoice" else set())
+            posted_invoices = (invoices.posted(set(zip(stage.good["vendor_id"], stage.good["invoice_number"],
+                                                       strict=True))) if kind == "invoice" else set())
             file_context = context
             if kind == "petty_cash" and stage.set_aside is not None and len(stage.set_aside):
                 file_context = replace(context, posted_receipts=frozenset(receipt_keys(stage.set_aside)))
@@ -446,10 +447,11 @@ def run(
                                     production, chart, context)
                 stage.check_conservation()
             contents = batch_contents(stage, production)
+            entries = contents.pop("postings", None)
             # One transaction per file: a payroll batch and its fringe batch commit together or not at all.
             with led.transaction() as conn:
                 result = post_batch(conn, led.scope, spec.id, spec.display_path, stage.ingest.file_hash, kind,
-                                    contents.pop("postings", None), stage.quarantine, stage.ingest.rows_read,
+                                    entries, stage.quarantine, stage.ingest.rows_read,
                                     **contents, row_keys=stage.good_keys(), already_posted=stage.already_posted)
                 if kind == "payroll":
                     if result.rows_already_posted != stage.already_posted and not result.already_posted:
@@ -460,6 +462,8 @@ def run(
                     # Fringes of the rows this batch posted only: rows already posted had theirs then.
                     runs.append(post_fringes(conn, led.scope, spec, stage, production, chart, remittance_dir,
                                              rules=rules))
+            if kind == "invoice":
+                invoices.record(result, entries)
             reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
             runs.append(
                 SourceRun(
@@ -470,6 +474,37 @@ def run(
                 )
             )
     return RunResult(production=production, sources=tuple(runs), errors=tuple(errors), rules_replaced=rules.replaced)
+
+
+class PostedInvoices:
+    """(vendor, invoice number) of the invoices in the ledger, for the duplicate-invoice rule.
+
+    Looked up by index per file (``LedgerView.posted_documents``), except while every invoice batch
+    of the ledger is one this run posted (a fresh ledger: a studio's first run): then the answer is
+    this run's own posted invoices, kept here, the same set without a query per file. Exact: the
+    moment the ledger holds an invoice batch this run did not post (another run's), it looks up again.
+    """
+
+    def __init__(self, led: LedgerView) -> None:
+        self.led = led
+        self.mine: set[tuple[str, str]] = set()
+        self.batches = 0
+        self.alone = led.batch_count("invoice") == 0
+
+    def posted(self, documents: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of ``documents`` ((vendor, invoice number)) are posted."""
+        if self.alone and self.led.batch_count("invoice") == self.batches:
+            return documents & self.mine
+        self.alone = False
+        return self.led.posted_documents("invoice", documents)
+
+    def record(self, result: BatchResult, entries: pd.DataFrame | None) -> None:
+        """A file's invoice batch was posted (``result``) with these posting rows."""
+        if result.already_posted:
+            return  # the file was in the ledger already: no batch was written
+        self.batches += 1
+        if entries is not None and len(entries):
+            self.mine.update(zip(entries["party_id"].astype(str), entries["document_no"].astype(str), strict=True))
 
 
 def _file_bytes(spec: SourceSpec) -> bytes | None:

@@ -141,6 +141,9 @@ def posted_row_keys(conn: sa.Connection, production_id: str, kind: str, keys: Se
     ``KEY_CHUNK`` at a time, never the whole table."""
     t = s.posted_rows
     found: set[str] = set()
+    if not keys or conn.execute(sa.select(sa.literal(1)).where(  # none of the kind yet (a fresh ledger): no lookups
+            t.c.production_id == production_id, t.c.kind == kind).limit(1)).first() is None:
+        return found
     for chunk in _chunks(list(keys)):
         found.update(conn.execute(sa.select(t.c.row_key).where(
             t.c.production_id == production_id, t.c.kind == kind, t.c.row_key.in_(chunk))).scalars())
@@ -153,14 +156,23 @@ def posted_documents(conn: sa.Connection, production_id: str, kind: str,
     batches of ``kind``: looked up by the document-number index, a chunk at a time."""
     e, b = s.journal_entries, s.batches
     wanted = {(p, d) for p, d in documents if isinstance(p, str) and isinstance(d, str)}
-    numbers = sorted({d for _, d in wanted})
     found: set[tuple[str, str]] = set()
+    if not wanted or batch_count(conn, production_id, kind) == 0:
+        return found
+    numbers = sorted({d for _, d in wanted})
     for chunk in _chunks(numbers):
         q = (sa.select(e.c.party_id, e.c.document_no).select_from(e.join(b, b.c.batch_id == e.c.batch_id))
              .where(e.c.document_no.in_(chunk), e.c.production_id == production_id, e.c.kind == "posting",
                     b.c.kind == kind).distinct())
         found.update((p, d) for p, d in conn.execute(q) if (p, d) in wanted)
     return found
+
+
+def batch_count(conn: sa.Connection, production_id: str, kind: str) -> int:
+    """How many batches of ``kind`` the production has (a file's batch each; the batches table is small)."""
+    b = s.batches
+    return int(conn.execute(sa.select(sa.func.count()).select_from(b).where(
+        b.c.production_id == production_id, b.c.kind == kind)).scalar())
 
 
 def posted_file(conn: sa.Connection, production_id: str, file_hash: str) -> BatchResult | None:
