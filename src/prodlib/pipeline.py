@@ -504,7 +504,8 @@ class PostedInvoices:
             return  # the file was in the ledger already: no batch was written
         self.batches += 1
         if entries is not None and len(entries):
-            self.mine.update(zip(entries["party_id"].astype(str), entries["document_no"].astype(str), strict=True))
+            self.mine.update(zip(column_values(entries, "party_id"), column_values(entries, "document_no"),
+                                 strict=True))
 
 
 def _file_bytes(spec: SourceSpec) -> bytes | None:
