@@ -224,16 +224,16 @@ def main(argv: list[str] | None = None) -> None:
                 exp = checked([PRODLIB, "export", "beancount", "--db", url, "--out", str(books)])
                 bean = child([str(BIN / "bean-check"), "-C", str(books)])
                 print(f"   bean-check -C on the exported books: {bean.wall:6.1f} s, peak {bean.rss_mb:6,.0f} MB "
-                      f"(exit {bean.code}); prodlib run is {bean.wall / fresh.wall:4.1f}x faster  [target >= 5x]; "
+                      f"(exit {bean.code}); bean-check / prodlib run = {bean.wall / fresh.wall:4.1f}  [target >= 5]; "
                       f"(export beancount {exp.wall:.1f} s)", flush=True)
                 rows.append(Row(n, "bean-check -C", bean.wall, bean.rss_mb,
-                                f"prodlib run {bean.wall / fresh.wall:.1f}x faster"))
+                                f"bean-check / prodlib run = {bean.wall / fresh.wall:.1f}"))
             add_day_file(folder, args.day_lines)
             day = run_cli(folder, url, tmp / "remittance")
             rows.append(Row(n, "day", day.wall, day.rss_mb,
                             f"{args.day_lines:,} new lines; {day.wall / fresh.wall:.3f} of the fresh run"))
             print(f"   day  (+{args.day_lines:,} lines onto it): {day.wall:6.2f} s, peak {day.rss_mb:6,.0f} MB; "
-                  f"{fresh.wall / day.wall:5.1f}x faster than the fresh run  [target <= 3 s]; {summary(day)}",
+                  f"fresh run / day = {fresh.wall / day.wall:5.1f}  [target <= 3 s]; {summary(day)}",
                   flush=True)
             if n == max(scales):
                 validation_share(folder, fresh.wall)

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -155,18 +155,25 @@ def _suite(kind: str) -> Any:
 
 
 def _gx_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as Great Expectations compares it fastest: Arrow date columns as ``datetime64[ns]``
-    (its range check is vectorized for those and a Python call per value otherwise); the suite's
-    date bounds are given as timestamps to match (same days, same comparisons)."""
-    dates = [c for c in frame
-             if isinstance(frame[c].dtype, pd.ArrowDtype) and pa.types.is_date(frame[c].dtype.pyarrow_dtype)]
-    if not dates:
-        return frame
+    """The frame as Great Expectations compares it fastest: date columns as ``datetime64[ns]`` (its
+    range check is vectorized for those and a Python call per value otherwise); the suite's date
+    bounds are given as timestamps to match (same days, same comparisons). Arrow dates (ingest's)
+    are cast by Arrow; a column of ``datetime.date`` objects (a frame built by hand) by pandas."""
+
     def ns(column: pd.Series) -> pd.Series:  # Arrow's cast, not pandas' (which goes through objects)
         arr = pa.array(column).cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False)
         return pd.Series(arr, index=column.index, dtype="datetime64[ns]")
 
-    return frame.assign(**{c: ns(frame[c]) for c in dates})
+    out = {}
+    for c in frame:
+        dtype = frame[c].dtype
+        if isinstance(dtype, pd.ArrowDtype) and pa.types.is_date(dtype.pyarrow_dtype):
+            out[c] = ns(frame[c])
+        elif pd.api.types.is_object_dtype(dtype):
+            first = frame[c].dropna().head(1).tolist()
+            if first and isinstance(first[0], date) and not isinstance(first[0], datetime):
+                out[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
+    return frame.assign(**out) if out else frame
 
 
 @cache
