@@ -5,7 +5,8 @@
     .venv/bin/python -m benchmarks pipeline -- --scales 100000 --no-pg    # one, with its own options
 
 Its own process: a benchmark's peak memory is its own, not the ones before it. A benchmark that
-runs past ``$PRODLIB_BENCH_TIMEOUT`` seconds (default 600) is stopped and said so; the others run.
+runs past ``$PRODLIB_BENCH_TIMEOUT`` seconds (default 600) is stopped (SIGTERM: it prints the figures it
+has; SIGKILL 20 s later) and said so; the others run.
 Before the first, prodlib's modules are byte-compiled (what ``pip install`` does; with
 PYTHONDONTWRITEBYTECODE set, every CLI start would compile them again and time that).
 """
@@ -41,8 +42,12 @@ def main(argv: list[str]) -> int:
             if proc.wait(timeout=timeout):
                 print(f"   {script.stem} exited with {proc.returncode}", flush=True)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the benchmark and the commands it started
-            proc.wait()
+            os.killpg(proc.pid, signal.SIGTERM)  # the benchmark and the commands it started: it prints what it has
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
             print(f"   {script.stem} stopped after {timeout:.0f} s (PRODLIB_BENCH_TIMEOUT)", flush=True)
         print(f"   ({script.stem} took {time.perf_counter() - t0:.1f} s)\n", flush=True)
     print(f"all benchmarks: {time.perf_counter() - t_all:.1f} s", flush=True)

@@ -23,6 +23,7 @@ import argparse
 import csv
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -199,6 +200,11 @@ def main(argv: list[str] | None = None) -> None:
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="prodlib-bench-"))
     tmp.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
+
+    def stopped(signum, frame) -> None:  # the runner's time bound: print the figures measured so far
+        raise TimeoutError
+
+    signal.signal(signal.SIGTERM, stopped)
     try:
         for n in scales:
             folder = tmp / f"studio-{n}"
@@ -246,6 +252,9 @@ def main(argv: list[str] | None = None) -> None:
             if n == max(scales):
                 validation_share(folder, fresh.wall)
                 import_costs()
+    except (TimeoutError, SystemExit) as why:
+        print(f"   stopped before the end ({type(why).__name__} {why}): the figures so far", flush=True)
+    try:
         print("-- growth (time and peak memory per scale; 'x per 10x' is the time ratio to the scale ten times "
               "smaller: 10 is linear, less is better)")
         print(f"   {'what':<16} {'lines':>10} {'time':>8} {'cpu':>8} {'peak MB':>8} {'x per 10x':>9}  note")
