@@ -32,13 +32,13 @@ from prodlib.rowkeys import row_keys
 from prodlib.rules import Replacement, RuleBook, load_rules
 from prodlib.sources import InputError, InputSet, Production, SourceSpec, load_input_set
 from prodlib.taxonomy import ChartOfAccounts, get_chart
-from prodlib.validate import validate_frame
+from prodlib.validate import suite_columns, validate_frame
 from prodlib.values import column_values, py_date
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from prodlib.ledger import LedgerView, Scope
+    from prodlib.ledger import BatchResult, LedgerView, Scope
 
 DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
 DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
@@ -124,9 +124,10 @@ def validate_stages(stages: list[Stage], production: Production) -> list[Stage]:
     first failure of a row wins."""
     if not stages:
         return []
-    frames = [s.good for s in stages]
-    bounds = np.cumsum([0] + [len(f) for f in frames])
     kind = stages[0].ingest.spec.kind
+    columns = [c for c in suite_columns(kind) if all(c in s.good for s in stages)]
+    frames = [s.good[columns] for s in stages]  # the suite's columns only: no copy of the rest
+    bounds = np.cumsum([0] + [len(f) for f in frames])
     failures = validate_frame(kind, pd.concat(frames, ignore_index=True), production) if bounds[-1] else []
     out = []
     for i, stage in enumerate(stages):
@@ -406,6 +407,7 @@ def run(
     context = replace(make_context(production, chart=chart, rules=rules), held_days=held,
                       seen_bank_transactions=seen_bank)
     timecards: list[pd.DataFrame] = []
+    invoices = PostedInvoices(led)
     runs: list[SourceRun] = []
     errors: list[str] = []
     specs = sorted(inputs.sources, key=lambda s: (KIND_ORDER.index(s.kind), s.id))
@@ -429,7 +431,7 @@ def run(
             read.append(skip_posted(stage, led.posted_row_keys(kind, stage.row_keys.tolist())))
         for stage in validate_stages(read, production):
             spec = stage.ingest.spec
-            stage = after_validation(stage, led, chart, rates, context)
+            stage = after_validation(stage, led, chart, rates, context, invoices.posted)
             if kind == "timecard":
                 timecards.append(stage.good)
                 held.update(held_timecard_days(stage))
@@ -440,11 +442,11 @@ def run(
                                     production, chart, context)
                 stage.check_conservation()
             contents = batch_contents(stage, production)
+            entries = contents.pop("postings", None)
             # One transaction per file: a payroll batch and its fringe batch commit together or not at all.
             with led.transaction() as conn:
                 result = post_batch(conn, led.scope, spec.id, spec.display_path, stage.ingest.file_hash, kind,
-                                    contents.pop("postings", None), quarantine_with_amounts(stage),
-                                    stage.ingest.rows_read,
+                                    entries, quarantine_with_amounts(stage), stage.ingest.rows_read,
                                     **contents, row_keys=stage.good_keys(), already_posted=stage.already_posted)
                 if kind == "payroll":
                     if result.rows_already_posted != stage.already_posted and not result.already_posted:
@@ -455,6 +457,8 @@ def run(
                     # Fringes of the rows this batch posted only: rows already posted had theirs then.
                     runs.append(post_fringes(conn, led.scope, spec, stage, production, chart, remittance_dir,
                                              rules=rules))
+            if kind == "invoice":
+                invoices.record(result, entries)
             reasons = stage.quarantine["reason"].value_counts().to_dict() if len(stage.quarantine) else {}
             runs.append(
                 SourceRun(
@@ -468,14 +472,19 @@ def run(
 
 
 def after_validation(stage: Stage, led: LedgerView, chart: ChartOfAccounts, rates: RateTable,
-                     context: CheckContext) -> Stage:
+                     context: CheckContext,
+                     posted: Callable[[set[tuple[str, str]]], set[tuple[str, str]]] | None = None) -> Stage:
     """A validated file through the rest of the run's stages: foreign currency, classification, the
     kind's document rules against what ``led`` already posted (invoice numbers; a re-export's repeated
     receipts), the guild-phase rules (:func:`finish_source`). The run and a correction
-    (:func:`recheck`) both take this one path."""
+    (:func:`recheck`) both take this one path. ``posted`` answers which (vendor, invoice number) are
+    posted (the run passes :meth:`PostedInvoices.posted`; default: the ledger's index lookup)."""
     kind = stage.ingest.spec.kind
-    posted_invoices = (led.posted_documents("invoice", set(zip(
-        stage.good["vendor_id"], stage.good["invoice_number"], strict=True))) if kind == "invoice" else set())
+    if posted is None:
+        def posted(documents: set[tuple[str, str]]) -> set[tuple[str, str]]:
+            return led.posted_documents("invoice", documents)
+    posted_invoices = (posted(set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True)))
+                       if kind == "invoice" else set())
     if kind == "petty_cash" and stage.set_aside is not None and len(stage.set_aside):
         context = replace(context, posted_receipts=frozenset(receipt_keys(stage.set_aside)))
     return finish_source(fx_stage(stage, rates), chart, posted_invoices, context)
@@ -499,6 +508,38 @@ def quarantine_with_amounts(stage: Stage) -> pd.DataFrame:
     if not len(q) or "amount" not in frame or frame.index.has_duplicates:
         return q
     return q.assign(amount=frame["amount"].reindex(q.index).to_numpy(dtype=object))
+
+
+class PostedInvoices:
+    """(vendor, invoice number) of the invoices in the ledger, for the duplicate-invoice rule.
+
+    Looked up by index per file (``LedgerView.posted_documents``), except while every invoice batch
+    of the ledger is one this run posted (a fresh ledger: a studio's first run): then the answer is
+    this run's own posted invoices, kept here, the same set without a query per file. Exact: the
+    moment the ledger holds an invoice batch this run did not post (another run's), it looks up again.
+    """
+
+    def __init__(self, led: LedgerView) -> None:
+        self.led = led
+        self.mine: set[tuple[str, str]] = set()
+        self.batches = 0
+        self.alone = led.batch_count("invoice") == 0
+
+    def posted(self, documents: set[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of ``documents`` ((vendor, invoice number)) are posted."""
+        if self.alone and self.led.batch_count("invoice") == self.batches:
+            return documents & self.mine
+        self.alone = False
+        return self.led.posted_documents("invoice", documents)
+
+    def record(self, result: BatchResult, entries: pd.DataFrame | None) -> None:
+        """A file's invoice batch was posted (``result``) with these posting rows."""
+        if result.already_posted:
+            return  # the file was in the ledger already: no batch was written
+        self.batches += 1
+        if entries is not None and len(entries):
+            self.mine.update(zip(column_values(entries, "party_id"), column_values(entries, "document_no"),
+                                 strict=True))
 
 
 def _file_bytes(spec: SourceSpec) -> bytes | None:

@@ -151,10 +151,39 @@ def posted_row_keys(conn: sa.Connection, production_id: str, kind: str, keys: Se
     ``KEY_CHUNK`` at a time, never the whole table."""
     t = s.posted_rows
     found: set[str] = set()
+    if not keys or conn.execute(sa.select(sa.literal(1)).where(  # none of the kind yet (a fresh ledger): no lookups
+            t.c.production_id == production_id, t.c.kind == kind).limit(1)).first() is None:
+        return found
     for chunk in _chunks(list(keys)):
         found.update(conn.execute(sa.select(t.c.row_key).where(
             t.c.production_id == production_id, t.c.kind == kind, t.c.row_key.in_(chunk))).scalars())
     return found
+
+
+def claim_row_keys(conn: sa.Connection, production_id: str, kind: str, keys: Sequence[str],
+                   batch_id: int) -> np.ndarray:
+    """Store, for ``batch_id``, the row keys of ``keys`` that are not posted yet; returns which were
+    (True: fresh, stored now). Runs under the journal lock, in the batch's transaction.
+
+    SQLite: one insert that leaves out the keys the unique index already holds (``ON CONFLICT DO
+    NOTHING``; the index probe the insert makes anyway is the lookup); only when it left some out
+    are this batch's keys read back (by the batch index). PostgreSQL: looked up by the index, the
+    fresh keys then copied."""
+    t = s.posted_rows
+    if conn.dialect.name == "sqlite":
+        done = conn.exec_driver_sql(
+            "INSERT INTO posted_rows (production_id, kind, row_key, batch_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (production_id, kind, row_key) DO NOTHING", [(production_id, kind, k, batch_id) for k in keys])
+        if done.rowcount == len(keys):
+            return np.ones(len(keys), dtype=bool)
+        mine = set(conn.execute(sa.select(t.c.row_key).where(
+            t.c.batch_id == batch_id, t.c.production_id == production_id, t.c.kind == kind)).scalars())
+        return np.array([k in mine for k in keys], dtype=bool)
+    found = posted_row_keys(conn, production_id, kind, keys)
+    fresh = np.array([k not in found for k in keys], dtype=bool)
+    journal.bulk_insert(conn, t, ["production_id", "kind", "row_key", "batch_id"],
+                        [(production_id, kind, k, batch_id) for k, f in zip(keys, fresh, strict=True) if f])
+    return fresh
 
 
 def posted_documents(conn: sa.Connection, production_id: str, kind: str,
@@ -163,14 +192,23 @@ def posted_documents(conn: sa.Connection, production_id: str, kind: str,
     batches of ``kind``: looked up by the document-number index, a chunk at a time."""
     e, b = s.journal_entries, s.batches
     wanted = {(p, d) for p, d in documents if isinstance(p, str) and isinstance(d, str)}
-    numbers = sorted({d for _, d in wanted})
     found: set[tuple[str, str]] = set()
+    if not wanted or batch_count(conn, production_id, kind) == 0:
+        return found
+    numbers = sorted({d for _, d in wanted})
     for chunk in _chunks(numbers):
         q = (sa.select(e.c.party_id, e.c.document_no).select_from(e.join(b, b.c.batch_id == e.c.batch_id))
              .where(e.c.document_no.in_(chunk), e.c.production_id == production_id, e.c.kind == "posting",
                     b.c.kind == kind).distinct())
         found.update((p, d) for p, d in conn.execute(q) if (p, d) in wanted)
     return found
+
+
+def batch_count(conn: sa.Connection, production_id: str, kind: str) -> int:
+    """How many batches of ``kind`` the production has (a file's batch each; the batches table is small)."""
+    b = s.batches
+    return int(conn.execute(sa.select(sa.func.count()).select_from(b).where(
+        b.c.production_id == production_id, b.c.kind == kind)).scalar())
 
 
 def posted_file(conn: sa.Connection, production_id: str, file_hash: str) -> BatchResult | None:
@@ -239,10 +277,10 @@ def _post_batch(conn: sa.Connection, scope: Scope, source_id, source_file, file_
     existing = posted_file(conn, pid, file_hash)
     if existing is not None:
         return existing
+    batch_id = journal.next_id(conn, s.batches.c.batch_id)
     if keys:
-        found = posted_row_keys(conn, pid, kind, keys)
-        if found:
-            fresh = np.array([k not in found for k in keys], dtype=bool)
+        fresh = claim_row_keys(conn, pid, kind, keys, batch_id)
+        if not fresh.all():
             postings, purchase_orders, bud, accepted, keys, dropped = _drop_posted(
                 fresh, postings, purchase_orders, bud, accepted, keys)
             already_posted += dropped
@@ -253,19 +291,16 @@ def _post_batch(conn: sa.Connection, scope: Scope, source_id, source_file, file_
     closed = closed_periods(conn, pid) & {d[:7] for d in set(entries.dates)}
     if closed:
         raise PeriodClosedError(f"{source_id}: postings dated in closed period(s) {sorted(closed)}")
-    batch = {"batch_id": journal.next_id(conn, s.batches.c.batch_id), "source_id": source_id,
+    batch = {"batch_id": batch_id, "source_id": source_id,
              "source_file": source_file, "file_hash": file_hash, "kind": kind, "rows_read": rows_read,
              "rows_posted": n + npo, "rows_quarantined": nq, "first_entry_id": seq + 1 if n else None,
              "last_entry_id": seq + n if n else None, "rows_already_posted": already_posted}
-    batch_id = batch["batch_id"]
     conn.execute(s.batches.insert().values(**batch, production_id=pid, recorded_at=now))
     new_seq, new_hash = journal.write_entries(conn, scope, entries, start_id=seq + 1, prev_hash=prev,
                                               batch_id=batch_id, now=now)
     q_start = journal.next_id(conn, s.quarantine.c.q_id)
     q_rows = [(q_start + i, pid, batch_id, *r) for i, r in enumerate(q)]
     journal.bulk_insert(conn, s.quarantine, [*QUARANTINE_FIELDS, "recorded_at"], [(*r, now) for r in q_rows])
-    journal.bulk_insert(conn, s.posted_rows, ["production_id", "kind", "row_key", "batch_id"],
-                        [(pid, kind, k, batch_id) for k in keys])
     journal.set_head(conn, "journal", new_seq, new_hash)
     if bud:
         write_budget(conn, scope, bud, now)

@@ -51,18 +51,24 @@ def set_head(conn: sa.Connection, chain: str, seq: int, hash_: str) -> None:
     conn.execute(s.chain_heads.update().where(s.chain_heads.c.chain == chain).values(seq=seq, hash=hash_))
 
 
+#: PostgreSQL bulk rows go by ``COPY ... FROM STDIN`` (psycopg 3 ``cursor.copy``); False: by
+#: ``executemany`` as on SQLite (tests/ledger/test_copy_path.py posts both ways and compares).
+COPY_ON_POSTGRESQL = True
+
+
 def bulk_insert(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Fast multi-row insert inside the current transaction (COPY on PostgreSQL)."""
+    """Fast multi-row insert inside the current transaction (COPY on PostgreSQL, else one
+    ``executemany`` of a prepared insert on the raw DBAPI cursor)."""
     if not rows:
         return
     cols = ", ".join(columns)
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and COPY_ON_POSTGRESQL:
         raw = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({cols}) FROM STDIN") as cp:
             for r in rows:
                 cp.write_row(r)
     else:
-        marks = ", ".join("?" * len(columns))
+        marks = ", ".join(["%s" if conn.dialect.name == "postgresql" else "?"] * len(columns))
         conn.exec_driver_sql(f"INSERT INTO {table.name} ({cols}) VALUES ({marks})", rows)
 
 

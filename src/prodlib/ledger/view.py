@@ -195,6 +195,10 @@ class LedgerView:
         """Which of ``documents`` ((party_id, document_no)) batches of ``kind`` posted (index lookups)."""
         return self._read(batches.posted_documents, kind, documents)
 
+    def batch_count(self, kind: str) -> int:
+        """How many batches of ``kind`` are posted (one per file)."""
+        return self._read(batches.batch_count, kind)
+
     def posted_file(self, file_hash: str) -> batches.BatchResult | None:
         """The batch that posted a file with this content hash, or None."""
         return self._read(batches.posted_file, file_hash)
