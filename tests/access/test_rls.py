@@ -190,3 +190,7 @@ def test_the_scoped_session_runs_as_the_role_in_the_database(studio):
             assert c.exec_driver_sql(DEBITS).scalar() == 375050
     with ScopedView.open(url, person="P-PAY", role="payroll_processor", roles=book) as v:
         assert v.account_balances() == {"2500-01": 180000, "3300-01": 250000, "PAYROLL_LIABILITY": -430000}
+    with ScopedView.open(url, person="P-EXEC", role="studio_executive", roles=book, production=ALPHA) as v:
+        assert v.in_database and v.productions == (ALPHA, "BETA")
+        # BETA's debits through the same session: 7,777.77 + 9,999.99
+        assert sum(c for c in v.for_production("BETA").account_balances().values() if c > 0) == 1777776

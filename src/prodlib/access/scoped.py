@@ -100,11 +100,15 @@ def _book(roles: RoleBook | str | Path) -> RoleBook:
     return roles if isinstance(roles, RoleBook) else load_roles(roles)
 
 
-def _set_local(role: str, person: str, production_id: str) -> Callable[[sa.Connection], None]:
+def _set_local(role: str, person: str) -> Callable[[sa.Connection], None]:
+    """Each transaction of the session runs as the role's group, for the person (reset at its end).
+
+    The production is not set: every read names its production, and the policies already bound the
+    person to the productions they hold (a studio executive's :meth:`ScopedView.for_production`
+    shares the engine)."""
     def on_begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"SET LOCAL ROLE {DB_ROLE[role]}")
-        conn.exec_driver_sql("SELECT set_config('prodlib.person', %(p)s, true), "
-                             "set_config('prodlib.production', %(r)s, true)", {"p": person, "r": production_id})
+        conn.exec_driver_sql("SELECT set_config('prodlib.person', %(p)s, true)", {"p": person})
     return on_begin
 
 
@@ -168,7 +172,7 @@ class ScopedView:
             if use_db:
                 if engine.dialect.name != "postgresql":
                     raise ScopeError("database enforcement needs PostgreSQL (row-level security)")
-                sa.event.listen(engine, "begin", _set_local(role, person, pid))
+                sa.event.listen(engine, "begin", _set_local(role, person))
             return cls(LedgerView(engine, pid), person, role, book, on_read=on_read, in_database=use_db)
         except BaseException:
             engine.dispose()
