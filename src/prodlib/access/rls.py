@@ -85,14 +85,19 @@ def _narrow(table: str) -> str:
 
 
 def _held(role: str, table: str) -> str:
-    return (f"{table}.production_id IN (SELECT g.production_id FROM access_my_grants g WHERE g.role = '{role}') "
-            f"AND {_narrow(table)}")
+    """The row's production is one the person holds ``role`` on. The grants are read once per statement:
+    an uncorrelated ``ARRAY(SELECT ...)`` is an InitPlan, not a lookup per row."""
+    return (f"{table}.production_id = ANY (ARRAY(SELECT g.production_id FROM access_my_grants g "
+            f"WHERE g.role = '{role}')) AND {_narrow(table)}")
 
 
 def _in_department(table: str, column: str) -> str:
-    return (f"EXISTS (SELECT 1 FROM access_my_grants g WHERE g.role = '{DEPARTMENT_HEAD}' "
-            f"AND g.production_id = {table}.production_id AND ({table}.{column} = g.account "
-            f"OR left({table}.{column}, length(g.account) + 1) = g.account || '-'))")
+    """The row's account (or cost code) is one of the department head's on the row's production: the
+    detail code itself, or its account (the part before '-'), as ``production|code``, read once."""
+    mine = (f"ARRAY(SELECT g.production_id || '|' || g.account FROM access_my_grants g "
+            f"WHERE g.role = '{DEPARTMENT_HEAD}')")
+    return (f"({table}.production_id || '|' || {table}.{column} = ANY ({mine}) "
+            f"OR {table}.production_id || '|' || split_part({table}.{column}, '-', 1) = ANY ({mine}))")
 
 
 _KINDS = ", ".join(f"'{k}'" for k in PAYROLL_KINDS)
@@ -141,8 +146,7 @@ def policies() -> list[tuple[str, str, str]]:
 
 
 def _bond(view: str) -> str:
-    return f"{view}.production_id IN (SELECT g.production_id FROM access_my_grants g WHERE g.role = '{BOND_REP}') " \
-           f"AND {_narrow(view)}"
+    return _held(BOND_REP, view)
 
 
 #: The totals a bond representative reads: name -> SELECT (over the owner's rows, filtered to the
