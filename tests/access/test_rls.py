@@ -194,3 +194,30 @@ def test_the_scoped_session_runs_as_the_role_in_the_database(studio):
         assert v.in_database and v.productions == (ALPHA, "BETA")
         # BETA's debits through the same session: 7,777.77 + 9,999.99
         assert sum(c for c in v.for_production("BETA").account_balances().values() if c > 0) == 1777776
+
+
+def test_the_exception_queue_tables_are_scoped_when_they_exist_before_migration_10(pg_url):
+    """Migration 8 (the exception queue, merged from other work) runs before 10: its tables get the
+    same policies. Here two stand-ins with the columns the policies name are created at version 7."""
+    from prodlib.ledger.connection import make_engine
+    from prodlib.ledger.migrations import LATEST, migrate
+
+    engine = make_engine(pg_url)
+    migrate(engine, target=7)
+    with engine.begin() as c:
+        c.exec_driver_sql("CREATE TABLE exceptions (exception_id BIGINT PRIMARY KEY, production_id TEXT NOT NULL, "
+                          "batch_id BIGINT)")
+        c.exec_driver_sql("CREATE TABLE exception_events (event_id BIGINT PRIMARY KEY, production_id TEXT NOT NULL, "
+                          "exception_id BIGINT NOT NULL)")
+    assert migrate(engine)[-1] == LATEST
+    with engine.connect() as c:
+        got = {(t, p) for t, p in c.exec_driver_sql(
+            "SELECT tablename, policyname FROM pg_policies WHERE schemaname = current_schema() "
+            "AND tablename LIKE 'exception%%'")}
+        rls = dict(c.exec_driver_sql("SELECT relname, relrowsecurity FROM pg_class WHERE relname LIKE 'exception%%' "
+                                     "AND relnamespace = current_schema()::regnamespace AND relkind = 'r'").all())
+    engine.dispose()
+    # the five reading roles on both tables, the payroll processor too; no department head, no bond rep
+    readers = {"production_accountant", "line_producer", "upm", "studio_executive", "auditor", "payroll_processor"}
+    assert got == {(t, f"p_{r}_select") for t in ("exceptions", "exception_events") for r in readers}
+    assert rls == {"exceptions": True, "exception_events": True}
