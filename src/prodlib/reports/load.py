@@ -39,10 +39,10 @@ class DataStamp:
       inputs_sha256: over the report's input frames, canonical text: same data, same digest.
       batches: (source_file as given in sources.yaml, file_hash, rows_posted) of every posted file.
       demo: the built-in demo production, not a ledger.
-      journal_entries: entries in the ledger's journal chain when the report read it.
-      journal_head: the journal chain's head hash (the last entry's SHA-256): the same books, the same head.
-      audit_events: events in the ledger's audit chain (batches, quarantine seals, budgets...).
-      audit_head: the audit chain's head hash.
+      journal_entries: the production's entries in the ledger's journal chain when the report read it.
+      journal_head: the hash of the production's last journal entry: the same books, the same head.
+      audit_events: the production's events in the audit chain (batches, quarantine seals, budgets...).
+      audit_head: the hash of the production's last audit event.
     """
 
     source: str
@@ -134,15 +134,22 @@ def open_ledger(url: str):
 
 
 def chain_stamp(led) -> dict[str, int | str]:
-    """The ledger's two chain heads as :class:`DataStamp` fields: what identifies the books read
-    (the head hash changes with any entry or event added) without saying where the database is."""
+    """The production's place in the ledger's two chains as :class:`DataStamp` fields: its entries and
+    events and the hash of its last one (which changes with any entry or event of it added), without
+    saying where the database is, nor anything of another production in the same database."""
     import sqlalchemy as sa
 
+    out: dict[str, int | str] = {}
     with led.engine.connect() as conn:
-        heads = {chain: (int(seq), str(head)) for chain, seq, head in
-                 conn.execute(sa.text("SELECT chain, seq, hash FROM chain_heads")).all()}
-    (n, jhead), (m, ahead) = heads.get("journal", (0, "")), heads.get("audit", (0, ""))
-    return {"journal_entries": n, "journal_head": jhead, "audit_events": m, "audit_head": ahead}
+        for table, key, hash_col, name in (("journal_entries", "entry_id", "entry_hash", "journal"),
+                                           ("audit_events", "event_id", "event_hash", "audit")):
+            n, last = conn.execute(sa.text(
+                f"SELECT COUNT(*), MAX({key}) FROM {table} WHERE production_id = :p"), {"p": led.production_id}).one()
+            head = "" if last is None else conn.execute(
+                sa.text(f"SELECT {hash_col} FROM {table} WHERE {key} = :k"), {"k": last}).scalar_one()
+            out[f"{name}_{'entries' if name == 'journal' else 'events'}"] = int(n)
+            out[f"{name}_head"] = str(head)
+    return out
 
 
 def _batches(led) -> tuple[tuple[str, str, int], ...]:
