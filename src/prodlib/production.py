@@ -6,7 +6,7 @@ are parsed once, here, into the frozen :class:`Production`; nothing else reads p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,9 +15,10 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import field_validator
 
-from prodlib.config import IsoDate, Strict, Text, load_model, refuse_number, shown
+from prodlib.config import Figure, IsoDate, Strict, Text, Whole, load_model, refuse_number, shown
 from prodlib.errors import ConfigError
 from prodlib.money import MoneyFormatError, parse_money
+from prodlib.reconcile.findings import ReconcileSettings
 from prodlib.rules.scale import load_scale
 from prodlib.taxonomy import chart_file, chart_location, get_chart
 
@@ -59,6 +60,8 @@ class Production:
       budget_total: the total budget, when declared.
       rules: the production's own rules folder (production.yaml's ``rules:`` resolved against its
         folder, absolute), laid over the shipped rule files by id; None: the shipped rules only.
+      reconcile: the nightly reconciliation's settings (production.yaml's ``reconcile:`` block, one key
+        per field of :class:`prodlib.reconcile.findings.ReconcileSettings`; absent keys: its samples).
     """
 
     production_id: str = ""
@@ -77,6 +80,7 @@ class Production:
     budget_tier: str | None = None
     budget_total: Decimal | None = None
     rules: str | None = None
+    reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)
 
     def pp_date_for(self, episode: str | None) -> date | None:
         """The PP date that prices a line: its episode's when the production has episodes."""
@@ -102,12 +106,37 @@ class _Episode(Strict):
     pp_date: IsoDate | None = None
 
 
+_RS = ReconcileSettings()
+
+
+class _Reconcile(Strict):
+    """production.yaml's ``reconcile:`` block: one key per field of ReconcileSettings (figures quoted).
+
+    Attributes:
+      over_invoice_abs, over_invoice_pct, no_po_threshold, po_match_days, bank_match_days,
+      stale_days: see :class:`prodlib.reconcile.findings.ReconcileSettings`.
+    """
+
+    over_invoice_abs: Figure = _RS.over_invoice_abs
+    over_invoice_pct: Figure = _RS.over_invoice_pct
+    no_po_threshold: Figure = _RS.no_po_threshold
+    po_match_days: Whole = _RS.po_match_days
+    bank_match_days: Whole = _RS.bank_match_days
+    stale_days: Whole = _RS.stale_days
+
+
+def reconcile_settings(block: _Reconcile) -> ReconcileSettings:
+    """The settings a ``reconcile:`` block declares (ValueError: a negative figure or count)."""
+    return ReconcileSettings(**{f.name: getattr(block, f.name) for f in fields(ReconcileSettings)})
+
+
 class ProductionFile(Strict):
     """production.yaml as written (see :class:`Production` for what each key means).
 
     Attributes:
       production_id, title, employer_code, chart, currency, window, principal_photography,
-      budget_version, budget, budget_tier, budget_total, states, episodes, rules: the file's keys.
+      budget_version, budget, budget_tier, budget_total, states, episodes, rules, reconcile: the
+        file's keys.
     """
 
     production_id: Text
@@ -124,6 +153,7 @@ class ProductionFile(Strict):
     states: tuple[Text, ...] = ()
     episodes: tuple[_Episode, ...] = ()
     rules: Text | None = None
+    reconcile: _Reconcile = _Reconcile()
 
     @field_validator("budget_total", mode="before")
     @classmethod
@@ -199,6 +229,11 @@ def load_production(path: Path) -> Production:
             raise located.error(f"rules folder {shown(doc.rules)} not found (a folder relative to this file's folder)",
                                 ("rules",), ProductionFile)
         rules = str(folder)
+    try:
+        settings = reconcile_settings(doc.reconcile)
+    except ValueError as exc:  # a negative tolerance, threshold or day count
+        name = str(exc).split(" ", 1)[0]
+        raise located.error(str(exc), ("reconcile", name), ProductionFile) from None
     return Production(
         production_id=doc.production_id,
         title=doc.title,
@@ -216,6 +251,7 @@ def load_production(path: Path) -> Production:
         budget_tier=budget_tier,
         budget_total=budget_total,
         rules=rules,
+        reconcile=settings,
     )
 
 
@@ -241,6 +277,9 @@ def production_document(production: Production) -> dict[str, Any]:
     doc["episodes"] = [{"id": e.id, "pp_date": e.pp_date} for e in production.episodes]
     if production.rules is not None:
         doc["rules"] = production.rules
+    rs = production.reconcile
+    doc["reconcile"] = {f.name: (str(getattr(rs, f.name)) if isinstance(getattr(rs, f.name), Decimal)
+                                 else getattr(rs, f.name)) for f in fields(ReconcileSettings)}
     return doc
 
 

@@ -125,8 +125,8 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.INVOICE_PO_CLOSED: "an invoice line dated after its PO was closed",
     Reason.PO_RELIEVED_STILL_OPEN: "a PO fully relieved by its invoices is still approved (open)",
     Reason.PO_RELIEF_UNRECORDED: (
-        "an invoice line matched to a PO by vendor, cost code and amount carries no PO number: the ledger "
-        "counts it as actual and still as open commitment"
+        "an invoice line carries no PO number and was matched to a PO by vendor, cost code and amount: the PO is "
+        "relieved by the match (never counted as actual and open commitment both); the invoice should name it"
     ),
     Reason.LIKELY_DUPLICATE_INVOICE: (
         "an invoice the exact-number check let through: the same number spelled otherwise, or the same "

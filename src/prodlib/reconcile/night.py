@@ -118,8 +118,8 @@ class NightResult:
     Attributes:
       as_of: the day it was taken at.
       invoices: the invoice-vs-PO run.
-      ledger_agrees: True when the ledger's own open commitments are, PO by PO, what
-        ``commitment_positions`` says the ledger shows (its by-number relief).
+      ledger_agrees: True when the ledger's own open commitments are, PO by PO, the open amounts of
+        ``commitment_positions`` (each invoiced cent counted once, by number or by match).
       cash: the bank-vs-books matching, or None without an input folder.
       balances: the reconciled balance per account and statement date (empty without one).
       envelopes: the petty cash envelope check, or None without an input folder.
@@ -146,7 +146,7 @@ class NightResult:
 
 
 def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame) -> bool:
-    ours = {p: c for p, c in zip(positions["po_number"], money_to_cents(positions["ledger_open"]), strict=True)
+    ours = {p: c for p, c in zip(positions["po_number"], money_to_cents(positions["open"]), strict=True)
             if c > 0} if len(positions) else {}
     theirs = dict(zip(ledger_open["po_number"].astype(str).str.upper(), money_to_cents(ledger_open["amount"]),
                       strict=True)) if len(ledger_open) else {}
