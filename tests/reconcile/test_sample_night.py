@@ -56,8 +56,9 @@ def test_the_injected_cash_faults_and_nothing_else_are_findings(night) -> None:
     expected = sorted((f["reason"], f["document"]) for f in night["manifest"]["findings"])
     assert expected, "the sample injects cash faults"
     kinds = {f["fault"] for f in night["manifest"]["findings"]}
+    # (the envelope whose returned cash is off is held by the pipeline: a quarantine fault, no finding)
     assert kinds == {"bank_service_charge", "ach_debited_twice", "check_paid_for_another_amount",
-                     "envelope_change_off", "pay_without_readable_timecard"}
+                     "pay_without_readable_timecard"}
     got = night["result"].findings
     # Each expected fault is a finding of its reason naming its document; there is no other finding.
     wanted = set(expected)

@@ -142,7 +142,7 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
         timecards, held_cards = _rows(inputs.of_kind("timecard"), quarantined)
         pay, held_pay = _rows(inputs.of_kind("payroll"), quarantined)
         held = _days(held_cards) | _days(held_pay)
-        held_env = _held_envelopes(q)
+        held_env = _held_envelopes(inputs.of_kind("petty_cash"), q)
         if timecards is not None or pay is not None:
             work = load_rules(inputs.production).work
         if as_of is None and bank is not None and len(bank):
@@ -163,20 +163,17 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
                        settings, timecards, pay, frozenset(held), work, held_env)
 
 
-def _held_envelopes(q: pd.DataFrame) -> frozenset[str]:
-    """Envelopes whose lines the pipeline holds together (quarantined ENVELOPE_UNBALANCED)."""
-    import json
-
+def _held_envelopes(specs: Iterable, q: pd.DataFrame) -> frozenset[str]:
+    """Envelopes whose lines the pipeline holds together (quarantined ENVELOPE_UNBALANCED), as the
+    petty cash files name them."""
     rows = q[q["reason"] == Reason.ENVELOPE_UNBALANCED.value]
-    out = set()
-    for payload in rows["payload"]:
-        try:
-            env = json.loads(payload).get("envelope_id") if payload else None
-        except (ValueError, AttributeError):
-            env = None
-        if env:
-            out.add(str(env))
-    return frozenset(out)
+    if rows.empty:
+        return frozenset()
+    lines = {f"{s}:{int(n)}" for s, n in zip(rows["source_id"], rows["source_line"], strict=True)}
+    _, held = _rows(specs, {(s, int(n)) for s, n in zip(rows["source_id"], rows["source_line"], strict=True)})
+    if held is None or "envelope_id" not in held:
+        return frozenset()
+    return frozenset(str(e) for e, ln in zip(held["envelope_id"], held["line"], strict=True) if ln in lines)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def check_envelopes(receipts: pd.DataFrame, cash: pd.DataFrame, held: frozenset[
     advance = _sum_by(cash[cash_c < 0], "envelope_id")
     returned = _sum_by(cash[cash_c > 0], "envelope_id")
     spent = _sum_by(rec, "envelope_id")
-    envs = sorted(set(spent) | set(advance) | set(returned))
+    envs = sorted(set(spent) | set(advance) | set(returned) | set(held))
     rows, findings = [], []
     for e in envs:
         mine = rec[rec["envelope_id"] == e]

@@ -84,7 +84,8 @@ def purchase_orders(rng: np.random.Generator, out: ExportFolder, chart: ChartOfA
 
 def petty_cash(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts, sp: SampleProduction,
                roster: pd.DataFrame, rates: dict[str, float]) -> pd.DataFrame:
-    """The petty cash envelopes (receipts by custodian); returns the clean receipts the bank replenishes."""
+    """The petty cash envelopes (receipts by custodian); returns the clean receipts the bank replenishes
+    (``row``: each one's data row in the file, 0-based)."""
     sc = sp.scale
     custodians = roster.loc[roster["role"].isin(["pa", "second_ad", "first_ad"]), "name"].tolist()
     ne = sc.petty_cash_envelopes
@@ -124,4 +125,5 @@ def petty_cash(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccoun
     out.write("petty_cash/petty_cash_envelopes.csv", "petty_cash", "petty_cash", [(c, h, values[c]) for c, h in header],
               date_format=fmt, faults=sorted(faults))
     clean = ~taken
-    return pd.DataFrame({"env": env[clean], "day": day[clean], "cents": cents[clean], "cust": cust[clean]})
+    return pd.DataFrame({"env": env[clean], "day": day[clean], "cents": cents[clean], "cust": cust[clean],
+                         "row": np.flatnonzero(clean)})
