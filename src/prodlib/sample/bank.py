@@ -7,10 +7,11 @@ a timing difference says otherwise:
   clear 2-6 days later; those of the last days are outstanding at the cut-off);
 - payroll funding: one wire a week in the bank, one register line per union payroll in the books
   (one-to-many, same reference);
+- fund remittances: each union's trust fund paid by ACH monthly (the first one never booked);
 - petty cash: an advance check per envelope (its receipts rounded up to the next $100), the change
   deposited when the envelope closes (the bank shows the deposit without a reference);
 - studio funding wires in; a vendor refund deposited on the last day (in transit at the cut-off);
-- bank-only: the monthly service charge, and one ACH the bank debited twice;
+- bank-only: the monthly service charge, one ACH the bank debited twice, the unbooked remittance;
 - one check the bank paid for $90.00 more than it was written for; one envelope whose returned cash
   is off by $20.00.
 
@@ -100,6 +101,29 @@ def _events(sp: SampleProduction, inv: Invoices, pay: pd.DataFrame, petty: pd.Da
                          "payee": "Payroll service", "cat": "payroll_funding", "ref": ref, "env": "", "fault": ""})
         bank.append({"d": d, "o": 2, "c": -int(grp["amount"].sum()),
                      "desc": f"WIRE OUT PAYROLL FUNDING W/E {to_date(pe):%m/%d/%Y}", "ref": ref, "fault": ""})
+    # Fund remittances: each union's trust fund is paid by ACH on the first weekday from the 10th of the
+    # month after the payroll periods it covers (none after wrap). The amount is the sample's own round
+    # SAMPLE figure, 10% of the union's gross of the month (not a plan rate: the fringe engine's
+    # contributions are in the remittance CSVs; the cash side matches the books' ACH to the bank's).
+    # Fault: the first remittance was never booked (the bank paid it; the register lacks it): a
+    # BANK_ONLY_ITEM by the night.
+    month = pay["period_end"].to_numpy().astype("datetime64[D]").astype("datetime64[M]")
+    gross = pay.assign(union=union, month=month).groupby(["month", "union"], sort=True)["amount"].sum()
+    unbooked_done = False
+    for (mo, u), c in gross.items():
+        tenth = day_number((pd.Timestamp(mo) + pd.offsets.MonthBegin(1)).date()) + 9
+        d = tenth + {5: 2, 6: 1}.get((tenth + 3) % 7, 0)  # Saturday or Sunday: the Monday after
+        amount = -(-int(c) // 10)
+        if d > end or amount <= 0:
+            continue
+        ref = f"PH-{u}-{pd.Timestamp(mo):%Y%m}"
+        row = {"d": d, "o": 2, "c": -amount, "method": "ach", "doc": ref, "payee_id": f"FUND-{u}",
+               "payee": f"{u} trust fund", "cat": "fund_remittance", "ref": ref, "env": "", "fault": ""}
+        fault = "" if unbooked_done else "remittance_not_booked"
+        unbooked_done = True
+        if not fault:
+            book.append(row)
+        bank.append({"d": d, "o": 2, "c": -amount, "desc": f"ACH {u} TRUST FUND", "ref": ref, "fault": fault})
     # Petty cash: an advance check per envelope, the change deposited when it closes.
     env = petty.groupby("env").agg(first=("day", "min"), last=("day", "max"), c=("cents", "sum"),
                                    cust=("cust", "first")).reset_index()
@@ -172,7 +196,8 @@ def bank(out: ExportFolder, sp: SampleProduction, inv: Invoices, pay: pd.DataFra
     ]
     out.write(BANK_FILE, "bank", "bank_feed", columns, date_format=fmt, constants={"bank_account": BANK_ACCOUNT})
     reason = {"check_paid_for_another_amount": Reason.CASH_AMOUNT_MISMATCH, "ach_debited_twice": Reason.BANK_ONLY_ITEM,
-              "bank_service_charge": Reason.BANK_ONLY_ITEM, "envelope_change_off": Reason.ENVELOPE_UNBALANCED}
+              "bank_service_charge": Reason.BANK_ONLY_ITEM, "envelope_change_off": Reason.ENVELOPE_UNBALANCED,
+              "remittance_not_booked": Reason.BANK_ONLY_ITEM}
     for i in np.flatnonzero(feed["fault"].to_numpy() != ""):
         f = feed.at[i, "fault"]
         out.findings.append(ExpectedFinding("bank_feed", BANK_FILE, int(i) + 2, f, reason[f].value, f"bank {ids[i]}"))
@@ -195,7 +220,7 @@ def bank(out: ExportFolder, sp: SampleProduction, inv: Invoices, pay: pd.DataFra
         f = book.at[i, "fault"]
         if f != "envelope_change_off":
             out.findings.append(ExpectedFinding("check_register", REGISTER_FILE, int(i) + 2, f, reason[f].value,
-                                                f"envelope {book.at[i, 'env']}"))
+                                                f"{book.at[i, 'method']} {book.at[i, 'doc']}"))
     # The off envelope's receipts are held together by the pipeline: quarantine faults of the petty cash file.
     out.faults.extend(Fault(PETTY_SOURCE, PETTY_FILE, int(r) + 2, "envelope_unbalanced",
                             Reason.ENVELOPE_UNBALANCED.value, "envelope_id") for r in held_rows)

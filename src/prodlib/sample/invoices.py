@@ -10,10 +10,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from prodlib.reasons import Reason
 from prodlib.sample import formats as F
 from prodlib.sample.catalog import DESCRIPTIONS, KEYWORD_DESCRIPTIONS, STYLES, VENDORS
 from prodlib.sample.faults import CELL_FAULTS, CellSpelling, cell_faults, choose, n_faults, override, overrides
-from prodlib.sample.model import SampleProduction
+from prodlib.sample.model import ExpectedFinding, SampleProduction
 from prodlib.sample.units import day_number, to_date, weekdays
 from prodlib.sample.writers import ExportFolder
 from prodlib.taxonomy import ChartOfAccounts
@@ -175,6 +176,12 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
     po_numbers = [f"PO-{10001 + i}" for i in range(n_po)]
     po = np.where(po >= 0, po_rank[np.maximum(po, 0)], -1)
 
+    clean = np.ones(n, dtype=bool)
+    for rows in chosen.values():
+        clean[rows] = False
+    # A clean invoice without a PO above the production's threshold is one the night must name.
+    threshold = int(sp.production.reconcile.no_po_threshold * 100)
+
     # Write, style by style, file by file.
     fv, fk = vendor[src], fkey[src]
     pre, suf, ns, nc, ks, kc = _templates(codes)
@@ -212,7 +219,11 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
                   constants={"vendor_id": vd.vendor_id, "vendor_name": vd.name},
                   default_cost_code=vd.default_cost_code if vd.blank_code_share else None,
                   faults=[(i - lo, fault[i], ffield[i]) for i in range(lo, hi) if fault[i]])
-    clean = np.ones(n, dtype=bool)
-    for rows in chosen.values():
-        clean[rows] = False
+        for j in range(lo, hi):
+            r = int(src[j])
+            if not is_dup[j] and not fault[j] and clean[r] and po[r] < 0 and cents[r] > threshold:
+                number = values["invoice_number"][j - lo].as_py()
+                out.findings.append(ExpectedFinding(sid, rel, int(j - lo) + 2, "invoice_without_po",
+                                                    Reason.INVOICE_WITHOUT_PO.value,
+                                                    f"invoice {vd.vendor_id}/{number}"))
     return Invoices(vendor, day, cents, clean, po, code, po_numbers)
