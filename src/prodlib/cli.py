@@ -128,10 +128,25 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from prodlib.pipeline import run
+    from prodlib.progress import bar_enabled, progress_bar
+    from prodlib.sources import load_input_set
 
     t0 = time.perf_counter()
-    result = run(args.input, database_url(args.db), progress=None if args.quiet else _say,
-                 remittance_dir=Path(args.remittance_out) if args.remittance_out else None)
+    url = database_url(args.db)
+    files = len(load_input_set(args.input).sources) if bar_enabled() else None
+    with progress_bar(files, "run", unit="file") as bar:
+        def progress(msg: str) -> None:
+            if not msg.startswith("rules:"):
+                bar.update(1)
+            if args.quiet:
+                return
+            if bar.disable:
+                _say(msg)
+            else:
+                bar.write(msg, file=sys.stderr)  # above the bar
+
+        result = run(args.input, url, progress=progress,
+                     remittance_dir=Path(args.remittance_out) if args.remittance_out else None)
     width = max([len(s.file) for s in result.sources] + [4])
     print(f"{'file':<{width}}  {'kind':<14} {'read':>9} {'accepted':>9} {'quarant.':>9} {'skipped':>9}  reasons")
     for s in result.sources:
@@ -148,8 +163,26 @@ def cmd_run(args: argparse.Namespace) -> int:
               "whole were skipped unread")
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
+    if not args.no_reconcile:
+        night_after_run(url, args.input, result)
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    return EXIT_INPUT if result.errors else EXIT_OK
+    return EXIT_INPUT if result.errors else EXIT_OK  # findings of the night never change it
+
+
+def night_after_run(url: str, input_dir: str, result) -> None:
+    """``prodlib run``'s reconciliation after posting (``reconcile.night.run_night``): its summary on
+    stdout. Skipped when a file could not be read (the night would read it too)."""
+    if result.errors:
+        print(f"reconcile   skipped: {len(result.errors)} file(s) could not be read")
+        return
+    from prodlib.ledger import Ledger
+    from prodlib.progress import progress_bar
+    from prodlib.reconcile.night import NIGHT_STEPS, run_night, summary_lines
+
+    with Ledger.open(url) as led, progress_bar(len(NIGHT_STEPS), "reconcile") as bar:
+        night = run_night(led, input_dir, result.production.reconcile, None, lambda _: bar.update(1))
+    for line in summary_lines(night):
+        print(line)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -215,7 +248,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from datetime import date
 
     from prodlib.errors import DatabaseLocationError
-    from prodlib.reconcile.night import load_inputs, reconcile_night, write_outputs
+    from prodlib.progress import progress_bar
+    from prodlib.reconcile.night import NIGHT_STEPS, run_night, write_outputs
     from prodlib.reports.load import open_ledger
 
     t0 = time.perf_counter()
@@ -223,9 +257,9 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         led = open_ledger(database_url(args.db))
     except FileNotFoundError as exc:
         raise DatabaseLocationError(named_database(args.db), str(exc)) from None
-    with led:
-        inputs = load_inputs(led, date.fromisoformat(args.as_of) if args.as_of else None, args.input)
-    result = reconcile_night(inputs)
+    with led, progress_bar(len(NIGHT_STEPS), "reconcile") as bar:
+        result = run_night(led, args.input, None, date.fromisoformat(args.as_of) if args.as_of else None,
+                           lambda _: bar.update(1))
     paths = write_outputs(result, Path(args.out))
     inv = result.invoices.matches
     how = inv["how"].value_counts().to_dict()
@@ -234,6 +268,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
           f"{how.get('vendor_code_amount', 0):,} by vendor + cost code + amount; "
           f"{len(result.invoices.positions):,} POs; ledger's open commitments "
           f"{'agree' if result.ledger_agrees else 'DISAGREE'} PO by PO")
+    if result.timecards is not None:
+        st = result.timecards.days["status"].value_counts().to_dict()
+        print(f"timecard    {len(result.timecards.days):,} employee-days: " + ", ".join(
+            f"{st[k]:,} {k}" for k in sorted(st)))
     if result.cash is None:
         print("bank        skipped: no --input folder (bank feeds and check register)")
         print("petty_cash  skipped: no --input folder (advances and returned cash)")
@@ -312,6 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--remittance-out", default="reports/remittance",
                    help="folder for the per-fund P&H remittance CSVs ('' for none)")
     r.add_argument("--quiet", action="store_true")
+    r.add_argument("--no-reconcile", action="store_true",
+                   help="post only: skip the night's reconciliation after posting (prodlib reconcile runs it)")
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("check", help="what a run would post and quarantine, and why: writes nothing")

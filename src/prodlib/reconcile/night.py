@@ -8,12 +8,13 @@ ledger, so a second run of the same night gives the same result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from prodlib.money import cents_to_money, from_cents, money_to_cents
@@ -112,16 +113,33 @@ def _accepted(kind: str, specs: Iterable, quarantined: set[tuple[str, int]]) -> 
     return out
 
 
+def _until(frame: pd.DataFrame | None, column: str, as_of: date) -> pd.DataFrame | None:
+    """The rows dated (``column``) on or before ``as_of``; rows without a readable date are kept."""
+    if frame is None or frame.empty or column not in frame:
+        return frame
+    keep = [(d := py_date(v)) is None or d <= as_of for v in column_values(frame, column)]
+    return frame[np.array(keep, dtype=bool)].reset_index(drop=True)
+
+
 def _days(frame: pd.DataFrame | None) -> set[tuple[str, date]]:
     """(employee id, work date) of rows that name both."""
-    if frame is None or frame.empty or "work_date" not in frame:
+    if frame is None or frame.empty or "work_date" not in frame or "employee_id" not in frame:
         return set()
     return {(str(e), py_date(w)) for e, w in zip(frame["employee_id"], column_values(frame, "work_date"), strict=True)
             if py_date(w) is not None and not pd.isna(e)}
 
 
+def _quiet(_: str) -> None:
+    return None
+
+
+#: The steps :func:`run_night` reports to its ``progress`` callback, in order (a progress bar's total).
+NIGHT_STEPS = ("bank feeds and check registers", "timecards and payroll", "the ledger", "invoices vs POs",
+               "timecards vs payroll", "bank vs books", "petty cash envelopes")
+
+
 def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | None = None,
-                settings: ReconcileSettings | None = None) -> NightInputs:
+                settings: ReconcileSettings | None = None, step: Callable[[str], None] = _quiet) -> NightInputs:
     """Read the ledger, and with ``input_dir`` its bank feeds, check registers, timecards and payroll
     (and the production's ``reconcile:`` settings and work rules). Without ``as_of``, the night is the
     last bank line's date (else everything the ledger holds)."""
@@ -139,8 +157,10 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
         quarantined = {(s, int(n)) for s, n in zip(q["source_id"], q["source_line"], strict=True)}
         bank = _accepted("bank", inputs.of_kind("bank"), quarantined)
         book = _accepted("check_register", inputs.of_kind("check_register"), quarantined)
+        step(NIGHT_STEPS[0])
         timecards, held_cards = _rows(inputs.of_kind("timecard"), quarantined)
         pay, held_pay = _rows(inputs.of_kind("payroll"), quarantined)
+        step(NIGHT_STEPS[1])
         held = _days(held_cards) | _days(held_pay)
         held_env = _held_envelopes(inputs.of_kind("petty_cash"), q)
         if timecards is not None or pay is not None:
@@ -150,17 +170,16 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
         if as_of is not None:
             bank = None if bank is None else bank[[d <= as_of for d in bank["posted_date"]]].reset_index(drop=True)
             book = None if book is None else book[[d <= as_of for d in book["payment_date"]]].reset_index(drop=True)
-            timecards = None if timecards is None else timecards[
-                [py_date(d) <= as_of for d in column_values(timecards, "work_date")]].reset_index(drop=True)
-            pay = None if pay is None else pay[
-                [py_date(d) <= as_of for d in column_values(pay, "period_end")]].reset_index(drop=True)
+            timecards, pay = _until(timecards, "work_date", as_of), _until(pay, "period_end", as_of)
     settings = settings or ReconcileSettings()
     entries, batches = led.entries_frame(as_of), led.batches_frame()
     receipts = posted_lines(entries, batches, "petty_cash").rename(columns={
         "document_no": "envelope_id", "party_id": "custodian", "entry_date": "receipt_date"})
-    return NightInputs(as_of, invoice_lines(entries, batches), led.purchase_orders_frame(as_of),
-                       led.open_commitments(as_of, po_match_days=settings.po_match_days), receipts, bank, book,
-                       settings, timecards, pay, frozenset(held), work, held_env)
+    out = NightInputs(as_of, invoice_lines(entries, batches), led.purchase_orders_frame(as_of),
+                      led.open_commitments(as_of, po_match_days=settings.po_match_days), receipts, bank, book,
+                      settings, timecards, pay, frozenset(held), work, held_env)
+    step(NIGHT_STEPS[2])
+    return out
 
 
 def _held_envelopes(specs: Iterable, q: pd.DataFrame) -> frozenset[str]:
@@ -220,11 +239,13 @@ def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame) -> bool:
     return ours == theirs
 
 
-def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = None) -> NightResult:
-    """Every reconciliation over what :func:`load_inputs` read."""
+def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = None,
+                    step: Callable[[str], None] = _quiet) -> NightResult:
+    """Every reconciliation over what :func:`load_inputs` read (``settings``: default the inputs')."""
     settings = settings or inputs.settings
     inv = reconcile_invoices(inputs.invoice_lines, inputs.purchase_orders, settings)
     findings = list(inv.findings)
+    step(NIGHT_STEPS[3])
     tc = None
     if inputs.work is not None:
         tc = reconcile_timecards(inputs.timecards if inputs.timecards is not None else pd.DataFrame(
@@ -232,6 +253,7 @@ def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = No
             inputs.pay if inputs.pay is not None else pd.DataFrame({c: pd.Series(dtype=object) for c in PAY_COLUMNS}),
             inputs.work, set(inputs.held_days))
         findings += tc.findings
+    step(NIGHT_STEPS[4])
     cash = envelopes = None
     balances: tuple[BankReconciliation, ...] = ()
     if inputs.bank is not None or inputs.book is not None:
@@ -241,12 +263,41 @@ def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = No
         findings += cash.findings
         when = inputs.as_of or max([*cash.bank["posted_date"], *cash.book["payment_date"]], default=None)
         balances = tuple(reconciliations(cash, when)) if when is not None else ()
+        step(NIGHT_STEPS[5])
         env_cash = book[book["envelope_id"] != ""] if "envelope_id" in book else book.iloc[:0]
         envelopes = check_envelopes(inputs.receipts, env_cash.assign(envelope_id=env_cash.get("envelope_id", "")),
                                     held=inputs.held_envelopes)
         findings += envelopes.findings
+        step(NIGHT_STEPS[6])
     return NightResult(inputs.as_of, inv, tc, _ledger_agrees(inv.positions, inputs.ledger_open), cash, balances,
                        envelopes, tuple(findings))
+
+
+def run_night(led: Ledger, input_dir: str | Path | None = None, settings: ReconcileSettings | None = None,
+              as_of: date | None = None, progress: Callable[[str], None] | None = None) -> NightResult:
+    """The night over one ledger (and its input folder): :func:`load_inputs` then :func:`reconcile_night`.
+
+    ``settings``: default the input folder's production.yaml ``reconcile:`` block (else the samples).
+    ``progress`` is told each of :data:`NIGHT_STEPS` as it is done. Pure over what it reads: it writes
+    nothing (the caller persists the findings), so a second run of the same night returns an equal result.
+    """
+    step = progress or _quiet
+    return reconcile_night(load_inputs(led, as_of, input_dir, settings, step), settings, step)
+
+
+def summary_lines(result: NightResult) -> list[str]:
+    """The night in a few lines: findings by kind and reason with the amount at stake, and each bank
+    account's reconciliation on the night (tied or not)."""
+    lines = [f"reconcile as of {result.as_of or 'the latest entry'}: {len(result.findings):,} findings"]
+    for kind, reason, n, amount in result.by_reason():
+        lines.append(f"  {kind:<10} {reason:<26} {n:>6,}  at stake {amount}")
+    last: dict[str, BankReconciliation] = {}
+    for b in result.balances:
+        last[b.bank_account] = b
+    for b in last.values():
+        lines.append(f"  bank {b.bank_account} {b.statement_date}: difference {b.difference}"
+                     f" ({'ties out' if b.ties else 'DOES NOT TIE'})")
+    return lines
 
 
 def _empty_bank() -> pd.DataFrame:
@@ -276,4 +327,6 @@ def write_outputs(result: NightResult, out_dir: str | Path) -> list[Path]:
             paths.append(write_csv(uncleared_items(result.cash, last), out / "reconcile_uncleared.csv"))
     if result.envelopes is not None:
         paths.append(write_csv(result.envelopes.envelopes, out / "reconcile_envelopes.csv"))
+    if result.timecards is not None:
+        paths.append(write_csv(result.timecards.days, out / "reconcile_timecards.csv"))
     return paths

@@ -66,6 +66,10 @@ def _bands_text(rules: WorkRules, kind: str) -> str:
 def reconcile_timecards(timecards: pd.DataFrame, pay: pd.DataFrame, work: WorkRuleBook,
                         held: set[tuple[str, date]] | frozenset = frozenset()) -> TimecardReconciliation:
     """Timecards (``checks.days.TIMECARD_COLUMNS`` + ``line``) against pay lines (:data:`PAY_COLUMNS`)."""
+    if not {"employee_id", "work_date", "line"} <= set(timecards.columns):
+        timecards = pd.DataFrame({c: pd.Series(dtype=object) for c in ("employee_id", "work_date", "line")})
+    if not {"employee_id", "earning_type", "amount"} <= set(pay.columns):
+        pay = pd.DataFrame({c: pd.Series(dtype=object) for c in PAY_COLUMNS})
     days = parse_days(timecards)
     card_line = {}
     for e, w, ln in zip(column_values(timecards, "employee_id"), column_values(timecards, "work_date"),
