@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -63,7 +63,7 @@ def test_the_injected_cash_faults_and_nothing_else_are_findings(night) -> None:
     # a clean invoice without a PO above the threshold happens at some seeds, not at every one)
     assert kinds - {"invoice_without_po"} == {"bank_service_charge", "ach_debited_twice",
                                               "check_paid_for_another_amount", "remittance_not_booked",
-                                              "pay_without_readable_timecard"}
+                                              "pay_without_readable_timecard", "timecard_short_of_paid_hours"}
     got = night["result"].findings
     # Each expected fault is a finding of its reason naming its document; there is no other finding.
     wanted = set(expected)
@@ -72,11 +72,21 @@ def test_the_injected_cash_faults_and_nothing_else_are_findings(night) -> None:
     assert sorted(f.reason.value for f in got) == sorted(r for r, _ in expected)
     # Each of the right kind: cash faults are bank findings, the unreadable timecard's pay a timecard one.
     kind_of = {"BANK_ONLY_ITEM": "bank", "CASH_AMOUNT_MISMATCH": "bank", "STALE_BOOK_ITEM": "bank",
-               "PAY_WITHOUT_TIMECARD": "timecard", "INVOICE_WITHOUT_PO": "invoice"}
+               "PAY_WITHOUT_TIMECARD": "timecard", "GROSS_NOT_TIMECARD": "timecard", "INVOICE_WITHOUT_PO": "invoice"}
     assert all(kind_of[f.reason.value] == f.kind for f in got)
     # Every timecard day of the hourly crew that is not held ties to its pay to the cent.
     days = night["result"].timecards.days
-    assert len(days) > 0 and set(days["status"]) == {"tied", "no_timecard"}
+    assert len(days) > 0 and set(days["status"]) == {"tied", "no_timecard", "differs"}
+    # The card 15 minutes short (an 8-12 h day): expected REG 8 h x rate + OT_1_5 (h - 8) x rate x 1.5,
+    # each rounded half up; paid 0.25 h x rate x 1.5 more, within the cent the rounding of each band moves.
+    (short,) = [f for f in got if f.reason.value == "GROSS_NOT_TIMECARD"]
+    fig = dict(short.figures)
+    r, h, cent = fig["base_rate"], fig["worked_hours"], Decimal("0.01")
+    assert Decimal(8) < h <= Decimal(12)
+    assert fig["expected"] == ((8 * r).quantize(cent, ROUND_HALF_UP)
+                               + ((h - 8) * r * Decimal("1.5")).quantize(cent, ROUND_HALF_UP))
+    assert fig["paid"] - fig["expected"] == short.amount
+    assert abs(short.amount - r * Decimal("0.375")) <= cent
     assert night["result"].ledger_agrees
 
 
