@@ -7,11 +7,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from prodlib.reasons import Reason
 from prodlib.sample import formats as F
 from prodlib.sample.catalog import PETTY_CASH_ITEMS, VENDORS
 from prodlib.sample.faults import CELL_FAULTS, CellSpelling, inject, n_faults, override, overrides
 from prodlib.sample.invoices import Invoices
-from prodlib.sample.model import SampleProduction
+from prodlib.sample.model import ExpectedFinding, SampleProduction
 from prodlib.sample.units import day_number, weekdays
 from prodlib.sample.writers import ExportFolder
 from prodlib.taxonomy import ChartOfAccounts
@@ -36,6 +37,14 @@ def purchase_orders(rng: np.random.Generator, out: ExportFolder, chart: ChartOfA
     pdate = np.maximum(win_start, first - rng.integers(0, 11, n_ref))
     pamount = (np.ceil(amt * rng.uniform(1.0, 1.25, n_ref) / 10_000) * 10_000).astype(np.int64)
     pstatus = np.where(rng.random(n_ref) < 0.7, "approved", "closed").astype(object)
+    # Fault (no draw): the first approved PO whose clean invoices come to 1,000.00 or more is written for
+    # 80% of them, rounded down to $100: invoiced beyond it (OVER_INVOICED) and so fully relieved while
+    # still approved (PO_RELIEVED_STILL_OPEN), both the night's findings.
+    clean_amt = np.bincount(inv.po[on & inv.clean], weights=inv.cents[on & inv.clean].astype(np.float64),
+                            minlength=n_ref).astype(np.int64)
+    over = next((int(i) for i in np.flatnonzero((pstatus == "approved") & (clean_amt >= 100_000))), None)
+    if over is not None:
+        pamount[over] = clean_amt[over] * 8 // 10 // 10_000 * 10_000
     # Unreferenced POs: drafts, cancellations, open commitments. Faults go on these only.
     n_bad = sum(n_faults(rates[k], n_ref + sc.purchase_orders_extra) for k in CELL_FAULTS)
     n_x = max(sc.purchase_orders_extra, 2 * n_bad)
@@ -53,6 +62,12 @@ def purchase_orders(rng: np.random.Generator, out: ExportFolder, chart: ChartOfA
     s_all = np.r_[pstatus, xstatus]
     numbers = inv.po_numbers + [f"PO-{10001 + n_ref + i}" for i in range(n_x)]
     order = np.lexsort((np.arange(len(numbers)), d_all))
+    if over is not None:
+        line = int(np.flatnonzero(order == over)[0]) + 2
+        for reason in (Reason.OVER_INVOICED, Reason.PO_RELIEVED_STILL_OPEN):
+            out.findings.append(ExpectedFinding("po_register", "purchase_orders/po_register.csv", line,
+                                                "po_written_below_its_invoices", reason.value,
+                                                f"po {inv.po_numbers[over]}"))
     n = len(order)
     taken = np.zeros(n, dtype=bool)
     taken[np.flatnonzero(order < n_ref + 3)] = True  # referenced POs (and one of each status) stay clean
