@@ -64,7 +64,7 @@ def test_the_injected_cash_faults_and_nothing_else_are_findings(night) -> None:
     assert kinds - {"invoice_without_po"} == {"bank_service_charge", "ach_debited_twice",
                                               "check_paid_for_another_amount", "remittance_not_booked",
                                               "pay_without_readable_timecard", "timecard_short_of_paid_hours",
-                                              "po_written_below_its_invoices"}
+                                              "po_written_below_its_invoices", "invoice_number_respelled"}
     got = night["result"].findings
     # Each expected fault is a finding of its reason naming its document; there is no other finding.
     wanted = set(expected)
@@ -74,7 +74,7 @@ def test_the_injected_cash_faults_and_nothing_else_are_findings(night) -> None:
     # Each of the right kind: cash faults are bank findings, the unreadable timecard's pay a timecard one.
     kind_of = {"BANK_ONLY_ITEM": "bank", "CASH_AMOUNT_MISMATCH": "bank", "STALE_BOOK_ITEM": "bank",
                "PAY_WITHOUT_TIMECARD": "timecard", "GROSS_NOT_TIMECARD": "timecard", "INVOICE_WITHOUT_PO": "invoice",
-               "OVER_INVOICED": "invoice", "PO_RELIEVED_STILL_OPEN": "invoice"}
+               "OVER_INVOICED": "invoice", "PO_RELIEVED_STILL_OPEN": "invoice", "LIKELY_DUPLICATE_INVOICE": "invoice"}
     assert all(kind_of[f.reason.value] == f.kind for f in got)
     # Every timecard day of the hourly crew that is not held ties to its pay to the cent.
     days = night["result"].timecards.days
