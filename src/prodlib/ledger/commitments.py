@@ -125,18 +125,27 @@ def relief(conn: sa.Connection, production_id: str, as_of, known_at) -> dict[str
     return out
 
 
-def _unnumbered_invoice_lines(conn: sa.Connection, production_id: str, vendors: list[str], as_of,
-                              known_at) -> pd.DataFrame:
+#: At most this many distinct open amounts are sent to the database as a filter (a bound parameter
+#: each); more, and every unnumbered line of the vendors is read and the matcher filters.
+AMOUNT_FILTER_MAX = 900
+
+
+def _unnumbered_invoice_lines(conn: sa.Connection, production_id: str, vendors: list[str], amounts: set[int],
+                              as_of, known_at) -> pd.DataFrame:
     """Invoice lines without a PO number of these vendors, netted with their reversals
-    (``reconcile.invoices.invoice_lines`` over just those entries: an index-sized read, not the journal)."""
+    (``reconcile.invoices.invoice_lines`` over just those entries, not the journal). Only a line of one
+    of ``amounts`` (cents: the POs' open amounts) can match, so only those are read, with every
+    reversal and reissue (which net them)."""
     from prodlib.reconcile.invoices import LINE_COLUMNS, invoice_lines
 
     e, ln, b = s.journal_entries, s.journal_lines, s.batches
+    which = [e.c.po_number.is_(None), e.c.party_id.in_(vendors)]
+    if len(amounts) <= AMOUNT_FILTER_MAX:
+        which.append(sa.or_(ln.c.amount_cents.in_(sorted(amounts)), e.c.reverses_entry_id.is_not(None)))
     q = (sa.select(e.c.entry_id, ln.c.account, ln.c.amount_cents, e.c.entry_date, e.c.document_no, e.c.party_id,
                    e.c.po_number, e.c.source_id, e.c.source_line, e.c.batch_id, e.c.reverses_entry_id)
          .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
-         .where(e.c.po_number.is_(None), e.c.party_id.in_(vendors),
-                *temporal_filter(e, "entry_date", production_id, as_of, known_at))
+         .where(*which, *temporal_filter(e, "entry_date", production_id, as_of, known_at))
          .order_by(e.c.entry_id, ln.c.line_no))
     rows = conn.execute(q).all() if vendors else []
     cols = list(q.selected_columns.keys())
@@ -160,8 +169,13 @@ def match_relief(conn: sa.Connection, production_id: str, pos: pd.DataFrame, by_
 
     if pos.empty:
         return {}
-    lines = _unnumbered_invoice_lines(conn, production_id, sorted(set(pos["vendor_id"].astype(str))), as_of,
-                                      known_at)
+    po_c = money_to_cents(pos["amount"])
+    amounts = {int(c) - by_number.get(p, 0) for p, c in zip(pos["po_number"], po_c, strict=True)}
+    amounts = {a for a in amounts if a > 0}
+    if not amounts:
+        return {}
+    lines = _unnumbered_invoice_lines(conn, production_id, sorted(set(pos["vendor_id"].astype(str))), amounts,
+                                      as_of, known_at)
     if lines.empty:
         return {}
     # What each PO's numbered lines relieved, as one line per PO, so the matcher sees the same open amounts.
