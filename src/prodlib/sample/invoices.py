@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -44,6 +45,18 @@ def phase_days(sp: SampleProduction, phase: str) -> np.ndarray:
     if phase == "post":
         return weekdays(se, sp.production.window_end)
     return weekdays(sp.production.window_start, sp.production.window_end)
+
+
+def distinct_amounts(vendor: np.ndarray, day: np.ndarray, cents: np.ndarray) -> np.ndarray:
+    """``cents`` with no two invoices of a vendor on one day for the same amount (a later one moves a
+    cent away from zero until it is alone): the night would rightly call it a likely duplicate, and
+    only the injected copies may be one."""
+    cents = cents.copy()
+    while True:
+        dup = pd.DataFrame({"v": vendor, "d": day, "c": cents}).duplicated(keep="first").to_numpy()
+        if not dup.any():
+            return cents
+        cents[dup] += np.sign(cents[dup])
 
 
 def respelled(number: str) -> str:
@@ -115,6 +128,7 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
     # File order: by vendor, date; invoice numbers rise with the date.
     order = np.lexsort((rng.random(n), day, vendor))
     vendor, code, day, blank, cents, credit = (a[order] for a in (vendor, code, day, blank, cents, credit))
+    cents = distinct_amounts(vendor, day, cents)
     gaps = rng.integers(1, 4, n)
     cum = np.cumsum(gaps)
     first = cum[starts[:-1]] - gaps[starts[:-1]]

@@ -55,6 +55,27 @@ def purchase_orders(rng: np.random.Generator, out: ExportFolder, chart: ChartOfA
     xamount = (rng.lognormal(8.5, 1.0, n_x)).astype(np.int64) * 100
     xstatus = rng.choice(np.array(["draft", "cancelled", "approved"], dtype=object), n_x, p=[.4, .3, .3])
     xstatus[:3] = ["draft", "cancelled", "approved"]  # each status on a clean row at every scale
+    # No approved PO is left open by exactly a clean no-PO invoice line of its vendor and code dated in
+    # the match window (the night would match the line to it: PO_RELIEF_UNRECORDED), nor left with
+    # nothing open by its clean invoices (PO_RELIEVED_STILL_OPEN): such a PO is written $100 higher,
+    # again until it is neither. The PO written below its invoices is the one fault of that kind.
+    window = sp.production.reconcile.po_match_days
+    loose = inv.clean & (inv.po < 0) & (inv.cents > 0)
+    lines_of: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for v, c, d, a in zip(inv.vendor[loose], inv.code[loose], inv.date[loose], inv.cents[loose], strict=True):
+        lines_of.setdefault((int(v), int(c)), []).append((int(d), int(a)))
+
+    def keep_apart(amount: np.ndarray, vendor: np.ndarray, code: np.ndarray, day: np.ndarray, relieved: np.ndarray,
+                   approved: np.ndarray) -> None:
+        for i in np.flatnonzero(approved):
+            if i == over and amount is pamount:
+                continue
+            near = [a for d, a in lines_of.get((int(vendor[i]), int(code[i])), []) if 0 <= d - int(day[i]) <= window]
+            while amount[i] - relieved[i] <= 0 or int(amount[i] - relieved[i]) in near:
+                amount[i] += 10_000
+
+    keep_apart(pamount, pvendor, pcode, pdate, clean_amt, pstatus == "approved")
+    keep_apart(xamount, xv, xcode, xdate, np.zeros(n_x, dtype=np.int64), xstatus == "approved")
     v_all = np.r_[pvendor, xv]
     c_all = np.r_[pcode, xcode]
     d_all = np.r_[pdate, xdate]
