@@ -236,6 +236,8 @@ def _check_fault(f, src: dict, lines: list[list[str]], window: tuple[date, date]
         assert value not in rate_card()
     elif f.fault == "negative_gross":
         assert Decimal(value) < 0
+    elif f.fault == "envelope_unbalanced":  # a receipt of the envelope whose returned cash is off
+        assert re.fullmatch(r"PC-\d{4}", value), value
     elif f.fault == "timecard_quarantined":  # the day is named (its refused card: the test below)
         assert datetime.strptime(value, fmt)
     else:  # pragma: no cover
@@ -261,7 +263,8 @@ def test_every_fault_kind_present_at_indie(indie) -> None:
     counts = manifest.fault_counts()
     expected = {(kind, fault) for kind, rates in FAULT_RATES.items() for fault in rates}
     # ... and the pay lines held by a refused timecard (a consequence, not a rate of its own).
-    assert set(counts) == expected | {("payroll", "timecard_quarantined")}
+    # ... and the receipts of the envelope whose returned cash is off (held together before they post).
+    assert set(counts) == expected | {("payroll", "timecard_quarantined"), ("petty_cash", "envelope_unbalanced")}
     assert len(expected) == 7 + 6 + 6 + 3 + 5
 
 

@@ -136,11 +136,26 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from prodlib.pipeline import run
+    from prodlib.progress import bar_enabled, progress_bar
+    from prodlib.sources import load_input_set
 
     t0 = time.perf_counter()
-    result = run(args.input, database_url(args.db), progress=None if args.quiet else _say,
-                 remittance_dir=Path(args.remittance_out) if args.remittance_out else None,
-                 production_id=args.production)
+    url = database_url(args.db)
+    files = len(load_input_set(args.input).sources) if bar_enabled() else None
+    with progress_bar(files, "run", unit="file") as bar:
+        def progress(msg: str) -> None:
+            if not msg.startswith("rules:"):
+                bar.update(1)
+            if args.quiet:
+                return
+            if bar.disable:
+                _say(msg)
+            else:
+                bar.write(msg, file=sys.stderr)  # above the bar
+
+        result = run(args.input, url, progress=progress,
+                     remittance_dir=Path(args.remittance_out) if args.remittance_out else None,
+                     production_id=args.production)
     width = max([len(s.file) for s in result.sources] + [4])
     print(f"{'file':<{width}}  {'kind':<14} {'read':>9} {'accepted':>9} {'quarant.':>9} {'skipped':>9}  reasons")
     for s in result.sources:
@@ -157,8 +172,28 @@ def cmd_run(args: argparse.Namespace) -> int:
               "whole were skipped unread")
     for err in result.errors:
         print(f"error: {err}", file=sys.stderr)
+    if not args.no_reconcile:
+        night_after_run(url, args.input, result)
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    return EXIT_INPUT if result.errors else EXIT_OK
+    return EXIT_INPUT if result.errors else EXIT_OK  # findings of the night never change it
+
+
+def night_after_run(url: str, input_dir: str, result) -> None:
+    """``prodlib run``'s reconciliation after posting (``reconcile.night.run_night``): its summary on
+    stdout. Skipped when a file could not be read (the night would read it too)."""
+    if result.errors:
+        print(f"reconcile   skipped: {len(result.errors)} file(s) could not be read")
+        return
+    from prodlib.ledger import Ledger
+    from prodlib.progress import progress_bar
+    from prodlib.reconcile.night import NIGHT_STEPS, run_night, summary_lines
+
+    with production_env(result.production.production_id):
+        with Ledger.open(url) as led, progress_bar(len(NIGHT_STEPS), "reconcile") as bar:
+            night = run_night(led, input_dir, result.production.reconcile, None, lambda _: bar.update(1))
+        queued = record_findings(url, night, by="prodlib run")  # into the exception queue, as the night does
+    for line in summary_lines(night) + queued.lines():
+        print(line)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -246,7 +281,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from datetime import date
 
     from prodlib.errors import DatabaseLocationError
-    from prodlib.reconcile.night import load_inputs, reconcile_night, write_outputs
+    from prodlib.progress import progress_bar
+    from prodlib.reconcile.night import NIGHT_STEPS, run_night, write_outputs
     from prodlib.reports.load import open_ledger
 
     t0 = time.perf_counter()
@@ -260,11 +296,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
             led = open_ledger(database_url(args.db, write=False))
     except FileNotFoundError as exc:
         raise DatabaseLocationError(named_database(args.db), str(exc)) from None
-    with led:
-        inputs = load_inputs(led, date.fromisoformat(args.as_of) if args.as_of else None, args.input)
-    result = reconcile_night(inputs)
+    with led, progress_bar(len(NIGHT_STEPS), "reconcile") as bar:
+        result = run_night(led, args.input, None, date.fromisoformat(args.as_of) if args.as_of else None,
+                           lambda _: bar.update(1))
     with production_env(named):  # the same production the night read
-        queued = record_findings(args, result)  # the findings into the exception queue (or, --dry-run, counted)
+        queued = record_findings(args.db, result, by=args.by, dry_run=args.dry_run)  # into the exception queue
     paths = write_outputs(result, Path(args.out))
     inv = result.invoices.matches
     how = inv["how"].value_counts().to_dict()
@@ -274,6 +310,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
           f"{how.get('vendor_code_amount', 0):,} by vendor + cost code + amount; "
           f"{len(result.invoices.positions):,} POs; ledger's open commitments "
           f"{'agree' if result.ledger_agrees else 'DISAGREE'} PO by PO")
+    if result.timecards is not None:
+        st = result.timecards.days["status"].value_counts().to_dict()
+        print(f"timecard    {len(result.timecards.days):,} employee-days: " + ", ".join(
+            f"{st[k]:,} {k}" for k in sorted(st)))
     if result.cash is None:
         print("bank        skipped: no --input folder (bank feeds and check register)")
         print("petty_cash  skipped: no --input folder (advances and returned cash)")
@@ -308,23 +348,23 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def record_findings(args: argparse.Namespace, result):
-    """The night's findings into the exception queue, in one transaction (``--dry-run``: counted against
+def record_findings(db: str | None, result, *, by: str, dry_run: bool = False):
+    """The night's findings into the exception queue, in one transaction (``dry_run``: counted against
     the queue, nothing written): :func:`prodlib.exceptions.findings.sync_findings`."""
     from prodlib.exceptions.findings import kinds_run, sync_findings
     from prodlib.ledger import Ledger, LedgerView
 
     night = result.as_of.isoformat() if result.as_of else None
-    if args.dry_run:
-        with LedgerView.open(database_url(args.db, write=False)) as view, view.engine.connect() as conn:
+    if dry_run:
+        with LedgerView.open(database_url(db, write=False)) as view, view.engine.connect() as conn:
             from prodlib.ledger.journal import Scope
 
             return sync_findings(conn, Scope(view.production_id), result.findings, kinds_run(result), night,
-                                 by=args.by, dry_run=True)
-    led = Ledger.open(database_url(args.db))
+                                 by=by, dry_run=True)
+    led = Ledger.open(database_url(db))
     try:
         with led.transaction() as conn:
-            return sync_findings(conn, led.scope, result.findings, kinds_run(result), night, by=args.by)
+            return sync_findings(conn, led.scope, result.findings, kinds_run(result), night, by=by)
     finally:
         led.close()
 
@@ -579,6 +619,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder for the per-fund P&H remittance CSVs ('' for none)")
     r.add_argument("--quiet", action="store_true")
     r.add_argument("--production", default=None, help="must equal production.yaml's production_id")
+    r.add_argument("--no-reconcile", action="store_true",
+                   help="post only: skip the night's reconciliation after posting (prodlib reconcile runs it)")
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("check", help="what a run would post and quarantine, and why: writes nothing")

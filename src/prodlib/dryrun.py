@@ -22,6 +22,7 @@ from prodlib.pipeline import (
     fx_stage,
     guild_stage,
     held_timecard_days,
+    register_envelope_cash,
     start,
     validate_stages,
 )
@@ -83,7 +84,7 @@ def dry_run(location: str | Path) -> CheckResult:
     held: dict = {}  # as in pipeline.run: quarantined timecards hold their day's pay lines
     seen_bank: set[str] = set()
     context = replace(make_context(production, chart=chart, rules=rules), held_days=held,
-                      seen_bank_transactions=seen_bank)
+                      seen_bank_transactions=seen_bank, envelope_cash=register_envelope_cash(inputs, production))
     posted_invoices: set[tuple[str, str]] = set()
     timecards: list[pd.DataFrame] = []
     files: list[FileCheck] = []

@@ -21,6 +21,7 @@ import pandas as pd
 
 from prodlib.accounts import CREDIT_ACCOUNT
 from prodlib.checks import CheckContext, chart_resolution, make_context, rules_of, run_phase
+from prodlib.checks.envelope_balance import envelope_cash
 from prodlib.checks.repeated_receipt import receipt_keys
 from prodlib.columns import POSTING_COLUMNS
 from prodlib.errors import ConservationError, LedgerError
@@ -323,12 +324,14 @@ KIND_ORDER = ("budget", "purchase_order", "invoice", "petty_cash", "timecard", "
 
 def finish_source(stage: Stage, chart: ChartOfAccounts, posted_invoices: AbstractSet[tuple[str, str]],
                   context: CheckContext | None = None) -> Stage:
-    """After validation: classify on the chart, the kind's document rules (duplicates), the guild-phase
+    """After validation: classify on the chart, the kind's document rules (duplicates), petty cash
+    envelopes (balanced against ``context.envelope_cash``), the guild-phase
     rules of every kind but payroll (timecards: readable, possible), check conservation. Payroll's guild
     phase needs the timecards: :func:`guild_stage`."""
     context = context or make_context(None, chart=chart)
     stage = classify_stage(stage, chart, context)
     stage = run_rules(stage, "documents", replace(context, posted_invoices=posted_invoices))
+    stage = run_rules(stage, "envelopes", context)
     if stage.ingest.spec.kind != "payroll":
         stage = run_rules(stage, "guild", context)
     stage.check_conservation()
@@ -359,6 +362,23 @@ def held_timecard_days(stage: Stage) -> dict[tuple[str, date], str]:
         row = q.loc[label]
         out.setdefault((str(e), day), f"{row['source_file']}, line {row['source_line']}: {row['reason']}")
     return out
+
+
+def register_envelope_cash(inputs: InputSet, production: Production) -> dict[str, tuple[int, int]] | None:
+    """The petty cash envelopes' advances and returned cash (``checks.envelope_balance.envelope_cash``)
+    from every check register of the input set, as its rows parse (read whether or not the register
+    was posted before: its envelopes are still the ones the petty cash lines balance against); None
+    when the input set has no check register or no petty cash (the rule is then not checked)."""
+    specs = inputs.of_kind("check_register")
+    if not specs or not inputs.of_kind("petty_cash"):
+        return None
+    frames = []
+    for spec in specs:
+        try:
+            frames.append(read_source(spec, spec.currency or production.currency).frame)
+        except InputError:
+            continue  # the register's own turn in the run reports it
+    return envelope_cash(pd.concat(frames, ignore_index=True)) if frames else {}
 
 
 def process_source(
@@ -410,7 +430,7 @@ def run(
     held: dict[tuple[str, date], str] = {}  # employee-days of quarantined timecards (filled as they are read)
     seen_bank: set[str] = set()  # bank transaction ids of the bank files read so far
     context = replace(make_context(production, chart=chart, rules=rules), held_days=held,
-                      seen_bank_transactions=seen_bank)
+                      seen_bank_transactions=seen_bank, envelope_cash=register_envelope_cash(inputs, production))
     timecards: list[pd.DataFrame] = []
     invoices = PostedInvoices(led)
     runs: list[SourceRun] = []

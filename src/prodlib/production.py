@@ -6,7 +6,7 @@ are parsed once, here, into the frozen :class:`Production`; nothing else reads p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,9 +15,10 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import field_validator
 
-from prodlib.config import IsoDate, Strict, Text, load_model, refuse_number, shown
+from prodlib.config import Figure, IsoDate, Strict, Text, Whole, load_model, refuse_number, shown
 from prodlib.errors import ConfigError
 from prodlib.money import MoneyFormatError, parse_money
+from prodlib.reconcile.findings import ReconcileSettings
 from prodlib.rules.plans import Medium, ProgramLength
 from prodlib.rules.scale import load_scale
 from prodlib.taxonomy import chart_file, chart_location, get_chart
@@ -68,6 +69,8 @@ class Production:
       program_length: a television production's program length (``half_hour``, ``one_hour``,
         ``ninety_minutes``, ``two_hours``, ``over_two_hours``); an episode may declare its own.
         None: not declared (a rate limited to program lengths then has no schedule for its lines).
+      reconcile: the nightly reconciliation's settings (production.yaml's ``reconcile:`` block, one key
+        per field of :class:`prodlib.reconcile.findings.ReconcileSettings`; absent keys: its samples).
     """
 
     production_id: str = ""
@@ -96,6 +99,7 @@ class Production:
             if own is not None:
                 return own
         return self.program_length
+    reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)
 
     def pp_date_for(self, episode: str | None) -> date | None:
         """The PP date that prices a line: its episode's when the production has episodes."""
@@ -122,13 +126,37 @@ class _Episode(Strict):
     program_length: ProgramLength | None = None
 
 
+_RS = ReconcileSettings()
+
+
+class _Reconcile(Strict):
+    """production.yaml's ``reconcile:`` block: one key per field of ReconcileSettings (figures quoted).
+
+    Attributes:
+      over_invoice_abs, over_invoice_pct, no_po_threshold, po_match_days, bank_match_days,
+      stale_days: see :class:`prodlib.reconcile.findings.ReconcileSettings`.
+    """
+
+    over_invoice_abs: Figure = _RS.over_invoice_abs
+    over_invoice_pct: Figure = _RS.over_invoice_pct
+    no_po_threshold: Figure = _RS.no_po_threshold
+    po_match_days: Whole = _RS.po_match_days
+    bank_match_days: Whole = _RS.bank_match_days
+    stale_days: Whole = _RS.stale_days
+
+
+def reconcile_settings(block: _Reconcile) -> ReconcileSettings:
+    """The settings a ``reconcile:`` block declares (ValueError: a negative figure or count)."""
+    return ReconcileSettings(**{f.name: getattr(block, f.name) for f in fields(ReconcileSettings)})
+
+
 class ProductionFile(Strict):
     """production.yaml as written (see :class:`Production` for what each key means).
 
     Attributes:
       production_id, title, employer_code, chart, currency, window, principal_photography,
       budget_version, budget, budget_tier, budget_total, states, episodes, rules, medium,
-      program_length: the file's keys.
+      program_length, reconcile: the file's keys.
     """
 
     production_id: Text
@@ -147,6 +175,7 @@ class ProductionFile(Strict):
     rules: Text | None = None
     medium: Medium | None = None
     program_length: ProgramLength | None = None
+    reconcile: _Reconcile = _Reconcile()
 
     @field_validator("budget_total", mode="before")
     @classmethod
@@ -230,6 +259,11 @@ def load_production(path: Path) -> Production:
             raise located.error(f"rules folder {shown(doc.rules)} not found (a folder relative to this file's folder)",
                                 ("rules",), ProductionFile)
         rules = str(folder)
+    try:
+        settings = reconcile_settings(doc.reconcile)
+    except ValueError as exc:  # a negative tolerance, threshold or day count
+        name = str(exc).split(" ", 1)[0]
+        raise located.error(str(exc), ("reconcile", name), ProductionFile) from None
     return Production(
         production_id=doc.production_id,
         title=doc.title,
@@ -249,6 +283,7 @@ def load_production(path: Path) -> Production:
         rules=rules,
         medium=medium,
         program_length=doc.program_length,
+        reconcile=settings,
     )
 
 
@@ -279,6 +314,9 @@ def production_document(production: Production) -> dict[str, Any]:
                        for e in production.episodes]
     if production.rules is not None:
         doc["rules"] = production.rules
+    rs = production.reconcile
+    doc["reconcile"] = {f.name: (str(getattr(rs, f.name)) if isinstance(getattr(rs, f.name), Decimal)
+                                 else getattr(rs, f.name)) for f in fields(ReconcileSettings)}
     return doc
 
 

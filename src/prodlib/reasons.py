@@ -57,6 +57,11 @@ class Reason(StrEnum):
     STALE_BOOK_ITEM = "STALE_BOOK_ITEM"
     CASH_AMOUNT_MISMATCH = "CASH_AMOUNT_MISMATCH"
     ENVELOPE_UNBALANCED = "ENVELOPE_UNBALANCED"
+    # --- helper "night" (issue 10 items 1-5): timecards vs payroll vs rates (prodlib.reconcile.timecards)
+    TIMECARD_WITHOUT_PAY = "TIMECARD_WITHOUT_PAY"
+    PAY_WITHOUT_TIMECARD = "PAY_WITHOUT_TIMECARD"
+    GROSS_NOT_TIMECARD = "GROSS_NOT_TIMECARD"
+    # --- end of helper "night"'s block
     # foreign currency (issue 9)
     FX_RATE_MISSING = "FX_RATE_MISSING"
     # data faults accepted before issue 8 (prodlib.checks: one rule module each)
@@ -132,8 +137,8 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.INVOICE_PO_CLOSED: "an invoice line dated after its PO was closed",
     Reason.PO_RELIEVED_STILL_OPEN: "a PO fully relieved by its invoices is still approved (open)",
     Reason.PO_RELIEF_UNRECORDED: (
-        "an invoice line matched to a PO by vendor, cost code and amount carries no PO number: the ledger "
-        "counts it as actual and still as open commitment"
+        "an invoice line carries no PO number and was matched to a PO by vendor, cost code and amount: the PO is "
+        "relieved by the match (never counted as actual and open commitment both); the invoice should name it"
     ),
     Reason.LIKELY_DUPLICATE_INVOICE: (
         "an invoice the exact-number check let through: the same number spelled otherwise, or the same "
@@ -142,7 +147,17 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.BANK_ONLY_ITEM: "a bank line no book entry of the check register matches (a charge to book, or an error)",
     Reason.STALE_BOOK_ITEM: "a check or deposit of the books has not cleared the bank within the stale-item days",
     Reason.CASH_AMOUNT_MISMATCH: "a bank line and a book entry share a reference or check number but not the amount",
-    Reason.ENVELOPE_UNBALANCED: "a petty cash envelope's receipts plus returned cash differ from its advance",
+    Reason.ENVELOPE_UNBALANCED: (
+        "a petty cash envelope's receipts plus returned cash differ from its advance: its lines are held together "
+        "(the pipeline's rule envelope_balance) until it balances"
+    ),
+    # helper "night": timecards vs payroll vs rates
+    Reason.TIMECARD_WITHOUT_PAY: "an hourly worker's timecard day has no hourly pay line in the payroll",
+    Reason.PAY_WITHOUT_TIMECARD: "hourly pay lines (with hours) of an employee-day have no timecard for the day",
+    Reason.GROSS_NOT_TIMECARD: (
+        "the day's hourly gross differs by more than a cent from what the timecard's hours earn at the person's "
+        "REG rate through the work-rule bands in force (the overtime rules' calculator)"
+    ),
     # foreign currency (issue 9)
     Reason.FX_RATE_MISSING: (
         "the amount is in a foreign currency and fx_rates.csv has no rate in force on its document date (the "

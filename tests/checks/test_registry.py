@@ -23,7 +23,8 @@ def test_registry_order_and_names() -> None:
     assert [r.name for r in rules_of("payroll", "guild")] == GUILD_ORDER
     assert [r.name for r in REGISTRY["purchase_order"]] == ["chart_resolution"]
     assert [r.name for r in REGISTRY["budget"]] == ["chart_resolution", "duplicate_budget_line"]
-    assert [r.name for r in REGISTRY["petty_cash"]] == ["chart_resolution", "repeated_receipt"]
+    assert [r.name for r in REGISTRY["petty_cash"]] == ["chart_resolution", "repeated_receipt", "envelope_balance"]
+    assert [r.name for r in rules_of("petty_cash", "envelopes")] == ["envelope_balance"]
     assert [r.name for r in REGISTRY["bank"]] == ["chart_resolution", "duplicate_bank_transaction"]
     assert [r.name for r in REGISTRY["timecard"]] == ["chart_resolution", "timecard_readable", "impossible_timecard"]
     assert [r.name for r in rules_of("timecard", "guild")] == ["timecard_readable", "impossible_timecard"]

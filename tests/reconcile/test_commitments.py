@@ -20,9 +20,12 @@ Per PO, actual and open (approved: max(0, PO - actual); closed: 0):
 Total actual 1,000 + 700 + 300 + 90 (no PO) = 2,090.00 = every line once (400+250-50+400+700+300+90).
 Total open 800.00. Actual + open = 2,890.00.
 
-The ledger relieves by the number an entry carries: PO-1 relieved 600.00 -> open 400.00 there. So the
-ledger shows actual 2,090.00 and open 400.00 + 800.00 = 1,200.00: 400.00 (I-3) counted twice. The
-reconciliation says so (PO_RELIEF_UNRECORDED, 400.00) and its ledger_open column is the ledger's.
+The double count the anchors' users report: relieving by the number an entry carries only, PO-1 is
+relieved 600.00 -> open 400.00. Such a ledger shows actual 2,090.00 and open 400.00 + 800.00 =
+1,200.00: I-3's 400.00 counted twice (actual, and still open on PO-1). The ledger now relieves by the
+match too: actual 2,090.00, open 800.00 (PO-3 only), actual + open = 2,890.00. The reconciliation
+still names I-3 (PO_RELIEF_UNRECORDED, 400.00: it should carry PO-1's number), and its
+open_by_number_only column shows the 400.00 relief by number alone would have left open.
 """
 
 from __future__ import annotations
@@ -63,10 +66,8 @@ def test_actual_plus_open_never_double_counts_hand_worked() -> None:
     assert _by_po(pos, "actual") == {"PO-1": D("1000.00"), "PO-2": D("700.00"), "PO-3": D("0.00"),
                                      "PO-4": D("300.00")}
     assert _by_po(pos, "open") == {"PO-1": D("0.00"), "PO-2": D("0.00"), "PO-3": D("800.00"), "PO-4": D("0.00")}
-    assert _by_po(pos, "ledger_open") == {"PO-1": D("400.00"), "PO-2": D("0.00"), "PO-3": D("800.00"),
-                                          "PO-4": D("0.00")}
-    assert _by_po(pos, "double_count") == {"PO-1": D("400.00"), "PO-2": D("0.00"), "PO-3": D("0.00"),
-                                           "PO-4": D("0.00")}
+    assert _by_po(pos, "open_by_number_only") == {"PO-1": D("400.00"), "PO-2": D("0.00"), "PO-3": D("800.00"),
+                                                  "PO-4": D("0.00")}
     # Every line is actual exactly once: on its PO (by number or by match) or on no PO.
     no_po = r.matches.loc[r.matches["matched_po"] == "", "amount"]
     assert sum(_by_po(pos, "actual").values()) + sum(Decimal(str(v)) for v in no_po) == D("2090.00")
@@ -100,22 +101,26 @@ def ledger(tmp_path) -> Ledger:
     led.close()
 
 
-def test_the_ledgers_open_commitments_show_the_double_count_the_reconciliation_names(ledger) -> None:
+def test_the_ledger_no_longer_counts_the_matched_invoice_as_actual_and_open(ledger) -> None:
     lines = invoice_lines(ledger.entries_frame(), ledger.batches_frame())
     assert sorted(lines["invoice_number"]) == sorted(x[1] for x in LINES)
     assert set(lines["line"]) == {f"acme:{n}" for n in range(2, 2 + len(LINES))}
     r = reconcile_invoices(lines, po_register(ledger.purchase_orders_frame()))
     oc = ledger.open_commitments()
     ledger_open = dict(zip(oc["po_number"], money_to_cents(oc["amount"]).tolist(), strict=True))
-    assert ledger_open == {"PO-1": 40000, "PO-3": 80000}  # the ledger: 400.00 still open on PO-1
-    ours = {p: c for p, c in zip(r.positions["po_number"], money_to_cents(r.positions["ledger_open"]).tolist(),
+    # PO-1: 600.00 by number + 400.00 (I-3) by match = 1,000.00 relieved, nothing open (was 400.00).
+    assert ledger_open == {"PO-3": 80000}
+    assert dict(zip(oc["po_number"], money_to_cents(oc["relieved"]).tolist(), strict=True)) == {"PO-3": 0}
+    ours = {p: c for p, c in zip(r.positions["po_number"], money_to_cents(r.positions["open"]).tolist(),
                                  strict=True) if c}
     assert ours == ledger_open
     actual = sum(money_to_cents(ledger.actuals()["amount"]).tolist())
     committed = sum(money_to_cents(ledger.commitments()["amount"]).tolist())
-    assert (actual, committed) == (209000, 120000)  # 2,090.00 actual, 1,200.00 open per the ledger
-    true_open = sum(money_to_cents(r.positions["open"]).tolist())
-    assert committed - true_open == 40000 == sum(money_to_cents(r.positions["double_count"]).tolist())
+    assert (actual, committed) == (209000, 80000)  # 2,090.00 actual, 800.00 open: 2,890.00, each cent once
+    # A 60-day window is the sample setting; with a 10-day one I-3 (19 days after PO-1) matches nothing.
+    narrow = ledger.open_commitments(po_match_days=10)
+    assert dict(zip(narrow["po_number"], money_to_cents(narrow["amount"]).tolist(), strict=True)) == {
+        "PO-1": 40000, "PO-3": 80000}
 
 
 def test_a_reversed_invoice_line_is_gone_from_the_lines(ledger) -> None:
@@ -128,7 +133,10 @@ def test_a_reversed_invoice_line_is_gone_from_the_lines(ledger) -> None:
     # 650.00, so nothing matches it and the ledger's open on PO-1 (650.00) is the true open too.
     r = reconcile_invoices(lines, po_register(ledger.purchase_orders_frame()))
     assert _by_po(r.positions, "open")["PO-1"] == D("650.00")
-    assert _by_po(r.positions, "double_count")["PO-1"] == D("0.00")
+    assert _by_po(r.positions, "open_by_number_only")["PO-1"] == D("650.00")
+    oc = ledger.open_commitments()
+    assert dict(zip(oc["po_number"], money_to_cents(oc["amount"]).tolist(), strict=True)) == {
+        "PO-1": 65000, "PO-3": 80000}
 
 
 # --- the same promise over any production (hypothesis) -----------------------------------------

@@ -7,8 +7,10 @@ run by ``prodlib.pipeline.validate_stages``). Rules come in phases: every rule o
 same rows (those that entered the phase) and a row's first failing rule, in registry order, is its
 reason; the next phase reads the rows the phase accepted. ``classify`` resolves cost codes (the
 pipeline then writes the resolved codes onto the rows), ``documents`` compares a row with the
-ledger and the rest of its file, ``guild`` holds the payroll rules (line rules, reversals, then the
-timecard day rules, which compare a line with its peers and so read every line of the phase).
+ledger and the rest of its file, ``envelopes`` balances petty cash envelopes against the check
+register (after the duplicates, so a repeated receipt is not counted), ``guild`` holds the payroll
+rules (line rules, reversals, then the timecard day rules, which compare a line with its peers and
+so read every line of the phase).
 ``docs/ARCHITECTURE.md`` has the table of rule -> module -> reason codes.
 """
 
@@ -27,6 +29,7 @@ from prodlib.checks import (
     duplicate_bank_transaction,
     duplicate_budget_line,
     duplicate_invoice,
+    envelope_balance,
     impossible_timecard,
     known_classification,
     meal_penalties,
@@ -47,7 +50,7 @@ from prodlib.checks import (
 from prodlib.checks.base import Check, CheckContext, Finding, empty_quarantine, forget, make_context, split
 from prodlib.reasons import Reason
 
-PHASES = ("classify", "documents", "guild")
+PHASES = ("classify", "documents", "envelopes", "guild")
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ REGISTRY: dict[str, tuple[Rule, ...]] = {
     "budget": (*_CLASSIFY, _rule(duplicate_budget_line, "documents")),
     "purchase_order": _CLASSIFY,
     "invoice": (*_CLASSIFY, _rule(duplicate_invoice, "documents")),
-    "petty_cash": (*_CLASSIFY, _rule(repeated_receipt, "documents")),
+    "petty_cash": (*_CLASSIFY, _rule(repeated_receipt, "documents"), _rule(envelope_balance, "envelopes")),
     "timecard": (*_CLASSIFY, _rule(timecard_readable, "guild"), _rule(impossible_timecard, "guild")),
     "payroll": (*_CLASSIFY, *_GUILD),
     "bank": (*_CLASSIFY, _rule(duplicate_bank_transaction, "documents")),

@@ -59,6 +59,8 @@ class CheckContext:
             ``duplicate_bank_transaction``).
         posted_receipts: receipt keys (``repeated_receipt.receipt_keys``) of this file's lines already in
             the ledger: a cumulative re-export repeats them, and a copy of one is still a repeat.
+        envelope_cash: petty cash envelope id -> (advance, returned cash) in cents from the input set's
+            check registers (rule ``envelope_balance``); None: the input set has no check register.
     """
 
     production: Production | None
@@ -72,6 +74,7 @@ class CheckContext:
     held_days: Mapping[tuple[str, date], str] = field(default_factory=dict)
     seen_bank_transactions: AbstractSet[tuple[str, str]] = frozenset()
     posted_receipts: AbstractSet[str] = frozenset()
+    envelope_cash: Mapping[str, tuple[int, int]] | None = None
 
 
 def make_context(production: Production | None, *, chart: ChartOfAccounts | None = None, plans: PlanSet | None = None,

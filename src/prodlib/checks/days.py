@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from prodlib.checks.base import DAY_WAGES, CheckContext, Finding, memo_slot
-from prodlib.checks.timecards import Day, band_hours, meal_penalty_due, parse_day
+from prodlib.checks.timecards import Day, day_kind, day_wages, meal_penalty_due, parse_day
 from prodlib.money import round_cents
 from prodlib.reasons import Reason
 from prodlib.rules.work import WorkRules
@@ -41,7 +41,9 @@ def day_findings(frame: pd.DataFrame, context: CheckContext) -> list[Finding]:
     return out
 
 
-def _parse_days(timecards: pd.DataFrame) -> dict[tuple[str, date], Day]:
+def parse_days(timecards: pd.DataFrame) -> dict[tuple[str, date], Day]:
+    """Every readable timecard of ``timecards`` as a :class:`Day`, by (employee id, work date) (an
+    unreadable one is refused by ``timecard_readable`` and left out here)."""
     tc = {c: column_values(timecards, c) if c in timecards else [None] * len(timecards) for c in TIMECARD_COLUMNS}
     days: dict[tuple[str, date], Day] = {}
     for k in range(len(timecards)):
@@ -72,7 +74,7 @@ def _evaluate(frame: pd.DataFrame, context: CheckContext) -> list[Finding]:
     sub = frame.iloc[mine]
     cols = {c: column_values(sub, c) if c in sub else [None] * len(sub) for c in PAY_COLUMNS}
     recs = {p: {c: cols[c][k] for c in PAY_COLUMNS} for k, p in enumerate(mine)}
-    days = _parse_days(timecards)
+    days = parse_days(timecards)
     by_day: dict[tuple[str, date], list[int]] = defaultdict(list)
     by_period: dict[tuple[str, date | None], list[int]] = defaultdict(list)
     for i in mine:
@@ -124,15 +126,11 @@ def _evaluate(frame: pd.DataFrame, context: CheckContext) -> list[Finding]:
 def _hourly_day(emp: str, wd: date, index: int, base: Decimal, days: dict, lines: list[int],
                 recs: dict[int, dict[str, Any]], work: WorkRules) -> list[Finding]:
     day: Day = days[(emp, wd)]
-    kind = ("seventh_day" if index >= work.seventh_day_index else
-            "sixth_day" if index >= work.sixth_day_index else "normal")
+    kind = day_kind(index, work)
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for i in lines:
         paid[str(recs[i]["earning_type"])] += py_decimal(recs[i]["amount"]) or Decimal(0)
-    required: dict[str, Decimal] = defaultdict(Decimal)
-    for band, h in band_hours(day.worked, work.bands[kind]):
-        if h > 0:
-            required[band.earning_type] += round_cents(h * base * band.multiplier)
+    required: dict[str, Decimal] = defaultdict(Decimal, day_wages(day.worked, base, work.bands[kind]))
     for band in work.bands[kind]:
         et = band.earning_type
         if (kind != "normal" or band.multiplier > 1) and required[et] > 0 and paid[et] < required[et]:

@@ -10,6 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
+from prodlib.money import round_cents
 from prodlib.rules.work import Band, WorkRules
 
 SIXTY = Decimal(60)
@@ -78,6 +79,24 @@ def band_hours(worked: Decimal, bands: tuple[Band, ...]) -> list[tuple[Band, Dec
     for b in bands:
         top = worked if b.end is None else min(worked, b.end)
         out.append((b, max(Decimal(0), top - b.start)))
+    return out
+
+
+def day_kind(index: int, rules: WorkRules) -> str:
+    """The kind of the ``index``-th distinct day worked in the workweek (1-based): normal, sixth_day or
+    seventh_day (which band table of ``rules`` prices it)."""
+    return ("seventh_day" if index >= rules.seventh_day_index else
+            "sixth_day" if index >= rules.sixth_day_index else "normal")
+
+
+def day_wages(worked: Decimal, base: Decimal, bands: tuple[Band, ...]) -> dict[str, Decimal]:
+    """What a day's worked hours earn at ``base`` per earning type: each band's hours x base x its
+    multiplier, rounded to the cent per band (the pay the overtime rules require, and the gross the
+    timecard reconciliation expects). Bands with no hours are left out."""
+    out: dict[str, Decimal] = {}
+    for band, h in band_hours(worked, bands):
+        if h > 0:
+            out[band.earning_type] = out.get(band.earning_type, Decimal(0)) + round_cents(h * base * band.multiplier)
     return out
 
 

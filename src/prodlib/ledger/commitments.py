@@ -1,8 +1,10 @@
 """Purchase orders and the commitments they leave open.
 
 Every version of every PO is kept (a status or amount change appends a row with the date it takes
-effect); only approved POs commit, and what is invoiced against a PO (cost lines of entries that
-carry its number) relieves it, never below zero.
+effect); only approved POs commit, and what is invoiced against a PO relieves it, never below zero:
+the cost lines of entries that carry its number, and the invoice lines without a PO number that the
+reconciliation matches to it by vendor, cost code and open amount (``prodlib.reconcile.invoices.
+match_lines``, the one matcher). So an invoiced amount is never both actual and open commitment.
 """
 
 from __future__ import annotations
@@ -123,16 +125,87 @@ def relief(conn: sa.Connection, production_id: str, as_of, known_at) -> dict[str
     return out
 
 
+#: At most this many distinct open amounts are sent to the database as a filter (a bound parameter
+#: each); more, and every unnumbered line of the vendors is read and the matcher filters.
+AMOUNT_FILTER_MAX = 900
+
+
+def _unnumbered_invoice_lines(conn: sa.Connection, production_id: str, vendors: list[str], amounts: set[int],
+                              as_of, known_at) -> pd.DataFrame:
+    """Invoice lines without a PO number of these vendors, netted with their reversals
+    (``reconcile.invoices.invoice_lines`` over just those entries, not the journal). Only a line of one
+    of ``amounts`` (cents: the POs' open amounts) can match, so only those are read, with every
+    reversal and reissue (which net them)."""
+    from prodlib.reconcile.invoices import LINE_COLUMNS, invoice_lines
+
+    e, ln, b = s.journal_entries, s.journal_lines, s.batches
+    which = [e.c.po_number.is_(None), e.c.party_id.in_(vendors)]
+    if len(amounts) <= AMOUNT_FILTER_MAX:
+        which.append(sa.or_(ln.c.amount_cents.in_(sorted(amounts)), e.c.reverses_entry_id.is_not(None)))
+    q = (sa.select(e.c.entry_id, ln.c.account, ln.c.amount_cents, e.c.entry_date, e.c.document_no, e.c.party_id,
+                   e.c.po_number, e.c.source_id, e.c.source_line, e.c.batch_id, e.c.reverses_entry_id)
+         .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+         .where(*which, *temporal_filter(e, "entry_date", production_id, as_of, known_at))
+         .order_by(e.c.entry_id, ln.c.line_no))
+    rows = conn.execute(q).all() if vendors else []
+    cols = list(q.selected_columns.keys())
+    entries = pd.DataFrame(rows, columns=cols)
+    entries["amount"] = cents_to_money([int(c) for c in entries["amount_cents"]])
+    ids = sorted({int(x) for x in entries["batch_id"].dropna()})
+    kinds = conn.execute(sa.select(b.c.batch_id, b.c.kind).where(b.c.batch_id.in_(ids))).all() if ids else []
+    batches = pd.DataFrame(kinds, columns=["batch_id", "kind"])
+    if entries.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in LINE_COLUMNS}).assign(amount=cents_to_money([]))
+    return invoice_lines(entries, batches)
+
+
+def match_relief(conn: sa.Connection, production_id: str, pos: pd.DataFrame, by_number: dict[str, int],
+                 as_of, known_at, po_match_days: int | None = None) -> dict[str, int]:
+    """Cents relieved on each approved PO by invoice lines that carry no PO number, matched the way
+    the reconciliation matches them (``reconcile.invoices.match_lines``: vendor + cost code + open
+    amount, dated up to ``po_match_days`` after the PO; default the sample setting)."""
+    from prodlib.reconcile.findings import ReconcileSettings
+    from prodlib.reconcile.invoices import BY_VENDOR_CODE_AMOUNT, match_lines, po_register
+
+    if pos.empty:
+        return {}
+    po_c = money_to_cents(pos["amount"])
+    amounts = {int(c) - by_number.get(p, 0) for p, c in zip(pos["po_number"], po_c, strict=True)}
+    amounts = {a for a in amounts if a > 0}
+    if not amounts:
+        return {}
+    lines = _unnumbered_invoice_lines(conn, production_id, sorted(set(pos["vendor_id"].astype(str))), amounts,
+                                      as_of, known_at)
+    if lines.empty:
+        return {}
+    # What each PO's numbered lines relieved, as one line per PO, so the matcher sees the same open amounts.
+    numbered = pd.DataFrame({
+        "vendor_id": pos["vendor_id"].astype(object), "invoice_number": "", "invoice_date": pos["po_date"],
+        "po_number": pos["po_number"].astype(object), "cost_code": pos["cost_code"].astype(object),
+        "amount": cents_to_money([by_number.get(p, 0) for p in pos["po_number"]]), "line": ""})
+    settings = ReconcileSettings() if po_match_days is None else ReconcileSettings(po_match_days=po_match_days)
+    m = match_lines(pd.concat([numbered, lines], ignore_index=True), po_register(pos), settings)
+    m = m[m["how"] == BY_VENDOR_CODE_AMOUNT]
+    spelled = {str(p).strip().upper(): str(p) for p in pos["po_number"]}  # the matcher compares upper case
+    out: dict[str, int] = {}
+    for p, c in zip(m["matched_po"], money_to_cents(m["amount"]) if len(m) else [], strict=True):
+        out[spelled[p]] = out.get(spelled[p], 0) + int(c)
+    return out
+
+
 def open_commitments(conn: sa.Connection, production_id: str, as_of: date | str | None = None,
-                     known_at: datetime | str | None = None) -> pd.DataFrame:
+                     known_at: datetime | str | None = None, po_match_days: int | None = None) -> pd.DataFrame:
     """Approved POs with what is still open: PO amount less invoiced against it (never below zero).
 
+    Relieved: lines carrying the PO's number, and lines without one matched to it (:func:`match_relief`).
     Draft, cancelled and closed POs never count. Columns: po_number, vendor_id, cost_code,
     po_amount, relieved, amount (open).
     """
     pos = purchase_orders_frame(conn, production_id, as_of, known_at)
     pos = pos[pos["status"] == "approved"].reset_index(drop=True)
     relieved = relief(conn, production_id, as_of, known_at)
+    for p, c in match_relief(conn, production_id, pos, relieved, as_of, known_at, po_match_days).items():
+        relieved[p] = relieved.get(p, 0) + c
     po_c = money_to_cents(pos["amount"]) if len(pos) else np.array([], np.int64)
     rel = np.array([relieved.get(p, 0) for p in pos["po_number"]], dtype=np.int64)
     open_c = np.clip(po_c - rel, 0, None)

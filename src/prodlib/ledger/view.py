@@ -233,9 +233,10 @@ class LedgerView:
         """Each PO as it stood on ``as_of``: its latest version in effect by then."""
         return self._read(commitments.purchase_orders_frame, as_of, known_at)
 
-    def open_commitments(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+    def open_commitments(self, as_of: DateLike = None, known_at: Known = None,
+                         po_match_days: int | None = None) -> pd.DataFrame:
         """Approved POs with what is still open (see :func:`prodlib.ledger.commitments.open_commitments`)."""
-        return self._read(commitments.open_commitments, as_of, known_at)
+        return self._read(commitments.open_commitments, as_of, known_at, po_match_days)
 
     def commitments(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
         """Open commitments per cost code [cost_code, amount]."""

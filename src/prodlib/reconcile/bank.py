@@ -248,8 +248,8 @@ def reconcile_balance(match: CashMatch, bank_account: str, statement_date: date)
     b = match.bank[match.bank["bank_account"] == bank_account]
     k = match.book[match.book["bank_account"] == bank_account]
     d = statement_date
-    b_in = b[[x <= d for x in b["posted_date"]]]
-    k_in = k[[x <= d for x in k["payment_date"]]]
+    b_in = b[np.array([x <= d for x in b["posted_date"]], dtype=bool)]  # (an empty list would pick columns)
+    k_in = k[np.array([x <= d for x in k["payment_date"]], dtype=bool)]
     cleared_groups = set(b_in.loc[b_in["group"] >= 0, "group"])
     bank_balance = int(b_in["cents"].sum())
     book_balance = int(k_in["cents"].sum())
@@ -300,7 +300,8 @@ def reconciliations_frame(recs: list[BankReconciliation]) -> pd.DataFrame:
 def uncleared_items(match: CashMatch, statement_date: date) -> pd.DataFrame:
     """The outstanding checks and deposits in transit on a date, item by item (what the totals add up)."""
     k = match.book
-    cleared = set(match.bank.loc[[x <= statement_date for x in match.bank["posted_date"]], "group"]) - {-1}
+    cleared = set(match.bank.loc[np.array([x <= statement_date for x in match.bank["posted_date"]], dtype=bool),
+                                 "group"]) - {-1}
     sel = k[np.array([x <= statement_date for x in k["payment_date"]], bool) & ~k["group"].isin(cleared).to_numpy()]
     out = sel[["bank_account", "method", "document_no", "payment_date", "payee_id", "reference", "amount", "line"]]
     return out.assign(item=np.where(sel["cents"] > 0, "deposit in transit", "outstanding check")).reset_index(

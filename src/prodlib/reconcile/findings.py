@@ -17,7 +17,7 @@ from prodlib.money import money, to_money_series
 from prodlib.reasons import Reason
 
 #: The reconciliations, in the order the command runs them (a finding's ``kind``).
-KINDS = ("invoice", "bank", "petty_cash")
+KINDS = ("invoice", "timecard", "bank", "petty_cash")
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,13 @@ class Finding:
     """One thing a person must look at.
 
     Attributes:
-      kind: the reconciliation that found it: invoice (invoice vs PO), bank (bank vs books) or
-        petty_cash (envelopes).
+      kind: the reconciliation that found it: invoice (invoice vs PO), timecard (timecards vs payroll vs
+        rates), bank (bank vs books) or petty_cash (envelopes).
       reason: the finding's code, a :class:`prodlib.reasons.Reason` of the reconciliation block.
       amount: the money at stake (always >= 0): the excess, the unmatched amount, the imbalance.
       documents: the documents involved, each "<type> <id>" ("invoice V-ACME/INV-0042", "po PO-10003",
-        "bank 20260216000001", "check 1001", "envelope PC-0001"), in a stable order.
+        "bank 20260216000001", "check 1001", "envelope PC-0001", "timecard E-0007/2026-03-02",
+        "payroll E-0007/2026-03-07"), in a stable order.
       detail: one human sentence naming the figures and why they are a finding.
       figures: the figures the finding compares, as (name, amount) pairs, e.g.
         (("po_amount", 1000.00), ("invoiced", 1075.00)).

@@ -3,9 +3,9 @@
 A line matches its PO by the PO number it carries; a line without one matches an approved PO of its
 vendor and cost code whose open amount it equals, dated up to ``po_match_days`` before it. Every
 invoiced cent then counts once: as actual, and against the PO it relieves, never also as open
-commitment (:func:`commitment_positions`). The ledger relieves a PO only by the number an entry
-carries (``Ledger.open_commitments``), so a line matched the second way is still open commitment
-there: that double count is the finding ``PO_RELIEF_UNRECORDED``.
+commitment (:func:`commitment_positions`). The ledger's ``open_commitments`` relieves by the same
+two rules (it calls :func:`match_lines`), so it agrees PO by PO; a line matched the second way is
+still the finding ``PO_RELIEF_UNRECORDED``: the invoice should name the PO it relieves.
 
 Amounts are integer cents inside (exact), Decimal in the findings.
 """
@@ -183,9 +183,9 @@ def commitment_positions(matches: pd.DataFrame, pos: pd.DataFrame) -> pd.DataFra
     """Per PO: what is actual and what is still open, each invoiced cent counted once.
 
     Columns: po_number, vendor_id, cost_code, status, po_amount, relieved_by_number, relieved_by_match,
-    actual (= the two reliefs), open (approved POs: po_amount - actual, never below zero; others 0),
-    ledger_open (what ``Ledger.open_commitments`` shows: it relieves by number only) and
-    double_count (ledger_open - open: invoiced money the ledger counts both as actual and as open).
+    actual (= the two reliefs), open (approved POs: po_amount - actual, never below zero; others 0;
+    what ``Ledger.open_commitments`` shows) and open_by_number_only (what relief by PO number alone
+    would leave open: the double count the ledger had before it relieved by match, kept to show it).
     So per PO, actual + open = max(po_amount, actual) for an approved PO and actual otherwise.
     """
     nums = _text(pos["po_number"]).str.upper().tolist()
@@ -203,7 +203,7 @@ def commitment_positions(matches: pd.DataFrame, pos: pd.DataFrame) -> pd.DataFra
     approved = (_text(pos["status"]).str.lower() == "approved").to_numpy(dtype=bool)
     actual = rn + rm
     open_c = np.where(approved, np.clip(po_c - actual, 0, None), 0)
-    ledger_open = np.where(approved, np.clip(po_c - rn, 0, None), 0)
+    by_number_only = np.where(approved, np.clip(po_c - rn, 0, None), 0)
     return pd.DataFrame({
         "po_number": pd.Series(nums, dtype=object),
         "vendor_id": pos["vendor_id"].astype(object).to_numpy(),
@@ -211,8 +211,7 @@ def commitment_positions(matches: pd.DataFrame, pos: pd.DataFrame) -> pd.DataFra
         "status": _text(pos["status"]).str.lower().to_numpy(dtype=object),
         "po_amount": cents_to_money(po_c), "relieved_by_number": cents_to_money(rn),
         "relieved_by_match": cents_to_money(rm), "actual": cents_to_money(actual),
-        "open": cents_to_money(open_c), "ledger_open": cents_to_money(ledger_open),
-        "double_count": cents_to_money(ledger_open - open_c),
+        "open": cents_to_money(open_c), "open_by_number_only": cents_to_money(by_number_only),
     })
 
 
@@ -252,7 +251,7 @@ def _line_findings(m: pd.DataFrame, pos: pd.DataFrame) -> list[Finding]:
             mp = m.at[i, "matched_po"]
             out.append(Finding("invoice", Reason.PO_RELIEF_UNRECORDED, amt, (_doc(v, n), f"po {mp}"),
                                f"invoice {n} of {v} ({amt}) matches {mp} by vendor, cost code and amount but "
-                               f"carries no PO number: the ledger still counts {amt} as open on {mp}",
+                               f"carries no PO number: {mp} is relieved by the match; the invoice should name it",
                                (("line_amount", amt),), lines))
     return out
 

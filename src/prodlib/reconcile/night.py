@@ -8,15 +8,17 @@ ledger, so a second run of the same night gives the same result.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from prodlib.money import cents_to_money, from_cents, money_to_cents
+from prodlib.reasons import Reason
 from prodlib.reconcile.bank import (
     BankReconciliation,
     CashMatch,
@@ -28,6 +30,9 @@ from prodlib.reconcile.bank import (
 from prodlib.reconcile.findings import KINDS, Finding, ReconcileSettings, findings_frame
 from prodlib.reconcile.invoices import InvoiceReconciliation, invoice_lines, posted_lines, reconcile_invoices
 from prodlib.reconcile.petty_cash import EnvelopeCheck, check_envelopes
+from prodlib.reconcile.timecards import PAY_COLUMNS, TimecardReconciliation, reconcile_timecards
+from prodlib.rules.work import WorkRuleBook
+from prodlib.values import column_values, py_date
 
 if TYPE_CHECKING:
     from prodlib.ledger import Ledger
@@ -45,6 +50,12 @@ class NightInputs:
       receipts: the ledger's petty cash lines (``petty_cash.RECEIPT_COLUMNS``).
       bank: the bank lines (``bank.BANK_COLUMNS``), or None without an input folder.
       book: the check register items (``bank.BOOK_COLUMNS`` + envelope_id), or None without one.
+      settings: the production's reconciliation settings (production.yaml's ``reconcile:``).
+      timecards: the accepted timecards (``checks.days.TIMECARD_COLUMNS`` + line), or None.
+      pay: the accepted payroll lines (``timecards.PAY_COLUMNS``), or None.
+      held_days: (employee, work date) whose timecard or a pay line is in the quarantine.
+      work: the production's work-rule schedules (None without timecards and payroll).
+      held_envelopes: envelopes the pipeline holds (their lines quarantined ENVELOPE_UNBALANCED).
     """
 
     as_of: date | None
@@ -54,25 +65,40 @@ class NightInputs:
     receipts: pd.DataFrame
     bank: pd.DataFrame | None
     book: pd.DataFrame | None
+    settings: ReconcileSettings = field(default_factory=ReconcileSettings)
+    timecards: pd.DataFrame | None = None
+    pay: pd.DataFrame | None = None
+    held_days: frozenset[tuple[str, date]] = frozenset()
+    work: WorkRuleBook | None = None
+    held_envelopes: frozenset[str] = frozenset()
+
+
+def _rows(specs: Iterable, quarantined: set[tuple[str, int]]) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """(the rows the ledger did not quarantine, the rows it did) of these sources, as ``read_source``
+    parses them, each with ``line`` ("<source id>:<line>"); (None, None) without a source."""
+    from prodlib.ingest import read_source
+
+    kept, held = [], []
+    for spec in specs:
+        f = read_source(spec).frame
+        f = f.assign(line=[f"{spec.id}:{n}" for n in f["source_line"]])
+        keep = [(spec.id, int(n)) not in quarantined for n in f["source_line"]]
+        kept.append(f[keep].copy())
+        held.append(f[[not k for k in keep]].copy())
+    if not kept:
+        return None, None
+    return pd.concat(kept, ignore_index=True), pd.concat(held, ignore_index=True)
 
 
 def _accepted(kind: str, specs: Iterable, quarantined: set[tuple[str, int]]) -> pd.DataFrame | None:
-    from prodlib.ingest import read_source
-
-    frames = []
-    for spec in specs:
-        f = read_source(spec).frame
-        keep = [(spec.id, int(n)) not in quarantined for n in f["source_line"]]
-        f = f[keep].copy()
-        if "bank_account" not in f:
-            f["bank_account"] = pd.NA
-        acct = f["bank_account"].astype("string").fillna("").str.strip()
-        f["bank_account"] = acct.where(acct != "", spec.id).astype(object)
-        f["line"] = [f"{spec.id}:{n}" for n in f["source_line"]]
-        frames.append(f)
-    if not frames:
+    out, _ = _rows(specs, quarantined)
+    if out is None:
         return None
-    out = pd.concat(frames, ignore_index=True)
+    ids = out["line"].str.rsplit(":", n=1).str[0]
+    if "bank_account" not in out:
+        out["bank_account"] = pd.NA
+    acct = out["bank_account"].astype("string").fillna("").str.strip()
+    out["bank_account"] = acct.where(acct != "", ids).astype(object)
     date_col = "posted_date" if kind == "bank" else "payment_date"
     out[date_col] = [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in out[date_col]]
     optional = ("description", "reference") if kind == "bank" else ("payee_id", "category", "reference",
@@ -87,28 +113,86 @@ def _accepted(kind: str, specs: Iterable, quarantined: set[tuple[str, int]]) -> 
     return out
 
 
-def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | None = None) -> NightInputs:
-    """Read the ledger, and with ``input_dir`` its bank feeds and check registers. Without ``as_of``,
-    the night is the last bank line's date (else everything the ledger holds)."""
-    bank = book = None
+def _until(frame: pd.DataFrame | None, column: str, as_of: date) -> pd.DataFrame | None:
+    """The rows dated (``column``) on or before ``as_of``; rows without a readable date are kept."""
+    if frame is None or frame.empty or column not in frame:
+        return frame
+    keep = [(d := py_date(v)) is None or d <= as_of for v in column_values(frame, column)]
+    return frame[np.array(keep, dtype=bool)].reset_index(drop=True)
+
+
+def _days(frame: pd.DataFrame | None) -> set[tuple[str, date]]:
+    """(employee id, work date) of rows that name both."""
+    if frame is None or frame.empty or "work_date" not in frame or "employee_id" not in frame:
+        return set()
+    return {(str(e), py_date(w)) for e, w in zip(frame["employee_id"], column_values(frame, "work_date"), strict=True)
+            if py_date(w) is not None and not pd.isna(e)}
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+#: The steps :func:`run_night` reports to its ``progress`` callback, in order (a progress bar's total).
+NIGHT_STEPS = ("bank feeds and check registers", "timecards and payroll", "the ledger", "invoices vs POs",
+               "timecards vs payroll", "bank vs books", "petty cash envelopes")
+
+
+def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | None = None,
+                settings: ReconcileSettings | None = None, step: Callable[[str], None] = _quiet) -> NightInputs:
+    """Read the ledger, and with ``input_dir`` its bank feeds, check registers, timecards and payroll
+    (and the production's ``reconcile:`` settings and work rules). Without ``as_of``, the night is the
+    last bank line's date (else everything the ledger holds)."""
+    bank = book = timecards = pay = None
+    held: set[tuple[str, date]] = set()
+    work = None
+    held_env: frozenset[str] = frozenset()
     if input_dir is not None:
+        from prodlib.rules import load_rules
         from prodlib.sources import load_input_set
 
         inputs = load_input_set(input_dir)
+        settings = settings or inputs.production.reconcile
         q = led.quarantine_frame()
         quarantined = {(s, int(n)) for s, n in zip(q["source_id"], q["source_line"], strict=True)}
         bank = _accepted("bank", inputs.of_kind("bank"), quarantined)
         book = _accepted("check_register", inputs.of_kind("check_register"), quarantined)
+        step(NIGHT_STEPS[0])
+        timecards, held_cards = _rows(inputs.of_kind("timecard"), quarantined)
+        pay, held_pay = _rows(inputs.of_kind("payroll"), quarantined)
+        step(NIGHT_STEPS[1])
+        held = _days(held_cards) | _days(held_pay)
+        held_env = _held_envelopes(inputs.of_kind("petty_cash"), q)
+        if timecards is not None or pay is not None:
+            work = load_rules(inputs.production).work
         if as_of is None and bank is not None and len(bank):
             as_of = max(bank["posted_date"])
         if as_of is not None:
             bank = None if bank is None else bank[[d <= as_of for d in bank["posted_date"]]].reset_index(drop=True)
             book = None if book is None else book[[d <= as_of for d in book["payment_date"]]].reset_index(drop=True)
+            timecards, pay = _until(timecards, "work_date", as_of), _until(pay, "period_end", as_of)
+    settings = settings or ReconcileSettings()
     entries, batches = led.entries_frame(as_of), led.batches_frame()
     receipts = posted_lines(entries, batches, "petty_cash").rename(columns={
         "document_no": "envelope_id", "party_id": "custodian", "entry_date": "receipt_date"})
-    return NightInputs(as_of, invoice_lines(entries, batches), led.purchase_orders_frame(as_of),
-                       led.open_commitments(as_of), receipts, bank, book)
+    out = NightInputs(as_of, invoice_lines(entries, batches), led.purchase_orders_frame(as_of),
+                      led.open_commitments(as_of, po_match_days=settings.po_match_days), receipts, bank, book,
+                      settings, timecards, pay, frozenset(held), work, held_env)
+    step(NIGHT_STEPS[2])
+    return out
+
+
+def _held_envelopes(specs: Iterable, q: pd.DataFrame) -> frozenset[str]:
+    """Envelopes whose lines the pipeline holds together (quarantined ENVELOPE_UNBALANCED), as the
+    petty cash files name them."""
+    rows = q[q["reason"] == Reason.ENVELOPE_UNBALANCED.value]
+    if rows.empty:
+        return frozenset()
+    lines = {f"{s}:{int(n)}" for s, n in zip(rows["source_id"], rows["source_line"], strict=True)}
+    _, held = _rows(specs, {(s, int(n)) for s, n in zip(rows["source_id"], rows["source_line"], strict=True)})
+    if held is None or "envelope_id" not in held:
+        return frozenset()
+    return frozenset(str(e) for e, ln in zip(held["envelope_id"], held["line"], strict=True) if ln in lines)
 
 
 @dataclass(frozen=True)
@@ -118,16 +202,18 @@ class NightResult:
     Attributes:
       as_of: the day it was taken at.
       invoices: the invoice-vs-PO run.
-      ledger_agrees: True when the ledger's own open commitments are, PO by PO, what
-        ``commitment_positions`` says the ledger shows (its by-number relief).
+      timecards: the timecards-vs-payroll run, or None without timecards and payroll.
+      ledger_agrees: True when the ledger's own open commitments are, PO by PO, the open amounts of
+        ``commitment_positions`` (each invoiced cent counted once, by number or by match).
       cash: the bank-vs-books matching, or None without an input folder.
       balances: the reconciled balance per account and statement date (empty without one).
       envelopes: the petty cash envelope check, or None without an input folder.
-      findings: every finding, invoice, bank then petty cash.
+      findings: every finding, invoice, timecard, bank then petty cash.
     """
 
     as_of: date | None
     invoices: InvoiceReconciliation
+    timecards: TimecardReconciliation | None
     ledger_agrees: bool
     cash: CashMatch | None
     balances: tuple[BankReconciliation, ...]
@@ -146,18 +232,28 @@ class NightResult:
 
 
 def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame) -> bool:
-    ours = {p: c for p, c in zip(positions["po_number"], money_to_cents(positions["ledger_open"]), strict=True)
+    ours = {p: c for p, c in zip(positions["po_number"], money_to_cents(positions["open"]), strict=True)
             if c > 0} if len(positions) else {}
     theirs = dict(zip(ledger_open["po_number"].astype(str).str.upper(), money_to_cents(ledger_open["amount"]),
                       strict=True)) if len(ledger_open) else {}
     return ours == theirs
 
 
-def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = None) -> NightResult:
-    """Every reconciliation over what :func:`load_inputs` read."""
-    settings = settings or ReconcileSettings()
+def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = None,
+                    step: Callable[[str], None] = _quiet) -> NightResult:
+    """Every reconciliation over what :func:`load_inputs` read (``settings``: default the inputs')."""
+    settings = settings or inputs.settings
     inv = reconcile_invoices(inputs.invoice_lines, inputs.purchase_orders, settings)
     findings = list(inv.findings)
+    step(NIGHT_STEPS[3])
+    tc = None
+    if inputs.work is not None:
+        tc = reconcile_timecards(inputs.timecards if inputs.timecards is not None else pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in ("employee_id", "work_date", "line")}),
+            inputs.pay if inputs.pay is not None else pd.DataFrame({c: pd.Series(dtype=object) for c in PAY_COLUMNS}),
+            inputs.work, set(inputs.held_days))
+        findings += tc.findings
+    step(NIGHT_STEPS[4])
     cash = envelopes = None
     balances: tuple[BankReconciliation, ...] = ()
     if inputs.bank is not None or inputs.book is not None:
@@ -167,11 +263,41 @@ def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = No
         findings += cash.findings
         when = inputs.as_of or max([*cash.bank["posted_date"], *cash.book["payment_date"]], default=None)
         balances = tuple(reconciliations(cash, when)) if when is not None else ()
+        step(NIGHT_STEPS[5])
         env_cash = book[book["envelope_id"] != ""] if "envelope_id" in book else book.iloc[:0]
-        envelopes = check_envelopes(inputs.receipts, env_cash.assign(envelope_id=env_cash.get("envelope_id", "")))
+        envelopes = check_envelopes(inputs.receipts, env_cash.assign(envelope_id=env_cash.get("envelope_id", "")),
+                                    held=inputs.held_envelopes)
         findings += envelopes.findings
-    return NightResult(inputs.as_of, inv, _ledger_agrees(inv.positions, inputs.ledger_open), cash, balances,
+        step(NIGHT_STEPS[6])
+    return NightResult(inputs.as_of, inv, tc, _ledger_agrees(inv.positions, inputs.ledger_open), cash, balances,
                        envelopes, tuple(findings))
+
+
+def run_night(led: Ledger, input_dir: str | Path | None = None, settings: ReconcileSettings | None = None,
+              as_of: date | None = None, progress: Callable[[str], None] | None = None) -> NightResult:
+    """The night over one ledger (and its input folder): :func:`load_inputs` then :func:`reconcile_night`.
+
+    ``settings``: default the input folder's production.yaml ``reconcile:`` block (else the samples).
+    ``progress`` is told each of :data:`NIGHT_STEPS` as it is done. Pure over what it reads: it writes
+    nothing (the caller persists the findings), so a second run of the same night returns an equal result.
+    """
+    step = progress or _quiet
+    return reconcile_night(load_inputs(led, as_of, input_dir, settings, step), settings, step)
+
+
+def summary_lines(result: NightResult) -> list[str]:
+    """The night in a few lines: findings by kind and reason with the amount at stake, and each bank
+    account's reconciliation on the night (tied or not)."""
+    lines = [f"reconcile as of {result.as_of or 'the latest entry'}: {len(result.findings):,} findings"]
+    for kind, reason, n, amount in result.by_reason():
+        lines.append(f"  {kind:<10} {reason:<26} {n:>6,}  at stake {amount}")
+    last: dict[str, BankReconciliation] = {}
+    for b in result.balances:
+        last[b.bank_account] = b
+    for b in last.values():
+        lines.append(f"  bank {b.bank_account} {b.statement_date}: difference {b.difference}"
+                     f" ({'ties out' if b.ties else 'DOES NOT TIE'})")
+    return lines
 
 
 def _empty_bank() -> pd.DataFrame:
@@ -201,4 +327,6 @@ def write_outputs(result: NightResult, out_dir: str | Path) -> list[Path]:
             paths.append(write_csv(uncleared_items(result.cash, last), out / "reconcile_uncleared.csv"))
     if result.envelopes is not None:
         paths.append(write_csv(result.envelopes.envelopes, out / "reconcile_envelopes.csv"))
+    if result.timecards is not None:
+        paths.append(write_csv(result.timecards.days, out / "reconcile_timecards.csv"))
     return paths

@@ -32,7 +32,7 @@ class EnvelopeCheck:
     Attributes:
       envelopes: one row per envelope: envelope_id, custodian, advance (>= 0), receipts, returned,
         difference (advance - receipts - returned), lines (its receipt lines), status (balanced |
-        unbalanced | open).
+        unbalanced | open | held: its lines wait in the quarantine, ENVELOPE_UNBALANCED).
       findings: one ``ENVELOPE_UNBALANCED`` per unbalanced envelope.
     """
 
@@ -52,22 +52,26 @@ def _sum_by(frame: pd.DataFrame, key: str) -> dict[str, int]:
             .items()}
 
 
-def check_envelopes(receipts: pd.DataFrame, cash: pd.DataFrame) -> EnvelopeCheck:
-    """Balance every envelope: receipts (:data:`RECEIPT_COLUMNS`) against its cash (:data:`CASH_COLUMNS`)."""
+def check_envelopes(receipts: pd.DataFrame, cash: pd.DataFrame, held: frozenset[str] = frozenset()) -> EnvelopeCheck:
+    """Balance every envelope: receipts (:data:`RECEIPT_COLUMNS`) against its cash (:data:`CASH_COLUMNS`).
+
+    An envelope in ``held`` (the pipeline's rule ``envelope_balance`` holds its lines: they are one
+    exception of the queue already) is listed with status ``held`` and is no finding."""
     rec = receipts.assign(envelope_id=receipts["envelope_id"].astype(str))
     cash = cash.assign(envelope_id=cash["envelope_id"].astype(str))
     cash_c = money_to_cents(cash["amount"]) if len(cash) else np.zeros(0, np.int64)
     advance = _sum_by(cash[cash_c < 0], "envelope_id")
     returned = _sum_by(cash[cash_c > 0], "envelope_id")
     spent = _sum_by(rec, "envelope_id")
-    envs = sorted(set(spent) | set(advance) | set(returned))
+    envs = sorted(set(spent) | set(advance) | set(returned) | set(held))
     rows, findings = [], []
     for e in envs:
         mine = rec[rec["envelope_id"] == e]
         adv, got, ret = -advance.get(e, 0), spent.get(e, 0), returned.get(e, 0)
         diff = adv - got - ret
         lines = tuple(sorted(mine["line"]))
-        status = "open" if (mine.empty and ret == 0) else ("balanced" if diff == 0 else "unbalanced")
+        status = ("held" if e in held else "open" if (mine.empty and ret == 0) else
+                  "balanced" if diff == 0 else "unbalanced")
         cust = str(mine["custodian"].iloc[0]) if len(mine) else ""
         rows.append((e, cust, adv, got, ret, diff, lines, status))
         if status == "unbalanced":

@@ -7,15 +7,19 @@ a timing difference says otherwise:
   clear 2-6 days later; those of the last days are outstanding at the cut-off);
 - payroll funding: one wire a week in the bank, one register line per union payroll in the books
   (one-to-many, same reference);
+- fund remittances: each union's trust fund paid by ACH monthly (the first one never booked);
 - petty cash: an advance check per envelope (its receipts rounded up to the next $100), the change
   deposited when the envelope closes (the bank shows the deposit without a reference);
 - studio funding wires in; a vendor refund deposited on the last day (in transit at the cut-off);
-- bank-only: the monthly service charge, and one ACH the bank debited twice;
+- bank-only: the monthly service charge, one ACH the bank debited twice, the unbooked remittance;
 - one check the bank paid for $90.00 more than it was written for; one envelope whose returned cash
   is off by $20.00.
 
-The faults are in the manifest's ``findings`` (not its ``faults``: these rows are accepted; the
-reconciliation, not the pipeline, reports them). Nothing here draws a random number.
+The cash faults are in the manifest's ``findings`` (not its ``faults``: these rows are accepted; the
+reconciliation, not the pipeline, reports them), except the envelope: the pipeline holds its receipt
+lines together before they post (rule ``envelope_balance``), so they are ``faults``
+(ENVELOPE_UNBALANCED), and the night, which sees the envelope held, finds nothing more of it.
+Nothing here draws a random number.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from prodlib.reasons import Reason
 from prodlib.sample import formats as F
 from prodlib.sample.catalog import VENDORS
 from prodlib.sample.invoices import Invoices
-from prodlib.sample.model import ExpectedFinding, SampleProduction
+from prodlib.sample.model import ExpectedFinding, Fault, SampleProduction
 from prodlib.sample.units import day_number, to_date, weekdays
 from prodlib.sample.writers import ExportFolder
 
@@ -37,11 +41,14 @@ BANK_ACCOUNT = "OPERATING"
 #: Vendor (index into the scale's vendors) paid by check; the others are paid by ACH.
 CHECK_VENDOR = 1
 BANK_FILE, REGISTER_FILE = "bank/bank_feed.csv", "bank/check_register.csv"
+#: The petty cash export (``purchases.petty_cash`` writes it) whose off envelope the pipeline holds.
+PETTY_SOURCE, PETTY_FILE = "petty_cash", "petty_cash/petty_cash_envelopes.csv"
 
 
 def _events(sp: SampleProduction, inv: Invoices, pay: pd.DataFrame, petty: pd.DataFrame,
-            roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(bank lines, book items) before funding: columns d, o (order within a day), c (cents), ...
+            roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+    """(bank lines, book items) before funding, and the petty cash rows (0-based) of the envelope whose
+    returned cash is off: columns d, o (order within a day), c (cents), ...
 
     Bank: desc, ref, fault, doc (the document a finding names when ``fault`` is set).
     Book: method, doc, payee_id, payee, cat, ref, env, fault.
@@ -94,10 +101,34 @@ def _events(sp: SampleProduction, inv: Invoices, pay: pd.DataFrame, petty: pd.Da
                          "payee": "Payroll service", "cat": "payroll_funding", "ref": ref, "env": "", "fault": ""})
         bank.append({"d": d, "o": 2, "c": -int(grp["amount"].sum()),
                      "desc": f"WIRE OUT PAYROLL FUNDING W/E {to_date(pe):%m/%d/%Y}", "ref": ref, "fault": ""})
+    # Fund remittances: each union's trust fund is paid by ACH on the first weekday from the 10th of the
+    # month after the payroll periods it covers (none after wrap). The amount is the sample's own round
+    # SAMPLE figure, 10% of the union's gross of the month (not a plan rate: the fringe engine's
+    # contributions are in the remittance CSVs; the cash side matches the books' ACH to the bank's).
+    # Fault: the first remittance was never booked (the bank paid it; the register lacks it): a
+    # BANK_ONLY_ITEM by the night.
+    month = pay["period_end"].to_numpy().astype("datetime64[D]").astype("datetime64[M]")
+    gross = pay.assign(union=union, month=month).groupby(["month", "union"], sort=True)["amount"].sum()
+    unbooked_done = False
+    for (mo, u), c in gross.items():
+        tenth = day_number((pd.Timestamp(mo) + pd.offsets.MonthBegin(1)).date()) + 9
+        d = tenth + {5: 2, 6: 1}.get((tenth + 3) % 7, 0)  # Saturday or Sunday: the Monday after
+        amount = -(-int(c) // 10)
+        if d > end or amount <= 0:
+            continue
+        ref = f"PH-{u}-{pd.Timestamp(mo):%Y%m}"
+        row = {"d": d, "o": 2, "c": -amount, "method": "ach", "doc": ref, "payee_id": f"FUND-{u}",
+               "payee": f"{u} trust fund", "cat": "fund_remittance", "ref": ref, "env": "", "fault": ""}
+        fault = "" if unbooked_done else "remittance_not_booked"
+        unbooked_done = True
+        if not fault:
+            book.append(row)
+        bank.append({"d": d, "o": 2, "c": -amount, "desc": f"ACH {u} TRUST FUND", "ref": ref, "fault": fault})
     # Petty cash: an advance check per envelope, the change deposited when it closes.
     env = petty.groupby("env").agg(first=("day", "min"), last=("day", "max"), c=("cents", "sum"),
                                    cust=("cust", "first")).reset_index()
     off = int(len(env) // 2)  # the envelope whose returned cash is off by $20.00
+    held_rows = petty.loc[petty["env"] == env.at[off, "env"], "row"].tolist() if len(env) else []
     for i, (e, first, last, c, cust) in enumerate(env[["env", "first", "last", "c", "cust"]].itertuples(index=False)):
         eid, no = f"PC-{e + 1:04d}", str(7001 + e)
         adv = (int(c) // 10_000 + 1) * 10_000
@@ -123,14 +154,14 @@ def _events(sp: SampleProduction, inv: Invoices, pay: pd.DataFrame, petty: pd.Da
     mon = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     for d in days[np.r_[np.flatnonzero(np.diff(mon)), len(days) - 1]].tolist():
         bank.append({"d": d, "o": 4, "c": -3500, "desc": "SERVICE CHARGE", "ref": "", "fault": "bank_service_charge"})
-    return pd.DataFrame(bank), pd.DataFrame(book)
+    return pd.DataFrame(bank), pd.DataFrame(book), held_rows
 
 
 def bank(out: ExportFolder, sp: SampleProduction, inv: Invoices, pay: pd.DataFrame, petty: pd.DataFrame,
          roster: pd.DataFrame) -> None:
     """Write the bank feed and the check register; record their cash faults in ``out.findings``."""
     start = day_number(sp.production.window_start)
-    feed, book = _events(sp, inv, pay, petty, roster)
+    feed, book, held_rows = _events(sp, inv, pay, petty, roster)
     # Funding wires: each month's net outflows (the larger of the books' and the bank's, rounded up to
     # $10,000) arrive on its first weekday, booked the same day: neither side runs dry.
     days = weekdays(sp.production.window_start, sp.production.window_end)
@@ -165,7 +196,8 @@ def bank(out: ExportFolder, sp: SampleProduction, inv: Invoices, pay: pd.DataFra
     ]
     out.write(BANK_FILE, "bank", "bank_feed", columns, date_format=fmt, constants={"bank_account": BANK_ACCOUNT})
     reason = {"check_paid_for_another_amount": Reason.CASH_AMOUNT_MISMATCH, "ach_debited_twice": Reason.BANK_ONLY_ITEM,
-              "bank_service_charge": Reason.BANK_ONLY_ITEM, "envelope_change_off": Reason.ENVELOPE_UNBALANCED}
+              "bank_service_charge": Reason.BANK_ONLY_ITEM, "envelope_change_off": Reason.ENVELOPE_UNBALANCED,
+              "remittance_not_booked": Reason.BANK_ONLY_ITEM}
     for i in np.flatnonzero(feed["fault"].to_numpy() != ""):
         f = feed.at[i, "fault"]
         out.findings.append(ExpectedFinding("bank_feed", BANK_FILE, int(i) + 2, f, reason[f].value, f"bank {ids[i]}"))
@@ -186,5 +218,9 @@ def bank(out: ExportFolder, sp: SampleProduction, inv: Invoices, pay: pd.DataFra
     out.write(REGISTER_FILE, "check_register", "check_register", values, date_format=rfmt)
     for i in np.flatnonzero(book["fault"].to_numpy() != ""):
         f = book.at[i, "fault"]
-        out.findings.append(ExpectedFinding("check_register", REGISTER_FILE, int(i) + 2, f, reason[f].value,
-                                            f"envelope {book.at[i, 'env']}"))
+        if f != "envelope_change_off":
+            out.findings.append(ExpectedFinding("check_register", REGISTER_FILE, int(i) + 2, f, reason[f].value,
+                                                f"{book.at[i, 'method']} {book.at[i, 'doc']}"))
+    # The off envelope's receipts are held together by the pipeline: quarantine faults of the petty cash file.
+    out.faults.extend(Fault(PETTY_SOURCE, PETTY_FILE, int(r) + 2, "envelope_unbalanced",
+                            Reason.ENVELOPE_UNBALANCED.value, "envelope_id") for r in held_rows)

@@ -7,13 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from prodlib.reasons import Reason
 from prodlib.sample import formats as F
 from prodlib.sample.catalog import DESCRIPTIONS, KEYWORD_DESCRIPTIONS, STYLES, VENDORS
-from prodlib.sample.faults import CELL_FAULTS, CellSpelling, cell_faults, choose, n_faults, override, overrides
-from prodlib.sample.model import SampleProduction
+from prodlib.sample.faults import CELL_FAULTS, CellSpelling, cell_faults, choose, n_faults, override, overrides, pick
+from prodlib.sample.model import ExpectedFinding, SampleProduction
 from prodlib.sample.units import day_number, to_date, weekdays
 from prodlib.sample.writers import ExportFolder
 from prodlib.taxonomy import ChartOfAccounts
@@ -43,6 +45,23 @@ def phase_days(sp: SampleProduction, phase: str) -> np.ndarray:
     if phase == "post":
         return weekdays(se, sp.production.window_end)
     return weekdays(sp.production.window_start, sp.production.window_end)
+
+
+def distinct_amounts(vendor: np.ndarray, day: np.ndarray, cents: np.ndarray) -> np.ndarray:
+    """``cents`` with no two invoices of a vendor on one day for the same amount (a later one moves a
+    cent away from zero until it is alone): the night would rightly call it a likely duplicate, and
+    only the injected copies may be one."""
+    cents = cents.copy()
+    while True:
+        dup = pd.DataFrame({"v": vendor, "d": day, "c": cents}).duplicated(keep="first").to_numpy()
+        if not dup.any():
+            return cents
+        cents[dup] += np.sign(cents[dup])
+
+
+def respelled(number: str) -> str:
+    """An invoice number as a second system spells it: "#", spaces for dashes ("INV-0042" -> "#INV 0042")."""
+    return "#" + number.replace("-", " ")
 
 
 @dataclass
@@ -76,7 +95,7 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
     codes = sorted(chart.details)
     code_ix = {c: i for i, c in enumerate(codes)}
     n_dup = n_faults(rates["duplicate_invoice"], n_lines)
-    n = n_lines - n_dup
+    n = n_lines - n_dup - 1  # and one copy under its number spelled otherwise (respelled)
     if n < 20 * nv:
         raise ValueError(f"invoice_lines={n_lines} is too few for {nv} vendors and their faults")
     w = np.array([v.weight for v in vendors])
@@ -109,6 +128,7 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
     # File order: by vendor, date; invoice numbers rise with the date.
     order = np.lexsort((rng.random(n), day, vendor))
     vendor, code, day, blank, cents, credit = (a[order] for a in (vendor, code, day, blank, cents, credit))
+    cents = distinct_amounts(vendor, day, cents)
     gaps = rng.integers(1, 4, n)
     cum = np.cumsum(gaps)
     first = cum[starts[:-1]] - gaps[starts[:-1]]
@@ -132,6 +152,9 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
     taken = np.zeros(n, dtype=bool)
     chosen = choose(rng, {kd: n_faults(rates[kd], n_lines) for kd in CELL_FAULTS}, taken)
     dup_src = choose(rng, {"duplicate_invoice": n_dup}, taken)["duplicate_invoice"]
+    # One more copy, of an invoice on no PO (so no PO is relieved twice), keeps its original's number
+    # spelled otherwise: the exact-number check lets it through, the night finds it LIKELY_DUPLICATE_INVOICE.
+    dup_src = np.r_[dup_src, pick(rng, ~on_po & ~credit, taken, 1)]
 
     # Position inside the file: rank; a duplicate lands somewhere after its original, same file.
     fstart = np.r_[0, np.flatnonzero((np.diff(vendor) != 0) | (np.diff(fkey) != 0)) + 1]
@@ -154,6 +177,8 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
     ffield = np.full(total, "", dtype=object)
     fault[is_dup] = "duplicate_invoice"
     ffield[is_dup] = "invoice_number"
+    resp = int(where_final[n + len(dup_src) - 1])
+    fault[resp] = ffield[resp] = ""
     win_start, win_end = day_number(sp.production.window_start), day_number(sp.production.window_end)
     spellings = {name: CellSpelling("invoice_date", st.date_format, ("invoice_number", "invoice_date", "amount"),
                                     st.money_locale, st.code_spelling, year_shift=-365)
@@ -175,6 +200,12 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
     po_numbers = [f"PO-{10001 + i}" for i in range(n_po)]
     po = np.where(po >= 0, po_rank[np.maximum(po, 0)], -1)
 
+    clean = np.ones(n, dtype=bool)
+    for rows in chosen.values():
+        clean[rows] = False
+    # A clean invoice without a PO above the production's threshold is one the night must name.
+    threshold = int(sp.production.reconcile.no_po_threshold * 100)
+
     # Write, style by style, file by file.
     fv, fk = vendor[src], fkey[src]
     pre, suf, ns, nc, ks, kc = _templates(codes)
@@ -187,6 +218,9 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
         vd = vendors[fv[lo]]
         st = STYLES[vd.style]
         s = src[lo:hi]
+        tag = f"_{to_date(int(day[s].min())).strftime('%Y-%m')}" if vd.split_monthly else ""
+        rel = f"invoices/{vd.slug}/{vd.slug}{tag}.csv" if vd.split_monthly else f"invoices/{vd.slug}.csv"
+        sid = f"{vd.slug}{tag.replace('-', '')}"
         spelled = [F.code_spelling(c, st.code_spelling) for c in codes] + [""]
         desc = pc.binary_join_element_wise(
             pc.if_else(pa.array(credit[s]), "Credit: ", ""), F.lookup(pre, tmpl[s]), F.int_strings(num[s]),
@@ -202,17 +236,24 @@ def invoices(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts
         for k, o in over.items():
             local_over = {i - lo: v for i, v in o.items() if lo <= i < hi}
             values[k] = override(values[k], local_over)
+        if lo <= resp < hi:
+            number = respelled(values["invoice_number"][resp - lo].as_py())
+            values["invoice_number"] = override(values["invoice_number"], {resp - lo: number})
+            out.findings.append(ExpectedFinding(sid, rel, int(resp - lo) + 2, "invoice_number_respelled",
+                                                Reason.LIKELY_DUPLICATE_INVOICE.value,
+                                                f"invoice {vd.vendor_id}/{number}"))
         extra = {"Terms": "Net 30", "Waehrung": "USD"}
         cols = [(c, h, values[c] if c else pa.array([extra[h]] * (hi - lo), pa.string())) for c, h in st.columns]
-        tag = f"_{to_date(int(day[s].min())).strftime('%Y-%m')}" if vd.split_monthly else ""
-        rel = f"invoices/{vd.slug}/{vd.slug}{tag}.csv" if vd.split_monthly else f"invoices/{vd.slug}.csv"
-        sid = f"{vd.slug}{tag.replace('-', '')}"
         out.write(rel, "invoice", sid, cols, date_format=st.date_format, money_locale=st.money_locale,
                   delimiter=st.delimiter, eol=st.eol, encoding=st.encoding,
                   constants={"vendor_id": vd.vendor_id, "vendor_name": vd.name},
                   default_cost_code=vd.default_cost_code if vd.blank_code_share else None,
                   faults=[(i - lo, fault[i], ffield[i]) for i in range(lo, hi) if fault[i]])
-    clean = np.ones(n, dtype=bool)
-    for rows in chosen.values():
-        clean[rows] = False
+        for j in range(lo, hi):
+            r = int(src[j])
+            if (not is_dup[j] or j == resp) and not fault[j] and clean[r] and po[r] < 0 and cents[r] > threshold:
+                number = values["invoice_number"][j - lo].as_py()
+                out.findings.append(ExpectedFinding(sid, rel, int(j - lo) + 2, "invoice_without_po",
+                                                    Reason.INVOICE_WITHOUT_PO.value,
+                                                    f"invoice {vd.vendor_id}/{number}"))
     return Invoices(vendor, day, cents, clean, po, code, po_numbers)

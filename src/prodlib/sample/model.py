@@ -127,7 +127,7 @@ class Manifest:
       files: relative path -> the export written there.
       faults: every injected fault, by file and line.
       fault_rates: the rates used, per input kind and fault.
-      findings: every injected cash fault the reconciliation must find (none of them is quarantined).
+      findings: every injected fault the nightly reconciliation must find (cash, petty cash, timecards).
     """
 
     seed: int

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from prodlib.reasons import Reason
 from prodlib.sample import formats as F
 from prodlib.sample.catalog import (
     FIRST_NAMES,
@@ -24,7 +25,7 @@ from prodlib.sample.catalog import (
     rate_card,
 )
 from prodlib.sample.faults import CellSpelling, inject, n_faults, override, overrides
-from prodlib.sample.model import SampleProduction
+from prodlib.sample.model import ExpectedFinding, SampleProduction
 from prodlib.sample.units import NO_DATE, day_number, half_up_div, to_date, week_ending, weekdays
 from prodlib.sample.writers import ExportFolder
 
@@ -228,6 +229,13 @@ def write_people(out: ExportFolder, rng: np.random.Generator, roster: pd.DataFra
     pay = pay.assign(fault=np.where(waits, "timecard_quarantined", pay["fault"]),
                      field=np.where(waits, "work_date", pay["field"]))
     over = overrides(bad, cols)
+    # One clean overtime day's card says 15 minutes less than the payroll paid (wrap 15 minutes
+    # earlier): no pipeline rule refuses pay above what is due, the night's timecard reconciliation
+    # finds the gross 0.25 h x rate x 1.5 too high (GROSS_NOT_TIMECARD). Chosen without a draw.
+    w = tc["worked"].to_numpy()
+    short = next((int(i) for i in np.flatnonzero(~taken & (w > 480) & (w <= 720))), None)  # OT_1_5 band only
+    if short is not None:
+        over["wrap_time"][short] = F.time_strings(np.array([int(tc.at[short, "wrap"]) - 15]))[0].as_py()
     flt = {f.row: (f.fault, f.field) for f in bad}
     cols = {k: override(v, over[k]) for k, v in cols.items()}
     header = (("employee_id", "Emp ID"), ("", "Employee"), ("", "Dept"), ("work_date", "Work Date"),
@@ -237,13 +245,27 @@ def write_people(out: ExportFolder, rng: np.random.Generator, roster: pd.DataFra
             "meal2_in", "wrap_time")
     we = tc["we"].to_numpy()
     bounds = np.flatnonzero(np.diff(we)) + 1
+    unreadable_day = {f.row for f in bad if f.field == "work_date"}
     for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, n], strict=True):
         tag = to_date(we[lo]).isoformat()
+        rel, sid = f"timecards/timecards_we_{tag}.csv", f"timecards_we_{tag.replace('-', '')}"
         out.write(
-            f"timecards/timecards_we_{tag}.csv", "timecard", f"timecards_we_{tag.replace('-', '')}",
+            rel, "timecard", sid,
             [(c, h, cols[k].slice(lo, hi - lo)) for (c, h), k in zip(header, keys, strict=True)],
             date_format=tfmt, faults=[(i - lo, *flt[i]) for i in range(lo, hi) if i in flt],
         )
+        # A card whose date cannot be read holds nothing: its day's pay lines post, and the night's
+        # timecard reconciliation finds them paid without a timecard.
+        if short is not None and lo <= short < hi:
+            emp_id = str(roster.at[int(tc.at[short, "emp"]), "emp_id"])
+            out.findings.append(ExpectedFinding(sid, rel, int(short - lo) + 2, "timecard_short_of_paid_hours",
+                                                Reason.GROSS_NOT_TIMECARD.value,
+                                                f"timecard {emp_id}/{to_date(int(tc.at[short, 'day'])).isoformat()}"))
+        for i in sorted(r for r in unreadable_day if lo <= r < hi):
+            emp_id = str(roster.at[int(tc.at[i, "emp"]), "emp_id"])
+            out.findings.append(ExpectedFinding(sid, rel, int(i - lo) + 2, "pay_without_readable_timecard",
+                                                Reason.PAY_WITHOUT_TIMECARD.value,
+                                                f"payroll {emp_id}/{to_date(we[i]).isoformat()}"))
 
     # Payroll register: one file, sorted as the payroll house prints it.
     pay = pay.assign(

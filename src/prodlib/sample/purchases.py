@@ -7,11 +7,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from prodlib.reasons import Reason
 from prodlib.sample import formats as F
 from prodlib.sample.catalog import PETTY_CASH_ITEMS, VENDORS
 from prodlib.sample.faults import CELL_FAULTS, CellSpelling, inject, n_faults, override, overrides
 from prodlib.sample.invoices import Invoices
-from prodlib.sample.model import SampleProduction
+from prodlib.sample.model import ExpectedFinding, SampleProduction
 from prodlib.sample.units import day_number, weekdays
 from prodlib.sample.writers import ExportFolder
 from prodlib.taxonomy import ChartOfAccounts
@@ -36,6 +37,14 @@ def purchase_orders(rng: np.random.Generator, out: ExportFolder, chart: ChartOfA
     pdate = np.maximum(win_start, first - rng.integers(0, 11, n_ref))
     pamount = (np.ceil(amt * rng.uniform(1.0, 1.25, n_ref) / 10_000) * 10_000).astype(np.int64)
     pstatus = np.where(rng.random(n_ref) < 0.7, "approved", "closed").astype(object)
+    # Fault (no draw): the first approved PO whose clean invoices come to 1,000.00 or more is written for
+    # 80% of them, rounded down to $100: invoiced beyond it (OVER_INVOICED) and so fully relieved while
+    # still approved (PO_RELIEVED_STILL_OPEN), both the night's findings.
+    clean_amt = np.bincount(inv.po[on & inv.clean], weights=inv.cents[on & inv.clean].astype(np.float64),
+                            minlength=n_ref).astype(np.int64)
+    over = next((int(i) for i in np.flatnonzero((pstatus == "approved") & (clean_amt >= 100_000))), None)
+    if over is not None:
+        pamount[over] = clean_amt[over] * 8 // 10 // 10_000 * 10_000
     # Unreferenced POs: drafts, cancellations, open commitments. Faults go on these only.
     n_bad = sum(n_faults(rates[k], n_ref + sc.purchase_orders_extra) for k in CELL_FAULTS)
     n_x = max(sc.purchase_orders_extra, 2 * n_bad)
@@ -46,6 +55,27 @@ def purchase_orders(rng: np.random.Generator, out: ExportFolder, chart: ChartOfA
     xamount = (rng.lognormal(8.5, 1.0, n_x)).astype(np.int64) * 100
     xstatus = rng.choice(np.array(["draft", "cancelled", "approved"], dtype=object), n_x, p=[.4, .3, .3])
     xstatus[:3] = ["draft", "cancelled", "approved"]  # each status on a clean row at every scale
+    # No approved PO is left open by exactly a clean no-PO invoice line of its vendor and code dated in
+    # the match window (the night would match the line to it: PO_RELIEF_UNRECORDED), nor left with
+    # nothing open by its clean invoices (PO_RELIEVED_STILL_OPEN): such a PO is written $100 higher,
+    # again until it is neither. The PO written below its invoices is the one fault of that kind.
+    window = sp.production.reconcile.po_match_days
+    loose = inv.clean & (inv.po < 0) & (inv.cents > 0)
+    lines_of: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for v, c, d, a in zip(inv.vendor[loose], inv.code[loose], inv.date[loose], inv.cents[loose], strict=True):
+        lines_of.setdefault((int(v), int(c)), []).append((int(d), int(a)))
+
+    def keep_apart(amount: np.ndarray, vendor: np.ndarray, code: np.ndarray, day: np.ndarray, relieved: np.ndarray,
+                   approved: np.ndarray) -> None:
+        for i in np.flatnonzero(approved):
+            if i == over and amount is pamount:
+                continue
+            near = [a for d, a in lines_of.get((int(vendor[i]), int(code[i])), []) if 0 <= d - int(day[i]) <= window]
+            while amount[i] - relieved[i] <= 0 or int(amount[i] - relieved[i]) in near:
+                amount[i] += 10_000
+
+    keep_apart(pamount, pvendor, pcode, pdate, clean_amt, pstatus == "approved")
+    keep_apart(xamount, xv, xcode, xdate, np.zeros(n_x, dtype=np.int64), xstatus == "approved")
     v_all = np.r_[pvendor, xv]
     c_all = np.r_[pcode, xcode]
     d_all = np.r_[pdate, xdate]
@@ -53,6 +83,12 @@ def purchase_orders(rng: np.random.Generator, out: ExportFolder, chart: ChartOfA
     s_all = np.r_[pstatus, xstatus]
     numbers = inv.po_numbers + [f"PO-{10001 + n_ref + i}" for i in range(n_x)]
     order = np.lexsort((np.arange(len(numbers)), d_all))
+    if over is not None:
+        line = int(np.flatnonzero(order == over)[0]) + 2
+        for reason in (Reason.OVER_INVOICED, Reason.PO_RELIEVED_STILL_OPEN):
+            out.findings.append(ExpectedFinding("po_register", "purchase_orders/po_register.csv", line,
+                                                "po_written_below_its_invoices", reason.value,
+                                                f"po {inv.po_numbers[over]}"))
     n = len(order)
     taken = np.zeros(n, dtype=bool)
     taken[np.flatnonzero(order < n_ref + 3)] = True  # referenced POs (and one of each status) stay clean
@@ -84,7 +120,8 @@ def purchase_orders(rng: np.random.Generator, out: ExportFolder, chart: ChartOfA
 
 def petty_cash(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccounts, sp: SampleProduction,
                roster: pd.DataFrame, rates: dict[str, float]) -> pd.DataFrame:
-    """The petty cash envelopes (receipts by custodian); returns the clean receipts the bank replenishes."""
+    """The petty cash envelopes (receipts by custodian); returns the clean receipts the bank replenishes
+    (``row``: each one's data row in the file, 0-based)."""
     sc = sp.scale
     custodians = roster.loc[roster["role"].isin(["pa", "second_ad", "first_ad"]), "name"].tolist()
     ne = sc.petty_cash_envelopes
@@ -124,4 +161,5 @@ def petty_cash(rng: np.random.Generator, out: ExportFolder, chart: ChartOfAccoun
     out.write("petty_cash/petty_cash_envelopes.csv", "petty_cash", "petty_cash", [(c, h, values[c]) for c, h in header],
               date_format=fmt, faults=sorted(faults))
     clean = ~taken
-    return pd.DataFrame({"env": env[clean], "day": day[clean], "cents": cents[clean], "cust": cust[clean]})
+    return pd.DataFrame({"env": env[clean], "day": day[clean], "cents": cents[clean], "cust": cust[clean],
+                         "row": np.flatnonzero(clean)})
