@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import yaml
 from pydantic import field_validator
 
-from prodlib.config import IsoDate, Strict, Text, load_model, refuse_number, shown
+from prodlib.config import Figure, IsoDate, Strict, Text, Whole, load_model, refuse_number, shown
 from prodlib.errors import ConfigError
 from prodlib.money import MoneyFormatError, parse_money
 from prodlib.rules.scale import load_scale
@@ -33,6 +33,21 @@ class Episode:
 
     id: str
     pp_date: date | None
+
+
+@dataclass(frozen=True)
+class OverridePolicy:
+    """How emergency overrides (:mod:`prodlib.overrides`) are approved: production.yaml's ``overrides:``.
+
+    Attributes:
+      third_approval_above: an override of more than this amount also needs a studio executive or
+        the bond representative (a third approver).
+      execute_within_hours: an approved override not executed within this many hours of its
+        approval can only expire.
+    """
+
+    third_approval_above: Decimal = Decimal("25000.00")
+    execute_within_hours: int = 48
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,7 @@ class Production:
       budget_total: the total budget, when declared.
       rules: the production's own rules folder (production.yaml's ``rules:`` resolved against its
         folder, absolute), laid over the shipped rule files by id; None: the shipped rules only.
+      overrides: how emergency overrides are approved (threshold of the third approver, window).
     """
 
     production_id: str = ""
@@ -77,6 +93,7 @@ class Production:
     budget_tier: str | None = None
     budget_total: Decimal | None = None
     rules: str | None = None
+    overrides: OverridePolicy = OverridePolicy()
 
     def pp_date_for(self, episode: str | None) -> date | None:
         """The PP date that prices a line: its episode's when the production has episodes."""
@@ -102,12 +119,17 @@ class _Episode(Strict):
     pp_date: IsoDate | None = None
 
 
+class _Overrides(Strict):
+    third_approval_above: Figure = Decimal("25000.00")
+    execute_within_hours: Whole = 48
+
+
 class ProductionFile(Strict):
     """production.yaml as written (see :class:`Production` for what each key means).
 
     Attributes:
       production_id, title, employer_code, chart, currency, window, principal_photography,
-      budget_version, budget, budget_tier, budget_total, states, episodes, rules: the file's keys.
+      budget_version, budget, budget_tier, budget_total, states, episodes, rules, overrides: the file's keys.
     """
 
     production_id: Text
@@ -124,6 +146,7 @@ class ProductionFile(Strict):
     states: tuple[Text, ...] = ()
     episodes: tuple[_Episode, ...] = ()
     rules: Text | None = None
+    overrides: _Overrides = _Overrides()
 
     @field_validator("budget_total", mode="before")
     @classmethod
@@ -199,6 +222,12 @@ def load_production(path: Path) -> Production:
             raise located.error(f"rules folder {shown(doc.rules)} not found (a folder relative to this file's folder)",
                                 ("rules",), ProductionFile)
         rules = str(folder)
+    o = doc.overrides
+    if o.third_approval_above < 0 or o.third_approval_above != o.third_approval_above.quantize(Decimal("0.01")):
+        raise located.error(f"{o.third_approval_above} is not an amount in cents (e.g. \"25000.00\")",
+                            ("overrides", "third_approval_above"), ProductionFile)
+    if o.execute_within_hours < 1:
+        raise located.error("must be at least 1 hour", ("overrides", "execute_within_hours"), ProductionFile)
     return Production(
         production_id=doc.production_id,
         title=doc.title,
@@ -216,6 +245,7 @@ def load_production(path: Path) -> Production:
         budget_tier=budget_tier,
         budget_total=budget_total,
         rules=rules,
+        overrides=OverridePolicy(o.third_approval_above, o.execute_within_hours),
     )
 
 
@@ -241,6 +271,9 @@ def production_document(production: Production) -> dict[str, Any]:
     doc["episodes"] = [{"id": e.id, "pp_date": e.pp_date} for e in production.episodes]
     if production.rules is not None:
         doc["rules"] = production.rules
+    if production.overrides != OverridePolicy():
+        doc["overrides"] = {"third_approval_above": str(production.overrides.third_approval_above),
+                            "execute_within_hours": production.overrides.execute_within_hours}
     return doc
 
 

@@ -316,6 +316,17 @@ def _v7(conn: sa.Connection) -> None:
         conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
 
 
+def _v9(conn: sa.Connection) -> None:
+    """Emergency overrides (prodlib.overrides): requests, their rows, their hash-chained transitions
+    (chain head ``overrides``), routing records and what an execution posted; all append-only."""
+    for t in s.V9_TABLES:
+        t.create(conn)
+    conn.execute(s.chain_heads.insert(), [{"chain": "overrides", "seq": 0, "hash": "0" * 64}])
+    for t in s.V9_TABLES:  # SQLite: tagged as migration 5 tags
+        for stmt in _append_only_sql(conn.dialect.name, t.name):
+            conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "journal, lines, batches, quarantine, audit events, budget versions, chain heads", _v1),
     Migration(2, "periods, purchase orders, ETC; append-only, balance and closed-period triggers", _v2),
@@ -324,6 +335,7 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "integrity triggers name their guarantee (PostgreSQL constraint name, SQLite message tag)", _v5),
     Migration(6, "row keys of posted rows (unique per production and kind), rows already posted per batch", _v6),
     Migration(7, "journal_fx: a foreign-currency entry's currency, original amount and rate, sealed by its hash", _v7),
+    Migration(9, "emergency overrides: requests, rows, hash-chained transitions, routing, postings", _v9),
 ]
 LATEST = MIGRATIONS[-1].version
 

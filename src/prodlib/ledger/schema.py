@@ -243,12 +243,90 @@ journal_fx = sa.Table(
     sa.Column("rate", sa.Text, nullable=False),
 )
 
+# --- migration 9 (emergency overrides, prodlib.overrides) ------------------------------------
+
+# An override as requested: what it bypasses (the rule, i.e. the quarantined rows' reason code),
+# the amount, the justification, who asked and who keyed it in, and the production's policy at the
+# time of the request (threshold of a third approver, execution window). Sealed by its ``request``
+# transition. Its state is its last transition's ``to_state``.
+override_requests = sa.Table(
+    "override_requests",
+    metadata,
+    sa.Column("override_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("justification_code", sa.Text, nullable=False),
+    sa.Column("justification_text", sa.Text, nullable=False),
+    sa.Column("requester", sa.Text, nullable=False),
+    sa.Column("operator", sa.Text, nullable=False),
+    sa.Column("third_approval_above_cents", sa.BigInteger, nullable=False),
+    sa.Column("execute_within_hours", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+)
+
+# The quarantined rows (``quarantine.q_id``) an override names.
+override_rows = sa.Table(
+    "override_rows",
+    metadata,
+    sa.Column("override_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("q_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+)
+
+# Every transition of every override, one hash chain (chain head ``overrides``): SHA-256 over the
+# canonical payload and the previous transition's hash; each also sealed by an audit event.
+override_transitions = sa.Table(
+    "override_transitions",
+    metadata,
+    sa.Column("transition_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("override_id", BIGINT, nullable=False),
+    sa.Column("event", sa.Text, nullable=False),
+    sa.Column("from_state", sa.Text),
+    sa.Column("to_state", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),  # the event's time (inside the hash: expiry is decided by it)
+    sa.Column("payload", sa.Text, nullable=False),  # canonical JSON
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("transition_hash", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Index("ix_override_transitions_override", "override_id"),
+)
+
+# Per transition, one record to each addressee (the production accountant, the completion guarantor).
+override_routing = sa.Table(
+    "override_routing",
+    metadata,
+    sa.Column("routing_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("override_id", BIGINT, nullable=False),
+    sa.Column("transition_id", BIGINT, nullable=False),
+    sa.Column("addressee", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+)
+
+# What an execution posted: per quarantined row its journal entry and row key (one row, one override).
+override_postings = sa.Table(
+    "override_postings",
+    metadata,
+    sa.Column("override_id", BIGINT, nullable=False),
+    sa.Column("q_id", BIGINT, nullable=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("batch_id", BIGINT, nullable=False),
+    sa.Column("entry_id", BIGINT, nullable=False),
+    sa.Column("row_key", sa.String(64), nullable=False),
+    sa.UniqueConstraint("production_id", "q_id", name="uq_override_postings_row"),
+)
+
 V1_TABLES = [chain_heads, batches, journal_entries, journal_lines, quarantine, audit_events, budget_versions,
              budget_lines]
 V2_TABLES = [period_closes, purchase_orders, etc_entries]
 V3_TABLES = [estimates]
 V6_TABLES = [posted_rows]
 V7_TABLES = [journal_fx]
+V9_TABLES = [override_requests, override_rows, override_transitions, override_routing, override_postings]
 #: Tables migration 2 made append-only (frozen: migrations never change).
 APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
 #: Tables that triggers make append-only (no UPDATE, no DELETE) today.
