@@ -49,17 +49,26 @@ ROWS = [
 #: The quarantine ids of the run over ROWS.
 CRANE, MYSTERY, GENERATOR = 1, 2, 3
 
-#: Who holds which role in NIGHT-1 (the role book's members, as roles.yaml lists them).
-PEOPLE = {
-    "pat": ("production_accountant",),     # Pat Quinn, production accountant
-    "lee": ("line_producer",),             # Lee Ortiz, line producer
-    "uma": ("upm",),                       # Uma Reyes, unit production manager
-    "sam": ("studio_executive",),          # Sam Baker, studio
-    "bo": ("bond_rep",),                   # Bo Lindqvist, completion guarantor's representative
-    "kim": ("department_head",),           # Kim Ito, key grip (department head): requests, never approves
-    "ada": ("auditor",),                   # Ada Frost, external auditor
-    "max": ("production_accountant", "line_producer"),  # Max Ford holds both approval roles
-}
+#: Who holds which role in NIGHT-1 (roles.yaml, read by prodlib.access.roles):
+#:   pat  production accountant        lee  line producer         uma  UPM
+#:   sam  studio executive             bo   bond representative   ada  external auditor
+#:   kim  key grip (department head: requests, never approves)
+#:   max  production accountant AND line producer (one person: fills one approval only)
+#:   otto line producer of another production (OTHER-2) only
+ROLES_YAML = """\
+departments:
+  - {id: grip, name: Grip, accounts: ["2500"]}
+members:
+  - {id: pat, name: Pat Quinn, roles: [production_accountant], productions: [NIGHT-1]}
+  - {id: lee, name: Lee Ortiz, roles: [line_producer], productions: [NIGHT-1]}
+  - {id: uma, name: Uma Reyes, roles: [upm], productions: [NIGHT-1]}
+  - {id: sam, name: Sam Baker, roles: [studio_executive], productions: [NIGHT-1]}
+  - {id: bo, name: Bo Lindqvist, roles: [bond_rep], productions: [NIGHT-1]}
+  - {id: ada, name: Ada Frost, roles: [auditor], productions: [NIGHT-1]}
+  - {id: kim, name: Kim Ito, roles: [department_head], productions: [NIGHT-1], departments: [grip]}
+  - {id: max, name: Max Ford, roles: [production_accountant, line_producer], productions: [NIGHT-1]}
+  - {id: otto, name: Otto Berg, roles: [line_producer], productions: [OTHER-2]}
+"""
 
 JUSTIFICATION = ("Acme's crane worked the wrap day on April 10 and billed on the 20th; the crane "
                  "sat on stage 4 until the company moved out, per the signed rental agreement.")
@@ -75,5 +84,11 @@ def write_input(root: Path, rows: list[str] = ROWS) -> Path:
     (root / "inv").mkdir(parents=True, exist_ok=True)
     (root / "production.yaml").write_text(PRODUCTION, encoding="utf-8")
     (root / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (root / "roles.yaml").write_text(ROLES_YAML, encoding="utf-8")
     (root / "inv" / "acme.csv").write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     return root
+
+
+def out_of_window(n: int) -> list[str]:
+    """``n`` more invoices billed after wrap, 10.00 each (INV-100 ...), for tests that need many overrides."""
+    return [f"INV-{100 + i},04/20/2026,2500-02,Wrap day extra {i},10.00" for i in range(n)]
