@@ -1,0 +1,138 @@
+"""Executing an override is the only way a quarantined row reaches the ledger: once, linked to the
+override, conserved, and never again from a re-export."""
+
+from __future__ import annotations
+
+import pytest
+
+from prodlib.errors import IllegalTransitionError, OverrideError
+from prodlib.ledger import verify_chain
+from prodlib.overrides import store
+from prodlib.pipeline import run
+
+from .conftest import make_night
+from .scenario import CRANE, GENERATOR, MYSTERY, ROWS, hours, write_input
+
+
+def _approve(night, oid: int, *people: str) -> None:
+    for p in people or ("pat", "lee"):
+        night.approve(oid, p)
+
+
+def test_the_crane_posts_once_linked_to_its_override(night) -> None:
+    oid = night.request([CRANE], "1250.00").override_id
+    _approve(night, oid)
+    assert night.led.account_balances() == {"2500-02": 10000, "AP": -10000}  # INV-1 only
+    o = night.execute(oid)
+    assert o.state == "executed"
+    # 100.00 (INV-1) + 1,250.00 (INV-2, the crane) = 1,350.00 on grip rentals, owed to Acme
+    assert night.led.account_balances() == {"2500-02": 135000, "AP": -135000}
+    entry = night.led.entries_frame().iloc[-1]
+    assert (entry["document_no"], entry["party_id"], entry["source_line"]) == ("INV-2", "V-ACME", 3)
+    with night.led.engine.connect() as c:
+        link = c.exec_driver_sql("SELECT override_id, q_id, entry_id FROM override_postings").all()
+        batch = c.exec_driver_sql("SELECT file_hash, source_file, rows_read, rows_posted, rows_quarantined "
+                                  "FROM batches WHERE batch_id = 2").one()
+    assert [tuple(x) for x in link] == [(1, CRANE, 2)]
+    assert tuple(batch) == ("override:1:acme:inv/acme.csv", "override 1: inv/acme.csv", 1, 1, 0)
+    assert o.transitions[-1].payload["postings"][0]["entry_id"] == 2
+    assert verify_chain(night.db).ok
+
+
+def test_conservation_counts_the_row_once(night) -> None:
+    oid = night.request([CRANE], "1250.00").override_id
+    _approve(night, oid)
+    night.execute(oid)
+    with night.led.engine.connect() as c:
+        released = store.released_rows(c, night.led.production_id)
+        read, posted, quarantined = c.exec_driver_sql(
+            "SELECT rows_read, rows_posted, rows_quarantined FROM batches WHERE batch_id = 1").one()
+    # the file: 4 rows read = 1 posted by the run + 3 quarantined; of those 3, one (the crane) is
+    # released: 4 = 1 posted + 1 released + 2 still open, the crane counted posted once, not also open
+    assert (read, posted, quarantined) == (4, 1, 3)
+    assert released == {CRANE}
+    assert read == posted + len(released) + (quarantined - len(released))
+    assert quarantined - len(released) == 2
+
+
+def test_a_re_export_does_not_post_the_released_row_again(night) -> None:
+    oid = night.request([CRANE], "1250.00").override_id
+    _approve(night, oid)
+    night.execute(oid)
+    # Acme re-exports the file with one new invoice, INV-5 for 10.00
+    write_input(night.root, [*ROWS, "INV-5,03/05/2026,2500-02,Track,10.00"])
+    again = run(night.root, night.db)
+    s = again.sources[0]
+    # 5 read = INV-5 posted + INV-1 and the crane already posted + INV-3 and INV-4 quarantined again
+    assert (s.rows_read, s.accepted, s.already_posted, s.quarantined) == (5, 1, 2, 2)
+    assert night.led.account_balances() == {"2500-02": 136000, "AP": -136000}  # 1,350.00 + 10.00
+
+
+def test_executing_twice_is_an_illegal_transition(night) -> None:
+    oid = night.request([CRANE], "1250.00").override_id
+    _approve(night, oid)
+    night.execute(oid)
+    with pytest.raises(IllegalTransitionError, match="execute is not allowed on an override executed"):
+        night.execute(oid)
+    assert night.scalar("SELECT COUNT(*) FROM journal_entries") == 2
+
+
+def test_a_row_that_also_fails_another_rule_is_refused(night) -> None:
+    # INV-3 is after wrap (bypassed) but also on cost code 9999-99, which the chart does not have
+    oid = night.request([MYSTERY], "75.00").override_id
+    _approve(night, oid)
+    with pytest.raises(OverrideError, match="also fails UNKNOWN_COST_CODE.*bypasses DATE_OUT_OF_WINDOW only"):
+        night.execute(oid)
+    assert night.load(oid).state == "approved"
+    assert night.scalar("SELECT COUNT(*) FROM journal_entries") == 1
+    assert night.scalar("SELECT COUNT(*) FROM batches") == 1
+
+
+def test_the_approved_amount_must_be_the_rows_amount(night) -> None:
+    oid = night.request([CRANE], "125.00").override_id
+    _approve(night, oid)
+    with pytest.raises(OverrideError, match="approved for 125.00; its rows add up to 1250.00"):
+        night.execute(oid)
+
+
+def test_a_row_changed_in_the_export_since_it_was_quarantined_is_refused(night) -> None:
+    oid = night.request([CRANE], "1250.00").override_id
+    _approve(night, oid)
+    write_input(night.root, [ROWS[0], 'INV-2,04/20/2026,2500-02,"Crane, wrap day","1,520.00"', *ROWS[2:]])
+    with pytest.raises(OverrideError, match="no longer holds the row as it was quarantined"):
+        night.execute(oid)
+
+
+def test_the_generator_needs_three_approvals_then_posts(night) -> None:
+    oid = night.request([GENERATOR], "30000.00").override_id
+    _approve(night, oid, "pat", "uma")
+    with pytest.raises(IllegalTransitionError, match="execute is not allowed on an override requested"):
+        night.execute(oid)
+    night.approve(oid, "sam")
+    night.execute(oid)
+    # 100.00 + 30,000.00
+    assert night.led.account_balances() == {"2500-02": 3010000, "AP": -3010000}
+
+
+def test_two_rows_of_one_rule_in_one_override(tmp_path) -> None:
+    rows = [*ROWS, "INV-6,04/21/2026,2500-02,Second crane day,250.00"]  # q_id 4, also after wrap
+    n = make_night(tmp_path, rows)
+    try:
+        oid = n.request([CRANE, 4], "1500.00").override_id  # 1,250.00 + 250.00
+        _approve(n, oid)
+        o = n.execute(oid, at=hours(4))
+        assert [p["q_id"] for p in o.transitions[-1].payload["postings"]] == [CRANE, 4]
+        assert n.led.account_balances() == {"2500-02": 160000, "AP": -160000}  # 100 + 1,250 + 250
+    finally:
+        n.led.close()
+
+
+def test_every_transition_is_routed_to_the_accountant_and_the_guarantor(night) -> None:
+    oid = night.request([CRANE], "1250.00").override_id
+    _approve(night, oid)
+    night.execute(oid)
+    with night.led.engine.connect() as c:
+        got = [(r.transition_id, r.addressee) for r in store.routing(c, night.led.production_id, oid)]
+        subject = store.routing(c, night.led.production_id, oid)[-1].subject
+    assert got == [(t, a) for t in (1, 2, 3, 4) for a in ("production_accountant", "completion_guarantor")]
+    assert subject == "override 1: execute by pat -> executed"
