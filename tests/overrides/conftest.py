@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from prodlib.access.roles import RoleBook, load_roles
 from prodlib.ledger import Ledger
@@ -17,6 +14,10 @@ from prodlib.overrides import store
 from prodlib.overrides.execute import execute
 from prodlib.pipeline import run
 from prodlib.production import OverridePolicy
+
+# PostgreSQL: the ledger tests' fixtures (a fresh schema per test, named after the session with a
+# random suffix, all dropped when the session ends; skipped without PRODLIB_TEST_PG_URL).
+from tests.ledger.conftest import pg_admin, pg_url  # noqa: F401
 
 from .scenario import JUSTIFICATION, ROWS, T0, hours, write_input
 
@@ -75,33 +76,6 @@ def make_night(tmp_path: Path, rows: list[str] = ROWS, db: str | None = None) ->
     result = run(root, db)
     assert not result.errors
     return Night(root, db, Ledger.open(db), load_roles(root))
-
-
-PG_URL = os.environ.get("PRODLIB_TEST_PG_URL")
-#: PostgreSQL schemas of this session: prefixed with the helper's name, dropped at the session's end.
-SESSION = f"overrides_t_{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(scope="session")
-def pg_admin():
-    if not PG_URL:
-        pytest.skip("PRODLIB_TEST_PG_URL is not set")
-    engine = sa.create_engine(PG_URL)
-    yield engine
-    with engine.begin() as c:
-        for (n,) in c.exec_driver_sql("SELECT nspname FROM pg_namespace WHERE nspname LIKE %(p)s",
-                                      {"p": SESSION + "%"}).all():
-            c.exec_driver_sql(f'DROP SCHEMA "{n}" CASCADE')
-    engine.dispose()
-
-
-@pytest.fixture
-def pg_url(pg_admin) -> str:
-    schema = f"{SESSION}_{uuid.uuid4().hex[:8]}"
-    with pg_admin.begin() as c:
-        c.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture
