@@ -326,11 +326,15 @@ def cmd_override(args: argparse.Namespace) -> int:
 
     now = datetime.now(UTC)
     action = args.override_command
-    led, book, role_pid, production = _override_context(args, read=action in ("list", "show", "routing"))
+    led, book, role_pid, production = _override_context(args, read=action in ("list", "show", "routing", "rows"))
     with led:
-        if action in ("list", "show", "routing"):
+        if action in ("list", "show", "routing", "rows"):
             with led.engine.connect() as conn:
                 pid = led.production_id
+                if action == "rows":
+                    for r in store.open_rows(conn, pid, args.reason):
+                        print(f"{r.q_id:>6}  {r.source_file}, line {r.source_line}  {r.reason}  {r.detail or ''}")
+                    return EXIT_OK
                 if action == "routing":
                     for r in store.routing(conn, pid, args.id):
                         print(f"{r.recorded_at}  to {r.addressee:<22} {r.subject}")
@@ -396,7 +400,7 @@ def add_override_parser(sub) -> None:
         return c
 
     r = cmd("request", "ask to release quarantined rows past the rule that quarantined them", oid=False)
-    r.add_argument("--rows", required=True, help="quarantine ids, comma-separated (prodlib report lists them)")
+    r.add_argument("--rows", required=True, help="quarantine ids, comma-separated (`prodlib override rows` lists them)")
     r.add_argument("--rule", default=None, help="the reason code bypassed (default: the rows' one reason)")
     r.add_argument("--amount", required=True, help="the amount released, e.g. 1250.00")
     r.add_argument("--code", required=True, help="justification code (prodlib.overrides.policy.JUSTIFICATIONS)")
@@ -411,6 +415,9 @@ def add_override_parser(sub) -> None:
     ls = cmd("list", "every override and its state", by=False, oid=False, input_=False)
     ls.add_argument("--state", default=None, help="only overrides in this state")
     cmd("show", "one override with every transition and its hash", by=False, input_=False)
+    rows = cmd("rows", "the quarantined rows an override may name: id, file, line, reason, detail", by=False, oid=False,
+               input_=False)
+    rows.add_argument("--reason", default=None, help="only rows quarantined for this reason code")
     rt = osub.add_parser("routing", help="routing records to the production accountant and the completion guarantor")
     rt.add_argument("id", type=int, nargs="?", default=None, help="one override's records (default: all)")
     rt.add_argument("--db", default=None, help=DB_HELP)

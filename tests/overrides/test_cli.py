@@ -83,3 +83,10 @@ def test_a_boilerplate_request_exits_2(night, capsys) -> None:
     code = main(["override", "request", "--by", "kim", "--rows", "1", "--amount", "1250.00", "--code",
                  "SAFETY", "--text", "urgent, see email", "--db", night.db, "--input", str(night.root)])
     assert code == 2 and "justification text has 17 characters" in _error_line(capsys.readouterr().err)
+
+
+def test_rows_lists_what_a_request_may_name(night, capsys) -> None:
+    code, out, _ = _cli(capsys, night, "rows", "--reason", "DATE_OUT_OF_WINDOW")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == ["1", "2", "3"]
+    assert "inv/acme.csv, line 3  DATE_OUT_OF_WINDOW" in out.splitlines()[0]

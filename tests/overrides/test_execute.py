@@ -136,3 +136,24 @@ def test_every_transition_is_routed_to_the_accountant_and_the_guarantor(night) -
         subject = store.routing(c, night.led.production_id, oid)[-1].subject
     assert got == [(t, a) for t in (1, 2, 3, 4) for a in ("production_accountant", "completion_guarantor")]
     assert subject == "override 1: execute by pat -> executed"
+
+
+def test_a_duplicate_confirmed_separate_posts_past_the_duplicate_rule_only(tmp_path) -> None:
+    # INV-1 again further down the file, after INV-5 (another block): DUPLICATE_INVOICE, q_id 4. Acme
+    # confirms it is a second dolly week billed under the same number.
+    rows = [*ROWS, "INV-5,03/05/2026,2500-02,Track,10.00", "INV-1,03/09/2026,2500-02,Dolly week 2,100.00"]
+    n = make_night(tmp_path, rows)
+    try:
+        with n.led.engine.connect() as c:
+            assert [(r.q_id, r.source_line, r.reason) for r in store.open_rows(c, n.led.production_id)][-1] == (
+                4, 7, "DUPLICATE_INVOICE")
+        text = ("Acme billed the second dolly week under the same invoice number INV-1; their office "
+                "confirmed by phone and the delivery slips show two separate weeks.")
+        oid = n.request([4], "100.00", code="NOT_A_DUPLICATE", text=text).override_id
+        _approve(n, oid)
+        n.execute(oid)
+        assert n.led.account_balances() == {"2500-02": 21000, "AP": -21000}  # 100.00 + 10.00 + 100.00
+        with n.led.engine.connect() as c:
+            assert [r.q_id for r in store.open_rows(c, n.led.production_id)] == [CRANE, MYSTERY, GENERATOR]
+    finally:
+        n.led.close()

@@ -342,3 +342,14 @@ def released_rows(conn: sa.Connection, production_id: str) -> set[int]:
     """The quarantined rows (q_id) an executed override posted."""
     p = s.override_postings
     return {int(x) for x in conn.execute(sa.select(p.c.q_id).where(p.c.production_id == production_id)).scalars()}
+
+
+def open_rows(conn: sa.Connection, production_id: str, reason: str | None = None) -> list[sa.Row]:
+    """The quarantined rows no executed override has posted (what a request may name), oldest first."""
+    q, p = s.quarantine, s.override_postings
+    query = (sa.select(q.c.q_id, q.c.source_file, q.c.source_line, q.c.reason, q.c.detail)
+             .where(q.c.production_id == production_id,
+                    ~sa.exists().where(p.c.q_id == q.c.q_id, p.c.production_id == production_id)))
+    if reason is not None:
+        query = query.where(q.c.reason == reason)
+    return conn.execute(query.order_by(q.c.q_id)).all()
