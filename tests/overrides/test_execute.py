@@ -157,3 +157,21 @@ def test_a_duplicate_confirmed_separate_posts_past_the_duplicate_rule_only(tmp_p
             assert [r.q_id for r in store.open_rows(c, n.led.production_id)] == [CRANE, MYSTERY, GENERATOR]
     finally:
         n.led.close()
+
+
+def test_bypassing_one_validation_leaves_the_others(tmp_path) -> None:
+    # line 6: no invoice number (MISSING_FIELD, its reason: the first failure) and billed after wrap
+    rows = [*ROWS, ",04/23/2026,2500-02,Unnumbered,20.00"]
+    n = make_night(tmp_path, rows)
+    try:
+        with n.led.engine.connect() as c:
+            (q,) = [r.q_id for r in store.open_rows(c, n.led.production_id) if r.source_line == 6]
+        text = ("Acme's counter slip for the wrap-day sandbags carries no invoice number; their office "
+                "will send the numbered invoice with the month-end statement.")
+        oid = n.request([q], "20.00", code="DOCUMENT_IN_TRANSIT", text=text).override_id
+        assert n.load(oid).rule == "MISSING_FIELD"
+        _approve(n, oid)
+        with pytest.raises(OverrideError, match="also fails DATE_OUT_OF_WINDOW.*bypasses MISSING_FIELD only"):
+            n.execute(oid)
+    finally:
+        n.led.close()

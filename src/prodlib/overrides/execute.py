@@ -80,11 +80,11 @@ def _checked(stage: Stage, inputs: InputSet, conn: sa.Connection, production_id:
     production = inputs.production
     kind = stage.ingest.spec.kind
     rows = stage.good
-    for f in validate_frame(kind, rows, production):
-        if f.reason.value != bypass:
+    for f in validate_frame(kind, rows.reset_index(drop=True), production):  # failures by position
+        at = rows.index[np.asarray(f.index, dtype=np.int64)].difference(stage.quarantine.index)
+        if f.reason.value != bypass and len(at):
             stage = take(stage, pd.DataFrame({"reason": f.reason.value, "field": f.field,
-                                              "detail": f"{f.field}: {f.reason.description}"},
-                                             index=rows.index[np.asarray(f.index, dtype=np.int64)]), (f.reason,))
+                                              "detail": f"{f.field}: {f.reason.description}"}, index=at), (f.reason,))
     rules = load_rules(production)
     chart = get_chart(production.chart or None)
     stage = fx_stage(stage, load_rate_table(inputs.root, production.currency))
