@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 
 from prodlib.errors import ApprovalRefusedError, JustificationError, OverrideError, OverrideExpiredError
-from prodlib.overrides import policy
+from prodlib.overrides import policy, store
 
-from .scenario import CRANE, GENERATOR, MYSTERY, hours
+from .conftest import make_night
+from .scenario import CRANE, GENERATOR, MYSTERY, ROWS, hours
 
 
 def test_the_accountant_and_the_line_producer_approve_the_crane(night) -> None:
@@ -185,3 +186,15 @@ def test_only_an_approver_rejects_and_only_the_auditor_audits(night) -> None:
     with pytest.raises(ApprovalRefusedError, match="pat does not hold auditor"):
         night.audit(o.override_id, "pat")
     assert night.audit(o.override_id, "ada").state == "audited"
+
+
+def test_a_row_without_a_value_or_an_account_cannot_be_overridden(tmp_path) -> None:
+    # line 6: an amount that is not money ("12O.00", a letter O): MALFORMED_AMOUNT, nothing to post
+    n = make_night(tmp_path, [*ROWS, "INV-7,03/06/2026,2500-02,Sandbags,12O.00"])
+    try:
+        with n.led.engine.connect() as c:
+            (q,) = [r.q_id for r in store.open_rows(c, n.led.production_id) if r.source_line == 6]
+        with pytest.raises(OverrideError, match="MALFORMED_AMOUNT cannot be bypassed"):
+            n.request([q], "120.00")
+    finally:
+        n.led.close()

@@ -17,6 +17,7 @@ from itertools import permutations
 from typing import Protocol
 
 from prodlib.errors import ApprovalRefusedError, JustificationError
+from prodlib.reasons import Reason
 
 #: Each group needs one approver holding one of its roles (a distinct person per group).
 APPROVAL_GROUPS: tuple[tuple[str, ...], ...] = (("production_accountant",), ("line_producer", "upm"))
@@ -42,6 +43,15 @@ PLACEHOLDER_WORDS = frozenset({
     "tbd", "todo", "n/a", "none", "test", "testing", "xxx", "asdf", "qwerty", "lorem", "ipsum", "dolor", "placeholder",
     "urgent", "asap", "see", "above", "below", "attached", "per", "email", "override", "approved", "please", "the",
     "and", "for", "justification", "reason", "needed", "need", "required", "fix", "later",
+})
+
+
+#: Rules no override bypasses: the row has no value to post (it does not parse, has no rate to convert
+#: it) or no account to post to (its cost code does not resolve). Such a row is corrected instead.
+NOT_BYPASSABLE: frozenset[Reason] = frozenset({
+    Reason.MALFORMED_AMOUNT, Reason.MALFORMED_DATE, Reason.MALFORMED_VALUE, Reason.MALFORMED_FILE_REGION,
+    Reason.CURRENCY_MISMATCH, Reason.AMOUNT_OUT_OF_BOUNDS, Reason.FX_RATE_MISSING,
+    Reason.UNKNOWN_COST_CODE, Reason.AMBIGUOUS_COST_CODE, Reason.MISSING_COST_CODE,
 })
 
 

@@ -204,6 +204,9 @@ def request(conn: sa.Connection, scope: Scope, *, q_ids: Sequence[int], amount: 
     if rule is None:
         raise OverrideError(f"the rows were quarantined for different reasons ({', '.join(reasons)}): one override "
                             "bypasses one rule; name it (--rule) or request one override per reason")
+    if rule in policy.NOT_BYPASSABLE:
+        raise OverrideError(f"{rule} cannot be bypassed: the row has no value or no account to post; correct it "
+                            "instead")
     wrong = [f"row {r.q_id} ({r.reason})" for r in rows if r.reason != rule]
     if wrong:
         raise OverrideError(f"an override bypasses {rule} only: {', '.join(wrong)} was quarantined for another reason")
