@@ -14,14 +14,19 @@ import pytest
 from prodlib import cli, errors
 from prodlib.errors import (
     AppendOnlyError,
+    ApprovalRefusedError,
     BudgetLockedError,
     BugError,
     ConfigError,
     ConservationError,
     DatabaseLocationError,
+    IllegalTransitionError,
     InputError,
+    JustificationError,
     LedgerArgumentError,
     LedgerError,
+    OverrideError,
+    OverrideExpiredError,
     PeriodClosedError,
     ProdlibError,
     RuleDataError,
@@ -42,6 +47,12 @@ EXPECTED = {
     PeriodClosedError: 2,
     BudgetLockedError: 2,
     AppendOnlyError: 2,
+    # an emergency override refused (wrong role, illegal transition, boilerplate, expired): the user's
+    OverrideError: 2,
+    IllegalTransitionError: 2,
+    ApprovalRefusedError: 2,
+    JustificationError: 2,
+    OverrideExpiredError: 2,
     BugError: 3,
     ConservationError: 3,
 }

@@ -113,7 +113,10 @@ def test_the_tables_are_append_only(night) -> None:
     from prodlib.errors import AppendOnlyError
 
     _approved_and_executed(night)
-    for table in ("override_requests", "override_rows", "override_transitions", "override_routing",
-                  "override_postings"):
+    from prodlib.ledger.schema import APPEND_ONLY_V9
+
+    assert APPEND_ONLY_V9 == ["override_requests", "override_rows", "override_transitions", "override_routing",
+                              "override_postings"]
+    for table in APPEND_ONLY_V9:
         with pytest.raises(AppendOnlyError), night.led.transaction() as c:
             c.exec_driver_sql(f"DELETE FROM {table}")

@@ -322,8 +322,8 @@ def _v9(conn: sa.Connection) -> None:
     for t in s.V9_TABLES:
         t.create(conn)
     conn.execute(s.chain_heads.insert(), [{"chain": "overrides", "seq": 0, "hash": "0" * 64}])
-    for t in s.V9_TABLES:  # SQLite: tagged as migration 5 tags
-        for stmt in _append_only_sql(conn.dialect.name, t.name):
+    for name in s.APPEND_ONLY_V9:  # SQLite: tagged as migration 5 tags
+        for stmt in _append_only_sql(conn.dialect.name, name):
             conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
 
 

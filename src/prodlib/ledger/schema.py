@@ -333,3 +333,5 @@ APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
 APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates", "posted_rows"]
 #: Made append-only by migration 7 (tests/test_fx.py checks it on a ledger with foreign entries).
 APPEND_ONLY_V7 = ["journal_fx"]
+#: Made append-only by migration 9 (tests/overrides/test_chain.py checks each refuses a DELETE).
+APPEND_ONLY_V9 = [t.name for t in V9_TABLES]
