@@ -319,9 +319,9 @@ def _print_override(o, *, detail: bool = False) -> None:
 
 def cmd_override(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
-    from decimal import Decimal, InvalidOperation
 
     from prodlib.errors import OverrideError
+    from prodlib.money import MoneyFormatError, parse_money
     from prodlib.overrides import store
 
     now = datetime.now(UTC)
@@ -355,9 +355,10 @@ def cmd_override(args: argparse.Namespace) -> int:
             sc = led.scope
             if action == "request":
                 try:
-                    amount = Decimal(args.amount.replace(",", ""))
-                except InvalidOperation:
-                    raise OverrideError(f"--amount {args.amount!r} is not an amount (e.g. 1250.00)") from None
+                    amount = parse_money(args.amount, "us", production.currency)
+                except MoneyFormatError:
+                    raise OverrideError(f"--amount {args.amount!r} is not an amount in {production.currency} "
+                                        "(e.g. 1250.00 or 1,250.00)") from None
                 try:
                     rows = [int(x) for x in args.rows.split(",") if x.strip()]
                 except ValueError:

@@ -90,3 +90,10 @@ def test_rows_lists_what_a_request_may_name(night, capsys) -> None:
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == ["1", "2", "3"]
     assert "inv/acme.csv, line 3  DATE_OUT_OF_WINDOW" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("amount", ["1.250,00", "1250.005", "12O0.00", "1e3"])
+def test_an_amount_that_is_not_us_money_exits_2(night, capsys, amount) -> None:
+    code = main(["override", "request", "--by", "kim", "--rows", "1", "--amount", amount, "--code", "SAFETY",
+                 "--text", JUSTIFICATION, "--db", night.db, "--input", str(night.root)])
+    assert code == 2 and f"--amount {amount!r} is not an amount in USD" in _error_line(capsys.readouterr().err)
