@@ -333,7 +333,8 @@ def cmd_override(args: argparse.Namespace) -> int:
                 pid = led.production_id
                 if action == "rows":
                     for r in store.open_rows(conn, pid, args.reason):
-                        print(f"{r.q_id:>6}  {r.source_file}, line {r.source_line}  {r.reason}  {r.detail or ''}")
+                        print(f"{r.q_id:>6}  {r.source_file}, line {r.source_line}  {r.reason}  {r.detail or ''}"
+                              f"\n        row: {r.payload or '(no cells)'}")
                     return EXIT_OK
                 if action == "routing":
                     for r in store.routing(conn, pid, args.id):

@@ -175,3 +175,25 @@ def test_bypassing_one_validation_leaves_the_others(tmp_path) -> None:
             n.execute(oid)
     finally:
         n.led.close()
+
+
+def test_a_verbatim_repeat_posts_under_its_own_row_key_and_a_re_export_skips_both(tmp_path) -> None:
+    # INV-1's dolly line again, cell for cell, after INV-5: DUPLICATE_INVOICE (q_id 4). Its row key is
+    # that of the file's SECOND identical row, not the first copy's (posted by the run).
+    rows = [*ROWS, "INV-5,03/05/2026,2500-02,Track,10.00", ROWS[0]]
+    n = make_night(tmp_path, rows)
+    try:
+        text = ("Acme rented two dollies for the same week under one invoice number; the second dolly "
+                "went to the second unit, per the unit manager's equipment log.")
+        oid = n.request([4], "100.00", code="NOT_A_DUPLICATE", text=text).override_id
+        _approve(n, oid)
+        n.execute(oid)
+        assert n.led.account_balances() == {"2500-02": 21000, "AP": -21000}  # 100.00 + 10.00 + 100.00
+        write_input(n.root, [*rows, "INV-8,03/06/2026,2500-02,Apple boxes,5.00"])
+        s = run(n.root, n.db).sources[0]
+        # 7 read (the 6 rows + INV-8) = INV-8 posted + INV-1, INV-5 and the repeat already posted + the
+        # crane, the mystery charge and the generator quarantined again
+        assert (s.rows_read, s.accepted, s.already_posted, s.quarantined) == (7, 1, 3, 3)
+        assert n.led.account_balances() == {"2500-02": 21500, "AP": -21500}
+    finally:
+        n.led.close()

@@ -62,15 +62,23 @@ def _stage(inputs: InputSet, source_id: str, source_file: str, qrows: list[sa.Ro
     frame = ingest.frame
     labels = []
     for q in qrows:
-        at = frame.index[(frame["row_hash"] == q.row_hash).to_numpy(dtype=bool)]
+        same = frame[(frame["row_hash"] == q.row_hash).to_numpy(dtype=bool)]
+        at = same.index[(same["source_line"] == q.source_line).to_numpy(dtype=bool)]
+        if not len(at) and len(same) == 1:  # lines moved (a re-export), the row itself is unchanged
+            at = same.index
         if not len(at):
             refused = (ingest.quarantine["row_hash"] == q.row_hash).any()
             raise _refuse(q, "its values do not parse; correct the row instead" if refused else
-                          f"{source_file} no longer holds the row as it was quarantined (its row hash differs)")
+                          f"{source_file} no longer holds the row as it was quarantined (its row hash differs)"
+                          if not len(same) else f"{source_file} holds that row {len(same)} times, none on line "
+                          f"{q.source_line}: the file has changed since")
         labels.append(at[0])
     one = replace(ingest, rows_read=len(labels), frame=frame.loc[labels], quarantine=empty_quarantine(),
                   raw=ingest.raw.loc[labels])
-    return Stage(ingest=one, good=one.frame, quarantine=empty_quarantine(), row_keys=row_keys(spec.kind, one.frame))
+    # keys over the whole file, as the run computes them: a row identical to an earlier one of its file
+    # keeps its ordinal (its key is not the first copy's)
+    keys = row_keys(spec.kind, frame).loc[labels]
+    return Stage(ingest=one, good=one.frame, quarantine=empty_quarantine(), row_keys=keys)
 
 
 def _checked(stage: Stage, inputs: InputSet, conn: sa.Connection, production_id: str, bypass: str) -> Stage:

@@ -350,7 +350,7 @@ def released_rows(conn: sa.Connection, production_id: str) -> set[int]:
 def open_rows(conn: sa.Connection, production_id: str, reason: str | None = None) -> list[sa.Row]:
     """The quarantined rows no executed override has posted (what a request may name), oldest first."""
     q, p = s.quarantine, s.override_postings
-    query = (sa.select(q.c.q_id, q.c.source_file, q.c.source_line, q.c.reason, q.c.detail)
+    query = (sa.select(q.c.q_id, q.c.source_file, q.c.source_line, q.c.reason, q.c.detail, q.c.payload)
              .where(q.c.production_id == production_id,
                     ~sa.exists().where(p.c.q_id == q.c.q_id, p.c.production_id == production_id)))
     if reason is not None:
