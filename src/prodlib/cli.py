@@ -366,7 +366,8 @@ def cmd_override(args: argparse.Namespace) -> int:
                     raise OverrideError(f"--rows {args.rows!r} is not a list of quarantine ids (e.g. 12,13)") from None
                 o = store.request(conn, sc, q_ids=rows, amount=amount, justification_code=args.code,
                                   justification_text=args.text, requester=args.requester or args.by, operator=args.by,
-                                  policy_now=production.overrides, now=now, rule=args.rule)
+                                  policy_now=production.overrides, now=now, roles=book, role_production=role_pid,
+                                  rule=args.rule)
             elif action == "approve":
                 o = store.approve(conn, sc, args.id, args.by, book, role_pid, now)
             elif action == "reject":

@@ -36,7 +36,8 @@ class Night:
         with self.led.transaction() as c:
             return store.request(c, self.led.scope, q_ids=list(q_ids), amount=Decimal(amount), justification_code=code,
                                  justification_text=text, requester=kw.pop("requester", by), operator=by,
-                                 policy_now=kw.pop("policy", OverridePolicy()), now=at, **kw)
+                                 policy_now=kw.pop("policy", OverridePolicy()), now=at, roles=self.book,
+                                 role_production="NIGHT-1", **kw)
 
     def approve(self, oid: int, person: str, at=None) -> store.Override:
         with self.led.transaction() as c:

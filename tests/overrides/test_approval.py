@@ -167,6 +167,14 @@ def test_a_row_is_named_by_one_live_override_at_a_time(night) -> None:
     assert night.request([CRANE], "1250.00").override_id == 2  # withdrawn: the row is free again
 
 
+@pytest.mark.parametrize(("requester", "operator"), [("nobody", "kim"), ("kim", "otto")])
+def test_the_requester_and_the_operator_are_members_of_the_production(night, requester, operator) -> None:
+    # nobody: not in roles.yaml; otto: a line producer of OTHER-2 only
+    who = requester if requester != "kim" else operator
+    with pytest.raises(ApprovalRefusedError, match=f"{who} holds no role in NIGHT-1"):
+        night.request([CRANE], "1250.00", by=operator, requester=requester)
+
+
 def test_only_the_requester_or_the_operator_withdraws(night) -> None:
     o = night.request([CRANE], "1250.00", by="kim", requester="lee")
     with pytest.raises(ApprovalRefusedError, match="only the requester lee or the operator kim"):

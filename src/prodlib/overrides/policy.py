@@ -16,13 +16,14 @@ from decimal import Decimal
 from itertools import permutations
 from typing import Protocol
 
+from prodlib.access.roles import BOND_REP, LINE_PRODUCER, PRODUCTION_ACCOUNTANT, STUDIO_EXECUTIVE, UPM
 from prodlib.errors import ApprovalRefusedError, JustificationError
 from prodlib.reasons import Reason
 
 #: Each group needs one approver holding one of its roles (a distinct person per group).
-APPROVAL_GROUPS: tuple[tuple[str, ...], ...] = (("production_accountant",), ("line_producer", "upm"))
+APPROVAL_GROUPS: tuple[tuple[str, ...], ...] = ((PRODUCTION_ACCOUNTANT,), (LINE_PRODUCER, UPM))
 #: The extra group for an override above the production's third-approval amount.
-THIRD_APPROVAL: tuple[str, ...] = ("studio_executive", "bond_rep")
+THIRD_APPROVAL: tuple[str, ...] = (STUDIO_EXECUTIVE, BOND_REP)
 
 #: The closed list of justification codes (code -> what it means). A request names one of them.
 JUSTIFICATIONS: dict[str, str] = {

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from prodlib.access.roles import AUDITOR, PRODUCTION_ACCOUNTANT, ROLES
 from prodlib.errors import ApprovalRefusedError, OverrideError, OverrideExpiredError
 from prodlib.ledger import chain as ch
 from prodlib.ledger import journal
@@ -31,10 +32,12 @@ from prodlib.production import OverridePolicy
 
 #: Who every transition is routed to (one routing record each): the production accountant and the
 #: completion guarantor (the bond company, through its representative).
-ROUTE_TO = ("production_accountant", "completion_guarantor")
+ROUTE_TO = (PRODUCTION_ACCOUNTANT, "completion_guarantor")
 #: The role that executes an approved override (posts to the books) and the role that audits it.
-EXECUTOR_ROLES = ("production_accountant",)
-AUDITOR_ROLES = ("auditor",)
+EXECUTOR_ROLES = (PRODUCTION_ACCOUNTANT,)
+AUDITOR_ROLES = (AUDITOR,)
+#: A requester or an operator holds one of the shared roles in the production.
+MEMBER_ROLES = ROLES
 
 
 @dataclass(frozen=True)
@@ -181,9 +184,10 @@ def _quarantined(conn: sa.Connection, production_id: str, q_ids: Sequence[int]) 
 
 def request(conn: sa.Connection, scope: Scope, *, q_ids: Sequence[int], amount: Decimal, justification_code: str,
             justification_text: str, requester: str, operator: str, policy_now: OverridePolicy, now: datetime,
-            rule: str | None = None) -> Override:
+            roles: policy.RoleBook, role_production: str, rule: str | None = None) -> Override:
     """Record a request to release the quarantined rows ``q_ids`` past ``rule`` (their reason code;
-    default: the one reason they all share). Returns the override, ``requested``."""
+    default: the one reason they all share). The requester and the operator are members of the
+    production (hold a role in ``roles`` for ``role_production``). Returns the override, ``requested``."""
     next_state(NEW, "request")
     if not q_ids:
         raise OverrideError("an override names the quarantined rows it releases (--rows)")
@@ -191,6 +195,10 @@ def request(conn: sa.Connection, scope: Scope, *, q_ids: Sequence[int], amount: 
         raise OverrideError("a quarantined row is named twice")
     if not requester.strip() or not operator.strip():
         raise OverrideError("an override needs its requester and its operator")
+    for who in dict.fromkeys((requester.strip(), operator.strip())):
+        if not any(roles.holds(who, r, role_production) for r in MEMBER_ROLES):
+            raise ApprovalRefusedError(f"{who} holds no role in {role_production} (roles.yaml): cannot request "
+                                       "an override")
     text = policy.check_justification(justification_code, justification_text)
     if isinstance(amount, float) or not isinstance(amount, Decimal):
         raise OverrideError("the amount is a Decimal, never a float")
