@@ -341,6 +341,8 @@ def cmd_override(args: argparse.Namespace) -> int:
                         print(f"{r.recorded_at}  to {r.addressee:<22} {r.subject}")
                     return EXIT_OK
                 ids = [args.id] if action == "show" else store.all_ids(conn, pid)
+                if not ids:
+                    print(f"no overrides in production {pid}")
                 for oid in ids:
                     o = store.load(conn, pid, oid)
                     if action == "show" or args.state is None or o.state == args.state:
