@@ -71,8 +71,9 @@ class Night:
             return c.exec_driver_sql(sql).scalar()
 
 
-def make_night(tmp_path: Path, rows: list[str] = ROWS, db: str | None = None) -> Night:
-    root = write_input(tmp_path / "in", rows)
+def make_night(tmp_path: Path, rows: list[str] = ROWS, db: str | None = None, root: Path | None = None) -> Night:
+    """Run the input folder (the scenario's, with ``rows``; or ``root`` as the test wrote it)."""
+    root = root or write_input(tmp_path / "in", rows)
     db = db or f"sqlite:///{tmp_path / 'night.db'}"
     result = run(root, db)
     assert not result.errors

@@ -197,3 +197,42 @@ def test_a_verbatim_repeat_posts_under_its_own_row_key_and_a_re_export_skips_bot
         assert n.led.account_balances() == {"2500-02": 21500, "AP": -21500}
     finally:
         n.led.close()
+
+
+def test_the_other_line_of_a_posted_invoice_is_not_a_duplicate(tmp_path) -> None:
+    # INV-9: its dolly line dated 04/10/2026 (wrap day) posts; its crane line dated 04/11/2026 is after
+    # wrap (q_id 4). Releasing the crane line: INV-9 was posted by this same file, not before it.
+    rows = [*ROWS, "INV-9,04/10/2026,2500-02,Dolly wrap,40.00", "INV-9,04/11/2026,2500-02,Crane strike,60.00"]
+    n = make_night(tmp_path, rows)
+    try:
+        oid = n.request([4], "60.00").override_id
+        _approve(n, oid)
+        n.execute(oid)
+        assert n.led.account_balances() == {"2500-02": 20000, "AP": -20000}  # 100.00 + 40.00 + 60.00
+    finally:
+        n.led.close()
+
+
+def test_rows_of_a_kind_that_does_not_journal_cannot_be_requested(tmp_path) -> None:
+    root = write_input(tmp_path / "in")
+    with (root / "sources.yaml").open("a", encoding="utf-8") as f:
+        f.write('''  - id: pos
+    kind: purchase_order
+    path: po/pos.csv
+    date_format: "%m/%d/%Y"
+    columns: {po_number: PO, vendor_id: Vendor, po_date: Date, cost_code: Acct, description: Description,
+              amount: Amount, status: Status}
+''')
+    (root / "po").mkdir()
+    # a PO dated after wrap: DATE_OUT_OF_WINDOW, in a purchase-order batch (q_id 1: POs run first)
+    (root / "po" / "pos.csv").write_text("PO,Vendor,Date,Acct,Description,Amount,Status\n"
+                                         "PO-9,V-ACME,04/30/2026,2500-02,Late crane,500.00,approved\n",
+                                         encoding="utf-8")
+    night = make_night(tmp_path, root=root)
+    try:
+        with night.led.engine.connect() as c:
+            (q,) = [r.q_id for r in store.open_rows(c, night.led.production_id) if r.source_file == "po/pos.csv"]
+        with pytest.raises(OverrideError, match=f"posts invoice and petty_cash rows only: row {q} \\(purchase_order\\)"):
+            night.request([q], "500.00")
+    finally:
+        night.led.close()

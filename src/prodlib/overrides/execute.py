@@ -22,26 +22,20 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from prodlib.accounts import CREDIT_ACCOUNT
 from prodlib.checks import make_context, rules_of, run_phase
 from prodlib.errors import OverrideError
 from prodlib.fx import load_rate_table
 from prodlib.ingest import empty_quarantine, read_source
 from prodlib.ledger import Ledger, post_batch
 from prodlib.ledger import schema as s
-from prodlib.ledger.batches import posted_documents
 from prodlib.money import sum_money
 from prodlib.overrides import store
-from prodlib.overrides.policy import RoleBook
-from prodlib.pipeline import Stage, classify_stage, fx_stage, postings, take
+from prodlib.overrides.policy import EXECUTABLE_KINDS, RoleBook
+from prodlib.pipeline import DATE_COLUMN, Stage, classify_stage, fx_stage, postings, take
 from prodlib.rowkeys import row_keys
 from prodlib.rules import load_rules
 from prodlib.sources import InputSet, load_input_set
 from prodlib.taxonomy import get_chart
-
-#: Kinds whose quarantined rows an override can post (one two-line entry per row). Payroll is not
-#: among them: a pay line posts with its fringes and its timecard day (correct and re-run instead).
-EXECUTABLE_KINDS = tuple(k for k in CREDIT_ACCOUNT if k != "payroll")
 
 #: Hook for the exception queue (issue 10, helper "exq"): called with (connection, production id,
 #: override id, the released quarantine ids) inside the execution's transaction, so the queue marks
@@ -81,7 +75,23 @@ def _stage(inputs: InputSet, source_id: str, source_file: str, qrows: list[sa.Ro
     return Stage(ingest=one, good=one.frame, quarantine=empty_quarantine(), row_keys=keys)
 
 
-def _checked(stage: Stage, inputs: InputSet, conn: sa.Connection, production_id: str, bypass: str) -> Stage:
+def _posted_elsewhere(conn: sa.Connection, production_id: str, kind: str, documents: set[tuple[str, str]],
+                      own_batches: set[int]) -> set[tuple[str, str]]:
+    """Which (party, document) were posted by a batch of ``kind`` other than the rows' own file's: the
+    other lines of a row's own invoice, posted with its file, do not make it a duplicate."""
+    e, b = s.journal_entries, s.batches
+    wanted = {(p, d) for p, d in documents if isinstance(p, str) and isinstance(d, str)}
+    if not wanted:
+        return set()
+    q = (sa.select(e.c.party_id, e.c.document_no).select_from(e.join(b, b.c.batch_id == e.c.batch_id))
+         .where(e.c.production_id == production_id, e.c.kind == "posting", b.c.kind == kind,
+                e.c.document_no.in_(sorted({d for _, d in wanted})), e.c.batch_id.not_in(sorted(own_batches)))
+         .distinct())
+    return {(p, d) for p, d in conn.execute(q) if (p, d) in wanted}
+
+
+def _checked(stage: Stage, inputs: InputSet, conn: sa.Connection, production_id: str, bypass: str,
+             own_batches: set[int]) -> Stage:
     """Every rule of the run over the rows except those that quarantine with ``bypass``."""
     from prodlib.validate import validate_frame  # Great Expectations: imported only when an override runs
 
@@ -100,7 +110,8 @@ def _checked(stage: Stage, inputs: InputSet, conn: sa.Connection, production_id:
     stage = classify_stage(stage, chart, context)
     docs = set(zip(stage.good.get("vendor_id", []), stage.good.get("invoice_number", []), strict=True))
     context = replace(context, default_cost_code=stage.ingest.spec.default_cost_code,
-                      posted_invoices=posted_documents(conn, production_id, kind, docs) if kind == "invoice" else set())
+                      posted_invoices=_posted_elsewhere(conn, production_id, kind, docs, own_batches)
+                      if kind == "invoice" else set())
     for phase in ("documents", "guild"):
         kept = tuple(r for r in rules_of(kind, phase) if bypass not in r.reasons)
         if kept and not stage.good.empty:
@@ -131,13 +142,17 @@ def execute(led: Ledger, override_id: int, person: str, roles: RoleBook, role_pr
             files.setdefault((r.source_id, r.source_file), []).append(r)
         staged = []
         for (sid, sfile), rows in files.items():
-            stage = _checked(_stage(inputs, sid, sfile, rows), inputs, conn, pid, o.rule)
+            stage = _checked(_stage(inputs, sid, sfile, rows), inputs, conn, pid, o.rule,
+                             {int(r.batch_id) for r in rows})
             if len(stage.quarantine):
                 bad = stage.quarantine.iloc[0]
                 line = int(bad["source_line"])
                 r = next(x for x in rows if int(x.source_line) == line)
                 raise _refuse(r, f"it also fails {bad['reason']} ({bad['detail']}); an override bypasses "
                                  f"{o.rule} only: correct the row")
+            empty = [c for c in ("amount", DATE_COLUMN[stage.ingest.spec.kind]) if stage.good[c].isna().any()]
+            if empty:
+                raise _refuse(rows[0], f"no {' or '.join(empty)} to post: correct the row instead")
             staged.append((sid, sfile, rows, stage))
         total = sum((sum_money(postings(st)["amount"]) for *_, st in staged), Decimal(0))
         if total != o.amount:

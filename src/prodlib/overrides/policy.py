@@ -56,6 +56,12 @@ NOT_BYPASSABLE: frozenset[Reason] = frozenset({
 })
 
 
+#: Kinds whose quarantined rows an override can post (one two-line entry per row). Payroll is not
+#: among them: a pay line posts with its fringes and its timecard day (correct it and run again);
+#: nor are kinds that do not journal (purchase orders, budgets, timecards, bank lines).
+EXECUTABLE_KINDS: tuple[str, ...] = ("invoice", "petty_cash")
+
+
 class RoleBook(Protocol):
     """What approval needs of the role book (``prodlib.access.roles.RoleBook``)."""
 

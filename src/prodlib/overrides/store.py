@@ -207,6 +207,12 @@ def request(conn: sa.Connection, scope: Scope, *, q_ids: Sequence[int], amount: 
         raise OverrideError(f"the amount {amount} is not a non-zero amount in cents")
     journal.lock_head(conn, "journal")
     rows = _quarantined(conn, scope.production_id, q_ids)
+    kinds = dict(conn.execute(sa.select(s.batches.c.batch_id, s.batches.c.kind).where(
+        s.batches.c.batch_id.in_(sorted({int(r.batch_id) for r in rows})))).all())
+    other = [f"row {r.q_id} ({kinds[r.batch_id]})" for r in rows if kinds[r.batch_id] not in policy.EXECUTABLE_KINDS]
+    if other:
+        raise OverrideError(f"an override posts {' and '.join(policy.EXECUTABLE_KINDS)} rows only: {', '.join(other)}; "
+                            "correct the row and run again")
     reasons = sorted({r.reason for r in rows})
     rule = rule or (reasons[0] if len(reasons) == 1 else None)
     if rule is None:
