@@ -232,7 +232,7 @@ def test_rows_of_a_kind_that_does_not_journal_cannot_be_requested(tmp_path) -> N
     try:
         with night.led.engine.connect() as c:
             (q,) = [r.q_id for r in store.open_rows(c, night.led.production_id) if r.source_file == "po/pos.csv"]
-        with pytest.raises(OverrideError, match=f"posts invoice and petty_cash rows only: row {q} \\(purchase_order\\)"):
+        with pytest.raises(OverrideError, match=f"invoice and petty_cash rows only: row {q} \\(purchase_order\\)"):
             night.request([q], "500.00")
     finally:
         night.led.close()
