@@ -26,6 +26,7 @@ reports: setup
 	rm -rf $(SAMPLE) $(SAMPLE_DB)
 	$(VENV)/bin/prodlib sample --scale $(SCALE) --seed $(SEED) --out $(SAMPLE)
 	$(VENV)/bin/prodlib run --input $(SAMPLE) --db $(DB)
+	$(VENV)/bin/prodlib reconcile --db $(DB) --input $(SAMPLE) --out $(OUT)
 	$(VENV)/bin/prodlib audit verify --db $(DB)
 	$(VENV)/bin/prodlib report --db $(DB) --input $(SAMPLE) --out $(OUT)
 	@echo "open $(OUT)/index.html"

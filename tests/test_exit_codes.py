@@ -29,6 +29,7 @@ from prodlib.errors import (
     OverrideExpiredError,
     PeriodClosedError,
     ProdlibError,
+    QueueError,
     RuleDataError,
     UnbalancedEntryError,
 )
@@ -47,6 +48,7 @@ EXPECTED = {
     PeriodClosedError: 2,
     BudgetLockedError: 2,
     AppendOnlyError: 2,
+    QueueError: 2,  # an unknown exception id, an illegal state change
     # an emergency override refused (wrong role, illegal transition, boilerplate, expired): the user's
     OverrideError: 2,
     IllegalTransitionError: 2,

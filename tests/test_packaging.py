@@ -117,7 +117,7 @@ def test_a_non_editable_install_runs_sample_run_and_report(tmp_path: Path) -> No
         done = prodlib(*args)
         assert done.returncode == 0, (args, done.stderr[-2000:])
     assert "database: sqlite:///books.db" in done.stderr
-    for stem in ("cost_report", "quarantine", "pnh_remittance", "contingency", "index"):
+    for stem in ("cost_report", "exceptions", "pnh_remittance", "contingency", "index"):
         page = work / "out" / f"{stem}.html"
         assert page.stat().st_size > 1000, page
     # the stamps identify the books by their chain heads, never by where the database lives

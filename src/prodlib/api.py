@@ -59,21 +59,29 @@ _export("prodlib.remittance", "remittance_reports", "due_date", "late_charge")
 # reports: builders (pure), loaders (the one place reports read the ledger), display, export
 _export("prodlib.reports.cost", "CostReport", "CostLine", "cost_report", "fx_exposure")
 _export("prodlib.reports.quarantine", "QuarantineReport", "quarantine_report")
+_export("prodlib.reports.exceptions", "ExceptionsReport", "exceptions_report", "AGE_BUCKETS")
 _export("prodlib.reports.pnh", "PnhRemittanceReport", "pnh_remittance")
 _export("prodlib.reports.contingency", "ContingencyReport", "contingency_report")
 _export("prodlib.reports.load", "DataStamp", "CostReportInputs", "PnhInputs", "ContingencyInputs",
-        "load_cost_report_inputs", "load_fx_entries", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs")
+        "load_cost_report_inputs", "load_fx_entries", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs",
+        "load_exceptions")
 _export("prodlib.reports.display", "use_offline_plotly", "stamp_html", "frame_html", "money_table_html",
         "cost_table_html", "cost_chart", "fx_exposure_html", "quarantine_summary_html", "quarantine_rows_html",
-        "quarantine_chart",
+        "quarantine_chart", "exceptions_summary_html", "exceptions_age_chart", "exceptions_trend_chart",
+        "exceptions_rows_html",
         "pnh_summary_html", "pnh_plans_html", "pnh_funds_html", "pnh_exceptions_html", "pnh_chart",
         "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart")
 _export("prodlib.reports.export", "export_cost_report", "export_quarantine", "export_pnh_remittance",
-        "export_contingency", "write_csv")
+        "export_contingency", "export_exceptions", "write_csv")
 _export("prodlib.reports.render", "render_all", "render_report")
+# the exception queue (issue 10): lifecycle, conservation, findings sync, corrections
+_export("prodlib.exceptions.lifecycle", "STATES", "TRANSITIONS")
+_export("prodlib.exceptions.conservation", "Conservation", "conservation")
+_export("prodlib.exceptions.findings", "SyncResult", "KindCount", "sync_findings")
+_export("prodlib.exceptions.correct", "CorrectionResult", "correct")
 # errors and reasons
 _export("prodlib.errors", "ProdlibError", "InputError", "ConfigError", "DatabaseLocationError", "RuleDataError",
-        "LedgerError", "BugError", "ConservationError")
+        "LedgerError", "BugError", "ConservationError", "QueueError")
 _export("prodlib.reasons", "Reason")
 
 __all__ = sorted(_EXPORTS)

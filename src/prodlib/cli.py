@@ -220,16 +220,18 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
-        led = open_ledger(database_url(args.db))
+        led = open_ledger(database_url(args.db, write=False))
     except FileNotFoundError as exc:
         raise DatabaseLocationError(named_database(args.db), str(exc)) from None
     with led:
         inputs = load_inputs(led, date.fromisoformat(args.as_of) if args.as_of else None, args.input)
     result = reconcile_night(inputs)
+    queued = record_findings(args, result)  # the findings into the exception queue (or, --dry-run, counted)
     paths = write_outputs(result, Path(args.out))
     inv = result.invoices.matches
     how = inv["how"].value_counts().to_dict()
-    print(f"reconcile as of {result.as_of or 'the latest entry'} (read-only: nothing written to the ledger)")
+    print(f"reconcile as of {result.as_of or 'the latest entry'}"
+          + (" (dry run: nothing written to the ledger)" if args.dry_run else ""))
     print(f"invoice     {len(inv):,} lines: {how.get('po_number', 0):,} matched by PO number, "
           f"{how.get('vendor_code_amount', 0):,} by vendor + cost code + amount; "
           f"{len(result.invoices.positions):,} POs; ledger's open commitments "
@@ -260,10 +262,33 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     print(f"findings    {len(result.findings):,}")
     for kind, reason, n, amount in result.by_reason():
         print(f"  {kind:<10} {reason:<26} {n:>6,}  at stake {amount}")
+    for line in queued.lines():
+        print(line)
     for p in paths:
         print(p)
     print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return EXIT_OK
+
+
+def record_findings(args: argparse.Namespace, result):
+    """The night's findings into the exception queue, in one transaction (``--dry-run``: counted against
+    the queue, nothing written): :func:`prodlib.exceptions.findings.sync_findings`."""
+    from prodlib.exceptions.findings import kinds_run, sync_findings
+    from prodlib.ledger import Ledger, LedgerView
+
+    night = result.as_of.isoformat() if result.as_of else None
+    if args.dry_run:
+        with LedgerView.open(database_url(args.db, write=False)) as view, view.engine.connect() as conn:
+            from prodlib.ledger.journal import Scope
+
+            return sync_findings(conn, Scope(view.production_id), result.findings, kinds_run(result), night,
+                                 by=args.by, dry_run=True)
+    led = Ledger.open(database_url(args.db))
+    try:
+        with led.transaction() as conn:
+            return sync_findings(conn, led.scope, result.findings, kinds_run(result), night, by=args.by)
+    finally:
+        led.close()
 
 
 def cmd_rules_coverage(args: argparse.Namespace) -> int:
@@ -289,6 +314,167 @@ def cmd_rules_coverage(args: argparse.Namespace) -> int:
                                             "UNKNOWN_CLASSIFICATION)" if report.gaps
                                             else "every plan, fund and minimum has a schedule in force"))
     return EXIT_FINDINGS if report.gaps else EXIT_OK
+
+
+# --- prodlib exceptions: the exception queue (issue 10, item 6) ---------------------------------
+
+#: ``--state`` choices of ``prodlib exceptions list``: the lifecycle's states (prodlib.exceptions.lifecycle,
+#: repeated so that ``--help`` stays light; tests/exceptions/test_cli.py checks they agree), "waiting"
+#: (open or in review: the default) and "all".
+EXCEPTION_STATES = ("open", "in_review", "corrected", "released", "written_off", "superseded")
+
+
+def _queue_read(args: argparse.Namespace):
+    from prodlib.ledger import LedgerView
+
+    return LedgerView.open(database_url(args.db, write=False))
+
+
+def cmd_exceptions_list(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from prodlib.exceptions.queue import exception_rows, filter_queue
+
+    with _queue_read(args) as led, led.engine.connect() as conn:
+        frame = exception_rows(conn, led.production_id)
+    shown = filter_queue(frame, kind=args.kind, reason=args.reason, state=args.state, source=args.source,
+                         min_amount=args.min_amount, older_than=args.older_than, today=date.today())
+    print(f"{'id':>6}  {'kind':<14} {'reason':<26} {'state':<11} {'amount':>14} {'age':>5}  {'assignee':<12} source")
+    for r in shown.itertuples(index=False):
+        print(f"{r.exception_id:>6}  {r.kind:<14} {r.current_reason:<26} {r.state:<11} {r.amount_text:>14} "
+              f"{r.age_days:>4}d  {r.assignee or '':<12} {r.where}")
+    total = sum(abs(int(c)) for c in shown["amount_cents"].dropna()) if len(shown) else 0  # at stake: sizes
+    from prodlib.money import from_cents
+
+    print(f"{len(shown):,} of {len(frame):,} exceptions ({args.state}); at stake {from_cents(total)}")
+    return EXIT_OK
+
+
+def cmd_exceptions_show(args: argparse.Namespace) -> int:
+    from prodlib.exceptions.queue import show_lines
+
+    with _queue_read(args) as led, led.engine.connect() as conn:
+        for line in show_lines(conn, led.production_id, args.id):
+            print(line)
+    return EXIT_OK
+
+
+def _queue_write(args: argparse.Namespace, fn) -> list[int]:
+    from prodlib.ledger import Ledger
+
+    led = Ledger.open(database_url(args.db))
+    try:
+        with led.transaction() as conn:
+            return fn(conn, led.scope)
+    finally:
+        led.close()
+
+
+def cmd_exceptions_assign(args: argparse.Namespace) -> int:
+    from prodlib.ledger import exceptions as queue
+
+    why = args.why or f"assigned to {args.to}"
+    _queue_write(args, lambda conn, scope: queue.change(conn, scope, [args.id], "assign", actor=args.by, why=why,
+                                                        assignee=args.to))
+    print(f"exception {args.id}: in_review, assigned to {args.to} by {args.by}")
+    return EXIT_OK
+
+
+def cmd_exceptions_write_off(args: argparse.Namespace) -> int:
+    from prodlib.ledger import exceptions as queue
+
+    _queue_write(args, lambda conn, scope: queue.change(conn, scope, [args.id], "write_off", actor=args.by,
+                                                        why=args.reason))
+    print(f"exception {args.id}: written_off by {args.by} ({args.reason})")
+    return EXIT_OK
+
+
+def cmd_exceptions_correct(args: argparse.Namespace) -> int:
+    from prodlib.errors import QueueError
+    from prodlib.exceptions.correct import correct
+    from prodlib.ledger import Ledger
+
+    changes: dict[str, str] = {}
+    for item in args.set or []:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise QueueError(f"--set {item!r}: write it field=value (e.g. --set amount=1234.50)")
+        changes[name.strip()] = value
+    led = Ledger.open(database_url(args.db))
+    try:
+        res = correct(led, args.input, args.id, by=args.by, changes=changes or None,
+                      corrected_file=Path(args.file) if args.file else None, why=args.why)
+    finally:
+        led.close()
+    if res.posted:
+        print(f"exception {args.id}: corrected: validated again and posted as batch {res.batch_id}, "
+              f"entry {res.entry_id}")
+    elif res.state == "superseded":
+        print(f"exception {args.id}: superseded: the corrected row is already posted")
+    else:
+        print(f"exception {args.id}: still {res.state}: validated again, refused {res.reason}: {res.detail}")
+    return EXIT_OK if res.posted or res.state == "superseded" else EXIT_FINDINGS
+
+
+def cmd_exceptions_conservation(args: argparse.Namespace) -> int:
+    from prodlib.exceptions.conservation import conservation
+
+    with _queue_read(args) as led, led.engine.connect() as conn:
+        c = conservation(conn, led.production_id)
+    print(c.line())
+    return EXIT_OK if c.holds else EXIT_FINDINGS
+
+
+def add_exceptions_parser(sub) -> None:
+    """``prodlib exceptions list|show|assign|correct|write-off|conservation``."""
+    x = sub.add_parser("exceptions", help="the exception queue: list, show, assign, correct, write off")
+    xs = x.add_subparsers(dest="exceptions_command", required=True)
+
+    def cmd(name: str, func, help_: str, write: bool):
+        p = xs.add_parser(name, help=help_)
+        p.add_argument("--db", default=None, help=DB_HELP)
+        if write:
+            p.add_argument("--by", required=True, help="who acts (recorded in the audit chain)")
+        p.set_defaults(func=func)
+        return p
+
+    ls = cmd("list", cmd_exceptions_list, "the queue, filtered", False)
+    ls.add_argument("--kind", default=None, help="ingest, validation, classification, duplicate, guild, invoice, "
+                                                  "bank, petty_cash, ...")
+    ls.add_argument("--reason", default=None, help="a reason code (prodlib.reasons)")
+    ls.add_argument("--state", default="waiting", choices=(*EXCEPTION_STATES, "waiting", "all"),
+                    help="default: waiting (open or in_review)")
+    ls.add_argument("--source", default=None, help="a source id of sources.yaml (or a prefix of its file)")
+    ls.add_argument("--min-amount", default=None, type=_amount, help="at least this much at stake (e.g. 100.00)")
+    ls.add_argument("--older-than", default=None, type=int, help="opened more than DAYS days ago")
+    sh = cmd("show", cmd_exceptions_show, "one exception: its raw payload, amounts and history", False)
+    sh.add_argument("id", type=int)
+    a = cmd("assign", cmd_exceptions_assign, "give an exception to a person (state in_review)", True)
+    a.add_argument("id", type=int)
+    a.add_argument("--to", required=True, help="the person who works it")
+    a.add_argument("--why", default=None)
+    c = cmd("correct", cmd_exceptions_correct, "edit the raw row and validate it again: posts if it passes", True)
+    c.add_argument("id", type=int)
+    c.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                   help="a field of the row (the export's header or the canonical name); repeatable")
+    c.add_argument("--file", default=None, help="the corrected row as a CSV: the export's header and the row")
+    c.add_argument("--input", default="var/sample", help="folder holding sources.yaml (the row's source)")
+    c.add_argument("--why", default=None)
+    w = cmd("write-off", cmd_exceptions_write_off, "close an exception by a recorded decision", True)
+    w.add_argument("id", type=int)
+    w.add_argument("--reason", required=True, help="the decision, in words")
+    cmd("conservation", cmd_exceptions_conservation, "rows read = posted + the queue by state, whole history",
+        False)
+
+
+def _amount(text: str) -> str:
+    """argparse type of ``--min-amount``: money written 1234.50 (no float ever)."""
+    from prodlib.money import money
+
+    try:
+        return str(money(text))
+    except (ValueError, ArithmeticError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount written 1234.50") from None
 
 
 # --- emergency overrides (issue 11): prodlib override request|approve|reject|withdraw|execute|audit|expire|... ---
@@ -471,14 +657,17 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--as-of", default=None, type=iso_date, help="YYYY-MM-DD: the books as they stood that day")
     rep.set_defaults(func=cmd_report)
 
-    rc = sub.add_parser("reconcile", help="nightly reconciliation: invoices vs POs, bank vs books, petty cash "
-                                          "(read-only)")
+    rc = sub.add_parser("reconcile", help="nightly reconciliation: invoices vs POs, bank vs books, petty cash; "
+                                          "its findings into the exception queue")
     rc.add_argument("--db", default=None, help=DB_HELP)
     rc.add_argument("--as-of", default=None, type=iso_date,
                     help="YYYY-MM-DD: the night (default: the last bank line's date, else the latest entry)")
     rc.add_argument("--input", default=None,
                     help="folder with sources.yaml: its bank feeds and check register (without it: invoices only)")
     rc.add_argument("--out", default="reports", help="folder for the reconcile_*.csv files")
+    rc.add_argument("--dry-run", action="store_true",
+                    help="write nothing to the ledger: say what the exception queue would open and close")
+    rc.add_argument("--by", default="prodlib reconcile", help="who runs the night (recorded on each event)")
     rc.set_defaults(func=cmd_reconcile)
 
     a = sub.add_parser("audit", help="auditor's checks")
@@ -493,6 +682,8 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--input", default="var/sample", help="folder holding sources.yaml (or the file)")
     rc.add_argument("--today", default=None, type=iso_date, help="YYYY-MM-DD: the day 'in force today' means")
     rc.set_defaults(func=cmd_rules_coverage)
+
+    add_exceptions_parser(sub)
 
     e = sub.add_parser("export", help="export the books")
     esub = e.add_subparsers(dest="export_command", required=True)

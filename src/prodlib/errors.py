@@ -8,6 +8,7 @@ ProdlibError                      exit 3 unless a branch says otherwise
 │   └── RuleDataError             a rule file (shipped or the production's own) is wrong
 ├── LedgerError                   exit 2: the ledger refused a write; the message says which guarantee
 │   ├── PeriodClosedError, BudgetLockedError, UnbalancedEntryError, AppendOnlyError
+│   ├── QueueError                an exception-queue command it cannot do (unknown id, illegal change)
 │   └── LedgerArgumentError       a ledger call with arguments it cannot take (also a ValueError)
 ├── OverrideError                 exit 2: an emergency override refused (prodlib.overrides)
 │   ├── IllegalTransitionError    the event is not in the transition table for the override's state
@@ -88,6 +89,12 @@ class BudgetLockedError(LedgerError):
 
 class AppendOnlyError(LedgerError):
     """The database refused to change or delete a sealed row (the append-only triggers)."""
+
+
+class QueueError(LedgerError):
+    """An exception-queue command that cannot be done: an unknown exception id, a state change the
+    lifecycle does not allow (:data:`prodlib.exceptions.lifecycle.TRANSITIONS`), a correction that
+    names no field of the row."""
 
 
 class LedgerArgumentError(LedgerError, ValueError):

@@ -38,7 +38,7 @@ from prodlib.values import column_values, py_date
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from prodlib.ledger import Scope
+    from prodlib.ledger import LedgerView, Scope
 
 DATE_COLUMN = {"invoice": "invoice_date", "petty_cash": "receipt_date", "payroll": "period_end"}
 DOCUMENT_COLUMN = {"invoice": "invoice_number", "petty_cash": "envelope_id", "payroll": "employee_id"}
@@ -429,12 +429,7 @@ def run(
             read.append(skip_posted(stage, led.posted_row_keys(kind, stage.row_keys.tolist())))
         for stage in validate_stages(read, production):
             spec = stage.ingest.spec
-            posted_invoices = (led.posted_documents("invoice", set(zip(
-                stage.good["vendor_id"], stage.good["invoice_number"], strict=True))) if kind == "invoice" else set())
-            file_context = context
-            if kind == "petty_cash" and stage.set_aside is not None and len(stage.set_aside):
-                file_context = replace(context, posted_receipts=frozenset(receipt_keys(stage.set_aside)))
-            stage = finish_source(fx_stage(stage, rates), chart, posted_invoices, file_context)
+            stage = after_validation(stage, led, chart, rates, context)
             if kind == "timecard":
                 timecards.append(stage.good)
                 held.update(held_timecard_days(stage))
@@ -448,7 +443,8 @@ def run(
             # One transaction per file: a payroll batch and its fringe batch commit together or not at all.
             with led.transaction() as conn:
                 result = post_batch(conn, led.scope, spec.id, spec.display_path, stage.ingest.file_hash, kind,
-                                    contents.pop("postings", None), stage.quarantine, stage.ingest.rows_read,
+                                    contents.pop("postings", None), quarantine_with_amounts(stage),
+                                    stage.ingest.rows_read,
                                     **contents, row_keys=stage.good_keys(), already_posted=stage.already_posted)
                 if kind == "payroll":
                     if result.rows_already_posted != stage.already_posted and not result.already_posted:
@@ -469,6 +465,40 @@ def run(
                 )
             )
     return RunResult(production=production, sources=tuple(runs), errors=tuple(errors), rules_replaced=rules.replaced)
+
+
+def after_validation(stage: Stage, led: LedgerView, chart: ChartOfAccounts, rates: RateTable,
+                     context: CheckContext) -> Stage:
+    """A validated file through the rest of the run's stages: foreign currency, classification, the
+    kind's document rules against what ``led`` already posted (invoice numbers; a re-export's repeated
+    receipts), the guild-phase rules (:func:`finish_source`). The run and a correction
+    (:func:`recheck`) both take this one path."""
+    kind = stage.ingest.spec.kind
+    posted_invoices = (led.posted_documents("invoice", set(zip(
+        stage.good["vendor_id"], stage.good["invoice_number"], strict=True))) if kind == "invoice" else set())
+    if kind == "petty_cash" and stage.set_aside is not None and len(stage.set_aside):
+        context = replace(context, posted_receipts=frozenset(receipt_keys(stage.set_aside)))
+    return finish_source(fx_stage(stage, rates), chart, posted_invoices, context)
+
+
+def recheck(ingest: IngestResult, led: LedgerView, production: Production, chart: ChartOfAccounts,
+            rules: RuleBook, rates: RateTable) -> Stage:
+    """One file (a corrected row, :mod:`prodlib.exceptions.correct`) through the run's own stages, as
+    :func:`run` takes each file of its kind: rows already posted set aside, the kind's suite, then
+    :func:`after_validation`. Payroll's guild phase needs the run's timecards: not for here."""
+    context = replace(make_context(production, chart=chart, rules=rules), held_days={}, seen_bank_transactions=set())
+    stage = start(ingest)
+    stage = skip_posted(stage, led.posted_row_keys(ingest.spec.kind, stage.row_keys.tolist()))
+    return after_validation(validate_stage(stage, production), led, chart, rates, context)
+
+
+def quarantine_with_amounts(stage: Stage) -> pd.DataFrame:
+    """The stage's quarantine with each row's ``amount`` where ingest read one (the exception queue
+    keeps the money at stake; a row refused for its amount, or by ingest, has none)."""
+    q, frame = stage.quarantine, stage.ingest.frame
+    if not len(q) or "amount" not in frame or frame.index.has_duplicates:
+        return q
+    return q.assign(amount=frame["amount"].reindex(q.index).to_numpy(dtype=object))
 
 
 def _file_bytes(spec: SourceSpec) -> bytes | None:

@@ -163,7 +163,7 @@ def test_render_all_passes_remittance_dir(tmp_path, monkeypatch):
 
     monkeypatch.setattr(render, "render_report", fake_render)
     paths = render.render_all("sqlite:///x.db", tmp_path, {"as_of": "2026-05-10"})
-    assert [p.name for p in paths] == ["cost_report.html", "quarantine.html", "pnh_remittance.html",
+    assert [p.name for p in paths] == ["cost_report.html", "exceptions.html", "pnh_remittance.html",
                                        "contingency.html", "index.html"]
     assert seen["pnh_remittance"]["remittance_dir"] == str((tmp_path / "remittance").resolve())
     assert "remittance_dir" not in seen["cost_report"]  # only notebooks that declare it get it

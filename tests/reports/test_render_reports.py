@@ -1,6 +1,6 @@
 """Rendering: the notebooks executed by papermill against a small SQLite ledger, checked as a user sees them.
 
-Three notebook executions (about 3 s each): render_all (cost report + quarantine) and one failure.
+Notebook executions (about 3 s each): render_all (cost report, exception queue, ...) and one failure.
 
 The ledger fixture (budget = the hand production of test_cost_report, no commitments, no EFC):
 postings  1100-01 100,000.00 (02-01)   1100-02 5,000.00 (02-02)   1100-02 -1,000.00 (02-03, credit note)
@@ -16,7 +16,8 @@ As of 2026-03-31, by hand (EFC = max(budget, actual + commitments) where no esti
   EFC per account: 1100 120,000; 1300 58,000 (estimate); 2000 8,000; 2100 1,500 (cost, no budget); 3300 25,000.50;
   5100 12,000; 6700 4,500; 6800 max(0, -300) = 0; 8000 10,000; 8100 3,000  -> 242,000.50
   variance = 242,500.50 - 242,000.50 = 500.00;  ETC = 242,000.50 - 166,949.50 = 75,051.00
-quarantine: 2 rows (MALFORMED_AMOUNT at inv/acme.csv:7, UNKNOWN_COST_CODE at inv/acme.csv:12)
+quarantine: 2 rows (MALFORMED_AMOUNT at inv/acme.csv:7, UNKNOWN_COST_CODE at inv/acme.csv:12): two open
+          exceptions of the queue, no amount read (the frame posted carries none)
 """
 
 from __future__ import annotations
@@ -123,24 +124,24 @@ def external_refs(page: str) -> list[str]:
 
 def test_render_all_writes_reports_csv_and_index(rendered):
     out, paths, _ = rendered  # speed is measured in benchmarks, not asserted in a test
-    assert [p.name for p in paths] == ["cost_report.html", "quarantine.html", "pnh_remittance.html", "contingency.html",
+    assert [p.name for p in paths] == ["cost_report.html", "exceptions.html", "pnh_remittance.html", "contingency.html",
                                       "index.html"]
-    for name in ("cost_report.csv", "cost_report.stamp.json", "quarantine.csv", "quarantine.stamp.json"):
+    for name in ("cost_report.csv", "cost_report.stamp.json", "exceptions.csv", "exceptions.stamp.json"):
         assert (out / name).exists(), name
 
 
-@pytest.mark.parametrize("name", ["cost_report", "quarantine"])
-def test_html_is_offline_without_code_and_plotly_once(rendered, name):
+@pytest.mark.parametrize(("name", "figures"), [("cost_report", 1), ("exceptions", 2)])
+def test_html_is_offline_without_code_and_plotly_once(rendered, name, figures):
     page = (rendered[0] / f"{name}.html").read_text(encoding="utf-8")
     assert external_refs(page) == []
     assert not re.search(r"<link\b[^>]*rel=[\"']?stylesheet[^>]*href=[\"']?https?:", page, flags=re.I)
     assert len(re.findall(r"plotly\.js v\d+\.\d+\.\d+", page)) == 1  # the library's banner: inlined once
-    assert page.count('class="plotly-graph-div"') == 1  # one figure
+    assert page.count('class="plotly-graph-div"') == figures  # the exceptions: by age, and night by night
     # no code shown: no editor or highlighted source element, and every code cell is marked input-less
     assert 'class="jp-InputArea-editor' not in page and 'class="highlight' not in page
     code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', page)
     assert code_cells and all("jp-mod-noInput" in c for c in code_cells)
-    for code in ("load_cost_report_inputs(", "use_offline_plotly(", "load_quarantine(", "export_dir ="):
+    for code in ("load_cost_report_inputs(", "use_offline_plotly(", "load_exceptions(", "export_dir ="):
         assert code not in visible_text(page)
 
 
@@ -167,21 +168,22 @@ def test_cost_report_csv_matches_by_machine(rendered):
     assert csv[csv["key"] == "2000"].iloc[0]["actual"] == "0.00"  # posted after the as-of date
 
 
-def test_quarantine_html_and_csv(rendered):
+def test_exceptions_html_and_csv(rendered):
     out = rendered[0]
-    text = visible_text((out / "quarantine.html").read_text(encoding="utf-8"))
-    assert "2 row(s) in the quarantine" in text
-    assert text.index("inv/acme.csv:7") < text.index("inv/acme.csv:12")  # by file, then line number
-    q = pd.read_csv(out / "quarantine.csv", dtype=str)
-    assert list(q["location"]) == ["inv/acme.csv:7", "inv/acme.csv:12"]
+    text = visible_text((out / "exceptions.html").read_text(encoding="utf-8"))
+    assert "2 exception(s) waiting (open or in review), 0.00 at stake" in text
+    assert text.index("inv/acme.csv:7") < text.index("inv/acme.csv:12")  # opened together: in id order
+    q = pd.read_csv(out / "exceptions.csv", dtype=str, keep_default_na=False)
+    assert list(q["where"]) == ["inv/acme.csv:7", "inv/acme.csv:12"]
     assert list(q["reason"]) == ["MALFORMED_AMOUNT", "UNKNOWN_COST_CODE"]
+    assert list(q["kind"]) == ["ingest", "classification"] and list(q["state"]) == ["open", "open"]
 
 
 def test_index_links_each_report_with_stamp(rendered):
     out = rendered[0]
     page = (out / "index.html").read_text(encoding="utf-8")
     assert external_refs(page) == [] and "http" not in page
-    assert 'href="cost_report.html"' in page and 'href="quarantine.html"' in page and 'href="cost_report.csv"' in page
+    assert 'href="cost_report.html"' in page and 'href="exceptions.html"' in page and 'href="cost_report.csv"' in page
     stamp = json.loads((out / "cost_report.stamp.json").read_text())
     assert stamp["budget_version"] == "BV-TEST-1" and stamp["as_of"] == "2026-03-31"
     assert stamp["inputs_sha256"][:16] in page and "2026-03-31" in page and "Test Feature" in page
@@ -212,7 +214,7 @@ def test_render_all_reports_every_failure_and_marks_the_index(tmp_path):
         render_all("", out, {}, notebooks=tmp_path / "no-notebooks")
     msg = str(err.value)
     assert "4 of 4 report(s) failed" in msg and "cost_report.ipynb does not exist" in msg
-    assert "quarantine.ipynb does not exist" in msg
+    assert "exceptions.ipynb does not exist" in msg
     assert not (out / "cost_report.csv").exists()  # no stale figures beside a failed report
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.count("FAILED: ") == 4
@@ -243,7 +245,7 @@ def test_stamps_identify_the_books_by_chain_head_never_by_location(rendered, led
         "SELECT entry_id, entry_hash FROM journal_entries ORDER BY entry_id DESC LIMIT 1").fetchone()
     con.close()
     assert last_id == 9
-    for stem in ("cost_report", "quarantine", "pnh_remittance", "contingency"):
+    for stem in ("cost_report", "exceptions", "pnh_remittance", "contingency"):
         stamp = json.loads((out / f"{stem}.stamp.json").read_text(encoding="utf-8"))
         assert (stamp["journal_entries"], stamp["journal_head"]) == (9, last_hash), stem
         assert stamp["source"].startswith("ledger")

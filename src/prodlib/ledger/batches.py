@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from prodlib.columns import POSTING_COLUMNS, QUARANTINE_COLUMNS
 from prodlib.errors import ConservationError, LedgerArgumentError, PeriodClosedError, UnbalancedEntryError
 from prodlib.ledger import chain as ch
+from prodlib.ledger import exceptions as exception_queue
 from prodlib.ledger import journal
 from prodlib.ledger import schema as s
 from prodlib.ledger.budgets import prepare_budget, write_budget
@@ -32,7 +33,7 @@ from prodlib.ledger.journal import EntryColumns, Scope
 from prodlib.ledger.normalize import dates, int_list, iso, stamp, str_list, today
 from prodlib.ledger.periods import closed_periods
 from prodlib.ledger.seals import QUARANTINE_FIELDS, batch_record, quarantine_record, row_keys_digest
-from prodlib.money import MONEY_DTYPE, MONEY_TYPE
+from prodlib.money import MONEY_DTYPE, MONEY_TYPE, to_cents
 
 #: Keys per ``IN (...)`` lookup: far below SQLite's and PostgreSQL's bound-parameter limits.
 KEY_CHUNK = 5_000
@@ -93,6 +94,15 @@ def quarantine_rows(frame: pd.DataFrame, source_id: str, source_file: str) -> li
                     int_list(get("source_line"), n), str_list(get("row_hash"), n),
                     [str(x) for x in str_list(get("reason"), n)], str_list(get("field"), n),
                     str_list(get("detail"), n), payloads, strict=True))
+
+
+def quarantine_cents(frame: pd.DataFrame) -> list[int | None]:
+    """Each quarantined row's ``amount`` in cents where the frame carries one (the pipeline adds the
+    amounts ingest could read: :func:`prodlib.pipeline.quarantine_with_amounts`), else None."""
+    if "amount" not in frame:
+        return [None] * len(frame)
+    return [to_cents(v) if isinstance(v, Decimal) else (int(v) * 100 if isinstance(v, int) else None)
+            for v in frame["amount"].astype(object).where(frame["amount"].notna(), None).tolist()]
 
 
 def _two_line_entries(postings: pd.DataFrame, source_id: str) -> EntryColumns:
@@ -266,6 +276,11 @@ def _post_batch(conn: sa.Connection, scope: Scope, source_id, source_file, file_
                                                    for r in q_rows])}
     if row_keys is not None:
         sealed["row_keys_digest"] = row_keys_digest(keys)
+    if q_rows:  # every quarantined row is an exception of the queue, opened in this transaction
+        opened = exception_queue.open_quarantined(conn, scope, batch_id, kind, q_rows, quarantine_cents(quarantine),
+                                                  now)
+        if opened:
+            sealed["exceptions"] = opened
     journal.append_event(conn, scope, "batch_posted", sealed, now)
     return BatchResult(batch_id, source_id, file_hash, rows_read, n + npo, nq, False, batch["first_entry_id"],
                        batch["last_entry_id"], already_posted)

@@ -316,6 +316,20 @@ def _v7(conn: sa.Connection) -> None:
         conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
 
 
+def _v8(conn: sa.Connection) -> None:
+    """The exception queue (prodlib.exceptions): ``exceptions`` (each as opened) and ``exception_events``
+    (its every state change), both append-only; current state is the latest event. The quarantine rows
+    of an older ledger become open exceptions (sealed by one audit event per production)."""
+    for t in s.V8_TABLES:
+        t.create(conn)
+    for table in s.APPEND_ONLY_V8:  # SQLite: tagged as migration 5 tags
+        for stmt in _append_only_sql(conn.dialect.name, table):
+            conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+    if conn.exec_driver_sql("SELECT COUNT(*) FROM quarantine").scalar():  # a ledger from before the queue
+        from prodlib.ledger.exceptions import open_existing_quarantine
+        from prodlib.ledger.normalize import stamp, utc_now
+
+        open_existing_quarantine(conn, stamp(utc_now()))
 def _v9(conn: sa.Connection) -> None:
     """Emergency overrides (prodlib.overrides): requests, their rows, their hash-chained transitions
     (chain head ``overrides``), routing records and what an execution posted; all append-only."""
@@ -335,6 +349,8 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "integrity triggers name their guarantee (PostgreSQL constraint name, SQLite message tag)", _v5),
     Migration(6, "row keys of posted rows (unique per production and kind), rows already posted per batch", _v6),
     Migration(7, "journal_fx: a foreign-currency entry's currency, original amount and rate, sealed by its hash", _v7),
+    # 8 is exq's (issue 10): the exception queue
+    Migration(8, "exception queue: exceptions and their append-only, sealed state-change events", _v8),
     Migration(9, "emergency overrides: requests, rows, hash-chained transitions, routing, postings", _v9),
 ]
 LATEST = MIGRATIONS[-1].version

@@ -243,6 +243,59 @@ journal_fx = sa.Table(
     sa.Column("rate", sa.Text, nullable=False),
 )
 
+# --- migration 8 -----------------------------------------------------------------------------
+
+# The exception queue (prodlib.exceptions): one row per exception as it was opened (a quarantined row
+# or a reconciliation finding), never changed; its life is the append-only ``exception_events``, the
+# latest event carrying the state, reason and assignee in force. ``seal`` is SHA-256 over the row's
+# canonical record (prodlib.ledger.seals), sealed again by the ``exceptions_recorded`` audit event.
+exceptions = sa.Table(
+    "exceptions",
+    metadata,
+    sa.Column("exception_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("origin", sa.String(16), nullable=False),  # quarantine | reconcile
+    sa.Column("kind", sa.Text, nullable=False),  # ingest, validation, ..., invoice, bank, petty_cash
+    sa.Column("reason", sa.Text, nullable=False),  # the reason code it was opened with
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("source_kind", sa.Text),  # the input kind of a quarantined row
+    sa.Column("source_id", sa.Text),
+    sa.Column("source_file", sa.Text),
+    sa.Column("source_line", BIGINT),
+    sa.Column("q_id", BIGINT),  # the quarantine row (origin quarantine)
+    sa.Column("batch_id", BIGINT),  # the batch that quarantined it
+    sa.Column("payload", sa.Text),  # the raw row as read (JSON), or the finding (JSON)
+    sa.Column("amount_cents", sa.BigInteger),
+    sa.Column("figures", sa.Text, nullable=False),  # canonical JSON [[name, "12.30"], ...]
+    sa.Column("roles", sa.Text, nullable=False),  # canonical JSON ["production_accountant", ...]
+    sa.Column("detail", sa.Text),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Column("seal", sa.String(64), nullable=False),
+    sa.Index("ix_exceptions_fingerprint", "production_id", "fingerprint"),
+)
+
+exception_events = sa.Table(
+    "exception_events",
+    metadata,
+    sa.Column("event_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("exception_id", BIGINT, nullable=False),
+    sa.Column("action", sa.String(24), nullable=False),  # open, assign, correct, correction_failed, ...
+    sa.Column("state", sa.String(16), nullable=False),  # the state after the event
+    sa.Column("reason", sa.Text, nullable=False),  # the reason code in force after the event
+    sa.Column("assignee", sa.Text),  # the person working it after the event
+    sa.Column("actor", sa.Text, nullable=False),  # who
+    sa.Column("why", sa.Text, nullable=False),  # why (a recorded decision)
+    sa.Column("batch_id", BIGINT),  # the batch a correction (or a released row) posted
+    sa.Column("entry_id", BIGINT),  # its journal entry
+    sa.Column("override_id", sa.Text),  # the override that released it
+    sa.Column("row_key", sa.String(64)),  # the corrected row's key (prodlib.rowkeys)
+    sa.Column("night", sa.String(10)),  # the reconciliation night (ISO date) of a reconcile event
+    sa.Column("recorded_at", sa.Text, nullable=False),  # when (beside the seal, as every ledger time)
+    sa.Column("seal", sa.String(64), nullable=False),
+    sa.Index("ix_exception_events_exception", "exception_id", "event_id"),
+)
+
 # --- migration 9 (emergency overrides, prodlib.overrides) ------------------------------------
 
 # An override as requested: what it bypasses (the rule, i.e. the quarantined rows' reason code),
@@ -326,6 +379,7 @@ V2_TABLES = [period_closes, purchase_orders, etc_entries]
 V3_TABLES = [estimates]
 V6_TABLES = [posted_rows]
 V7_TABLES = [journal_fx]
+V8_TABLES = [exceptions, exception_events]
 V9_TABLES = [override_requests, override_rows, override_transitions, override_routing, override_postings]
 #: Tables migration 2 made append-only (frozen: migrations never change).
 APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
@@ -333,5 +387,7 @@ APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
 APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates", "posted_rows"]
 #: Made append-only by migration 7 (tests/test_fx.py checks it on a ledger with foreign entries).
 APPEND_ONLY_V7 = ["journal_fx"]
+#: Made append-only by migration 8 (the exception queue).
+APPEND_ONLY_V8 = ["exceptions", "exception_events"]
 #: Made append-only by migration 9 (tests/overrides/test_chain.py checks each refuses a DELETE).
 APPEND_ONLY_V9 = [t.name for t in V9_TABLES]

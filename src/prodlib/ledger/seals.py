@@ -182,6 +182,8 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
             return f"batch {p['batch_id']}: quarantine rows differ from those sealed"
         if "row_keys_digest" in p and row_keys_digest(posted_row_keys(conn, p["batch_id"])) != p["row_keys_digest"]:
             return f"batch {p['batch_id']}: posted row keys differ from those sealed"
+        if p.get("exceptions"):  # the exceptions its quarantine opened (migration 8)
+            return check_exceptions(conn, p["exceptions"])
     elif etype == "budget_recorded":
         rows = _rows(conn, "SELECT * FROM budget_versions WHERE version_id = :v", v=p["version_id"])
         if not rows or rows[0]["content_hash"] != p["content_hash"]:
@@ -201,10 +203,86 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
         rows = _rows(conn, "SELECT * FROM estimates WHERE estimate_id = :i", i=p["estimate_id"])
         if not rows or not _sealed(estimate_record(rows[0]), p):
             return f"estimate {p['estimate_id']} differs from the one sealed"
+    elif etype == "exceptions_recorded":
+        return check_exceptions(conn, p)
     elif etype == "override_transition":
         return _check_transition(conn, p)
     elif etype == "period_closed":
         rows = _rows(conn, "SELECT * FROM period_closes WHERE period = :p", p=p["period"])
         if not rows or not _sealed(period_close_record(rows[0]), p):
             return f"period close {p['period']} differs from the one sealed"
+    return None
+
+
+# --- the exception queue (migration 8) ---------------------------------------------------------
+
+EXCEPTION_FIELDS = ("exception_id", "production_id", "origin", "kind", "reason", "fingerprint", "source_kind",
+                    "source_id", "source_file", "source_line", "q_id", "batch_id", "payload", "amount_cents",
+                    "figures", "roles", "detail")
+EXCEPTION_EVENT_FIELDS = ("event_id", "production_id", "exception_id", "action", "state", "reason", "assignee",
+                          "actor", "why", "batch_id", "entry_id", "override_id", "row_key", "night")
+_EXCEPTION_INTS = ("exception_id", "source_line", "q_id", "batch_id", "amount_cents", "event_id", "entry_id")
+
+
+def exception_record(r: Mapping, fields: tuple[str, ...] = EXCEPTION_FIELDS) -> dict:
+    """An exception (or, with ``EXCEPTION_EVENT_FIELDS``, one of its events) as its ``seal`` covers it:
+    every column but ``recorded_at`` (wall-clock, beside the seal) and the seal itself."""
+    return {k: (_int(r[k]) if k in _EXCEPTION_INTS else r[k]) for k in fields}
+
+
+def exception_seal(r: Mapping, fields: tuple[str, ...] = EXCEPTION_FIELDS) -> str:
+    """SHA-256 of a queue row's canonical record: what its ``seal`` column holds."""
+    return ch.sha256_hex(ch.canonical_json(exception_record(r, fields)))
+
+
+def exceptions_digest(exception_seals: list[str], event_seals: list[str]) -> str:
+    """What an ``exceptions_recorded`` audit event seals: the seals of the rows it wrote, in id order."""
+    return ch.sha256_hex("\n".join(["exceptions", *exception_seals, "events", *event_seals]))
+
+
+def _queue_rows(conn: sa.Connection, table: str, key: str, first, last) -> list[dict]:
+    if first is None:
+        return []
+    return _rows(conn, f"SELECT * FROM {table} WHERE {key} BETWEEN :a AND :b ORDER BY {key}", a=first, b=last)
+
+
+def check_exceptions(conn: sa.Connection, p: dict) -> str | None:
+    """An ``exceptions_recorded`` event: each row it covers still matches its seal, none is missing,
+    and the seals are those the event sealed. Names the first row that differs."""
+    got = []
+    for table, key, fields, label in (("exceptions", "exception_id", EXCEPTION_FIELDS, "exception"),
+                                      ("exception_events", "event_id", EXCEPTION_EVENT_FIELDS, "exception event")):
+        first, last = p[f"first_{label.split()[-1]}"], p[f"last_{label.split()[-1]}"]
+        rows = _queue_rows(conn, table, key, first, last)
+        for r in rows:
+            if exception_seal(r, fields) != r["seal"]:
+                what = f" (of exception {r['exception_id']})" if table == "exception_events" else ""
+                return f"{label} {r[key]}{what}: its content differs from its seal (edited in the database?)"
+        if first is not None and len(rows) != last - first + 1:
+            return f"{label}s {first}-{last}: {last - first + 1 - len(rows)} missing (deleted?)"
+        got.append([r["seal"] for r in rows])
+    if exceptions_digest(*got) != p["digest"]:
+        return (f"exceptions {p['first_exception']}-{p['last_exception']}, events {p['first_event']}-"
+                f"{p['last_event']}: seals differ from those sealed (a row and its seal rewritten?)")
+    return None
+
+
+def unsealed_exceptions(conn: sa.Connection) -> str | None:
+    """Queue rows past the last ``exceptions_recorded`` event: written around the API (no audit event)."""
+    if not sa.inspect(conn).has_table("exception_events"):
+        return None
+    sealed = {"last_exception": 0, "last_event": 0}
+    for etype, payload in conn.execute(sa.text(
+            "SELECT event_type, payload FROM audit_events WHERE event_type = 'exceptions_recorded' "
+            "OR (event_type = 'batch_posted' AND payload LIKE :pat)"), {"pat": '%"exceptions":%'}):
+        p = json.loads(payload)
+        p = p.get("exceptions", {}) if etype == "batch_posted" else p
+        for k in sealed:
+            sealed[k] = max(sealed[k], int(p.get(k) or 0))
+    for table, key, label in (("exceptions", "exception_id", "exception"), ("exception_events", "event_id", "event")):
+        top = conn.exec_driver_sql(f"SELECT MAX({key}) FROM {table}").scalar()
+        upto = sealed.get(f"last_{label}") or 0
+        if top is not None and int(top) > int(upto):
+            return f"{'exception' if label == 'exception' else 'exception event'} {int(upto) + 1}: " \
+                   "written without an audit event (appended around the API)"
     return None

@@ -188,6 +188,8 @@ def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tupl
             problems.append((i, bad))
             break
         expected_prev = h
+    if not problems and (tail := seals.unsealed_exceptions(conn)):  # the exception queue (migration 8)
+        problems.append((len(eid) + 1, tail))
     head = conn.exec_driver_sql("SELECT seq, hash FROM chain_heads WHERE chain = 'audit'").first()
     if not problems and head is not None:
         last_id = int(eid[-1]) if eid else 0

@@ -184,3 +184,56 @@ def demo_budget_lines() -> dict[str, pd.DataFrame]:
         out[vid] = pd.DataFrame({"cost_code": pd.Series(list(current), dtype="string"),
                                  "amount": to_money_series(list(current.values()))})
     return out
+
+
+def demo_exceptions() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The exception queue as the ledger returns it (current state, events), April 2026:
+
+    1 MALFORMED_AMOUNT (no amount read) open since 04-02; 2 DUPLICATE_INVOICE 1,250.00 in review (Ana)
+    since 04-02; 3 UNKNOWN_COST_CODE 1,234.56 corrected 04-28; 4 DATE_OUT_OF_WINDOW 48.10 written off
+    04-29; 5 MISSING_COST_CODE 23.75 open since 03-10; 6 OVER_INVOICED 75.00 found 04-29; 7 a 35.00
+    bank charge found 04-28, superseded 04-30; 8 another 35.00 charge found 04-30. Waiting: 1, 2, 5, 6,
+    8 = 0 + 1,250.00 + 23.75 + 75.00 + 35.00 = 1,383.75 at stake.
+    """
+    q = demo_quarantine()
+    pa_ = '["production_accountant"]'
+    x = [  # id, origin, kind, reason, q row (or documents), cents, opened
+        (1, "quarantine", "ingest", "MALFORMED_AMOUNT", 0, None, "2026-04-02"),
+        (2, "quarantine", "duplicate", "DUPLICATE_INVOICE", 1, 125_000, "2026-04-02"),
+        (3, "quarantine", "classification", "UNKNOWN_COST_CODE", 2, 123_456, "2026-04-20"),
+        (4, "quarantine", "validation", "DATE_OUT_OF_WINDOW", 3, 4_810, "2026-03-10"),
+        (5, "quarantine", "classification", "MISSING_COST_CODE", 4, 2_375, "2026-03-10"),
+        (6, "reconcile", "invoice", "OVER_INVOICED", "po PO-1003; invoice V-ACME/A-1044", 7_500, "2026-04-29"),
+        (7, "reconcile", "bank", "BANK_ONLY_ITEM", "bank 20260427000031", 3_500, "2026-04-28"),
+        (8, "reconcile", "bank", "BANK_ONLY_ITEM", "bank 20260429000036", 3_500, "2026-04-30"),
+    ]
+    later = {  # id -> (action, state, by, why, day, assignee)
+        2: ("assign", "in_review", "Sam", "assigned to Ana", "2026-04-03", "Ana"),
+        3: ("correct", "corrected", "Ana", "corrected row: Konto=2500-02", "2026-04-28", None),
+        4: ("write_off", "written_off", "Ana", "a 2025 receipt: charged to the prior show", "2026-04-29", None),
+        7: ("supersede", "superseded", "prodlib reconcile", "no longer found (booked as a bank charge)",
+            "2026-04-30", None),
+    }
+    cur, ev = [], []
+    for xid, origin, kind, reason, src, cents, opened in x:
+        quar = origin == "quarantine"
+        row = q.iloc[src] if quar else None
+        payload = row["payload"] if quar else json.dumps({"documents": src.split("; "), "reason": reason})
+        detail = row["detail"] if quar else f"{reason.lower().replace('_', ' ')}: {src}"
+        ev.append((xid, "open", "open", reason, None, "prodlib run" if quar else "prodlib reconcile",
+                   "quarantined by the run" if quar else "found by the reconciliation", opened))
+        action = later.get(xid)
+        if action:
+            ev.append((xid, action[0], action[1], reason, action[5], action[2], action[3], action[4]))
+        last = ev[-1]
+        cur.append({"exception_id": xid, "origin": origin, "kind": kind, "reason": reason,
+                    "source_id": row["source_id"] if quar else None, "source_file": row["source_file"] if quar else src,
+                    "source_line": int(row["source_line"]) if quar else None, "amount_cents": cents,
+                    "payload": payload, "roles": pa_, "detail": detail, "opened_at": f"{opened}T06:00:00Z",
+                    "state": last[2], "current_reason": reason, "assignee": last[4],
+                    "last_at": f"{last[7]}T06:00:00Z"})
+    ev.sort(key=lambda e: (e[7], e[0]))
+    events = pd.DataFrame([{"event_id": i + 1, "exception_id": e[0], "action": e[1], "state": e[2], "reason": e[3],
+                            "assignee": e[4], "actor": e[5], "why": e[6], "night": None,
+                            "recorded_at": f"{e[7]}T06:00:00Z"} for i, e in enumerate(ev)])
+    return pd.DataFrame(cur, dtype=object), events

@@ -15,6 +15,7 @@ from prodlib.money import format_money
 from prodlib.reports import contingency as cg
 from prodlib.reports import pnh
 from prodlib.reports.cost import AMOUNT_COLUMNS, COLUMN_LABELS, CostReport
+from prodlib.reports.exceptions import AGE_BUCKETS, ROW_LABELS, ExceptionsReport
 from prodlib.reports.load import DataStamp
 from prodlib.reports.quarantine import QuarantineReport
 
@@ -321,3 +322,66 @@ def contingency_chart(report: cg.ContingencyReport):
     fig.update_layout(title="Contingency: from the original budget to what is left after projected overruns",
                       yaxis_title="Amount", height=440, showlegend=False)
     return fig
+
+
+# --- the exceptions report ---------------------------------------------------------------------
+
+
+def exceptions_summary_html(report: ExceptionsReport) -> str:
+    """What is waiting, at stake, by kind and by state."""
+    if report.total == 0:
+        return '<p class="prodlib-stamp">The exception queue is empty: every row read was posted and the ' \
+               "nights found nothing.</p>"
+    head = (f'<p class="prodlib-stamp"><b>{report.waiting:,}</b> exception(s) waiting (open or in review), '
+            f"<b>{format_money(report.waiting_amount)}</b> at stake, ages counted at {report.as_of}; "
+            f"{report.total:,} opened in all.</p>")
+    labels = {"kind": "Kind", "open": "Open", "in_review": "In review", "amount": "At stake", "state": "State",
+              "exceptions": "Exceptions"}
+    return (head + "<h3>Waiting, by kind</h3>" + money_table_html(report.by_kind, labels, money=("amount",))
+            + "<h3>Every exception, by state</h3>" + money_table_html(report.by_state, labels, money=("amount",)))
+
+
+def exceptions_age_chart(report: ExceptionsReport):
+    """Stacked bars: waiting exceptions per kind, by age bucket (hover: the amount at stake)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    colors = ("#66c2a5", "#fdd166", "#fc8d62", "#d53e4f")
+    kinds = list(report.by_kind["kind"])
+    for (_, _, label), color in zip(AGE_BUCKETS, colors, strict=True):
+        sub = report.by_age[report.by_age["bucket"] == label].set_index("kind")
+        counts = [int(sub.loc[k, "exceptions"]) if k in sub.index else 0 for k in kinds]
+        money = [format_money(Decimal(sub.loc[k, "amount"])) if k in sub.index else "0.00" for k in kinds]
+        fig.add_bar(x=kinds, y=counts, name=label, marker_color=color,
+                    hovertext=[f"{label}: {n} ({m} at stake)" for n, m in zip(counts, money, strict=True)],
+                    hoverinfo="x+text")
+    fig.update_layout(barmode="stack", title="Waiting exceptions by kind and age", yaxis_title="Exceptions",
+                      height=420, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02})
+    return fig
+
+
+def exceptions_trend_chart(report: ExceptionsReport):
+    """Per night: exceptions opened and closed (bars), and how many were waiting after it (line)."""
+    import plotly.graph_objects as go
+
+    t = report.trend
+    nights = list(t["night"])
+    fig = go.Figure()
+    fig.add_bar(x=nights, y=[int(v) for v in t["opened"]], name="Opened", marker_color="#fc8d62")
+    fig.add_bar(x=nights, y=[-int(v) for v in t["closed"]], name="Closed", marker_color="#66c2a5")
+    fig.add_scatter(x=nights, y=[int(v) for v in t["waiting"]], name="Waiting after the night", mode="lines+markers",
+                    line={"color": "#333"})
+    fig.update_layout(barmode="relative", title="The queue night by night", yaxis_title="Exceptions", height=380,
+                      xaxis={"type": "category"}, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02})
+    return fig
+
+
+def exceptions_rows_html(rows, max_rows: int = 300) -> str:
+    """A work list (``ExceptionsReport.oldest`` or ``largest``); at most ``max_rows`` (exceptions.csv has
+    them all)."""
+    shown = rows.head(max_rows)
+    note = "" if len(shown) == len(rows) else (
+        f'<p class="prodlib-stamp">Showing the first {len(shown)} of {len(rows)}; exceptions.csv lists every one.</p>')
+    if not len(rows):
+        return '<p class="prodlib-stamp">Nothing is waiting.</p>'
+    return note + money_table_html(shown, ROW_LABELS, money=("amount",))

@@ -15,6 +15,7 @@ import pandas as pd
 
 from prodlib.reports.contingency import ContingencyReport
 from prodlib.reports.cost import AMOUNT_COLUMNS, CostReport
+from prodlib.reports.exceptions import ExceptionsReport
 from prodlib.reports.load import DataStamp
 from prodlib.reports.pnh import PnhRemittanceReport
 from prodlib.reports.quarantine import QuarantineReport
@@ -58,6 +59,19 @@ def export_quarantine(
     csv = out / f"{stem}.csv"
     write_csv(report.rows, csv)
     write_stamp(stamp, out / f"{stem}.stamp.json", "Quarantine (exceptions)", {"rows_quarantined": report.total})
+    return csv
+
+
+def export_exceptions(report: ExceptionsReport, stamp: DataStamp, out_dir: str | Path,
+                      stem: str = "exceptions") -> Path:
+    """Write ``<stem>.csv`` (every waiting exception, oldest first) and ``<stem>.stamp.json``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    csv = out / f"{stem}.csv"
+    write_csv(csv_frame(report.oldest), csv)
+    write_stamp(stamp, out / f"{stem}.stamp.json", "Exception queue",
+                {"exceptions_waiting": report.waiting, "waiting_at_stake": str(report.waiting_amount),
+                 "exceptions_total": report.total})
     return csv
 
 

@@ -225,6 +225,30 @@ def load_quarantine(url: str, title: str = "") -> tuple[pd.DataFrame, DataStamp]
                       inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
     return frame, stamp
 
+def load_exceptions(url: str, title: str = "") -> tuple[pd.DataFrame, pd.DataFrame, DataStamp]:
+    """The exception queue: (each exception with its state now, every state-change event, the stamp);
+    "" or "demo" gives the demo's queue (:func:`prodlib.reports.demo.demo_exceptions`)."""
+    if url in DEMO_URLS:
+        (current, events), source, batches = demo.demo_exceptions(), "demo", ()
+        title, chains = title or demo.DEMO_TITLE, {}
+    else:
+        from prodlib.ledger import exceptions as queue
+
+        with open_ledger(url) as led, led.engine.connect() as conn:
+            current = queue.current_frame(conn, led.production_id)
+            events = queue.events_frame(conn, led.production_id)
+            batches, chains = _batches(led), chain_stamp(led)
+        source = "ledger"
+    # content only: the events' recorded_at is part of it (the trend is by recorded day)
+    cols = ["exception_id", "action", "state", "reason", "assignee", "actor", "why", "recorded_at"]
+    digest = frames_digest(exceptions=current[["exception_id", "kind", "reason", "state", "amount_cents"]]
+                           if len(current) else None, events=events[cols] if len(events) else None)
+    last = max((str(v)[:10] for v in current["last_at"]), default="")
+    stamp = DataStamp(source=source, budget_version="", as_of=last or "no exceptions", title=title
+                      or "Untitled production", inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
+    return current, events, stamp
+
+
 LEDGER_LINE_COLUMNS = ["entry_id", "entry_date", "kind", "account", "amount", "document_no"]
 
 

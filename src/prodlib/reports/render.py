@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 #: The reports ``render_all`` renders, in index order: (notebook stem, title).
 REPORTS: tuple[tuple[str, str], ...] = (
     ("cost_report", "Cost report"),
-    ("quarantine", "Quarantine (exceptions)"),
+    ("exceptions", "Exception queue"),  # issue 10: replaces the quarantine report
     # P&H remittance and contingency (prodlib.reports.pnh, prodlib.reports.contingency)
     ("pnh_remittance", "P&H remittance"),
     ("contingency", "Contingency"),

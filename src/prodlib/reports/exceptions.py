@@ -1,0 +1,156 @@
+"""The exceptions report: the open queue by kind, age and amount, its trend over the production's
+nights, and the work list an accountant goes through (oldest first, largest first). Pure over the
+frames of :func:`prodlib.reports.load.load_exceptions` (the queue's current state and its events).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from prodlib.money import MONEY_DTYPE, cents_to_money, cents_to_money_array, from_cents
+
+#: Age buckets (days since opened, inclusive bounds; None: no upper bound), in display order.
+AGE_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
+    (0, 7, "0-7 days"), (8, 30, "8-30 days"), (31, 60, "31-60 days"), (61, None, "over 60 days"))
+#: Actions that close an exception (the lifecycle's closing actions).
+CLOSING_ACTIONS = ("correct", "write_off", "release", "supersede")
+WAITING = ("open", "in_review")
+#: Columns of the work lists (``oldest``, ``largest``) and of exceptions.csv.
+ROW_COLUMNS = ("exception_id", "opened_on", "age_days", "kind", "reason", "state", "assignee", "amount", "where",
+               "detail", "row", "roles")
+ROW_LABELS = {"exception_id": "Id", "opened_on": "Opened", "age_days": "Age (days)", "kind": "Kind",
+              "reason": "Reason", "state": "State", "assignee": "Assigned to", "amount": "Amount", "where": "Where",
+              "detail": "Detail", "row": "Raw row / finding", "roles": "Who may act"}
+
+
+@dataclass(frozen=True, eq=False)
+class ExceptionsReport:
+    """The exception queue as an accountant works it.
+
+    Attributes:
+      as_of: the day ages are counted at (given, else the day of the queue's latest change).
+      total: exceptions ever opened.
+      waiting: exceptions still waiting (open or in review).
+      waiting_amount: their amount at stake: the sum of the amounts' sizes (a credit note is at stake as
+        much as a charge; an exception whose amount could not be read counts 0).
+      by_state: state, exceptions, amount: every exception ever, by its state now.
+      by_kind: kind, open, in_review, amount: the waiting ones, most at stake first.
+      by_age: kind, bucket, exceptions, amount: the waiting ones per kind and age bucket (AGE_BUCKETS).
+      trend: night, opened, closed, waiting (after the night): from the event history, by the day each
+        change was recorded.
+      oldest: the waiting exceptions (ROW_COLUMNS), oldest first, then largest, then by file and line.
+      largest: the same, largest amount at stake first (``amount`` keeps its sign).
+    """
+
+    as_of: date
+    total: int
+    waiting: int
+    waiting_amount: Decimal
+    by_state: pd.DataFrame
+    by_kind: pd.DataFrame
+    by_age: pd.DataFrame
+    trend: pd.DataFrame
+    oldest: pd.DataFrame
+    largest: pd.DataFrame
+
+
+def _day(stamp) -> date:
+    return date.fromisoformat(str(stamp)[:10])
+
+
+def _bucket(age: int) -> str:
+    age = max(age, 0)  # opened after the day ages are counted at: as new as can be
+    return next(label for lo, hi, label in AGE_BUCKETS if age >= lo and (hi is None or age <= hi))
+
+
+def _row_text(payload) -> str:
+    """The raw row (or the finding) as one line: ``Header=value; ...``."""
+    if payload is None or payload is pd.NA:
+        return ""
+    try:
+        obj = json.loads(payload)
+    except ValueError:
+        return str(payload)
+    if isinstance(obj, dict):
+        return "; ".join(f"{k}={'; '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in obj.items())
+    return str(obj)
+
+
+def _money(cents: list[int]) -> pd.Series:
+    return cents_to_money(np.asarray(cents, dtype=np.int64))
+
+
+def exceptions_report(current: pd.DataFrame, events: pd.DataFrame, as_of: date | str | None = None) -> ExceptionsReport:
+    """Build the report from the queue (:func:`prodlib.ledger.exceptions.current_frame` columns) and its
+    events (:func:`prodlib.ledger.exceptions.events_frame`)."""
+    when = (date.fromisoformat(str(as_of)) if as_of else
+            max([_day(v) for v in current["last_at"]], default=date.today()))
+    signed = [0 if c is None or pd.isna(c) else int(c) for c in current["amount_cents"]]
+    # at stake: the size of each amount (a credit note or a reversal is at stake as much as a charge)
+    x = current.assign(cents=[abs(c) for c in signed], signed=signed,
+                       opened_on=[_day(v) for v in current["opened_at"]])
+    x["age_days"] = [(when - d).days for d in x["opened_on"]]
+    by_state = (x.groupby("state", sort=False)["cents"].agg(["size", "sum"]).reset_index()
+                if len(x) else pd.DataFrame(columns=["state", "size", "sum"]))
+    by_state = pd.DataFrame({"state": by_state["state"].astype(object), "exceptions": by_state["size"].astype("int64"),
+                             "amount": _money(list(by_state["sum"]))})
+    w = x[x["state"].isin(WAITING)]
+    kinds = sorted(set(w["kind"]))
+    k_rows = [(k, int(((w["kind"] == k) & (w["state"] == "open")).sum()),
+               int(((w["kind"] == k) & (w["state"] == "in_review")).sum()), int(w.loc[w["kind"] == k, "cents"].sum()))
+              for k in kinds]
+    k_rows.sort(key=lambda r: (-abs(r[3]), r[0]))
+    by_kind = pd.DataFrame({"kind": pd.Series([r[0] for r in k_rows], dtype=object),
+                            "open": pd.Series([r[1] for r in k_rows], dtype="int64"),
+                            "in_review": pd.Series([r[2] for r in k_rows], dtype="int64"),
+                            "amount": _money([r[3] for r in k_rows])})
+    buckets = [_bucket(a) for a in w["age_days"]]
+    a_rows = []
+    for k in kinds:
+        for _, _, label in AGE_BUCKETS:
+            sel = [(kk == k and b == label) for kk, b in zip(w["kind"], buckets, strict=True)]
+            n = int(sum(sel))
+            if n:
+                a_rows.append((k, label, n, int(w.loc[np.asarray(sel, dtype=bool), "cents"].sum())))
+    by_age = pd.DataFrame({"kind": pd.Series([r[0] for r in a_rows], dtype=object),
+                           "bucket": pd.Series([r[1] for r in a_rows], dtype=object),
+                           "exceptions": pd.Series([r[2] for r in a_rows], dtype="int64"),
+                           "amount": _money([r[3] for r in a_rows])})
+    # a night: the day a change was recorded (the run's and the reconciliation's day alike)
+    nights = [str(r)[:10] for r in events["recorded_at"]]
+    ev = events.assign(day=nights)
+    t_days = sorted(set(nights))
+    opened = [int(((ev["day"] == d) & (ev["action"] == "open")).sum()) for d in t_days]
+    closed = [int(((ev["day"] == d) & ev["action"].isin(CLOSING_ACTIONS)).sum()) for d in t_days]
+    trend = pd.DataFrame({"night": pd.Series(t_days, dtype=object), "opened": pd.Series(opened, dtype="int64"),
+                          "closed": pd.Series(closed, dtype="int64"),
+                          "waiting": pd.Series(np.cumsum(np.array(opened, dtype=np.int64)
+                                                         - np.array(closed, dtype=np.int64)), dtype="int64")})
+    rows = pd.DataFrame({
+        "exception_id": w["exception_id"].astype("int64"), "opened_on": w["opened_on"].astype(object),
+        "age_days": w["age_days"].astype("int64"), "kind": w["kind"].astype(object),
+        "reason": w["current_reason"].astype(object), "state": w["state"].astype(object),
+        "assignee": w["assignee"].fillna("").astype(object),
+        "amount": pd.Series(cents_to_money_array(
+            np.asarray(w["signed"], dtype=np.int64),
+            null=np.array([c is None or pd.isna(c) for c in w["amount_cents"]], dtype=bool)),
+            index=w.index, dtype=MONEY_DTYPE),
+        "where": [f"{f}:{ln}" if o == "quarantine" and ln is not None and not pd.isna(ln) else (f or "")
+                  for o, f, ln in zip(w["origin"], w["source_file"], w["source_line"], strict=True)],
+        "detail": w["detail"].fillna("").astype(object),
+        "row": [_row_text(p) for p in w["payload"]],
+        "roles": [", ".join(json.loads(r)) for r in w["roles"]],
+    }, columns=list(ROW_COLUMNS)).assign(
+        _abs=[-c for c in w["cents"]], _file=w["source_file"].fillna("").astype(str),
+        _line=[-1 if ln is None or pd.isna(ln) else int(ln) for ln in w["source_line"]])
+    tie = ["_file", "_line", "exception_id"]  # then by file and line, as the export reads
+    oldest = rows.sort_values(["opened_on", "_abs", *tie], kind="stable").drop(columns=["_abs", "_file", "_line"])
+    largest = rows.sort_values(["_abs", "opened_on", *tie], kind="stable").drop(columns=["_abs", "_file", "_line"])
+    return ExceptionsReport(when, len(x), len(w), from_cents(int(sum(w["cents"]))), by_state, by_kind, by_age, trend,
+                            oldest.reset_index(drop=True), largest.reset_index(drop=True))
