@@ -236,3 +236,32 @@ def test_rows_of_a_kind_that_does_not_journal_cannot_be_requested(tmp_path) -> N
             night.request([q], "500.00")
     finally:
         night.led.close()
+
+
+def test_the_exception_queue_counts_the_released_row_once(night) -> None:
+    from prodlib.exceptions.conservation import conservation
+    from prodlib.ledger import exceptions as queue
+
+    oid = night.request([CRANE], "1250.00").override_id
+    _approve(night, oid)
+    night.execute(oid)
+    with night.led.engine.connect() as c:
+        cur = queue.current_frame(c, night.led.production_id)
+        cons = conservation(c, night.led.production_id)
+    crane = cur[cur["q_id"] == CRANE].iloc[0]
+    assert (crane["state"], crane["last_action"]) == ("released", "release")
+    assert sorted(cur["state"]) == ["open", "open", "released"]
+    # rows read 4 (the file; the override's batch is not a new read) = posted 1 + open 2 + released 1
+    assert (cons.rows_read, cons.posted, cons.by_state["open"], cons.by_state["released"]) == (4, 1, 2, 1)
+    assert cons.releases_posted == 1  # the override's batch posted the crane, and only it
+    assert cons.holds, cons.line()
+
+
+def test_a_written_off_row_cannot_be_requested(night) -> None:
+    from prodlib.ledger import exceptions as queue
+
+    with night.led.transaction() as c:
+        xid = store.exceptions_of(c, night.led.production_id, [CRANE])[CRANE]
+        queue.change(c, night.led.scope, [xid], "write_off", actor="pat", why="Acme credited the crane day")
+    with pytest.raises(OverrideError, match="row 1 \\(exception 1, written_off\\): no longer waiting"):
+        night.request([CRANE], "1250.00")

@@ -7,8 +7,9 @@ that fails anything else, or does not parse, is refused (correct it instead). Th
 batch per source file (``file_hash`` ``override:<id>:...``): journal entries linked to the override
 (``override_postings``: row, entry, row key), their row keys stored so that a re-export sets them
 aside (never posted twice), and the execution's transition sealing all of it. Conservation: the
-batch reads and posts exactly the released rows; a released row is quarantined in its file's batch
-and counted ``released`` (not open) from then on.
+batch reads and posts exactly the released rows; a released row is quarantined in its file's batch,
+and its exception in the queue (:mod:`prodlib.ledger.exceptions`) is ``released``, linked to the
+batch and entry that posted it (``prodlib exceptions conservation`` counts it once).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from prodlib.errors import OverrideError
 from prodlib.fx import load_rate_table
 from prodlib.ingest import empty_quarantine, read_source
 from prodlib.ledger import Ledger, post_batch
+from prodlib.ledger import exceptions as queue
 from prodlib.ledger import schema as s
 from prodlib.money import sum_money
 from prodlib.overrides import store
@@ -36,11 +38,6 @@ from prodlib.rowkeys import row_keys
 from prodlib.rules import load_rules
 from prodlib.sources import InputSet, load_input_set
 from prodlib.taxonomy import get_chart
-
-#: Hook for the exception queue (issue 10, helper "exq"): called with (connection, production id,
-#: override id, the released quarantine ids) inside the execution's transaction, so the queue marks
-#: those exceptions ``released``. None until the queue is wired in.
-MARK_RELEASED = None
 
 
 def _refuse(q: sa.Row, why: str) -> OverrideError:
@@ -174,6 +171,11 @@ def execute(led: Ledger, override_id: int, person: str, roles: RoleBook, role_pr
                                "row_key": k})
             batch_ids.append(res.batch_id)
         out = store.executed(conn, led.scope, o, person, held, now, posted, batch_ids)
-        if MARK_RELEASED is not None:
-            MARK_RELEASED(conn, pid, override_id, sorted(o.q_ids))
+        # the exception queue (issue 10): each released row's exception becomes ``released``, linked to
+        # the batch and entry that posted it, so conservation counts the row once
+        xids = store.exceptions_of(conn, pid, [p["q_id"] for p in posted])
+        for p in posted:
+            queue.release(conn, led.scope, [xids[p["q_id"]]], str(override_id), person,
+                          f"override {override_id} executed ({o.rule} bypassed, {o.justification_code})",
+                          batch_id=p["batch_id"], entry_id=p["entry_id"])
         return out

@@ -18,8 +18,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from prodlib.access.roles import AUDITOR, PRODUCTION_ACCOUNTANT, ROLES
-from prodlib.errors import ApprovalRefusedError, OverrideError, OverrideExpiredError
+from prodlib.errors import ApprovalRefusedError, BugError, OverrideError, OverrideExpiredError
+from prodlib.exceptions.lifecycle import WAITING
 from prodlib.ledger import chain as ch
+from prodlib.ledger import exceptions as queue
 from prodlib.ledger import journal
 from prodlib.ledger import schema as s
 from prodlib.ledger.journal import Scope
@@ -224,6 +226,12 @@ def request(conn: sa.Connection, scope: Scope, *, q_ids: Sequence[int], amount: 
     wrong = [f"row {r.q_id} ({r.reason})" for r in rows if r.reason != rule]
     if wrong:
         raise OverrideError(f"an override bypasses {rule} only: {', '.join(wrong)} was quarantined for another reason")
+    xids = exceptions_of(conn, scope.production_id, q_ids)
+    states = queue.current_frame(conn, scope.production_id, list(xids.values()))
+    closed = [f"row {int(r.q_id)} (exception {int(r.exception_id)}, {r.state})" for r in states.itertuples()
+              if r.state not in WAITING]
+    if closed:
+        raise OverrideError(f"{', '.join(closed)}: no longer waiting in the exception queue; nothing to release")
     busy = _rows_in_open_overrides(conn, scope.production_id, q_ids)
     if busy:
         raise OverrideError("; ".join(f"row {q} is already named by override {o} ({st})" for q, o, st in busy))
@@ -370,3 +378,15 @@ def open_rows(conn: sa.Connection, production_id: str, reason: str | None = None
     if reason is not None:
         query = query.where(q.c.reason == reason)
     return conn.execute(query.order_by(q.c.q_id)).all()
+
+
+def exceptions_of(conn: sa.Connection, production_id: str, q_ids: Sequence[int]) -> dict[int, int]:
+    """The exception (:mod:`prodlib.ledger.exceptions`) of each quarantined row: q_id -> exception id.
+    Every quarantined row has one (opened with its batch); a row without one is a BugError."""
+    x = s.exceptions
+    got = {int(q): int(e) for q, e in conn.execute(sa.select(x.c.q_id, x.c.exception_id).where(
+        x.c.production_id == production_id, x.c.origin == "quarantine", x.c.q_id.in_([int(q) for q in q_ids])))}
+    missing = sorted(set(int(q) for q in q_ids) - set(got))
+    if missing:
+        raise BugError(f"quarantined row(s) {missing} have no exception in the queue")
+    return got
