@@ -32,7 +32,8 @@ def pg_admin():
     with engine.begin() as c:
         names = [r[0] for r in c.exec_driver_sql(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE %(p)s", {"p": SESSION + "%"})]
-        for n in names:
+    for n in names:  # one transaction per schema: dropping them all in one exhausts the server's lock table
+        with engine.begin() as c:
             c.exec_driver_sql(f'DROP SCHEMA "{n}" CASCADE')
     engine.dispose()
 
