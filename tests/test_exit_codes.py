@@ -14,14 +14,19 @@ import pytest
 from prodlib import cli, errors
 from prodlib.errors import (
     AppendOnlyError,
+    ApprovalRefusedError,
     BudgetLockedError,
     BugError,
     ConfigError,
     ConservationError,
     DatabaseLocationError,
+    IllegalTransitionError,
     InputError,
+    JustificationError,
     LedgerArgumentError,
     LedgerError,
+    OverrideError,
+    OverrideExpiredError,
     PeriodClosedError,
     ProdlibError,
     QueueError,
@@ -46,6 +51,12 @@ EXPECTED = {
     BudgetLockedError: 2,
     AppendOnlyError: 2,
     QueueError: 2,  # an unknown exception id, an illegal state change
+    # an emergency override refused (wrong role, illegal transition, boilerplate, expired): the user's
+    OverrideError: 2,
+    IllegalTransitionError: 2,
+    ApprovalRefusedError: 2,
+    JustificationError: 2,
+    OverrideExpiredError: 2,
     BugError: 3,
     ConservationError: 3,
 }

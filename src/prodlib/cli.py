@@ -595,6 +595,144 @@ def cmd_access_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- emergency overrides (issue 11): prodlib override request|approve|reject|withdraw|execute|audit|expire|... ---
+
+
+def _override_context(args: argparse.Namespace, *, read: bool = False):
+    """(ledger, role book, production id the role book knows, production) for an override command."""
+    from prodlib.access.roles import load_roles
+    from prodlib.ledger import Ledger
+    from prodlib.sources import load_input_set
+
+    inputs = load_input_set(args.input) if getattr(args, "input", None) else None
+    book = load_roles(inputs.root) if inputs is not None else None
+    led = Ledger.open(database_url(args.db, write=not read), readonly=read)
+    return led, book, inputs.production.production_id if inputs else None, inputs.production if inputs else None
+
+
+def _print_override(o, *, detail: bool = False) -> None:
+    deadline = f", execute by {o.deadline.isoformat()}" if o.state == "approved" else ""
+    print(f"override {o.override_id}: {o.state}  {o.rule}  {o.amount}  rows {','.join(map(str, o.q_ids))}  "
+          f"requested by {o.requester}  {o.justification_code}{deadline}")
+    if detail:
+        print(f"  justification: {o.justification_text}")
+        for tr in o.transitions:
+            print(f"  #{tr.transition_id} {tr.at} {tr.event:<8} {tr.from_state or '-'} -> {tr.to_state}  by {tr.actor}"
+                  f"  {tr.hash[:16]}")
+
+
+def cmd_override(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from prodlib.errors import OverrideError
+    from prodlib.money import MoneyFormatError, parse_money
+    from prodlib.overrides import store
+
+    now = datetime.now(UTC)
+    action = args.override_command
+    led, book, role_pid, production = _override_context(args, read=action in ("list", "show", "routing", "rows"))
+    with led:
+        if action in ("list", "show", "routing", "rows"):
+            with led.engine.connect() as conn:
+                pid = led.production_id
+                if action == "rows":
+                    for r in store.open_rows(conn, pid, args.reason):
+                        print(f"{r.q_id:>6}  {r.source_file}, line {r.source_line}  {r.reason}  {r.detail or ''}"
+                              f"\n        row: {r.payload or '(no cells)'}")
+                    return EXIT_OK
+                if action == "routing":
+                    for r in store.routing(conn, pid, args.id):
+                        print(f"{r.recorded_at}  to {r.addressee:<22} {r.subject}")
+                    return EXIT_OK
+                ids = [args.id] if action == "show" else store.all_ids(conn, pid)
+                if not ids:
+                    print(f"no overrides in production {pid}")
+                for oid in ids:
+                    o = store.load(conn, pid, oid)
+                    if action == "show" or args.state is None or o.state == args.state:
+                        _print_override(o, detail=action == "show")
+            return EXIT_OK
+        if action == "execute":
+            from prodlib.overrides.execute import execute
+
+            o = execute(led, args.id, args.by, book, role_pid, args.input, now)
+            _print_override(o)
+            return EXIT_OK
+        with led.transaction() as conn:
+            sc = led.scope
+            if action == "request":
+                try:
+                    amount = parse_money(args.amount, "us", production.currency)
+                except MoneyFormatError:
+                    raise OverrideError(f"--amount {args.amount!r} is not an amount in {production.currency} "
+                                        "(e.g. 1250.00 or 1,250.00)") from None
+                try:
+                    rows = [int(x) for x in args.rows.split(",") if x.strip()]
+                except ValueError:
+                    raise OverrideError(f"--rows {args.rows!r} is not a list of quarantine ids (e.g. 12,13)") from None
+                o = store.request(conn, sc, q_ids=rows, amount=amount, justification_code=args.code,
+                                  justification_text=args.text, requester=args.requester or args.by, operator=args.by,
+                                  policy_now=production.overrides, now=now, roles=book, role_production=role_pid,
+                                  rule=args.rule)
+            elif action == "approve":
+                o = store.approve(conn, sc, args.id, args.by, book, role_pid, now)
+            elif action == "reject":
+                o = store.reject(conn, sc, args.id, args.by, book, role_pid, now, args.note or "")
+            elif action == "withdraw":
+                o = store.withdraw(conn, sc, args.id, args.by, now, args.note or "")
+            elif action == "audit":
+                o = store.audit(conn, sc, args.id, args.by, book, role_pid, now, args.note or "")
+            else:
+                o = store.expire(conn, sc, args.id, args.by, now)
+        _print_override(o)
+    return EXIT_OK
+
+
+def add_override_parser(sub) -> None:
+    """``prodlib override ...``: its own block (issue 11)."""
+    ov = sub.add_parser("override", help="emergency overrides: release quarantined rows past one rule, approved")
+    osub = ov.add_subparsers(dest="override_command", required=True)
+
+    def cmd(name: str, help_: str, *, by: bool = True, oid: bool = True, input_: bool = True, note: bool = False):
+        c = osub.add_parser(name, help=help_)
+        if oid:
+            c.add_argument("id", type=int, help="the override's id")
+        c.add_argument("--db", default=None, help=DB_HELP)
+        if by:
+            c.add_argument("--by", required=True, help="the person doing it (their id in roles.yaml)")
+        if input_:
+            c.add_argument("--input", default="var/sample",
+                           help="folder with sources.yaml, production.yaml, roles.yaml")
+        if note:
+            c.add_argument("--note", default=None, help="a remark recorded with the event")
+        c.set_defaults(func=cmd_override)
+        return c
+
+    r = cmd("request", "ask to release quarantined rows past the rule that quarantined them", oid=False)
+    r.add_argument("--rows", required=True, help="quarantine ids, comma-separated (`prodlib override rows` lists them)")
+    r.add_argument("--rule", default=None, help="the reason code bypassed (default: the rows' one reason)")
+    r.add_argument("--amount", required=True, help="the amount released, e.g. 1250.00")
+    r.add_argument("--code", required=True, help="justification code (prodlib.overrides.policy.JUSTIFICATIONS)")
+    r.add_argument("--text", required=True, help="the justification: what happened and why it cannot wait")
+    r.add_argument("--requester", default=None, help="who asks for it (default: --by, who keys it in)")
+    cmd("approve", "approve (production accountant; line producer or UPM; above the threshold studio or bond)")
+    cmd("reject", "reject a requested override", note=True)
+    cmd("withdraw", "withdraw (the requester or the operator), before execution", input_=False, note=True)
+    cmd("execute", "post the approved override's rows (production accountant, within the window)")
+    cmd("audit", "record the auditor's review of an executed override", note=True)
+    cmd("expire", "record that an approved override's window passed", input_=False)
+    ls = cmd("list", "every override and its state", by=False, oid=False, input_=False)
+    ls.add_argument("--state", default=None, help="only overrides in this state")
+    cmd("show", "one override with every transition and its hash", by=False, input_=False)
+    rows = cmd("rows", "the quarantined rows an override may name: id, file, line, reason, detail", by=False, oid=False,
+               input_=False)
+    rows.add_argument("--reason", default=None, help="only rows quarantined for this reason code")
+    rt = osub.add_parser("routing", help="routing records to the production accountant and the completion guarantor")
+    rt.add_argument("id", type=int, nargs="?", default=None, help="one override's records (default: all)")
+    rt.add_argument("--db", default=None, help=DB_HELP)
+    rt.set_defaults(func=cmd_override)
+
+
 DB_HELP = f"database URL (default $PRODLIB_DATABASE_URL, else {DEFAULT_DB})"
 PRODUCTION_HELP = ("the production (tenant) to read: default $PRODLIB_PRODUCTION, else --input's production.yaml, "
                    "else the database's only one")
@@ -691,6 +829,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="reports/ledger.beancount")
     b.add_argument("--production", default=None, help=PRODUCTION_HELP)
     b.set_defaults(func=cmd_export_beancount)
+    add_override_parser(sub)
     return p
 
 

@@ -11,6 +11,11 @@ ProdlibError                      exit 3 unless a branch says otherwise
 │   ├── PeriodClosedError, BudgetLockedError, UnbalancedEntryError, AppendOnlyError
 │   ├── QueueError                an exception-queue command it cannot do (unknown id, illegal change)
 │   └── LedgerArgumentError       a ledger call with arguments it cannot take (also a ValueError)
+├── OverrideError                 exit 2: an emergency override refused (prodlib.overrides)
+│   ├── IllegalTransitionError    the event is not in the transition table for the override's state
+│   ├── ApprovalRefusedError      wrong role, the same person twice, the requester approving
+│   ├── JustificationError        a justification code off the list, an empty or boilerplate text
+│   └── OverrideExpiredError      the approval's execution window has passed
 └── BugError                      exit 3: prodlib broke one of its own promises
     └── ConservationError         rows were lost or counted twice
 ```
@@ -106,6 +111,28 @@ class LedgerArgumentError(LedgerError, ValueError):
 
     Also a ``ValueError``, as such arguments always were, so callers that caught that still do.
     """
+
+
+class OverrideError(ProdlibError):
+    """An emergency override (:mod:`prodlib.overrides`) was refused; the message says which and why."""
+
+    exit_code = EXIT_INPUT
+
+
+class IllegalTransitionError(OverrideError):
+    """An event the override's state does not allow (``prodlib.overrides.machine.TRANSITIONS``)."""
+
+
+class ApprovalRefusedError(OverrideError):
+    """An approval refused: the approver lacks a role still needed, approved already, or is the requester."""
+
+
+class JustificationError(OverrideError):
+    """A justification code not on the closed list, or a text too short, empty or boilerplate."""
+
+
+class OverrideExpiredError(OverrideError):
+    """The approved override was not executed within its window; it can only expire now."""
 
 
 class BugError(ProdlibError):

@@ -41,6 +41,21 @@ class Episode:
 
 
 @dataclass(frozen=True)
+class OverridePolicy:
+    """How emergency overrides (:mod:`prodlib.overrides`) are approved: production.yaml's ``overrides:``.
+
+    Attributes:
+      third_approval_above: an override of more than this amount also needs a studio executive or
+        the bond representative (a third approver).
+      execute_within_hours: an approved override not executed within this many hours of its
+        approval can only expire.
+    """
+
+    third_approval_above: Decimal = Decimal("25000.00")
+    execute_within_hours: int = 48
+
+
+@dataclass(frozen=True)
 class Production:
     """The production's facts that rules, fringes and reports depend on.
 
@@ -71,6 +86,7 @@ class Production:
         None: not declared (a rate limited to program lengths then has no schedule for its lines).
       reconcile: the nightly reconciliation's settings (production.yaml's ``reconcile:`` block, one key
         per field of :class:`prodlib.reconcile.findings.ReconcileSettings`; absent keys: its samples).
+      overrides: how emergency overrides are approved (threshold of the third approver, window).
     """
 
     production_id: str = ""
@@ -91,6 +107,8 @@ class Production:
     rules: str | None = None
     medium: str = "theatrical"
     program_length: str | None = None
+    reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)
+    overrides: OverridePolicy = OverridePolicy()
 
     def program_length_for(self, episode: str | None) -> str | None:
         """The program length that selects a line's TV rates: its episode's, else the production's."""
@@ -99,7 +117,6 @@ class Production:
             if own is not None:
                 return own
         return self.program_length
-    reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)
 
     def pp_date_for(self, episode: str | None) -> date | None:
         """The PP date that prices a line: its episode's when the production has episodes."""
@@ -150,13 +167,18 @@ def reconcile_settings(block: _Reconcile) -> ReconcileSettings:
     return ReconcileSettings(**{f.name: getattr(block, f.name) for f in fields(ReconcileSettings)})
 
 
+class _Overrides(Strict):
+    third_approval_above: Figure = Decimal("25000.00")
+    execute_within_hours: Whole = 48
+
+
 class ProductionFile(Strict):
     """production.yaml as written (see :class:`Production` for what each key means).
 
     Attributes:
       production_id, title, employer_code, chart, currency, window, principal_photography,
       budget_version, budget, budget_tier, budget_total, states, episodes, rules, medium,
-      program_length, reconcile: the file's keys.
+      program_length, reconcile, overrides: the file's keys.
     """
 
     production_id: Text
@@ -176,6 +198,7 @@ class ProductionFile(Strict):
     medium: Medium | None = None
     program_length: ProgramLength | None = None
     reconcile: _Reconcile = _Reconcile()
+    overrides: _Overrides = _Overrides()
 
     @field_validator("budget_total", mode="before")
     @classmethod
@@ -264,6 +287,12 @@ def load_production(path: Path) -> Production:
     except ValueError as exc:  # a negative tolerance, threshold or day count
         name = str(exc).split(" ", 1)[0]
         raise located.error(str(exc), ("reconcile", name), ProductionFile) from None
+    o = doc.overrides
+    if o.third_approval_above < 0 or o.third_approval_above != o.third_approval_above.quantize(Decimal("0.01")):
+        raise located.error(f"{o.third_approval_above} is not an amount in cents (e.g. \"25000.00\")",
+                            ("overrides", "third_approval_above"), ProductionFile)
+    if o.execute_within_hours < 1:
+        raise located.error("must be at least 1 hour", ("overrides", "execute_within_hours"), ProductionFile)
     return Production(
         production_id=doc.production_id,
         title=doc.title,
@@ -284,6 +313,7 @@ def load_production(path: Path) -> Production:
         medium=medium,
         program_length=doc.program_length,
         reconcile=settings,
+        overrides=OverridePolicy(o.third_approval_above, o.execute_within_hours),
     )
 
 
@@ -317,6 +347,9 @@ def production_document(production: Production) -> dict[str, Any]:
     rs = production.reconcile
     doc["reconcile"] = {f.name: (str(getattr(rs, f.name)) if isinstance(getattr(rs, f.name), Decimal)
                                  else getattr(rs, f.name)) for f in fields(ReconcileSettings)}
+    if production.overrides != OverridePolicy():
+        doc["overrides"] = {"third_approval_above": str(production.overrides.third_approval_above),
+                            "execute_within_hours": production.overrides.execute_within_hours}
     return doc
 
 

@@ -33,6 +33,8 @@ class Conservation:
       by_state: the quarantined rows' exceptions per state now.
       corrections_posted: rows the correction batches posted (equals ``by_state["corrected"]``).
       unlinked: quarantine rows with no exception (0 unless the queue was bypassed).
+      releases_posted: rows the batches of executed overrides posted (prodlib.overrides), each a
+        ``released`` exception (at most ``by_state["released"]``: a release may post nothing).
     """
 
     rows_read: int
@@ -42,6 +44,7 @@ class Conservation:
     by_state: dict[str, int]
     corrections_posted: int
     unlinked: int
+    releases_posted: int = 0
 
     @property
     def holds(self) -> bool:
@@ -49,7 +52,8 @@ class Conservation:
         posted exactly once by their correction batches, none without an exception."""
         return (self.rows_read == self.posted + self.already_posted + sum(self.by_state.values())
                 and sum(self.by_state.values()) == self.quarantined
-                and self.corrections_posted == self.by_state.get("corrected", 0) and self.unlinked == 0)
+                and self.corrections_posted == self.by_state.get("corrected", 0)
+                and self.releases_posted <= self.by_state.get("released", 0) and self.unlinked == 0)
 
     def line(self) -> str:
         states = " + ".join(f"{s} {n:,}" for s, n in self.by_state.items() if n)
@@ -61,17 +65,20 @@ def conservation(conn: sa.Connection, production_id: str) -> Conservation:
     """:class:`Conservation` of one production's ledger (fringe batches are derived, not read: left out)."""
     from prodlib.exceptions.lifecycle import STATES
 
-    linked = {int(b) for (b,) in conn.execute(sa.text(
-        "SELECT DISTINCT batch_id FROM exception_events WHERE production_id = :p AND batch_id IS NOT NULL "
+    linked = {int(b): a for (b, a) in conn.execute(sa.text(
+        "SELECT DISTINCT batch_id, action FROM exception_events WHERE production_id = :p AND batch_id IS NOT NULL "
         "AND action IN ('correct', 'release')"), {"p": production_id})}
-    read = posted = already = quarantined = fixed = 0
+    read = posted = already = quarantined = fixed = released = 0
     for bid, kind, r, p, q, a in conn.execute(sa.text(
             "SELECT batch_id, kind, rows_read, rows_posted, rows_quarantined, rows_already_posted FROM batches "
             "WHERE production_id = :p"), {"p": production_id}):
         if kind == "fringe":
             continue
-        if int(bid) in linked:
-            fixed += int(p)
+        if int(bid) in linked:  # a correction's or an override's batch: those rows were read in their file
+            if linked[int(bid)] == "release":
+                released += int(p)
+            else:
+                fixed += int(p)
             continue
         read, posted, quarantined, already = read + int(r), posted + int(p), quarantined + int(q), already + int(a)
     cur = store.current_frame(conn, production_id)
@@ -82,4 +89,4 @@ def conservation(conn: sa.Connection, production_id: str) -> Conservation:
         "SELECT COUNT(*) FROM quarantine q WHERE q.production_id = :p AND NOT EXISTS "
         "(SELECT 1 FROM exceptions x WHERE x.q_id = q.q_id AND x.production_id = q.production_id)"),
         {"p": production_id}).scalar())
-    return Conservation(read, posted, already, quarantined, by_state, fixed, unlinked)
+    return Conservation(read, posted, already, quarantined, by_state, fixed, unlinked, released)

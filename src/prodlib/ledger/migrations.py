@@ -376,6 +376,15 @@ def _v10(conn: sa.Connection) -> None:
         finally:
             conn.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
     rls.apply(conn)
+def _v9(conn: sa.Connection) -> None:
+    """Emergency overrides (prodlib.overrides): requests, their rows, their hash-chained transitions
+    (chain head ``overrides``), routing records and what an execution posted; all append-only."""
+    for t in s.V9_TABLES:
+        t.create(conn)
+    conn.execute(s.chain_heads.insert(), [{"chain": "overrides", "seq": 0, "hash": "0" * 64}])
+    for name in s.APPEND_ONLY_V9:  # SQLite: tagged as migration 5 tags
+        for stmt in _append_only_sql(conn.dialect.name, name):
+            conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
 
 
 MIGRATIONS: list[Migration] = [
@@ -388,6 +397,7 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "journal_fx: a foreign-currency entry's currency, original amount and rate, sealed by its hash", _v7),
     # 8 is exq's (issue 10): the exception queue
     Migration(8, "exception queue: exceptions and their append-only, sealed state-change events", _v8),
+    Migration(9, "emergency overrides: requests, rows, hash-chained transitions, routing, postings", _v9),
     Migration(10, "productions as tenants (budget versions, period closes keyed per production); access tables; "
                   "PostgreSQL roles and row-level security", _v10),
 ]

@@ -301,6 +301,83 @@ exception_events = sa.Table(
 # (production_id first; see migrations._TENANT_KEYS); the definitions above are migration 1's.
 # access_members / access_grants (who holds which role) are prodlib.access.rls's.
 
+# --- migration 9 (emergency overrides, prodlib.overrides) ------------------------------------
+
+# An override as requested: what it bypasses (the rule, i.e. the quarantined rows' reason code),
+# the amount, the justification, who asked and who keyed it in, and the production's policy at the
+# time of the request (threshold of a third approver, execution window). Sealed by its ``request``
+# transition. Its state is its last transition's ``to_state``.
+override_requests = sa.Table(
+    "override_requests",
+    metadata,
+    sa.Column("override_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("justification_code", sa.Text, nullable=False),
+    sa.Column("justification_text", sa.Text, nullable=False),
+    sa.Column("requester", sa.Text, nullable=False),
+    sa.Column("operator", sa.Text, nullable=False),
+    sa.Column("third_approval_above_cents", sa.BigInteger, nullable=False),
+    sa.Column("execute_within_hours", sa.Integer, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+)
+
+# The quarantined rows (``quarantine.q_id``) an override names.
+override_rows = sa.Table(
+    "override_rows",
+    metadata,
+    sa.Column("override_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("q_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+)
+
+# Every transition of every override, one hash chain (chain head ``overrides``): SHA-256 over the
+# canonical payload and the previous transition's hash; each also sealed by an audit event.
+override_transitions = sa.Table(
+    "override_transitions",
+    metadata,
+    sa.Column("transition_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("override_id", BIGINT, nullable=False),
+    sa.Column("event", sa.Text, nullable=False),
+    sa.Column("from_state", sa.Text),
+    sa.Column("to_state", sa.Text, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at", sa.Text, nullable=False),  # the event's time (inside the hash: expiry is decided by it)
+    sa.Column("payload", sa.Text, nullable=False),  # canonical JSON
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("transition_hash", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+    sa.Index("ix_override_transitions_override", "override_id"),
+)
+
+# Per transition, one record to each addressee (the production accountant, the completion guarantor).
+override_routing = sa.Table(
+    "override_routing",
+    metadata,
+    sa.Column("routing_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("override_id", BIGINT, nullable=False),
+    sa.Column("transition_id", BIGINT, nullable=False),
+    sa.Column("addressee", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.Text, nullable=False),
+)
+
+# What an execution posted: per quarantined row its journal entry and row key (one row, one override).
+override_postings = sa.Table(
+    "override_postings",
+    metadata,
+    sa.Column("override_id", BIGINT, nullable=False),
+    sa.Column("q_id", BIGINT, nullable=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("batch_id", BIGINT, nullable=False),
+    sa.Column("entry_id", BIGINT, nullable=False),
+    sa.Column("row_key", sa.String(64), nullable=False),
+    sa.UniqueConstraint("production_id", "q_id", name="uq_override_postings_row"),
+)
+
 V1_TABLES = [chain_heads, batches, journal_entries, journal_lines, quarantine, audit_events, budget_versions,
              budget_lines]
 V2_TABLES = [period_closes, purchase_orders, etc_entries]
@@ -308,6 +385,7 @@ V3_TABLES = [estimates]
 V6_TABLES = [posted_rows]
 V7_TABLES = [journal_fx]
 V8_TABLES = [exceptions, exception_events]
+V9_TABLES = [override_requests, override_rows, override_transitions, override_routing, override_postings]
 #: Tables migration 2 made append-only (frozen: migrations never change).
 APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
 #: Tables that triggers make append-only (no UPDATE, no DELETE) today.
@@ -316,3 +394,5 @@ APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates", 
 APPEND_ONLY_V7 = ["journal_fx"]
 #: Made append-only by migration 8 (the exception queue).
 APPEND_ONLY_V8 = ["exceptions", "exception_events"]
+#: Made append-only by migration 9 (tests/overrides/test_chain.py checks each refuses a DELETE).
+APPEND_ONLY_V9 = [t.name for t in V9_TABLES]

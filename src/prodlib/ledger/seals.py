@@ -101,6 +101,66 @@ def po_records(conn: sa.Connection, first: int, last: int) -> list[dict]:
     return [po_record(r) for r in rows]
 
 
+# --- emergency overrides (migration 9) ------------------------------------------------------
+
+TRANSITION_FIELDS = ("transition_id", "production_id", "override_id", "event", "from_state", "to_state", "actor",
+                     "at", "payload", "prev_hash")
+REQUEST_FIELDS = ("override_id", "production_id", "rule", "amount_cents", "justification_code", "justification_text",
+                  "requester", "operator", "third_approval_above_cents", "execute_within_hours")
+
+
+def transition_hash(r: Mapping) -> str:
+    """SHA-256 of an override transition: its canonical payload, its fields and the previous
+    transition's hash (``prev_hash``). The writer and verify both call this."""
+    rec = {k: (_int(r[k]) if k in ("transition_id", "override_id") else r[k]) for k in TRANSITION_FIELDS}
+    return ch.sha256_hex(ch.canonical_json(rec))
+
+
+def request_record(r: Mapping) -> dict:
+    """An override request's row, as its ``request`` transition's payload seals it."""
+    ints = ("override_id", "amount_cents", "third_approval_above_cents", "execute_within_hours")
+    return {k: (_int(r[k]) if k in ints else r[k]) for k in REQUEST_FIELDS}
+
+
+def posting_record(r: Mapping) -> dict:
+    """A row an override's execution posted, as its ``execute`` transition's payload seals it."""
+    return {"q_id": int(r["q_id"]), "batch_id": int(r["batch_id"]), "entry_id": int(r["entry_id"]),
+            "row_key": r["row_key"]}
+
+
+def _check_transition(conn: sa.Connection, p: dict) -> str | None:
+    tid = p["transition_id"]
+    rows = _rows(conn, "SELECT * FROM override_transitions WHERE transition_id = :t", t=tid)
+    if not rows:
+        return f"override transition {tid} sealed by this event is missing (deleted?)"
+    r = rows[0]
+    what = f"override {p['override_id']} transition {tid} ({p['event']})"
+    if r["transition_hash"] != p["hash"] or transition_hash(r) != p["hash"]:
+        return f"{what}: content does not match its hash (edited event, actor, time or payload)"
+    prev = _rows(conn, "SELECT transition_hash FROM override_transitions WHERE transition_id = :t", t=tid - 1)
+    if r["prev_hash"] != (prev[0]["transition_hash"] if prev else ch.GENESIS):
+        return f"{what}: link broken: prev_hash does not match the previous transition's hash"
+    body = json.loads(r["payload"])
+    if r["event"] == "request":
+        req = _rows(conn, "SELECT * FROM override_requests WHERE override_id = :o", o=r["override_id"])
+        if not req or request_record(req[0]) != body["request"]:
+            return f"{what}: the override's request differs from the one sealed"
+        q = [int(x["q_id"]) for x in _rows(conn, "SELECT q_id FROM override_rows WHERE override_id = :o "
+                                                 "ORDER BY q_id", o=r["override_id"])]
+        if q != body["rows"]:
+            return f"{what}: the override's quarantined rows differ from those sealed"
+    if r["event"] == "execute":
+        got = [posting_record(x) for x in _rows(conn, "SELECT * FROM override_postings WHERE override_id = :o "
+                                                      "ORDER BY q_id", o=r["override_id"])]
+        if got != body["postings"]:
+            return f"{what}: the rows the execution posted differ from those sealed"
+    routes = [x["addressee"] for x in _rows(conn, "SELECT addressee FROM override_routing WHERE transition_id = :t "
+                                                  "ORDER BY routing_id", t=tid)]
+    if routes != body["routed_to"]:
+        return f"{what}: its routing records differ from those sealed"
+    return None
+
+
 def _sealed(record: dict, payload: dict) -> bool:
     return record == {k: payload.get(k) for k in record}
 
@@ -147,6 +207,8 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict, producti
             return f"estimate {p['estimate_id']} differs from the one sealed"
     elif etype == "exceptions_recorded":
         return check_exceptions(conn, p)
+    elif etype == "override_transition":
+        return _check_transition(conn, p)
     elif etype == "period_closed":
         rows = _rows(conn, "SELECT * FROM period_closes WHERE period = :p AND production_id = :r",
                      p=p["period"], r=production_id)
