@@ -43,10 +43,18 @@ def test_run_reconciles_after_posting_unless_told_not_to(tmp_path: Path, capsys)
     first = capsys.readouterr().out
     n = len(manifest.findings)
     assert f": {n} findings\n" in first and "(ties out)" in first
-    # The same night again: every file is skipped, the reconciliation says the same.
+    # The night's findings went into the exception queue: one opened per finding of the manifest.
+    assert f"exceptions  opened {n} " in first
+    # The same night again: every file is skipped, the reconciliation finds the same, and the queue
+    # says so (nothing opened, nothing closed).
     assert main(["run", "--input", str(sample), "--db", url, "--quiet", "--remittance-out", ""]) == 0
     second = capsys.readouterr().out
-    assert first[first.index("reconcile as of"):] == second[second.index("reconcile as of"):]
+
+    def night(text: str) -> str:
+        return text[text.index("reconcile as of"):text.index("exceptions  ")]
+
+    assert night(first) == night(second)
+    assert "exceptions  no change" in second
     assert main(["run", "--input", str(sample), "--db", url, "--quiet", "--no-reconcile",
                  "--remittance-out", ""]) == 0
     assert "reconcile as of" not in capsys.readouterr().out
