@@ -255,3 +255,30 @@ APPEND_ONLY_V2 = [t.name for t in V1_TABLES + V2_TABLES if t is not chain_heads]
 APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates", "posted_rows"]
 #: Made append-only by migration 7 (tests/test_fx.py checks it on a ledger with foreign entries).
 APPEND_ONLY_V7 = ["journal_fx"]
+
+# --- migration 11 (bondrep: the query log) ---------------------------------------------------
+
+# Every statement a logged role's reading session ran (bond representative, auditor): who, when,
+# in which scope, the statement's fingerprint (normalised SQL, literals stripped, SHA-256) and the
+# rows it returned. Append-only and hash-chained on its own chain ("queries" in chain_heads);
+# ``logged_at`` is inside the hash (the time is what the log records). prodlib.ledger.querylog.
+query_log = sa.Table(
+    "query_log",
+    metadata,
+    sa.Column("log_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("person_id", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),
+    sa.Column("logged_at", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("statement", sa.Text, nullable=False),  # normalised: no literal, no parameter value
+    sa.Column("row_count", BIGINT, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("log_hash", sa.String(64), nullable=False),
+    sa.Index("ix_query_log_person", "person_id"),
+)
+V11_TABLES = [query_log]
+APPEND_ONLY_V11 = ["query_log"]
+#: The query log's chain in ``chain_heads``.
+QUERY_CHAIN = "queries"
