@@ -61,15 +61,19 @@ _export("prodlib.reports.cost", "CostReport", "CostLine", "cost_report", "fx_exp
 _export("prodlib.reports.quarantine", "QuarantineReport", "quarantine_report")
 _export("prodlib.reports.pnh", "PnhRemittanceReport", "pnh_remittance")
 _export("prodlib.reports.contingency", "ContingencyReport", "contingency_report")
+_export("prodlib.reports.cashflow", "CashFlowReport", "cash_flow")
+_export("prodlib.reports.audience", "Audience", "audience", "ROLE_IDS", "DEFAULT_ROLE")
 _export("prodlib.reports.load", "DataStamp", "CostReportInputs", "PnhInputs", "ContingencyInputs",
-        "load_cost_report_inputs", "load_fx_entries", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs")
+        "load_cost_report_inputs", "load_fx_entries", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs",
+        "CashFlowInputs", "load_cash_flow_inputs")
 _export("prodlib.reports.display", "use_offline_plotly", "stamp_html", "frame_html", "money_table_html",
         "cost_table_html", "cost_chart", "fx_exposure_html", "quarantine_summary_html", "quarantine_rows_html",
         "quarantine_chart",
         "pnh_summary_html", "pnh_plans_html", "pnh_funds_html", "pnh_exceptions_html", "pnh_chart",
-        "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart")
+        "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart",
+        "cash_flow_summary_html", "cash_flow_table_html", "cash_flow_chart")
 _export("prodlib.reports.export", "export_cost_report", "export_quarantine", "export_pnh_remittance",
-        "export_contingency", "write_csv")
+        "export_contingency", "export_cash_flow", "write_csv")
 _export("prodlib.reports.render", "render_all", "render_report")
 # errors and reasons
 _export("prodlib.errors", "ProdlibError", "InputError", "ConfigError", "DatabaseLocationError", "RuleDataError",

@@ -30,6 +30,12 @@ SAMPLE_SCALES = ("indie", "feature", "studio")
 INPUT_KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget", "check_register")
 
 
+#: ``prodlib report --role`` choices: ``prodlib.reports.audience.ROLE_IDS``, repeated so that ``--help`` stays
+#: light (tests/test_report_roles.py checks they agree).
+ROLE_CHOICES = ("production_accountant", "payroll_processor", "department_head", "line_producer", "upm",
+                "studio_executive", "bond_rep", "auditor")
+
+
 def database_url(arg: str | None, *, write: bool = True) -> str:
     """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db.
 
@@ -185,7 +191,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     LedgerView.open(url).close()  # no ledger there: DatabaseLocationError now, before any notebook runs
     t0 = time.perf_counter()
     try:
-        paths = render_all(url, Path(args.out), params)
+        paths = render_all(url, Path(args.out), params, role=args.role, person=args.person or "")
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -201,6 +207,32 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     result = verify_chain(database_url(args.db, write=False))  # read-only: creates and migrates nothing
     print(result.message)
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def cmd_audit_queries(args: argparse.Namespace) -> int:
+    """The query log (bond representatives' and auditors' reads), oldest first; ``--out`` writes it as CSV."""
+    from prodlib.ledger.connection import open_readonly_engine
+    from prodlib.ledger.querylog import query_log_frame
+
+    engine = open_readonly_engine(database_url(args.db, write=False))  # read-only: creates and migrates nothing
+    try:
+        with engine.connect() as conn:
+            log = query_log_frame(conn, args.person)
+    finally:
+        engine.dispose()
+    if args.out:
+        from prodlib.reports.export import write_csv
+
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        print(write_csv(log.astype(str), Path(args.out)))
+    else:
+        print(f"{'id':>6}  {'logged at (UTC)':<27} {'person':<14} {'role':<10} {'rows':>8}  fingerprint       scope")
+        for r in log.itertuples(index=False):
+            print(f"{r.log_id:>6}  {r.logged_at:<27} {r.person_id:<14} {r.role:<10} {r.row_count:>8,}  "
+                  f"{r.fingerprint[:16]}  {r.scope}")
+    who = f" by {args.person}" if args.person else ""
+    print(f"{len(log):,} logged queries{who}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_export_beancount(args: argparse.Namespace) -> int:
@@ -331,6 +363,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", default="reports")
     rep.add_argument("--budget-version", default=None)
     rep.add_argument("--as-of", default=None, type=iso_date, help="YYYY-MM-DD: the books as they stood that day")
+    rep.add_argument("--role", default="production_accountant", choices=ROLE_CHOICES,
+                     help="render only what this role may see (default: production_accountant, everything)")
+    rep.add_argument("--person", default=None,
+                     help="the person the reports are for (bond_rep, auditor: required; their queries are logged)")
     rep.set_defaults(func=cmd_report)
 
     rc = sub.add_parser("reconcile", help="nightly reconciliation: invoices vs POs, bank vs books, petty cash "
@@ -348,6 +384,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = asub.add_parser("verify", help="walk the hash chain; name the first broken entry")
     v.add_argument("--db", default=None, help=DB_HELP)
     v.set_defaults(func=cmd_audit_verify)
+    aq = asub.add_parser("queries", help="the query log: every query of a bond representative or an auditor")
+    aq.add_argument("--db", default=None, help=DB_HELP)
+    aq.add_argument("--person", default=None, help="only this person's queries")
+    aq.add_argument("--out", default=None, help="write the log as CSV to this file (default: print it)")
+    aq.set_defaults(func=cmd_audit_queries)
 
     ru = sub.add_parser("rules", help="the production's rule book")
     rusub = ru.add_subparsers(dest="rules_command", required=True)
