@@ -11,7 +11,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -137,7 +138,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     result = run(args.input, database_url(args.db), progress=None if args.quiet else _say,
-                 remittance_dir=Path(args.remittance_out) if args.remittance_out else None)
+                 remittance_dir=Path(args.remittance_out) if args.remittance_out else None,
+                 production_id=args.production)
     width = max([len(s.file) for s in result.sources] + [4])
     print(f"{'file':<{width}}  {'kind':<14} {'read':>9} {'accepted':>9} {'quarant.':>9} {'skipped':>9}  reasons")
     for s in result.sources:
@@ -178,20 +180,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     from prodlib.reports.render import ReportError, render_all
 
     params: dict[str, str] = {}
+    named = args.production
     if args.input:
         from prodlib.sources import load_input_set
 
         production = load_input_set(args.input).production
         params = {"production_title": production.title, "chart": production.chart,
                   "budget_version": production.budget_version}
+        named = named or production.production_id
     params.update({k: v for k, v in {"budget_version": args.budget_version, "as_of": args.as_of}.items() if v})
     from prodlib.ledger import LedgerView
 
     url = database_url(args.db, write=False)
-    LedgerView.open(url).close()  # no ledger there: DatabaseLocationError now, before any notebook runs
+    with LedgerView.open(url, production_id=named) as view:  # no ledger, no such production: exit 2 now
+        named = view.production_id
     t0 = time.perf_counter()
     try:
-        paths = render_all(url, Path(args.out), params, role=args.role, person=args.person or "")
+        with production_env(named):  # the notebooks' kernels read this production only
+            paths = render_all(url, Path(args.out), params, role=args.role, person=args.person or "")
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -199,6 +205,23 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(p)
     print(f"rendered {len(paths)} files in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return EXIT_OK
+
+
+@contextmanager
+def production_env(production_id: str | None) -> Iterator[None]:
+    """$PRODLIB_PRODUCTION set to ``production_id`` for the block (what every ledger opened inside reads)."""
+    from prodlib.ledger.tenants import PRODUCTION_ENV
+
+    before = os.environ.get(PRODUCTION_ENV)
+    if production_id:
+        os.environ[PRODUCTION_ENV] = production_id
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(PRODUCTION_ENV, None)
+        else:
+            os.environ[PRODUCTION_ENV] = before
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -238,7 +261,8 @@ def cmd_audit_queries(args: argparse.Namespace) -> int:
 def cmd_export_beancount(args: argparse.Namespace) -> int:
     from prodlib.ledger import export_beancount
 
-    path = export_beancount(database_url(args.db, write=False), Path(args.out))  # read-only open
+    with production_env(args.production):
+        path = export_beancount(database_url(args.db, write=False), Path(args.out))  # read-only open
     print(path)
     return EXIT_OK
 
@@ -252,7 +276,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
-        led = open_ledger(database_url(args.db))
+        with production_env(args.production):
+            led = open_ledger(database_url(args.db))
     except FileNotFoundError as exc:
         raise DatabaseLocationError(named_database(args.db), str(exc)) from None
     with led:
@@ -324,6 +349,8 @@ def cmd_rules_coverage(args: argparse.Namespace) -> int:
 
 
 DB_HELP = f"database URL (default $PRODLIB_DATABASE_URL, else {DEFAULT_DB})"
+PRODUCTION_HELP = ("the production (tenant) to read: default $PRODLIB_PRODUCTION, else --input's production.yaml, "
+                   "else the database's only one")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -344,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--remittance-out", default="reports/remittance",
                    help="folder for the per-fund P&H remittance CSVs ('' for none)")
     r.add_argument("--quiet", action="store_true")
+    r.add_argument("--production", default=None, help="must equal production.yaml's production_id")
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("check", help="what a run would post and quarantine, and why: writes nothing")
@@ -362,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--input", default=None, help="folder with sources.yaml: title, chart and budget version")
     rep.add_argument("--out", default="reports")
     rep.add_argument("--budget-version", default=None)
+    rep.add_argument("--production", default=None, help=PRODUCTION_HELP)
     rep.add_argument("--as-of", default=None, type=iso_date, help="YYYY-MM-DD: the books as they stood that day")
     rep.add_argument("--role", default="production_accountant", choices=ROLE_CHOICES,
                      help="render only what this role may see (default: production_accountant, everything)")
@@ -377,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--input", default=None,
                     help="folder with sources.yaml: its bank feeds and check register (without it: invoices only)")
     rc.add_argument("--out", default="reports", help="folder for the reconcile_*.csv files")
+    rc.add_argument("--production", default=None, help=PRODUCTION_HELP)
     rc.set_defaults(func=cmd_reconcile)
 
     a = sub.add_parser("audit", help="auditor's checks")
@@ -402,6 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = esub.add_parser("beancount", help="the ledger as a Beancount file (bean-check accepts it)")
     b.add_argument("--db", default=None, help=DB_HELP)
     b.add_argument("--out", default="reports/ledger.beancount")
+    b.add_argument("--production", default=None, help=PRODUCTION_HELP)
     b.set_defaults(func=cmd_export_beancount)
     return p
 

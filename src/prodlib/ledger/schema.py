@@ -243,6 +243,12 @@ journal_fx = sa.Table(
     sa.Column("rate", sa.Text, nullable=False),
 )
 
+# --- migration 10 ----------------------------------------------------------------------------
+
+# budget_versions, budget_lines and period_closes are keyed per production from migration 10 on
+# (production_id first; see migrations._TENANT_KEYS); the definitions above are migration 1's.
+# access_members / access_grants (who holds which role) are prodlib.access.rls's.
+
 V1_TABLES = [chain_heads, batches, journal_entries, journal_lines, quarantine, audit_events, budget_versions,
              budget_lines]
 V2_TABLES = [period_closes, purchase_orders, etc_entries]

@@ -24,6 +24,7 @@ from prodlib.ledger.connection import open_readonly_engine
 from prodlib.ledger.frames import cents_to_money
 from prodlib.ledger.normalize import temporal_filter
 from prodlib.ledger.periods import closed_periods
+from prodlib.ledger.tenants import resolve_production
 
 DateLike = date | str | None
 Known = datetime | str | None
@@ -60,9 +61,18 @@ class LedgerView:
         self.production_id = production_id
 
     @classmethod
-    def open(cls, url: str | Path, *, production_id: str = "default") -> LedgerView:
-        """Open an existing, current ledger for reading (DatabaseLocationError if there is none)."""
-        return cls(open_readonly_engine(url), production_id)
+    def open(cls, url: str | Path, *, production_id: str | None = None) -> LedgerView:
+        """Open an existing, current ledger for reading (DatabaseLocationError if there is none).
+
+        ``production_id`` None: $PRODLIB_PRODUCTION, else the database's only production
+        (:func:`prodlib.ledger.tenants.resolve_production`; several unnamed is an InputError).
+        """
+        engine = open_readonly_engine(url)
+        try:
+            return cls(engine, resolve_production(engine, production_id))
+        except BaseException:
+            engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()

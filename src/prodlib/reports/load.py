@@ -38,10 +38,10 @@ class DataStamp:
       inputs_sha256: over the report's input frames, canonical text: same data, same digest.
       batches: (source_file as given in sources.yaml, file_hash, rows_posted) of every posted file.
       demo: the built-in demo production, not a ledger.
-      journal_entries: entries in the ledger's journal chain when the report read it.
-      journal_head: the journal chain's head hash (the last entry's SHA-256): the same books, the same head.
-      audit_events: events in the ledger's audit chain (batches, quarantine seals, budgets...).
-      audit_head: the audit chain's head hash.
+      journal_entries: the production's entries in the ledger's journal chain when the report read it.
+      journal_head: the hash of the production's last journal entry: the same books, the same head.
+      audit_events: the production's events in the audit chain (batches, quarantine seals, budgets...).
+      audit_head: the hash of the production's last audit event.
       role: the role the report was rendered for (:mod:`prodlib.reports.audience`).
       person: the person it was rendered for ("" when not named).
     """
@@ -132,14 +132,17 @@ def open_ledger(url: str, reader: Audience | None = None, scope: str = ""):
     from prodlib.ledger import LedgerView  # lazy: the demo path needs no store
 
     try:
-        if reader is not None and reader.logged:
-            from prodlib.ledger.querylog import QuerySession, open_logged_engine
-
-            engine, writer = open_logged_engine(url, QuerySession(reader.person, reader.role, scope=scope))
-            view = LedgerView(engine)
-            view.close = lambda: (engine.dispose(), writer.dispose())  # type: ignore[method-assign]
+        view = LedgerView.open(url)  # which production: named, $PRODLIB_PRODUCTION, or the database's only one
+        if reader is None or not reader.logged:
             return view
-        return LedgerView.open(url)
+        from prodlib.ledger.querylog import QuerySession, open_logged_engine
+
+        view.close()
+        pid = view.production_id
+        engine, writer = open_logged_engine(url, QuerySession(reader.person, reader.role, pid, scope))
+        logged = LedgerView(engine, pid)
+        logged.close = lambda: (engine.dispose(), writer.dispose())  # type: ignore[method-assign]
+        return logged
     except DatabaseLocationError:  # the notebooks' contract: a missing ledger is a missing file
         # no location in the text: it reaches the report's index page (the CLI names the database)
         raise FileNotFoundError("no ledger database at the URL given; run the pipeline first") from None
@@ -161,15 +164,22 @@ def reader_of(role: str = "", person: str = "", report: str = "") -> Audience:
 
 
 def chain_stamp(led) -> dict[str, int | str]:
-    """The ledger's two chain heads as :class:`DataStamp` fields: what identifies the books read
-    (the head hash changes with any entry or event added) without saying where the database is."""
+    """The production's place in the ledger's two chains as :class:`DataStamp` fields: its entries and
+    events and the hash of its last one (which changes with any entry or event of it added), without
+    saying where the database is, nor anything of another production in the same database."""
     import sqlalchemy as sa
 
+    out: dict[str, int | str] = {}
     with led.engine.connect() as conn:
-        heads = {chain: (int(seq), str(head)) for chain, seq, head in
-                 conn.execute(sa.text("SELECT chain, seq, hash FROM chain_heads")).all()}
-    (n, jhead), (m, ahead) = heads.get("journal", (0, "")), heads.get("audit", (0, ""))
-    return {"journal_entries": n, "journal_head": jhead, "audit_events": m, "audit_head": ahead}
+        for table, key, hash_col, name in (("journal_entries", "entry_id", "entry_hash", "journal"),
+                                           ("audit_events", "event_id", "event_hash", "audit")):
+            n, last = conn.execute(sa.text(
+                f"SELECT COUNT(*), MAX({key}) FROM {table} WHERE production_id = :p"), {"p": led.production_id}).one()
+            head = "" if last is None else conn.execute(
+                sa.text(f"SELECT {hash_col} FROM {table} WHERE {key} = :k"), {"k": last}).scalar_one()
+            out[f"{name}_{'entries' if name == 'journal' else 'events'}"] = int(n)
+            out[f"{name}_head"] = str(head)
+    return out
 
 
 def _batches(led) -> tuple[tuple[str, str, int], ...]:
