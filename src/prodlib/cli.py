@@ -197,7 +197,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         with production_env(named):  # the notebooks' kernels read this production only
-            paths = render_all(url, Path(args.out), params, role=args.role, person=args.person or "")
+            paths = render_all(url, Path(args.out), params, role=args.role, person=args.person or "",
+                               accounts=report_member_scope(args, named))
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -205,6 +206,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(p)
     print(f"rendered {len(paths)} files in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return EXIT_OK
+
+
+def report_member_scope(args: argparse.Namespace, production_id: str) -> tuple[str, ...]:
+    """``prodlib report --person P --role R``: with ``--input``, P must hold R on the production in its
+    roles.yaml (exit 2 if not); returns P's department accounts (a department head's reports are cut
+    to them). Without roles.yaml the person is taken as named (the README says so)."""
+    if not args.person or not args.input:
+        return ()
+    from prodlib.access.roles import roles_path
+    from prodlib.reports.audience import member_scope
+
+    path = roles_path(args.input)
+    return member_scope(path, args.person, args.role, production_id) if path.is_file() else ()
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """Reports respect roles: the completion bond representative's reports of the sample production.
 
 The sample (indie, seed 7) is generated, run into a fresh ledger, and its reports rendered twice:
-for ``bond_rep`` (person P-BOND-1) through the CLI, and for the production accountant. The employee
+for ``bond_rep`` (person P-0601, the bond representative of the sample's roles.yaml) through the CLI,
+and for the production accountant. The employee
 names and ids are read here from the sample's own payroll register and timecards (not from prodlib):
 none may appear in any HTML, CSV or JSON file of the bond representative's folder, and the same
 search of the production accountant's folder finds them (the quarantine lists payroll rows by
@@ -56,7 +57,7 @@ def bond_folder(sample_books):
     root, url = sample_books
     out = root / "bond"
     code = cli.main(["report", "--db", url, "--input", str(root / "sample"), "--out", str(out),
-                     "--role", "bond_rep", "--person", "P-BOND-1"])
+                     "--role", "bond_rep", "--person", "P-0601"])
     assert code == 0
     return out
 
@@ -104,9 +105,9 @@ def test_every_bond_rep_page_and_csv_names_its_role(bond_folder):
     for page in bond_folder.glob("*.html"):
         text = page.read_text(encoding="utf-8")
         if page.name == "index.html":
-            assert "for role bond_rep (completion bond representative, for P-BOND-1)" in text
+            assert "for role bond_rep (completion bond representative, for P-0601)" in text
         else:
-            assert "role bond_rep (completion bond representative), person P-BOND-1" in text, page.name
+            assert "role bond_rep (completion bond representative), person P-0601" in text, page.name
     csvs = sorted(bond_folder.glob("*.csv"))
     assert len(csvs) >= 6
     for f in csvs:
@@ -115,7 +116,7 @@ def test_every_bond_rep_page_and_csv_names_its_role(bond_folder):
         assert set(frame[ROLE_COLUMN]) <= {"bond_rep"}, f.name
     for stamp in bond_folder.glob("*.stamp.json"):
         doc = json.loads(stamp.read_text(encoding="utf-8"))
-        assert (doc["role"], doc["person"]) == ("bond_rep", "P-BOND-1")
+        assert (doc["role"], doc["person"]) == ("bond_rep", "P-0601")
 
 
 def test_bond_rep_quarantine_is_counts_only(bond_folder, accountant_folder):
@@ -127,9 +128,9 @@ def test_bond_rep_quarantine_is_counts_only(bond_folder, accountant_folder):
 
 def test_bond_rep_reads_are_in_the_query_log(sample_books, bond_folder, capsys):
     _, url = sample_books
-    assert cli.main(["audit", "queries", "--db", url, "--person", "P-BOND-1"]) == 0
+    assert cli.main(["audit", "queries", "--db", url, "--person", "P-0601"]) == 0
     out = capsys.readouterr()
-    assert "logged queries by P-BOND-1" in out.err
+    assert "logged queries by P-0601" in out.err
     for stem in BOND_REPORTS:
         assert f"report {stem}" in out.out
     assert cli.main(["audit", "verify", "--db", url]) == 0
@@ -163,6 +164,29 @@ def test_bond_rep_refuses_a_folder_holding_remittance_files(sample_books, tmp_pa
     (tmp_path / "remittance").mkdir()
     assert cli.main(["report", "--db", url, "--out", str(tmp_path), "--role", "bond_rep", "--person", "B"]) == 2
     assert "person-level pay" in capsys.readouterr().err
+
+
+def test_a_person_without_the_role_is_exit_2(sample_books, tmp_path, capsys):
+    root, url = sample_books
+    code = cli.main(["report", "--db", url, "--input", str(root / "sample"), "--out", str(tmp_path),
+                     "--role", "bond_rep", "--person", "P-0101"])  # P-0101 is a production accountant
+    assert code == 2
+    assert "'P-0101' does not hold the bond_rep role" in capsys.readouterr().err
+
+
+def test_a_department_head_sees_their_departments_accounts_only(sample_books, tmp_path):
+    """P-0301 (Sam Okafor) heads camera: account 3300 in the sample's roles.yaml. The cost report's
+    account lines with any budget or cost are 3300's; the production's other accounts show nothing."""
+    root, url = sample_books
+    out = tmp_path / "camera"
+    assert cli.main(["report", "--db", url, "--input", str(root / "sample"), "--out", str(out),
+                     "--role", "department_head", "--person", "P-0301"]) == 0
+    assert {p.name for p in out.glob("*.html")} == {"cost_report.html", "index.html"}
+    cost = pd.read_csv(out / "cost_report.csv", dtype=str)
+    lines = cost[cost["kind"] == "account"]
+    busy = lines[[Decimal(b) != 0 or Decimal(a) != 0 for b, a in zip(lines["budget"], lines["actual"], strict=True)]]
+    assert list(busy["account"]) == ["3300"]
+    assert cli.main(["report", "--db", url, "--out", str(out), "--role", "department_head"]) == 2  # no scope
 
 
 def test_role_lists_agree():

@@ -63,6 +63,8 @@ class Audience:
       quarantine_kinds: the input kinds whose quarantined rows the role sees (empty: every kind).
       logged: every query of the role's reading session goes to the query log.
       department_scope: the cost report is cut to the person's department's accounts.
+      accounts: for a department-scoped role, the accounts (``3300``) and detail codes
+        (``2500-01``) of the person's departments, from roles.yaml (:func:`member_scope`).
     """
 
     role: str
@@ -74,9 +76,16 @@ class Audience:
     quarantine_kinds: tuple[str, ...]
     logged: bool
     department_scope: bool
+    accounts: tuple[str, ...] = ()
 
     def sees(self, report: str) -> bool:
         return report in self.reports
+
+    def covers(self, code: str) -> bool:
+        """A cost code (``3300-02``) or account (``3300``) the role may see: any, unless department-scoped."""
+        if not self.department_scope:
+            return True
+        return any(code == a or str(code).startswith(a + "-") for a in self.accounts)
 
     @property
     def caption(self) -> str:
@@ -100,7 +109,8 @@ def _policies(path: Path) -> dict[str, _RolePolicy]:
     return dict(model.roles)
 
 
-def audience(role: str = DEFAULT_ROLE, person: str = "", path: Path | None = None) -> Audience:
+def audience(role: str = DEFAULT_ROLE, person: str = "", path: Path | None = None,
+             accounts: tuple[str, ...] = ()) -> Audience:
     """The :class:`Audience` of ``role`` (RoleError, exit 2, for an unknown role id)."""
     role = role or DEFAULT_ROLE
     if role not in ROLE_IDS:
@@ -108,4 +118,16 @@ def audience(role: str = DEFAULT_ROLE, person: str = "", path: Path | None = Non
     p = _policies(path or policy_path())[role]
     return Audience(role=role, label=p.label, person=person, reports=p.reports, person_pay=p.person_pay,
                     quarantine_rows=p.quarantine_rows, quarantine_kinds=p.quarantine_kinds, logged=p.logged,
-                    department_scope=p.department_scope)
+                    department_scope=p.department_scope, accounts=tuple(accounts))
+
+
+def member_scope(roles_file: Path, person: str, role: str, production_id: str) -> tuple[str, ...]:
+    """Check in roles.yaml (:mod:`prodlib.access`) that ``person`` holds ``role`` on ``production_id``
+    (RoleError, exit 2, if not); returns their departments' accounts (empty unless a department head)."""
+    from prodlib.access import load_roles
+
+    book = load_roles(roles_file)
+    if not book.holds(person, role, production_id):
+        raise RoleError(roles_file, f"{person!r} does not hold the {role} role on production {production_id!r}",
+                        field="members")
+    return book.accounts_of(person, production_id)

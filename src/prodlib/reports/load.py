@@ -148,19 +148,28 @@ def open_ledger(url: str, reader: Audience | None = None, scope: str = ""):
         raise FileNotFoundError("no ledger database at the URL given; run the pipeline first") from None
 
 
-def reader_of(role: str = "", person: str = "", report: str = "") -> Audience:
-    """The :class:`Audience` a loader reads for; a logged role must name its person, and the role must
-    be one the report is rendered for (RoleError, exit 2)."""
-    aud = audience(role or DEFAULT_ROLE, person)
+def reader_of(role: str = "", person: str = "", report: str = "", accounts: str = "") -> Audience:
+    """The :class:`Audience` a loader reads for (RoleError, exit 2): a logged role must name its person,
+    the report must be one rendered for the role, and a department-scoped role needs its ``accounts``
+    (comma-separated, as roles.yaml gives them: :func:`prodlib.reports.audience.member_scope`)."""
+    scope = tuple(a.strip() for a in accounts.split(",") if a.strip())
+    aud = audience(role or DEFAULT_ROLE, person, accounts=scope)
     if aud.logged and not person:
         raise RoleError("--person", f"the {aud.role} role's queries are logged by person: name the person")
     if report and not aud.sees(report):
         raise RoleError("--role", f"the {report} report is not rendered for the {aud.role} role "
                                   f"(it sees: {', '.join(aud.reports)})")
-    if aud.department_scope:
-        raise RoleError("--role", f"the {aud.role} role's reports are cut to the person's department, which "
-                                  "roles.yaml (prodlib.access) names: not wired into reports yet")
+    if aud.department_scope and not scope:
+        raise RoleError("--person", f"the {aud.role} role sees its department's accounts only: name the person "
+                                    "and the input folder whose roles.yaml gives their department")
     return aud
+
+
+def _scoped(frame: pd.DataFrame | None, key: str, reader: Audience) -> pd.DataFrame | None:
+    """The rows of ``frame`` whose ``key`` (cost code or account) the reader's scope covers."""
+    if frame is None or not reader.department_scope:
+        return frame
+    return frame[[reader.covers(str(c)) for c in frame[key]]].reset_index(drop=True)
 
 
 def chain_stamp(led) -> dict[str, int | str]:
@@ -201,7 +210,7 @@ def _two_columns(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def load_cost_report_inputs(
     url: str, budget_version: str = "", as_of: str | date | None = None, title: str = "", chart: str = "",
-    known_at: str = "", role: str = "", person: str = "", report: str = "cost_report",
+    known_at: str = "", role: str = "", person: str = "", report: str = "cost_report", accounts: str = "",
 ) -> CostReportInputs:
     """Budget, actuals, commitments and EFC for a cost report, with the stamp of where they came from.
 
@@ -209,9 +218,10 @@ def load_cost_report_inputs(
     ``led.budget(budget_version)`` (empty: the version in force on ``as_of``), ``led.actuals(as_of)``,
     and, where the store offers them, ``led.commitments(as_of)`` and ``led.efc(as_of)``. ``known_at``
     (a recorded-at timestamp) reads the books as they were known then, to rebuild a past report exactly.
-    ``role``/``person``: who it is rendered for (:func:`reader_of`; a logged role's reads are logged).
+    ``role``/``person``: who it is rendered for (:func:`reader_of`; a logged role's reads are logged);
+    a department head's figures are cut to ``accounts``, their department's.
     """
-    reader = reader_of(role, person, report)
+    reader = reader_of(role, person, report, accounts)
     when = _as_of(as_of)
     if url in DEMO_URLS:
         budget, actuals = demo.demo_budget(), demo.demo_actuals()
@@ -229,6 +239,8 @@ def load_cost_report_inputs(
             efc = _two_columns(led.efc(when, known), "account") if hasattr(led, "efc") else None
             batches, chains = _batches(led), chain_stamp(led)
         source, version = "ledger", budget_version or lines.attrs.get("version_id", "")
+    budget, actuals = _scoped(budget, "cost_code", reader), _scoped(actuals, "cost_code", reader)
+    commitments, efc = _scoped(commitments, "cost_code", reader), _scoped(efc, "account", reader)
     digest = frames_digest(budget=budget, actuals=actuals, commitments=commitments, efc=efc)
     as_of_text = when.isoformat() if when else "all postings"
     if known_at:
@@ -242,15 +254,15 @@ def load_cost_report_inputs(
 
 
 def load_fx_entries(url: str, as_of: str | date | None = None, known_at: str = "", role: str = "",
-                    person: str = "") -> pd.DataFrame:
+                    person: str = "", accounts: str = "") -> pd.DataFrame:
     """The ledger's foreign-currency entries (:meth:`LedgerView.fx_frame`) for the exposure table;
     the demo production has none (an empty frame)."""
-    reader = reader_of(role, person, "cost_report")
+    reader = reader_of(role, person, "cost_report", accounts)
     if url in DEMO_URLS:
         return pd.DataFrame(columns=["entry_id", "entry_date", "kind", "account", "currency", "original_amount",
                                      "fx_rate", "amount"])
     with open_ledger(url, reader, "report cost_report (foreign-currency exposure)") as led:
-        return led.fx_frame(_as_of(as_of), known_at or None)
+        return _scoped(led.fx_frame(_as_of(as_of), known_at or None), "account", reader)
 
 
 def load_quarantine(url: str, title: str = "", role: str = "", person: str = "") -> tuple[pd.DataFrame, DataStamp]:

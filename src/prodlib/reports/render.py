@@ -123,7 +123,8 @@ def _report_files(out_dir: Path, stem: str) -> list[Path]:
 
 
 def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks: Path | None = None,
-               remittance_dir: Path | str | None = None, role: str = "", person: str = "") -> list[Path]:
+               remittance_dir: Path | str | None = None, role: str = "", person: str = "",
+               accounts: tuple[str, ...] = ()) -> list[Path]:
     """Render every report of :data:`REPORTS` into ``out_dir`` (HTML + CSV + stamp) and write index.html.
 
     ``params`` (budget_version, as_of, production_title, chart, ...) go to each notebook that declares
@@ -133,7 +134,8 @@ def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks
     ``role``/``person``: who the reports are for (:mod:`prodlib.reports.audience`; default the
     production accountant: everything). Only the role's reports are rendered, each builder leaves
     out what the role may not see, and every page, CSV and the index say whom they were rendered
-    for. Files of reports not rendered for the role are removed from ``out_dir``, and a role without
+    for (``accounts``: a department head's, from roles.yaml). Files of reports not rendered for the
+    role are removed from ``out_dir``, and a role without
     person-level pay refuses an ``out_dir`` holding the P&H remittance files (RoleError, exit 2).
     A report that fails does not stop the others: the index marks it, then one :class:`ReportError`
     lists every failure.
@@ -141,7 +143,7 @@ def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks
     from prodlib.reports.load import reader_of
 
     out_dir = Path(out_dir)
-    reader = reader_of(role, person)
+    reader = reader_of(role, person, accounts=",".join(accounts))
     rem = remittance_dir or (params or {}).get("remittance_dir") or out_dir / "remittance"
     if not reader.person_pay and Path(rem).is_dir() and Path(rem).resolve().is_relative_to(out_dir.resolve()):
         raise RoleError(str(rem), f"holds the P&H remittance files (person-level pay): render the {reader.role} "
@@ -149,7 +151,7 @@ def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_dir = notebooks or notebooks_dir()
     common = {**(params or {}), "database_url": db_url, "export_dir": str(out_dir.resolve()),
-              "role": reader.role, "person": reader.person}
+              "role": reader.role, "person": reader.person, "accounts": ",".join(reader.accounts)}
     common["remittance_dir"] = str(Path(rem).resolve())
     done: list[Rendered] = []
     failures: dict[str, str] = {}
