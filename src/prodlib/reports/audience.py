@@ -13,6 +13,7 @@ Who *holds* a role (members, productions, departments) is ``roles.yaml``'s busin
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class _RolePolicy(Strict):
 
 
 class _PolicyFile(Strict):
+    version: str
+    effective_from: date
     source: str
     verified: bool
     roles: dict[str, _RolePolicy]
