@@ -25,6 +25,7 @@ from prodlib.errors import (
     PeriodClosedError,
     ProdlibError,
     RuleDataError,
+    ScopeError,
     UnbalancedEntryError,
 )
 
@@ -36,6 +37,7 @@ EXPECTED = {
     ConfigError: 2,
     DatabaseLocationError: 2,
     RuleDataError: 2,
+    ScopeError: 2,  # a read outside a scoped session's role and production
     LedgerError: 2,
     LedgerArgumentError: 2,
     UnbalancedEntryError: 2,

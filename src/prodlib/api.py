@@ -11,6 +11,7 @@ Groups:
 - production and inputs: the one production model, sources.yaml, the chart of accounts, rule data.
 - pipeline and checks: the nightly run and the rules it runs, by name.
 - ledger: the append-only, hash-chained books; read-only views; audit and export.
+- access: roles.yaml as a role book, and the scoped session that reads as one person in one role.
 - fringes: pension & health and statutory contributions, remittance files.
 - reports: the pure builders behind each notebook, their loaders, display and export helpers.
 - errors and reasons: the error tree (exit codes) and the quarantine vocabulary.
@@ -53,6 +54,9 @@ _export("prodlib.guild", "validate_payroll")
 # ledger
 _export("prodlib.ledger", "Ledger", "LedgerView", "BatchResult", "verify_chain", "VerifyResult",
         "export_beancount")
+# access: roles as data, the scoped session (prodlib.access)
+_export("prodlib.access.roles", "RoleBook", "Member", "Grant", "Department", "load_roles", "ROLES")
+_export("prodlib.access.scoped", "ScopedView", "ReadRecord")
 # fringes
 _export("prodlib.fringes", "compute_fringes", "fringe_postings")
 _export("prodlib.remittance", "remittance_reports", "due_date", "late_charge")
@@ -77,7 +81,7 @@ _export("prodlib.reports.export", "export_cost_report", "export_quarantine", "ex
 _export("prodlib.reports.render", "render_all", "render_report")
 # errors and reasons
 _export("prodlib.errors", "ProdlibError", "InputError", "ConfigError", "DatabaseLocationError", "RuleDataError",
-        "LedgerError", "BugError", "ConservationError")
+        "ScopeError", "LedgerError", "BugError", "ConservationError")
 _export("prodlib.reasons", "Reason")
 
 __all__ = sorted(_EXPORTS)

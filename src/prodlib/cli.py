@@ -289,8 +289,13 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from prodlib.reports.load import open_ledger
 
     t0 = time.perf_counter()
+    named = args.production
+    if args.input and not named:
+        from prodlib.sources import load_input_set
+
+        named = load_input_set(args.input).production.production_id
     try:
-        with production_env(args.production):
+        with production_env(named):
             led = open_ledger(database_url(args.db))
     except FileNotFoundError as exc:
         raise DatabaseLocationError(named_database(args.db), str(exc)) from None
@@ -360,6 +365,44 @@ def cmd_rules_coverage(args: argparse.Namespace) -> int:
                                             "UNKNOWN_CLASSIFICATION)" if report.gaps
                                             else "every plan, fund and minimum has a schedule in force"))
     return EXIT_FINDINGS if report.gaps else EXIT_OK
+
+
+# --- access: roles.yaml into the database (prodlib.access) ---------------------------------------
+
+def _role_book(input_dir: str):
+    """The input folder's roles.yaml, its departments checked against the production's chart."""
+    from prodlib.access.roles import load_roles
+    from prodlib.sources import load_input_set
+    from prodlib.taxonomy import get_chart
+
+    production = load_input_set(input_dir).production
+    return load_roles(Path(input_dir), chart=get_chart(production.chart or None))
+
+
+def cmd_access_sync(args: argparse.Namespace) -> int:
+    from prodlib.access.grants import sync_grants
+    from prodlib.ledger import Ledger
+
+    book = _role_book(args.input)
+    with Ledger.open(database_url(args.db)) as led:  # migrated: the access tables exist
+        result = sync_grants(led.engine, book)
+    print(f"{book.source}: {result.members} people, {result.grants} grants written to the database")
+    for login, group in result.memberships:
+        print(f"login {login} is a member of {group}")
+    for login in result.missing_logins:
+        print(f"login {login} does not exist on the server: create it, then sync again", file=sys.stderr)
+    return EXIT_FINDINGS if result.missing_logins else EXIT_OK
+
+
+def cmd_access_show(args: argparse.Namespace) -> int:
+    book = _role_book(args.input)
+    for m in book.members.values():
+        if args.person and m.id != args.person:
+            continue
+        for g in m.grants:
+            depts = f" departments {', '.join(g.departments)}" if g.departments else ""
+            print(f"{m.id:<10} {m.name:<24} {g.role:<22} {', '.join(g.productions)}{depts}")
+    return EXIT_OK
 
 
 DB_HELP = f"database URL (default $PRODLIB_DATABASE_URL, else {DEFAULT_DB})"
@@ -440,6 +483,17 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--input", default="var/sample", help="folder holding sources.yaml (or the file)")
     rc.add_argument("--today", default=None, type=iso_date, help="YYYY-MM-DD: the day 'in force today' means")
     rc.set_defaults(func=cmd_rules_coverage)
+
+    ac = sub.add_parser("access", help="roles and their members (roles.yaml): show them, sync them to the database")
+    acsub = ac.add_subparsers(dest="access_command", required=True)
+    acs = acsub.add_parser("sync", help="write roles.yaml's grants to the database (row-level security reads them)")
+    acs.add_argument("--input", default="var/sample", help="folder holding roles.yaml and sources.yaml")
+    acs.add_argument("--db", default=None, help=DB_HELP)
+    acs.set_defaults(func=cmd_access_sync)
+    acw = acsub.add_parser("show", help="who holds which role on which production")
+    acw.add_argument("--input", default="var/sample", help="folder holding roles.yaml and sources.yaml")
+    acw.add_argument("--person", default=None, help="one person's id")
+    acw.set_defaults(func=cmd_access_show)
 
     e = sub.add_parser("export", help="export the books")
     esub = e.add_subparsers(dest="export_command", required=True)

@@ -182,13 +182,13 @@ def apply(conn: sa.Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
     raw = conn.connection.driver_connection
-    schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+    schema = conn.dialect.identifier_preparer.quote(conn.exec_driver_sql("SELECT current_schema()").scalar_one())
     stmts = [_CREATE_ROLE.format(name=DB_ROLE[r]) for r in ROLES]
     stmts.append(_MY_GRANTS)
     stmts += [_bond_sql(n, q) for n, q in BOND_VIEWS.items()]
     everyone = ", ".join(DB_ROLE[r] for r in ROLES)
     readers = ", ".join(DB_ROLE[r] for r in ROLES if r != BOND_REP)
-    stmts += [f'GRANT USAGE ON SCHEMA "{schema}" TO {everyone}',
+    stmts += [f"GRANT USAGE ON SCHEMA {schema} TO {everyone}",
               f"GRANT SELECT ON schema_version, access_my_grants TO {everyone}",
               f"GRANT SELECT ON {', '.join(LEDGER_TABLES)} TO {readers}",
               f"GRANT SELECT ON {', '.join(BOND_VIEWS)} TO {DB_ROLE[BOND_REP]}"]

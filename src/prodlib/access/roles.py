@@ -16,6 +16,7 @@ members (a person id, a name, and what they hold)::
         roles: [department_head]
         productions: [SAMPLE-INDIE]
         departments: [camera]
+        db_user: sokafor             # optional: the PostgreSQL login row-level security knows them by
       - id: P-0501
         name: Lee Marchetti
         grants:                      # different roles on different productions
@@ -110,11 +111,13 @@ class Member:
       id: the person's id (what ``--person`` and approvals name).
       name: the person's name.
       grants: what they hold, one grant per role (a role held twice is merged into one grant).
+      db_user: the PostgreSQL login bound to the person (row-level security knows them by it), or None.
     """
 
     id: str
     name: str
     grants: tuple[Grant, ...]
+    db_user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,7 @@ class _Member(Strict):
     productions: tuple[Text, ...] = ()
     departments: tuple[Text, ...] = ()
     grants: tuple[_Grant, ...] = ()
+    db_user: Text | None = None
 
 
 class RolesFile(Strict):
@@ -262,7 +266,9 @@ def role_book(doc: YamlDocument, parsed: RolesFile, chart: ChartOfAccounts | Non
     for i, m in enumerate(parsed.members):
         if m.id in members:
             raise doc.error("person id listed twice", ("members", i, "id"), RolesFile)
-        members[m.id] = Member(m.id, m.name, _grants(doc, i, m, departments))
+        if m.db_user is not None and any(o.db_user == m.db_user for o in members.values()):
+            raise doc.error("database login bound to two people", ("members", i, "db_user"), RolesFile)
+        members[m.id] = Member(m.id, m.name, _grants(doc, i, m, departments), m.db_user)
     return RoleBook(members, departments, str(doc.path))
 
 

@@ -185,7 +185,7 @@ def check_audit(conn: sa.Connection, entry_hashes: dict) -> tuple[int, list[tupl
         except ValueError:
             problems.append((i, "payload is not JSON"))
             break
-        bad = seals.check(conn, t, obj, entry_hashes)
+        bad = seals.check(conn, t, obj, entry_hashes, pr)
         if bad:
             problems.append((i, bad))
             break
