@@ -192,7 +192,8 @@ def check_query_log(conn: sa.Connection) -> tuple[int, list[tuple[int, str]]]:
             problems.append((i, "fingerprint does not match the statement"))
             break
         prev = h
-    head = conn.exec_driver_sql(f"SELECT seq, hash FROM chain_heads WHERE chain = '{s.QUERY_CHAIN}'").first()
+    head = conn.execute(sa.select(s.chain_heads.c.seq, s.chain_heads.c.hash)
+                        .where(s.chain_heads.c.chain == s.QUERY_CHAIN)).first()
     if not problems and head is not None:
         last = int(rows[-1][0]) if rows else 0
         if int(head[0]) != last or head[1] != prev:
