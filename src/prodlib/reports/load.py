@@ -284,6 +284,8 @@ def load_quarantine(url: str, title: str = "", role: str = "", person: str = "")
     cols = [c for c in ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail")
             if c in frame.columns]
     digest = frames_digest(quarantine=frame[cols]) if len(frame) else frames_digest(quarantine=None)
+    if not reader.quarantine_rows:  # counts only: no row's detail or payload leaves the loader (digest: the books')
+        frame = frame.assign(detail=None, payload=None)
     stamp = DataStamp(source=source, budget_version="", as_of="all postings", title=title or "Untitled production",
                       inputs_sha256=digest, batches=batches, demo=source == "demo", role=reader.role,
                       person=reader.person, **chains)
