@@ -91,3 +91,17 @@ def test_a_removed_record_is_found_by_verify(logged):
     assert not result.ok and "chain head records record 3 but the log ends at 2" in result.message
     raw_exec(logged, ["DELETE FROM query_log WHERE log_id = 1"])
     assert "jumps from record 0 to 2" in verify_chain(logged).message
+
+
+def test_audit_queries_prints_and_exports_the_log(logged, tmp_path, capsys):
+    from prodlib import cli
+
+    url = logged.engine.url.render_as_string(hide_password=False)
+    assert cli.main(["audit", "queries", "--db", url, "--person", "P-BOND-1"]) == 0
+    out = capsys.readouterr()
+    assert "3 logged queries by P-BOND-1" in out.err and out.out.count("bond_rep") == 3
+    target = tmp_path / "log.csv"
+    assert cli.main(["audit", "queries", "--db", url, "--out", str(target)]) == 0
+    rows = target.read_text(encoding="utf-8").splitlines()
+    assert rows[0].startswith("log_id,logged_at,production_id,person_id,role,scope,row_count")
+    assert [r.split(",")[0] for r in rows[1:]] == ["1", "2", "3"]
