@@ -26,6 +26,7 @@ from prodlib.errors import (
     ProdlibError,
     QueueError,
     RuleDataError,
+    ScopeError,
     UnbalancedEntryError,
 )
 
@@ -37,6 +38,7 @@ EXPECTED = {
     ConfigError: 2,
     DatabaseLocationError: 2,
     RuleDataError: 2,
+    ScopeError: 2,  # a read outside a scoped session's role and production
     LedgerError: 2,
     LedgerArgumentError: 2,
     UnbalancedEntryError: 2,

@@ -128,6 +128,30 @@ ALLOWED = {
     ("ledger/seals.py", "', '.join(QUARANTINE_FIELDS)"),  # column names, a constant tuple
     ("ledger/seals.py", "table"),  # the exception queue's two tables, constants of seals.py
     ("ledger/seals.py", "key"),  # ... and their id columns
+    # migration 10 (access): productions as tenants, roles and row-level security
+    ("ledger/migrations.py", "', '.join(key)"),  # the new primary key: constant column names (_TENANT_KEYS)
+    ("ledger/migrations.py", "cols"),  # the table's own column names, from schema.py
+    ("ledger/migrations.py", "new.name"),  # the re-keyed copy's name: "<table>_v10"
+    ("ledger/migrations.py", "pkey"),  # the primary key's name, read from pg_constraint (our own table's)
+    ("ledger/migrations.py", "table.name"),  # a Table of schema.py
+    ("ledger/tenants.py", "t"),  # the tables that say which productions a database holds (_HOLDERS)
+    ("reports/load.py", "table"), ("reports/load.py", "key"), ("reports/load.py", "hash_col"),  # chain_stamp's
+    # constant (table, id column, hash column) pairs
+    ("access/rls.py", "name"),  # a prodlib group role's name (DB_ROLE: prodlib_<role id>), a view's name
+    ("access/rls.py", "body"),  # a bond view's SELECT (BOND_VIEWS, constants)
+    ("access/rls.py", "schema"),  # current_schema(), quoted as an identifier
+    ("access/rls.py", "everyone"), ("access/rls.py", "readers"),  # lists of DB_ROLE names
+    ("access/rls.py", "', '.join(LEDGER_TABLES)"), ("access/rls.py", "', '.join(BOND_VIEWS)"),  # constant names
+    ("access/rls.py", "DB_ROLE[BOND_REP]"), ("access/rls.py", "DB_ROLE[role]"),  # group role names
+    ("access/rls.py", "t"), ("access/rls.py", "table"),  # LEDGER_TABLES
+    ("access/rls.py", "role"),  # a role id of ROLES, in a policy's name
+    ("access/rls.py", "expr"),  # a policy's USING: built from constants (ROLE_FILTERS, _held), no data
+    ("access/grants.py", "DB_ROLE[role]"),  # a group role name
+    ("access/grants.py", "login"),  # roles.yaml's db_user, quoted as an identifier by the dialect
+    ("access/scoped.py", "DB_ROLE[role]"),  # SET LOCAL ROLE to a group role name (role checked against ROLES)
+    # the query log (bondrep): the row count of a logged SELECT is the same statement counted, on the same
+    # connection with the same parameters: SQL SQLAlchemy compiled for prodlib's own read, never data
+    ("ledger/querylog.py", "statement"),
 }
 
 

@@ -11,6 +11,7 @@ Groups:
 - production and inputs: the one production model, sources.yaml, the chart of accounts, rule data.
 - pipeline and checks: the nightly run and the rules it runs, by name.
 - ledger: the append-only, hash-chained books; read-only views; audit and export.
+- access: roles.yaml as a role book, and the scoped session that reads as one person in one role.
 - fringes: pension & health and statutory contributions, remittance files.
 - reports: the pure builders behind each notebook, their loaders, display and export helpers.
 - errors and reasons: the error tree (exit codes) and the quarantine vocabulary.
@@ -53,6 +54,9 @@ _export("prodlib.guild", "validate_payroll")
 # ledger
 _export("prodlib.ledger", "Ledger", "LedgerView", "BatchResult", "verify_chain", "VerifyResult",
         "export_beancount")
+# access: roles as data, the scoped session (prodlib.access)
+_export("prodlib.access.roles", "RoleBook", "Member", "Grant", "Department", "load_roles", "ROLES")
+_export("prodlib.access.scoped", "ScopedView", "ReadRecord")
 # fringes
 _export("prodlib.fringes", "compute_fringes", "fringe_postings")
 _export("prodlib.remittance", "remittance_reports", "due_date", "late_charge")
@@ -62,17 +66,20 @@ _export("prodlib.reports.quarantine", "QuarantineReport", "quarantine_report")
 _export("prodlib.reports.exceptions", "ExceptionsReport", "exceptions_report", "AGE_BUCKETS")
 _export("prodlib.reports.pnh", "PnhRemittanceReport", "pnh_remittance")
 _export("prodlib.reports.contingency", "ContingencyReport", "contingency_report")
+_export("prodlib.reports.cashflow", "CashFlowReport", "cash_flow")
+_export("prodlib.reports.audience", "Audience", "audience", "ROLE_IDS", "DEFAULT_ROLE")
 _export("prodlib.reports.load", "DataStamp", "CostReportInputs", "PnhInputs", "ContingencyInputs",
         "load_cost_report_inputs", "load_fx_entries", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs",
-        "load_exceptions")
+        "load_exceptions", "CashFlowInputs", "load_cash_flow_inputs")
 _export("prodlib.reports.display", "use_offline_plotly", "stamp_html", "frame_html", "money_table_html",
         "cost_table_html", "cost_chart", "fx_exposure_html", "quarantine_summary_html", "quarantine_rows_html",
         "quarantine_chart", "exceptions_summary_html", "exceptions_age_chart", "exceptions_trend_chart",
         "exceptions_rows_html",
         "pnh_summary_html", "pnh_plans_html", "pnh_funds_html", "pnh_exceptions_html", "pnh_chart",
-        "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart")
+        "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart",
+        "cash_flow_summary_html", "cash_flow_table_html", "cash_flow_chart")
 _export("prodlib.reports.export", "export_cost_report", "export_quarantine", "export_pnh_remittance",
-        "export_contingency", "export_exceptions", "write_csv")
+        "export_contingency", "export_exceptions", "export_cash_flow", "write_csv")
 _export("prodlib.reports.render", "render_all", "render_report")
 # the exception queue (issue 10): lifecycle, conservation, findings sync, corrections
 _export("prodlib.exceptions.lifecycle", "STATES", "TRANSITIONS")
@@ -81,7 +88,7 @@ _export("prodlib.exceptions.findings", "SyncResult", "KindCount", "sync_findings
 _export("prodlib.exceptions.correct", "CorrectionResult", "correct")
 # errors and reasons
 _export("prodlib.errors", "ProdlibError", "InputError", "ConfigError", "DatabaseLocationError", "RuleDataError",
-        "LedgerError", "BugError", "ConservationError", "QueueError")
+        "ScopeError", "LedgerError", "BugError", "ConservationError", "QueueError")
 _export("prodlib.reasons", "Reason")
 
 __all__ = sorted(_EXPORTS)

@@ -11,7 +11,8 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -28,6 +29,12 @@ SAMPLE_SCALES = ("indie", "feature", "studio")
 #: ``prodlib inspect --kind`` choices: ``prodlib.sources.KINDS``, repeated so that ``--help`` stays light
 #: (tests/test_inspect.py checks they agree).
 INPUT_KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget", "check_register")
+
+
+#: ``prodlib report --role`` choices: ``prodlib.reports.audience.ROLE_IDS``, repeated so that ``--help`` stays
+#: light (tests/test_report_roles.py checks they agree).
+ROLE_CHOICES = ("production_accountant", "payroll_processor", "department_head", "line_producer", "upm",
+                "studio_executive", "bond_rep", "auditor")
 
 
 def database_url(arg: str | None, *, write: bool = True) -> str:
@@ -131,7 +138,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     result = run(args.input, database_url(args.db), progress=None if args.quiet else _say,
-                 remittance_dir=Path(args.remittance_out) if args.remittance_out else None)
+                 remittance_dir=Path(args.remittance_out) if args.remittance_out else None,
+                 production_id=args.production)
     width = max([len(s.file) for s in result.sources] + [4])
     print(f"{'file':<{width}}  {'kind':<14} {'read':>9} {'accepted':>9} {'quarant.':>9} {'skipped':>9}  reasons")
     for s in result.sources:
@@ -172,20 +180,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     from prodlib.reports.render import ReportError, render_all
 
     params: dict[str, str] = {}
+    named = args.production
     if args.input:
         from prodlib.sources import load_input_set
 
         production = load_input_set(args.input).production
         params = {"production_title": production.title, "chart": production.chart,
                   "budget_version": production.budget_version, "rules_dir": production.rules or ""}
+        named = named or production.production_id
     params.update({k: v for k, v in {"budget_version": args.budget_version, "as_of": args.as_of}.items() if v})
     from prodlib.ledger import LedgerView
 
     url = database_url(args.db, write=False)
-    LedgerView.open(url).close()  # no ledger there: DatabaseLocationError now, before any notebook runs
+    with LedgerView.open(url, production_id=named) as view:  # no ledger, no such production: exit 2 now
+        named = view.production_id
     t0 = time.perf_counter()
     try:
-        paths = render_all(url, Path(args.out), params)
+        with production_env(named):  # the notebooks' kernels read this production only
+            paths = render_all(url, Path(args.out), params, role=args.role, person=args.person or "",
+                               accounts=report_member_scope(args, named))
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -193,6 +206,36 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(p)
     print(f"rendered {len(paths)} files in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return EXIT_OK
+
+
+def report_member_scope(args: argparse.Namespace, production_id: str) -> tuple[str, ...]:
+    """``prodlib report --person P --role R``: with ``--input``, P must hold R on the production in its
+    roles.yaml (exit 2 if not); returns P's department accounts (a department head's reports are cut
+    to them). Without roles.yaml the person is taken as named (the README says so)."""
+    if not args.person or not args.input:
+        return ()
+    from prodlib.access.roles import roles_path
+    from prodlib.reports.audience import member_scope
+
+    path = roles_path(args.input)
+    return member_scope(path, args.person, args.role, production_id) if path.is_file() else ()
+
+
+@contextmanager
+def production_env(production_id: str | None) -> Iterator[None]:
+    """$PRODLIB_PRODUCTION set to ``production_id`` for the block (what every ledger opened inside reads)."""
+    from prodlib.ledger.tenants import PRODUCTION_ENV
+
+    before = os.environ.get(PRODUCTION_ENV)
+    if production_id:
+        os.environ[PRODUCTION_ENV] = production_id
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(PRODUCTION_ENV, None)
+        else:
+            os.environ[PRODUCTION_ENV] = before
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -203,10 +246,37 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 
+def cmd_audit_queries(args: argparse.Namespace) -> int:
+    """The query log (bond representatives' and auditors' reads), oldest first; ``--out`` writes it as CSV."""
+    from prodlib.ledger.connection import open_readonly_engine
+    from prodlib.ledger.querylog import query_log_frame
+
+    engine = open_readonly_engine(database_url(args.db, write=False))  # read-only: creates and migrates nothing
+    try:
+        with engine.connect() as conn:
+            log = query_log_frame(conn, args.person)
+    finally:
+        engine.dispose()
+    if args.out:
+        from prodlib.reports.export import write_csv
+
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        print(write_csv(log.astype(str), Path(args.out)))
+    else:
+        print(f"{'id':>6}  {'logged at (UTC)':<27} {'person':<14} {'role':<10} {'rows':>8}  fingerprint       scope")
+        for r in log.itertuples(index=False):
+            print(f"{r.log_id:>6}  {r.logged_at:<27} {r.person_id:<14} {r.role:<10} {r.row_count:>8,}  "
+                  f"{r.fingerprint[:16]}  {r.scope}")
+    who = f" by {args.person}" if args.person else ""
+    print(f"{len(log):,} logged queries{who}", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_export_beancount(args: argparse.Namespace) -> int:
     from prodlib.ledger import export_beancount
 
-    path = export_beancount(database_url(args.db, write=False), Path(args.out))  # read-only open
+    with production_env(args.production):
+        path = export_beancount(database_url(args.db, write=False), Path(args.out))  # read-only open
     print(path)
     return EXIT_OK
 
@@ -219,14 +289,21 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     from prodlib.reports.load import open_ledger
 
     t0 = time.perf_counter()
+    named = args.production
+    if args.input and not named:
+        from prodlib.sources import load_input_set
+
+        named = load_input_set(args.input).production.production_id
     try:
-        led = open_ledger(database_url(args.db, write=False))
+        with production_env(named):
+            led = open_ledger(database_url(args.db, write=False))
     except FileNotFoundError as exc:
         raise DatabaseLocationError(named_database(args.db), str(exc)) from None
     with led:
         inputs = load_inputs(led, date.fromisoformat(args.as_of) if args.as_of else None, args.input)
     result = reconcile_night(inputs)
-    queued = record_findings(args, result)  # the findings into the exception queue (or, --dry-run, counted)
+    with production_env(named):  # the findings into that production's exception queue (--dry-run: counted)
+        queued = record_findings(args, result)
     paths = write_outputs(result, Path(args.out))
     inv = result.invoices.matches
     how = inv["how"].value_counts().to_dict()
@@ -479,7 +556,47 @@ def _amount(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not an amount written 1234.50") from None
 
 
+# --- access: roles.yaml into the database (prodlib.access) ---------------------------------------
+
+def _role_book(input_dir: str):
+    """The input folder's roles.yaml, its departments checked against the production's chart."""
+    from prodlib.access.roles import load_roles
+    from prodlib.sources import load_input_set
+    from prodlib.taxonomy import get_chart
+
+    production = load_input_set(input_dir).production
+    return load_roles(Path(input_dir), chart=get_chart(production.chart or None))
+
+
+def cmd_access_sync(args: argparse.Namespace) -> int:
+    from prodlib.access.grants import sync_grants
+    from prodlib.ledger import Ledger
+
+    book = _role_book(args.input)
+    with Ledger.open(database_url(args.db)) as led:  # migrated: the access tables exist
+        result = sync_grants(led.engine, book)
+    print(f"{book.source}: {result.members} people, {result.grants} grants written to the database")
+    for login, group in result.memberships:
+        print(f"login {login} is a member of {group}")
+    for login in result.missing_logins:
+        print(f"login {login} does not exist on the server: create it, then sync again", file=sys.stderr)
+    return EXIT_FINDINGS if result.missing_logins else EXIT_OK
+
+
+def cmd_access_show(args: argparse.Namespace) -> int:
+    book = _role_book(args.input)
+    for m in book.members.values():
+        if args.person and m.id != args.person:
+            continue
+        for g in m.grants:
+            depts = f" departments {', '.join(g.departments)}" if g.departments else ""
+            print(f"{m.id:<10} {m.name:<24} {g.role:<22} {', '.join(g.productions)}{depts}")
+    return EXIT_OK
+
+
 DB_HELP = f"database URL (default $PRODLIB_DATABASE_URL, else {DEFAULT_DB})"
+PRODUCTION_HELP = ("the production (tenant) to read: default $PRODLIB_PRODUCTION, else --input's production.yaml, "
+                   "else the database's only one")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -500,6 +617,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--remittance-out", default="reports/remittance",
                    help="folder for the per-fund P&H remittance CSVs ('' for none)")
     r.add_argument("--quiet", action="store_true")
+    r.add_argument("--production", default=None, help="must equal production.yaml's production_id")
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser("check", help="what a run would post and quarantine, and why: writes nothing")
@@ -518,7 +636,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--input", default=None, help="folder with sources.yaml: title, chart and budget version")
     rep.add_argument("--out", default="reports")
     rep.add_argument("--budget-version", default=None)
+    rep.add_argument("--production", default=None, help=PRODUCTION_HELP)
     rep.add_argument("--as-of", default=None, type=iso_date, help="YYYY-MM-DD: the books as they stood that day")
+    rep.add_argument("--role", default="production_accountant", choices=ROLE_CHOICES,
+                     help="render only what this role may see (default: production_accountant, everything)")
+    rep.add_argument("--person", default=None,
+                     help="the person the reports are for (bond_rep, auditor: required; their queries are logged)")
     rep.set_defaults(func=cmd_report)
 
     rc = sub.add_parser("reconcile", help="nightly reconciliation: invoices vs POs, bank vs books, petty cash; "
@@ -532,6 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     rc.add_argument("--dry-run", action="store_true",
                     help="write nothing to the ledger: say what the exception queue would open and close")
     rc.add_argument("--by", default="prodlib reconcile", help="who runs the night (recorded on each event)")
+    rc.add_argument("--production", default=None, help=PRODUCTION_HELP)
     rc.set_defaults(func=cmd_reconcile)
 
     a = sub.add_parser("audit", help="auditor's checks")
@@ -539,6 +663,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = asub.add_parser("verify", help="walk the hash chain; name the first broken entry")
     v.add_argument("--db", default=None, help=DB_HELP)
     v.set_defaults(func=cmd_audit_verify)
+    aq = asub.add_parser("queries", help="the query log: every query of a bond representative or an auditor")
+    aq.add_argument("--db", default=None, help=DB_HELP)
+    aq.add_argument("--person", default=None, help="only this person's queries")
+    aq.add_argument("--out", default=None, help="write the log as CSV to this file (default: print it)")
+    aq.set_defaults(func=cmd_audit_queries)
 
     ru = sub.add_parser("rules", help="the production's rule book")
     rusub = ru.add_subparsers(dest="rules_command", required=True)
@@ -548,12 +677,23 @@ def build_parser() -> argparse.ArgumentParser:
     rc.set_defaults(func=cmd_rules_coverage)
 
     add_exceptions_parser(sub)
+    ac = sub.add_parser("access", help="roles and their members (roles.yaml): show them, sync them to the database")
+    acsub = ac.add_subparsers(dest="access_command", required=True)
+    acs = acsub.add_parser("sync", help="write roles.yaml's grants to the database (row-level security reads them)")
+    acs.add_argument("--input", default="var/sample", help="folder holding roles.yaml and sources.yaml")
+    acs.add_argument("--db", default=None, help=DB_HELP)
+    acs.set_defaults(func=cmd_access_sync)
+    acw = acsub.add_parser("show", help="who holds which role on which production")
+    acw.add_argument("--input", default="var/sample", help="folder holding roles.yaml and sources.yaml")
+    acw.add_argument("--person", default=None, help="one person's id")
+    acw.set_defaults(func=cmd_access_show)
 
     e = sub.add_parser("export", help="export the books")
     esub = e.add_subparsers(dest="export_command", required=True)
     b = esub.add_parser("beancount", help="the ledger as a Beancount file (bean-check accepts it)")
     b.add_argument("--db", default=None, help=DB_HELP)
     b.add_argument("--out", default="reports/ledger.beancount")
+    b.add_argument("--production", default=None, help=PRODUCTION_HELP)
     b.set_defaults(func=cmd_export_beancount)
     return p
 

@@ -6,6 +6,7 @@ ProdlibError                      exit 3 unless a branch says otherwise
 │   ├── ConfigError               a configuration file (sources.yaml, production.yaml, chart) is wrong
 │   ├── DatabaseLocationError     the database named does not exist, cannot be opened or written
 │   └── RuleDataError             a rule file (shipped or the production's own) is wrong
+├── ScopeError                    exit 2: a read or write outside the session's role and production
 ├── LedgerError                   exit 2: the ledger refused a write; the message says which guarantee
 │   ├── PeriodClosedError, BudgetLockedError, UnbalancedEntryError, AppendOnlyError
 │   ├── QueueError                an exception-queue command it cannot do (unknown id, illegal change)
@@ -62,6 +63,14 @@ class DatabaseLocationError(InputError):
 
 class RuleDataError(InputError):
     """A rule file (a plan, the scale minimums, the work rules), shipped or the production's own, is wrong."""
+
+
+class ScopeError(ProdlibError):
+    """A scoped session (:mod:`prodlib.access.scoped`) refused a read or write outside its scope: a
+    production the person does not hold the role on, a kind of read the role may not make, a write by
+    a reading role. The message names the person, the role and what was refused."""
+
+    exit_code = EXIT_INPUT
 
 
 class LedgerError(ProdlibError):

@@ -384,11 +384,13 @@ def run(
     database_url: str,
     progress: Callable[[str], None] | None = None,
     remittance_dir: Path | None = None,
+    production_id: str | None = None,
 ) -> RunResult:
     """Run every source of an input set into the ledger at ``database_url``.
 
     Payroll also yields its fringes (posted as a derived batch) and, with ``remittance_dir``, the
-    per-fund remittance files.
+    per-fund remittance files. Every row is written as production.yaml's ``production_id`` (the
+    ledger's tenant); ``production_id`` (``--production``) must agree with it when given.
     """
     from prodlib.ledger import Ledger, post_batch
 
@@ -399,7 +401,10 @@ def run(
     for note in rules.replaced:
         if progress:
             progress(f"rules: {note}")
-    led = Ledger.open(database_url)
+    if production_id and production_id != production.production_id:
+        raise InputError("--production", f"{production_id!r} is not this input's production: production.yaml "
+                                         f"says {production.production_id!r} (a run posts as its production.yaml's id)")
+    led = Ledger.open(database_url, production_id=production.production_id)
     rates = load_rate_table(inputs.root, production.currency)  # fx_rates.csv, once per run
     held: dict[tuple[str, date], str] = {}  # employee-days of quarantined timecards (filled as they are read)
     seen_bank: set[str] = set()  # bank transaction ids of the bank files read so far

@@ -32,7 +32,8 @@ def pg_admin():
     with engine.begin() as c:
         names = [r[0] for r in c.exec_driver_sql(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE %(p)s", {"p": SESSION + "%"})]
-        for n in names:
+    for n in names:  # one transaction each: a ledger's schema (policies, views) takes many locks to drop
+        with engine.begin() as c:
             c.exec_driver_sql(f'DROP SCHEMA "{n}" CASCADE')
     engine.dispose()
 

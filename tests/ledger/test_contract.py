@@ -173,8 +173,9 @@ def test_migrations_are_versioned_and_rerunnable(url):
     with led.engine.connect() as c:
         versions = [r[0] for r in c.exec_driver_sql("SELECT version FROM schema_version ORDER BY version")]
         assert sa.inspect(c).has_table("period_closes")
-    # every migration applied once, in order (migration 6, batch row keys, lands beside 7 in the merge)
-    assert versions == list(range(1, LATEST + 1)) == [m.version for m in MIGRATIONS]
+    # every migration applied once, in order (numbers are reserved per piece of work, so the list may
+    # have gaps until every branch is merged: 10 is access's, 8, 9 and 11 are others')
+    assert versions == sorted(set(versions)) == [m.version for m in MIGRATIONS] and versions[-1] == LATEST
     assert migrate(led.engine) == []
     led.close()
 

@@ -72,13 +72,14 @@ def write_budget(conn: sa.Connection, scope: Scope, prepared: PreparedBudget, no
     meta, content_hash = prepared.meta, prepared.content_hash
     version_id, parent = meta["version_id"], meta["parent_version_id"]
     bv = s.budget_versions
-    existing = conn.execute(sa.select(bv.c.content_hash).where(bv.c.version_id == version_id)).first()
+    mine = bv.c.production_id == scope.production_id
+    existing = conn.execute(sa.select(bv.c.content_hash).where(bv.c.version_id == version_id, mine)).first()
     if existing is not None:
         if existing.content_hash == content_hash:
             return False
         raise BudgetLockedError(f"budget version {version_id} is locked; record a new version")
     if parent is not None and conn.execute(
-            sa.select(bv.c.version_id).where(bv.c.version_id == parent)).first() is None:
+            sa.select(bv.c.version_id).where(bv.c.version_id == parent, mine)).first() is None:
         raise LedgerArgumentError(f"parent budget version {parent} does not exist")
     header = {k: v for k, v in meta.items() if k not in ("locked_on", "effective_date")}
     conn.execute(bv.insert().values(
@@ -136,7 +137,8 @@ def budget(conn: sa.Connection, production_id: str, version_id: str | None = Non
          .where(bl.c.version_id == version_id, bl.c.production_id == production_id).order_by(bl.c.line_no))
     rows = conn.execute(q).all()
     if not rows and conn.execute(sa.select(s.budget_versions.c.version_id).where(
-            s.budget_versions.c.version_id == version_id)).first() is None:
+            s.budget_versions.c.version_id == version_id,
+            s.budget_versions.c.production_id == production_id)).first() is None:
         raise LookupError(f"no budget version {version_id}")
     df = pd.DataFrame({"cost_code": pd.Series([r[0] for r in rows], dtype=object),
                        "description": pd.Series([r[1] for r in rows], dtype=object),

@@ -330,6 +330,61 @@ def _v8(conn: sa.Connection) -> None:
         from prodlib.ledger.normalize import stamp, utc_now
 
         open_existing_quarantine(conn, stamp(utc_now()))
+#: Tables whose key migration 10 widens to hold many productions: (table, its new primary key).
+_TENANT_KEYS = {
+    "budget_versions": ("production_id", "version_id"),
+    "budget_lines": ("production_id", "version_id", "line_no"),
+    "period_closes": ("production_id", "period"),
+}
+
+
+def _rekey_sqlite(conn: sa.Connection, table: sa.Table, key: tuple[str, ...]) -> None:
+    """SQLite cannot change a primary key in place: a copy under the new key replaces the table, and
+    its append-only triggers (dropped with it) are made again, tagged as migration 5 tags them."""
+    md = sa.MetaData()
+    new = sa.Table(f"{table.name}_v10", md, *[
+        sa.Column(c.name, c.type, nullable=c.nullable and c.name not in key, primary_key=c.name in key,
+                  autoincrement=False) for c in table.columns])
+    new.create(conn)
+    cols = ", ".join(c.name for c in table.columns)
+    conn.exec_driver_sql(f"INSERT INTO {new.name} ({cols}) SELECT {cols} FROM {table.name}")
+    conn.exec_driver_sql(f"DROP TABLE {table.name}")  # drops its triggers; fires none
+    conn.exec_driver_sql(f"ALTER TABLE {new.name} RENAME TO {table.name}")
+    for stmt in _append_only_sql("sqlite", table.name):
+        conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+
+
+def _v10(conn: sa.Connection) -> None:
+    """Productions as tenants, and access by role (reserved to the access work, prodlib.access.rls).
+
+    Budget versions and period closes are keyed per production (two productions may both have a
+    version ``BV-1`` and both close 2026-03); the access tables; on PostgreSQL the prodlib roles, the
+    grants and row-level security on every ledger table."""
+    from prodlib.access import rls
+
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        for name, key in _TENANT_KEYS.items():
+            pkey = conn.exec_driver_sql(f"SELECT conname FROM pg_constraint WHERE conrelid = '{name}'::regclass "
+                                        "AND contype = 'p'").scalar_one()
+            raw.execute(f"ALTER TABLE {name} DROP CONSTRAINT {pkey}, ADD PRIMARY KEY ({', '.join(key)})")
+    else:
+        conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")  # the rename rewrites no other trigger
+        try:
+            for name, key in _TENANT_KEYS.items():
+                _rekey_sqlite(conn, s.metadata.tables[name], key)
+        finally:
+            conn.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
+    rls.apply(conn)
+
+
+def _v11(conn: sa.Connection) -> None:
+    """The query log (bondrep): ``query_log``, append-only, its own hash chain ``queries`` in chain_heads."""
+    for t in s.V11_TABLES:
+        t.create(conn)
+    for stmt in _append_only_sql(conn.dialect.name, s.APPEND_ONLY_V11[0]):  # SQLite: tagged as migration 5 tags
+        conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+    conn.execute(s.chain_heads.insert().values(chain=s.QUERY_CHAIN, seq=0, hash="0" * 64))
 
 
 MIGRATIONS: list[Migration] = [
@@ -342,6 +397,9 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "journal_fx: a foreign-currency entry's currency, original amount and rate, sealed by its hash", _v7),
     # 8 is exq's (issue 10): the exception queue
     Migration(8, "exception queue: exceptions and their append-only, sealed state-change events", _v8),
+    Migration(10, "productions as tenants (budget versions, period closes keyed per production); access tables; "
+                  "PostgreSQL roles and row-level security", _v10),
+    Migration(11, "query_log: every query of a bond representative or an auditor, append-only, hash-chained", _v11),
 ]
 LATEST = MIGRATIONS[-1].version
 

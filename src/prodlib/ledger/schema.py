@@ -295,6 +295,11 @@ exception_events = sa.Table(
     sa.Column("seal", sa.String(64), nullable=False),
     sa.Index("ix_exception_events_exception", "exception_id", "event_id"),
 )
+# --- migration 10 ----------------------------------------------------------------------------
+
+# budget_versions, budget_lines and period_closes are keyed per production from migration 10 on
+# (production_id first; see migrations._TENANT_KEYS); the definitions above are migration 1's.
+# access_members / access_grants (who holds which role) are prodlib.access.rls's.
 
 V1_TABLES = [chain_heads, batches, journal_entries, journal_lines, quarantine, audit_events, budget_versions,
              budget_lines]
@@ -311,3 +316,30 @@ APPEND_ONLY = [n for n in APPEND_ONLY_V2 if n != "etc_entries"] + ["estimates", 
 APPEND_ONLY_V7 = ["journal_fx"]
 #: Made append-only by migration 8 (the exception queue).
 APPEND_ONLY_V8 = ["exceptions", "exception_events"]
+
+# --- migration 11 (bondrep: the query log) ---------------------------------------------------
+
+# Every statement a logged role's reading session ran (bond representative, auditor): who, when,
+# in which scope, the statement's fingerprint (normalised SQL, literals stripped, SHA-256) and the
+# rows it returned. Append-only and hash-chained on its own chain ("queries" in chain_heads);
+# ``logged_at`` is inside the hash (the time is what the log records). prodlib.ledger.querylog.
+query_log = sa.Table(
+    "query_log",
+    metadata,
+    sa.Column("log_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("person_id", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),
+    sa.Column("logged_at", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("statement", sa.Text, nullable=False),  # normalised: no literal, no parameter value
+    sa.Column("row_count", BIGINT, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("log_hash", sa.String(64), nullable=False),
+    sa.Index("ix_query_log_person", "person_id"),
+)
+V11_TABLES = [query_log]
+APPEND_ONLY_V11 = ["query_log"]
+#: The query log's chain in ``chain_heads``.
+QUERY_CHAIN = "queries"

@@ -88,9 +88,9 @@ def quarantine_records(conn: sa.Connection, batch_id: int) -> list[dict]:
     return [quarantine_record(r) for r in rows]
 
 
-def budget_records(conn: sa.Connection, version_id: str) -> list[dict]:
+def budget_records(conn: sa.Connection, version_id: str, production_id: str) -> list[dict]:
     rows = _rows(conn, "SELECT line_no, cost_code, description, amount_cents FROM budget_lines "
-                       "WHERE version_id = :v ORDER BY line_no", v=version_id)
+                       "WHERE version_id = :v AND production_id = :p ORDER BY line_no", v=version_id, p=production_id)
     return [budget_record(r) for r in rows]
 
 
@@ -105,8 +105,9 @@ def _sealed(record: dict, payload: dict) -> bool:
     return record == {k: payload.get(k) for k in record}
 
 
-def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str | None:
-    """Recompute what an audit event seals; None if the stored rows still match."""
+def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict, production_id: str = "default") -> str | None:
+    """Recompute what an audit event seals; None if the stored rows still match. ``production_id``: the
+    event's (budget versions and period closes are keyed per production)."""
     if etype == "batch_posted":
         rows = _rows(conn, "SELECT * FROM batches WHERE batch_id = :b", b=p["batch_id"])
         if not rows:
@@ -125,7 +126,8 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
         if p.get("exceptions"):  # the exceptions its quarantine opened (migration 8)
             return check_exceptions(conn, p["exceptions"])
     elif etype == "budget_recorded":
-        rows = _rows(conn, "SELECT * FROM budget_versions WHERE version_id = :v", v=p["version_id"])
+        rows = _rows(conn, "SELECT * FROM budget_versions WHERE version_id = :v AND production_id = :p",
+                     v=p["version_id"], p=production_id)
         if not rows or rows[0]["content_hash"] != p["content_hash"]:
             return f"budget version {p['version_id']}: header differs from the one sealed"
         v = rows[0]
@@ -134,7 +136,7 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
                 return f"budget version {p['version_id']}: {k} differs from the one sealed"
         if _d(v["locked_on"]) != p["locked_on"] or _d(v["effective_date"]) != p["effective_date"]:
             return f"budget version {p['version_id']}: dates differ from those sealed"
-        if ch.rows_digest(budget_records(conn, p["version_id"])) != p["lines_digest"]:
+        if ch.rows_digest(budget_records(conn, p["version_id"], production_id)) != p["lines_digest"]:
             return f"budget version {p['version_id']}: lines differ from those sealed"
     elif etype == "purchase_orders_recorded":
         if ch.rows_digest(po_records(conn, p["first_row"], p["last_row"])) != p["digest"]:
@@ -146,7 +148,8 @@ def check(conn: sa.Connection, etype: str, p: dict, entry_hashes: dict) -> str |
     elif etype == "exceptions_recorded":
         return check_exceptions(conn, p)
     elif etype == "period_closed":
-        rows = _rows(conn, "SELECT * FROM period_closes WHERE period = :p", p=p["period"])
+        rows = _rows(conn, "SELECT * FROM period_closes WHERE period = :p AND production_id = :r",
+                     p=p["period"], r=production_id)
         if not rows or not _sealed(period_close_record(rows[0]), p):
             return f"period close {p['period']} differs from the one sealed"
     return None

@@ -29,6 +29,7 @@ from prodlib.ledger.connection import make_engine, open_readonly_engine, render_
 from prodlib.ledger.journal import Scope
 from prodlib.ledger.migrations import migrate
 from prodlib.ledger.normalize import utc_now
+from prodlib.ledger.tenants import resolve_production
 from prodlib.ledger.view import LedgerView
 
 
@@ -52,23 +53,31 @@ class Ledger(LedgerView):
         self.readonly = readonly
 
     @classmethod
-    def open(cls, url: str | Path, *, production_id: str = "default",
+    def open(cls, url: str | Path, *, production_id: str | None = None,
              clock: Callable[[], datetime] | None = None, readonly: bool = False) -> Ledger:
         """Open the ledger at ``url`` (a SQLite path/URL or a PostgreSQL URL).
 
         For writing it is created or migrated; ``readonly=True`` creates and migrates nothing and
-        raises DatabaseLocationError where there is no current ledger.
+        raises DatabaseLocationError where there is no current ledger. ``production_id`` None:
+        $PRODLIB_PRODUCTION, else the database's only production, else ``default`` for a new one
+        (:func:`prodlib.ledger.tenants.resolve_production`).
         """
         if readonly:
-            return cls(open_readonly_engine(url), production_id, clock or utc_now, readonly=True)
-        engine = make_engine(url)
+            engine = open_readonly_engine(url)
+        else:
+            engine = make_engine(url)
+            try:
+                migrate(engine)
+            except sa.exc.OperationalError as exc:  # no such folder, read-only file, server unreachable
+                engine.dispose()
+                why = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+                raise DatabaseLocationError(render_url(url), f"cannot be opened for writing ({why})") from None
         try:
-            migrate(engine)
-        except sa.exc.OperationalError as exc:  # no such folder, read-only file, server unreachable
+            production = resolve_production(engine, production_id, reading=readonly)
+        except BaseException:
             engine.dispose()
-            why = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
-            raise DatabaseLocationError(render_url(url), f"cannot be opened for writing ({why})") from None
-        return cls(engine, production_id, clock or utc_now)
+            raise
+        return cls(engine, production, clock or utc_now, readonly=readonly)
 
     @property
     def scope(self) -> Scope:

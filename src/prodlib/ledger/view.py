@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from prodlib.accounts import is_cost_account
+from prodlib.accounts import AP, CASH, FRINGE_PAYABLE_PREFIX, PAYROLL_LIABILITY, PETTY_CASH, is_cost_account
 from prodlib.columns import QUARANTINE_COLUMNS
 from prodlib.ledger import batches, budgets, commitments, estimates
 from prodlib.ledger import schema as s
@@ -24,6 +24,7 @@ from prodlib.ledger.connection import open_readonly_engine
 from prodlib.ledger.frames import cents_to_money
 from prodlib.ledger.normalize import temporal_filter
 from prodlib.ledger.periods import closed_periods
+from prodlib.ledger.tenants import resolve_production
 
 DateLike = date | str | None
 Known = datetime | str | None
@@ -60,9 +61,18 @@ class LedgerView:
         self.production_id = production_id
 
     @classmethod
-    def open(cls, url: str | Path, *, production_id: str = "default") -> LedgerView:
-        """Open an existing, current ledger for reading (DatabaseLocationError if there is none)."""
-        return cls(open_readonly_engine(url), production_id)
+    def open(cls, url: str | Path, *, production_id: str | None = None) -> LedgerView:
+        """Open an existing, current ledger for reading (DatabaseLocationError if there is none).
+
+        ``production_id`` None: $PRODLIB_PRODUCTION, else the database's only production
+        (:func:`prodlib.ledger.tenants.resolve_production`; several unnamed is an InputError).
+        """
+        engine = open_readonly_engine(url)
+        try:
+            return cls(engine, resolve_production(engine, production_id))
+        except BaseException:
+            engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -121,6 +131,37 @@ class LedgerView:
         df.insert(pos + 1, "debit", cents_to_money(np.where(cents > 0, cents, 0), index=df.index))
         df.insert(pos + 2, "credit", cents_to_money(np.where(cents < 0, -cents, 0), index=df.index))
         return df
+
+    def cost_by_day_and_stream(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Net cost-account cents per entry date and stream, aggregated in SQL: [entry_date, stream,
+        amount_cents]. The stream is the balance-sheet account the entry's cost lines are posted
+        against (``AP``, ``PAYROLL_LIABILITY``, ``FRINGE_PAYABLE:<plan>``, ``PETTY_CASH``, ``CASH``;
+        None for an entry between cost accounts only). No entry, document or party leaves the database."""
+        e, ln = s.journal_entries, s.journal_lines
+        balance_sheet = sa.or_(ln.c.account.in_([AP, CASH, PETTY_CASH, PAYROLL_LIABILITY]),
+                               ln.c.account.like(f"{FRINGE_PAYABLE_PREFIX}%"))
+        bs = (sa.select(ln.c.entry_id, sa.func.min(ln.c.account).label("stream")).where(balance_sheet)
+              .group_by(ln.c.entry_id).subquery("bs"))
+        q = (sa.select(e.c.entry_date, bs.c.stream, sa.func.sum(ln.c.amount_cents).label("amount_cents"))
+             .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id).outerjoin(bs, bs.c.entry_id == ln.c.entry_id))
+             .where(sa.not_(balance_sheet), *temporal_filter(e, "entry_date", self.production_id, as_of, known_at))
+             .group_by(e.c.entry_date, bs.c.stream).order_by(e.c.entry_date, bs.c.stream))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=["entry_date", "stream", "amount_cents"])
+
+    def cash_paid_by_day(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Cents credited to ``CASH`` per entry date (money out of the bank as the books record it):
+        [entry_date, amount_cents], aggregated in SQL."""
+        e, ln = s.journal_entries, s.journal_lines
+        q = (sa.select(e.c.entry_date, (-sa.func.sum(ln.c.amount_cents)).label("amount_cents"))
+             .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+             .where(ln.c.account == CASH, ln.c.amount_cents < 0,
+                    *temporal_filter(e, "entry_date", self.production_id, as_of, known_at))
+             .group_by(e.c.entry_date).order_by(e.c.entry_date))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=["entry_date", "amount_cents"])
 
     def fx_frame(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
         """One row per foreign-currency journal entry: entry_id, entry_date, kind, account (its first

@@ -12,8 +12,10 @@ from decimal import Decimal
 import pandas as pd
 
 from prodlib.money import format_money
+from prodlib.reports import cashflow as cf
 from prodlib.reports import contingency as cg
 from prodlib.reports import pnh
+from prodlib.reports.audience import audience
 from prodlib.reports.cost import AMOUNT_COLUMNS, COLUMN_LABELS, CostReport
 from prodlib.reports.exceptions import AGE_BUCKETS, ROW_LABELS, ExceptionsReport
 from prodlib.reports.load import DataStamp
@@ -92,7 +94,7 @@ def cost_table_html(report: CostReport) -> str:
 def stamp_html(report_name: str, stamp: DataStamp, max_batches: int = 20) -> str:
     """The report's header: title, and what data it was built from (the first ``max_batches`` files;
     the stamp JSON beside the report lists every one)."""
-    items = [("Production", stamp.title), ("Data source", stamp.source)]
+    items = [("Production", stamp.title), ("Rendered for", rendered_for(stamp)), ("Data source", stamp.source)]
     if stamp.budget_version:
         items.append(("Budget version", stamp.budget_version))
     items += [("As of", stamp.as_of)]
@@ -110,6 +112,12 @@ def stamp_html(report_name: str, stamp: DataStamp, max_batches: int = 20) -> str
     demo = '<p class="prodlib-demo">DEMO DATA: built-in sample, not a production.</p>' if stamp.demo else ""
     return (f'{_TABLE_CSS}<div class="prodlib-stamp"><h1>{html.escape(report_name)}</h1>{demo}'
             f'<table class="prodlib stamp">{rows}</table></div>')
+
+
+def rendered_for(stamp: DataStamp) -> str:
+    """``role bond_rep (completion bond representative), person P-BOND-1``: who a report is for."""
+    who = f", person {stamp.person}" if stamp.person else ""
+    return f"role {stamp.role} ({audience(stamp.role).label}){who}"
 
 
 def frame_html(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
@@ -134,9 +142,11 @@ def fx_exposure_html(exposure: pd.DataFrame) -> str:
 
 
 def quarantine_summary_html(report: QuarantineReport) -> str:
+    scope = (f' Rows of input kinds outside the {html.escape(report.role)} role\'s scope are not counted here '
+             f'({report.kinds_withheld}).' if report.kinds_withheld else "")
     if report.total == 0:
-        return '<p class="prodlib-stamp">The quarantine is empty: every row read was posted.</p>'
-    return (f'<p class="prodlib-stamp"><b>{report.total}</b> row(s) in the quarantine.</p>'
+        return f'<p class="prodlib-stamp">The quarantine is empty: every row read was posted.{scope}</p>'
+    return (f'<p class="prodlib-stamp"><b>{report.total}</b> row(s) in the quarantine.{scope}</p>'
             + "<h3>By reason</h3>" + frame_html(report.by_reason, {"rows": "Rows"})
             + "<h3>By source</h3>" + frame_html(report.by_source, {"rows": "Rows"}))
 
@@ -161,6 +171,10 @@ def cost_chart(report: CostReport):
 
 def quarantine_rows_html(report: QuarantineReport, max_rows: int = 500) -> str:
     """Quarantined rows with file:line and reason; at most ``max_rows`` (the CSV export has them all)."""
+    if report.rows_withheld:
+        return (f'<p class="prodlib-stamp">The {report.rows_withheld} rows themselves are not part of the '
+                f"{html.escape(report.role)} role's report: their detail names employees and their pay. "
+                "The counts above are complete.</p>")
     shown = report.rows.head(max_rows)
     note = "" if len(shown) == report.total else (
         f'<p class="prodlib-stamp">Showing the first {len(shown)} of {report.total} rows; '
@@ -385,3 +399,41 @@ def exceptions_rows_html(rows, max_rows: int = 300) -> str:
     if not len(rows):
         return '<p class="prodlib-stamp">Nothing is waiting.</p>'
     return note + money_table_html(shown, ROW_LABELS, money=("amount",))
+# --- cash flow ------------------------------------------------------------------------------------
+
+CASH_FLOW_LABELS = {"period": "Period", "vendors": "Vendors (AP)", "payroll": "Payroll (gross)",
+                    "fringes": "Fringes", "petty_cash": "Petty cash", "other": "Other", "incurred": "Incurred",
+                    "cumulative": "Cumulative", "percent_of_budget": "% of budget", "cash_paid": "Cash paid"}
+
+
+def cash_flow_summary_html(report: cf.CashFlowReport) -> str:
+    """Budget, incurred to date, remaining, cash paid: the four figures a bond representative reads first."""
+    items = [("Budget in force", report.budget_total), ("Incurred to date", report.total_incurred),
+             ("Budget remaining", report.remaining_budget), ("Cash paid (books)", report.total_cash_paid)]
+    rows = "".join(f"<tr><th>{html.escape(k)}</th>{_cell(v, 'money')}</tr>" for k, v in items)
+    return f'{_TABLE_CSS}<table class="prodlib stamp">{rows}</table>'
+
+
+def cash_flow_table_html(report: cf.CashFlowReport) -> str:
+    """One row per period: incurred by stream, cumulative, share of budget, cash paid."""
+    if len(report.periods) == 0:
+        return '<p class="prodlib-stamp">No cost posted yet.</p>'
+    money = (*cf.STREAMS, "incurred", "cumulative", "cash_paid")
+    return money_table_html(report.periods, CASH_FLOW_LABELS, money=money)
+
+
+def cash_flow_chart(report: cf.CashFlowReport):
+    """Stacked bars per period by stream, with the cumulative line."""
+    import plotly.graph_objects as go
+
+    p = report.periods
+    fig = go.Figure()
+    for stream in cf.STREAMS:
+        fig.add_bar(x=list(p["period"]), y=[Decimal(v) for v in p[stream]], name=CASH_FLOW_LABELS[stream])
+    fig.add_scatter(x=list(p["period"]), y=[Decimal(v) for v in p["cumulative"]], name="Cumulative",
+                    mode="lines+markers")
+    fig.update_xaxes(type="category")  # "2026-03" is a period, not a date to plot at its first day
+    fig.update_layout(barmode="relative", title=f"Cost incurred by {report.grain}", yaxis_title="Amount",
+                      height=420, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1,
+                                          "xanchor": "right"})
+    return fig

@@ -23,7 +23,7 @@ from prodlib.sample.faults import payroll_faults
 from prodlib.sample.invoices import invoices
 from prodlib.sample.model import GENERATED_BY, Manifest, sample_production
 from prodlib.sample.purchases import petty_cash, purchase_orders
-from prodlib.sample.writers import ExportFolder, write_manifest, write_production, write_sources
+from prodlib.sample.writers import ExportFolder, write_manifest, write_production, write_roles, write_sources
 from prodlib.taxonomy import get_chart
 
 #: Random stream of each component (8: payroll faults, 9: timecard faults). The bank feed (7) draws
@@ -85,6 +85,7 @@ def generate(out_dir: Path | str, scale: str = "indie", seed: int = 7, invoice_l
 
     write_production(root, sp.production)
     write_sources(root, out.sources)
+    write_roles(root, sp.production.production_id)
     manifest = Manifest(
         seed=seed, scale=scale, invoice_lines=n_inv, generated_by=GENERATED_BY,
         files=dict(sorted(out.files.items())),

@@ -109,10 +109,14 @@ def write_sources(root: Path, specs: list[SourceSpec]) -> Path:
 
 def write_production(root: Path, production: Production) -> Path:
     """production.yaml: the model's own document (``production_document``) under a one-line comment."""
-    path = root / "production.yaml"
-    path.write_text(
-        "# Sample production facts (prodlib.sample): every date of every export must fall in `window`.\n"
-        + yaml.safe_dump(production_document(production), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return _write_yaml(root / "production.yaml", production_document(production),
+                       "Sample production facts (prodlib.sample): every date of every export must fall in `window`.")
+
+
+def _write_yaml(path: Path, document: dict, comment: str) -> Path:
+    """A YAML document in its file's key order, under a one-line comment."""
+    path.write_text(f"# {comment}\n" + yaml.safe_dump(document, sort_keys=False, allow_unicode=True),
+                    encoding="utf-8")
     return path
 
 
@@ -121,3 +125,43 @@ def write_manifest(root: Path, manifest: Manifest) -> Path:
     path = root / "manifest.json"
     path.write_text(json.dumps(manifest.to_dict(), indent=1) + "\n", encoding="utf-8")
     return path
+
+
+def sample_roles(production_id: str) -> dict:
+    """The sample's roles.yaml document: a few invented people per role on ``production_id``.
+
+    The studio executive and the auditor also hold a second, invented production
+    (``<production_id>-SEQUEL``) so that a scope over several productions has something to show.
+    """
+    sequel = f"{production_id}-SEQUEL"
+    one, both = [production_id], [production_id, sequel]
+    return {
+        "version": "2026.1",
+        "sample": True,
+        "source": "prodlib sample: invented people, not any production's crew",
+        "departments": [
+            {"id": "camera", "name": "Camera", "accounts": ["3300"]},
+            {"id": "grip", "name": "Grip", "accounts": ["2500-01", "2500-02"]},
+            {"id": "electric", "name": "Electrical", "accounts": ["3200"]},
+        ],
+        "members": [
+            {"id": "P-0101", "name": "Dana Whitfield", "roles": ["production_accountant"], "productions": one},
+            {"id": "P-0102", "name": "Ravi Sandoval", "roles": ["production_accountant"], "productions": one},
+            {"id": "P-0201", "name": "Mina Castellanos", "roles": ["payroll_processor"], "productions": one},
+            {"id": "P-0301", "name": "Sam Okafor", "roles": ["department_head"], "productions": one,
+             "departments": ["camera"]},
+            {"id": "P-0302", "name": "Jo Lindqvist", "roles": ["department_head"], "productions": one,
+             "departments": ["grip", "electric"]},
+            {"id": "P-0401", "name": "Priya Halvorsen", "roles": ["line_producer"], "productions": one},
+            {"id": "P-0402", "name": "Tomas Eberly", "roles": ["upm"], "productions": one},
+            {"id": "P-0501", "name": "Celeste Arango", "roles": ["studio_executive"], "productions": both},
+            {"id": "P-0601", "name": "Howard Pell", "roles": ["bond_rep"], "productions": one},
+            {"id": "P-0701", "name": "Aiko Brandt", "roles": ["auditor"], "productions": both},
+        ],
+    }
+
+
+def write_roles(root: Path, production_id: str) -> Path:
+    """roles.yaml: the sample's people and roles (:func:`sample_roles`) under a one-line comment."""
+    return _write_yaml(root / "roles.yaml", sample_roles(production_id),
+                       "Sample roles (prodlib.access): who may read and write what; invented people.")
