@@ -5,8 +5,8 @@ for ``bond_rep`` (person P-0601, the bond representative of the sample's roles.y
 and for the production accountant. The employee
 names and ids are read here from the sample's own payroll register and timecards (not from prodlib):
 none may appear in any HTML, CSV or JSON file of the bond representative's folder, and the same
-search of the production accountant's folder finds them (the quarantine lists payroll rows by
-employee), so the search can fail.
+search of the production accountant's folder finds them (the exceptions report lists quarantined
+payroll rows with their raw row), so the search can fail.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ import pytest
 from prodlib import cli
 from prodlib.reports.audience import DEFAULT_ROLE, ROLE_COLUMN, ROLE_IDS, RoleError, audience
 from prodlib.reports.cashflow import cash_flow
-from prodlib.reports.quarantine import quarantine_report
 
 pytestmark = pytest.mark.slow  # renders the notebooks twice (about 30 s each)
 
-BOND_REPORTS = {"cost_report", "contingency", "cash_flow", "quarantine"}
+BOND_REPORTS = {"cost_report", "contingency", "cash_flow", "exceptions"}
 
 
 def people(sample: Path) -> set[str]:
@@ -98,7 +97,7 @@ def test_bond_rep_reports_carry_no_person_level_pay(sample_books, bond_folder):
 def test_the_same_search_finds_the_people_in_the_accountants_reports(sample_books, accountant_folder):
     names = people(sample_books[0] / "sample")
     hits = leaks(accountant_folder, names)
-    assert "quarantine.html" in hits and "quarantine.csv" in hits  # payroll rows listed by employee
+    assert "exceptions.html" in hits and "exceptions.csv" in hits  # payroll rows listed by employee
 
 
 def test_every_bond_rep_page_and_csv_names_its_role(bond_folder):
@@ -119,11 +118,15 @@ def test_every_bond_rep_page_and_csv_names_its_role(bond_folder):
         assert (doc["role"], doc["person"]) == ("bond_rep", "P-0601")
 
 
-def test_bond_rep_quarantine_is_counts_only(bond_folder, accountant_folder):
-    counts = pd.read_csv(bond_folder / "quarantine.csv", dtype=str)
-    rows = pd.read_csv(accountant_folder / "quarantine.csv", dtype=str)
-    assert list(counts.columns) == ["reason", "description", "rows", ROLE_COLUMN]
-    assert sum(int(n) for n in counts["rows"]) == len(rows)  # every quarantined row counted, none listed
+def test_bond_rep_exceptions_are_counts_only(bond_folder, accountant_folder):
+    counts = pd.read_csv(bond_folder / "exceptions.csv", dtype=str)
+    rows = pd.read_csv(accountant_folder / "exceptions.csv", dtype=str)
+    assert list(counts.columns) == ["kind", "reason", "description", "exceptions", "amount", ROLE_COLUMN]
+    assert sum(int(n) for n in counts["exceptions"]) == len(rows) > 0  # every waiting exception counted, none listed
+    # the same amounts at stake: the sizes of the listed rows' amounts (a credit is at stake as much as a charge)
+    assert sum(Decimal(a) for a in counts["amount"]) == sum(abs(Decimal(a)) for a in rows["amount"] if a == a)
+    page = (bond_folder / "exceptions.html").read_text(encoding="utf-8")
+    assert "counts and amounts only for the bond_rep role" in page
 
 
 def test_bond_rep_reads_are_in_the_query_log(sample_books, bond_folder, capsys):
@@ -194,29 +197,7 @@ def test_role_lists_agree():
     assert [audience(r).role for r in ROLE_IDS] == list(ROLE_IDS)  # the policy file covers every role
 
 
-# --- the builders, without a ledger -----------------------------------------------------------------
-
-QUEUE = pd.DataFrame({
-    "source_id": ["acme", "payroll_register", "payroll_register", "timecards_1"],
-    "source_file": ["inv/acme.csv", "payroll/pr.csv", "payroll/pr.csv", "timecards/t1.csv"],
-    "source_line": [4, 9, 12, 3], "row_hash": ["a", "b", "c", "d"],
-    "reason": ["UNKNOWN_COST_CODE", "BELOW_SCALE", "BELOW_SCALE", "MISSING_FIELD"],
-    "field": ["cost_code", "rate", "rate", "call_time"],
-    "detail": ["'9999' not in chart", "E1 Brooks rate 10 < 20", "E2 Kim rate 11 < 20", "E3 call empty"],
-    "payload": ["{}"] * 4, "kind": ["invoice", "payroll", "payroll", "timecard"],
-})
-
-
-def test_quarantine_for_each_role():
-    everything = quarantine_report(QUEUE)
-    assert (everything.total, len(everything.rows), everything.role) == (4, 4, "production_accountant")
-    bond = quarantine_report(QUEUE, "bond_rep")
-    assert (bond.total, len(bond.rows), bond.rows_withheld) == (4, 0, 4)
-    assert dict(zip(bond.by_reason["reason"], bond.by_reason["rows"], strict=True)) == \
-        {"BELOW_SCALE": 2, "UNKNOWN_COST_CODE": 1, "MISSING_FIELD": 1}
-    payroll = quarantine_report(QUEUE, "payroll_processor")  # payroll and timecards: 3 rows; the invoice is not theirs
-    assert (payroll.total, len(payroll.rows), payroll.kinds_withheld) == (3, 3, 1)
-    assert "inv/acme.csv:4" not in set(payroll.rows["location"])
+# --- the builders, without a ledger (the exceptions report by role: tests/exceptions/test_report.py) ---
 
 
 def test_cash_flow_by_month_and_week_worked_by_hand():

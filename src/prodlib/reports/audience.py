@@ -1,7 +1,7 @@
 """Who a report is rendered for: what each role's reports may contain (issue 11, item 6).
 
 The policy is data (``prodlib/data/access/report_audiences.yaml``, strict model): per role, the
-reports rendered, whether person-level pay may appear, whether the quarantine lists its rows, and
+reports rendered, whether person-level pay may appear, whether the exceptions report lists its rows, and
 whether the role's reads are written to the query log. The builders take an :class:`Audience` and
 leave out what it may not see (library code, not hidden notebook cells); every report's header, CSV
 and stamp name the role it was rendered for.
@@ -38,8 +38,8 @@ class _RolePolicy(Strict):
     label: str
     reports: tuple[str, ...]
     person_pay: bool
-    quarantine_rows: bool
-    quarantine_kinds: tuple[str, ...] = ()
+    exception_rows: bool
+    exception_kinds: tuple[str, ...] = ()
     logged: bool
     department_scope: bool = False
 
@@ -62,8 +62,10 @@ class Audience:
       person: the person the report is rendered for ("" when not named; logged roles always name one).
       reports: the report stems rendered for the role.
       person_pay: person-level pay (names, employee ids, per-person rates, gross, fringes) may appear.
-      quarantine_rows: the quarantine lists its rows; False: counts by reason and source only.
-      quarantine_kinds: the input kinds whose quarantined rows the role sees (empty: every kind).
+      exception_rows: the exceptions report lists its rows (where, detail, raw row or finding, assignee);
+        False: counts by kind, reason, source and age, and the amounts at stake, only.
+      exception_kinds: the input kinds whose exceptions the role sees (a quarantined row's input kind;
+        a reconciliation finding has none); empty: every exception.
       logged: every query of the role's reading session goes to the query log.
       department_scope: the cost report is cut to the person's department's accounts.
       accounts: for a department-scoped role, the accounts (``3300``) and detail codes
@@ -75,8 +77,8 @@ class Audience:
     person: str
     reports: tuple[str, ...]
     person_pay: bool
-    quarantine_rows: bool
-    quarantine_kinds: tuple[str, ...]
+    exception_rows: bool
+    exception_kinds: tuple[str, ...]
     logged: bool
     department_scope: bool
     accounts: tuple[str, ...] = ()
@@ -120,7 +122,7 @@ def audience(role: str = DEFAULT_ROLE, person: str = "", path: Path | None = Non
         raise RoleError("--role", f"{role!r} is not a role; roles: {', '.join(ROLE_IDS)}")
     p = _policies(path or policy_path())[role]
     return Audience(role=role, label=p.label, person=person, reports=p.reports, person_pay=p.person_pay,
-                    quarantine_rows=p.quarantine_rows, quarantine_kinds=p.quarantine_kinds, logged=p.logged,
+                    exception_rows=p.exception_rows, exception_kinds=p.exception_kinds, logged=p.logged,
                     department_scope=p.department_scope, accounts=tuple(accounts))
 
 

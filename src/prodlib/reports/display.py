@@ -19,7 +19,6 @@ from prodlib.reports.audience import audience
 from prodlib.reports.cost import AMOUNT_COLUMNS, COLUMN_LABELS, CostReport
 from prodlib.reports.exceptions import AGE_BUCKETS, ROW_LABELS, ExceptionsReport
 from prodlib.reports.load import DataStamp
-from prodlib.reports.quarantine import QuarantineReport
 
 OFFLINE_RENDERER = "prodlib_offline"
 
@@ -141,16 +140,6 @@ def fx_exposure_html(exposure: pd.DataFrame) -> str:
     return money_table_html(exposure, FX_EXPOSURE_LABELS, money=("original", "converted"))
 
 
-def quarantine_summary_html(report: QuarantineReport) -> str:
-    scope = (f' Rows of input kinds outside the {html.escape(report.role)} role\'s scope are not counted here '
-             f'({report.kinds_withheld}).' if report.kinds_withheld else "")
-    if report.total == 0:
-        return f'<p class="prodlib-stamp">The quarantine is empty: every row read was posted.{scope}</p>'
-    return (f'<p class="prodlib-stamp"><b>{report.total}</b> row(s) in the quarantine.{scope}</p>'
-            + "<h3>By reason</h3>" + frame_html(report.by_reason, {"rows": "Rows"})
-            + "<h3>By source</h3>" + frame_html(report.by_source, {"rows": "Rows"}))
-
-
 def cost_chart(report: CostReport):
     """Grouped bars: budget vs estimated final cost per account (accounts with either), in chart order."""
     import plotly.graph_objects as go
@@ -168,31 +157,6 @@ def cost_chart(report: CostReport):
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"})
     return fig
 
-
-def quarantine_rows_html(report: QuarantineReport, max_rows: int = 500) -> str:
-    """Quarantined rows with file:line and reason; at most ``max_rows`` (the CSV export has them all)."""
-    if report.rows_withheld:
-        return (f'<p class="prodlib-stamp">The {report.rows_withheld} rows themselves are not part of the '
-                f"{html.escape(report.role)} role's report: their detail names employees and their pay. "
-                "The counts above are complete.</p>")
-    shown = report.rows.head(max_rows)
-    note = "" if len(shown) == report.total else (
-        f'<p class="prodlib-stamp">Showing the first {len(shown)} of {report.total} rows; '
-        "quarantine.csv lists every one.</p>")
-    labels = {"location": "File:line", "source_id": "Source", "reason": "Reason", "field": "Field", "detail": "Detail"}
-    return note + frame_html(shown, labels)
-
-
-def quarantine_chart(report: QuarantineReport):
-    """Horizontal bars: quarantined rows per reason."""
-    import plotly.graph_objects as go
-
-    by = report.by_reason.iloc[::-1]
-    fig = go.Figure(go.Bar(x=list(by["rows"]), y=list(by["reason"]), orientation="h",
-                           hovertext=list(by["description"]), marker_color="#e78ac3"))
-    fig.update_layout(title="Quarantined rows by reason", xaxis_title="Rows", yaxis={"dtick": 1},
-                      height=160 + 32 * len(by), margin={"l": 200})
-    return fig
 
 _EXTRA_CSS = """<style>
 table.prodlib tr.exception td {background: #fdecea;}
@@ -341,17 +305,32 @@ def contingency_chart(report: cg.ContingencyReport):
 # --- the exceptions report ---------------------------------------------------------------------
 
 
+def _exceptions_scope_note(report: ExceptionsReport) -> str:
+    """What the report's role does not see, said on the page (nothing silent)."""
+    notes = []
+    if report.kinds_withheld:
+        notes.append(f"{report.kinds_withheld:,} exception(s) of other input kinds are not in this "
+                     f"{html.escape(report.role)} report")
+    if report.rows_withheld:
+        notes.append(f"counts and amounts only for the {html.escape(report.role)} role: the "
+                     f"{report.rows_withheld:,} waiting exception(s) are not listed (their rows name people and pay)")
+    return "".join(f'<p class="prodlib-stamp">{n}.</p>' for n in notes)
+
+
 def exceptions_summary_html(report: ExceptionsReport) -> str:
-    """What is waiting, at stake, by kind and by state."""
+    """What is waiting, at stake, by kind, reason and source, and every exception by state."""
     if report.total == 0:
-        return '<p class="prodlib-stamp">The exception queue is empty: every row read was posted and the ' \
-               "nights found nothing.</p>"
+        return ('<p class="prodlib-stamp">The exception queue is empty: every row read was posted and the '
+                "nights found nothing.</p>" + _exceptions_scope_note(report))
     head = (f'<p class="prodlib-stamp"><b>{report.waiting:,}</b> exception(s) waiting (open or in review), '
             f"<b>{format_money(report.waiting_amount)}</b> at stake, ages counted at {report.as_of}; "
             f"{report.total:,} opened in all.</p>")
     labels = {"kind": "Kind", "open": "Open", "in_review": "In review", "amount": "At stake", "state": "State",
-              "exceptions": "Exceptions"}
-    return (head + "<h3>Waiting, by kind</h3>" + money_table_html(report.by_kind, labels, money=("amount",))
+              "exceptions": "Exceptions", "reason": "Reason", "description": "What it means", "source": "Source"}
+    return (head + _exceptions_scope_note(report)
+            + "<h3>Waiting, by kind</h3>" + money_table_html(report.by_kind, labels, money=("amount",))
+            + "<h3>Waiting, by reason</h3>" + money_table_html(report.by_reason, labels, money=("amount",))
+            + "<h3>Waiting, by source</h3>" + money_table_html(report.by_source, labels, money=("amount",))
             + "<h3>Every exception, by state</h3>" + money_table_html(report.by_state, labels, money=("amount",)))
 
 
@@ -390,12 +369,15 @@ def exceptions_trend_chart(report: ExceptionsReport):
     return fig
 
 
-def exceptions_rows_html(rows, max_rows: int = 300) -> str:
+def exceptions_rows_html(rows, max_rows: int = 300, withheld: int = 0) -> str:
     """A work list (``ExceptionsReport.oldest`` or ``largest``); at most ``max_rows`` (exceptions.csv has
-    them all)."""
+    them all). ``withheld`` (``ExceptionsReport.rows_withheld``): waiting rows the role may not see."""
     shown = rows.head(max_rows)
     note = "" if len(shown) == len(rows) else (
         f'<p class="prodlib-stamp">Showing the first {len(shown)} of {len(rows)}; exceptions.csv lists every one.</p>')
+    if withheld:
+        return (f'<p class="prodlib-stamp">{withheld:,} waiting exception(s), not listed for this role: '
+                "the counts and amounts above are all it shows.</p>")
     if not len(rows):
         return '<p class="prodlib-stamp">Nothing is waiting.</p>'
     return note + money_table_html(shown, ROW_LABELS, money=("amount",))

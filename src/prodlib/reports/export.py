@@ -20,7 +20,6 @@ from prodlib.reports.cost import AMOUNT_COLUMNS, CostReport
 from prodlib.reports.exceptions import ExceptionsReport
 from prodlib.reports.load import DataStamp
 from prodlib.reports.pnh import PnhRemittanceReport
-from prodlib.reports.quarantine import QuarantineReport
 from prodlib.spreadsheet import safe_frame
 
 
@@ -52,32 +51,20 @@ def export_cost_report(report: CostReport, stamp: DataStamp, out_dir: str | Path
     return csv
 
 
-def export_quarantine(
-    report: QuarantineReport, stamp: DataStamp, out_dir: str | Path, stem: str = "quarantine"
-) -> Path:
-    """Write ``<stem>.csv`` (one row per quarantined row, file:line and reason) and ``<stem>.stamp.json``.
-
-    For a role that sees counts only, ``<stem>.csv`` is the counts by reason (reason, description, rows)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    csv = out / f"{stem}.csv"
-    write_csv(report.by_reason if report.rows_withheld else report.rows, csv, stamp.role)
-    write_stamp(stamp, out / f"{stem}.stamp.json", "Quarantine (exceptions)",
-                {"rows_quarantined": report.total, "rows_withheld": report.rows_withheld,
-                 "kinds_withheld": report.kinds_withheld})
-    return csv
-
-
 def export_exceptions(report: ExceptionsReport, stamp: DataStamp, out_dir: str | Path,
                       stem: str = "exceptions") -> Path:
-    """Write ``<stem>.csv`` (every waiting exception, oldest first) and ``<stem>.stamp.json``."""
+    """Write ``<stem>.csv`` (every waiting exception, oldest first) and ``<stem>.stamp.json``.
+
+    For a role that sees counts only, ``<stem>.csv`` is the waiting exceptions by reason (kind, reason,
+    description, exceptions, amount)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / f"{stem}.csv"
-    write_csv(csv_frame(report.oldest), csv)
+    write_csv(csv_frame(report.by_reason if report.rows_withheld else report.oldest), csv, stamp.role)
     write_stamp(stamp, out / f"{stem}.stamp.json", "Exception queue",
                 {"exceptions_waiting": report.waiting, "waiting_at_stake": str(report.waiting_amount),
-                 "exceptions_total": report.total})
+                 "exceptions_total": report.total, "rows_withheld": report.rows_withheld,
+                 "kinds_withheld": report.kinds_withheld})
     return csv
 
 

@@ -267,42 +267,23 @@ def load_fx_entries(url: str, as_of: str | date | None = None, known_at: str = "
         return _scoped(led.fx_frame(_as_of(as_of), known_at or None), "account", reader)
 
 
-def load_quarantine(url: str, title: str = "", role: str = "", person: str = "") -> tuple[pd.DataFrame, DataStamp]:
-    """The quarantine (exception queue) and its stamp; "" or "demo" gives the demo's queue.
-
-    Each row carries ``kind``, the input kind of the batch that quarantined it (a role may see only
-    some kinds' rows: :attr:`Audience.quarantine_kinds`)."""
-    reader = reader_of(role, person, "quarantine")
-    if url in DEMO_URLS:
-        frame, source, batches, title, chains = demo.demo_quarantine(), "demo", (), title or demo.DEMO_TITLE, {}
-    else:
-        with open_ledger(url, reader, "report quarantine") as led:
-            frame, source, batches, chains = led.quarantine_frame(), "ledger", _batches(led), chain_stamp(led)
-            kinds = led.batches_frame().set_index("batch_id")["kind"]
-        frame["kind"] = frame["batch_id"].map(kinds).astype(object)
-    if "kind" not in frame.columns:  # the demo's queue: invoices and petty cash, by their source ids
-        frame["kind"] = ["petty_cash" if str(sid) == "petty_cash" else "invoice" for sid in frame["source_id"]]
-    # content only: no payload (large), no recorded_at (wall-clock) nor batch ids
-    cols = [c for c in ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail")
-            if c in frame.columns]
-    digest = frames_digest(quarantine=frame[cols]) if len(frame) else frames_digest(quarantine=None)
-    if not reader.quarantine_rows:  # counts only: no row's detail or payload leaves the loader (digest: the books')
-        frame = frame.assign(detail=None, payload=None)
-    stamp = DataStamp(source=source, budget_version="", as_of="all postings", title=title or "Untitled production",
-                      inputs_sha256=digest, batches=batches, demo=source == "demo", role=reader.role,
-                      person=reader.person, **chains)
-    return frame, stamp
-
-def load_exceptions(url: str, title: str = "") -> tuple[pd.DataFrame, pd.DataFrame, DataStamp]:
+def load_exceptions(url: str, title: str = "", role: str = "",
+                    person: str = "") -> tuple[pd.DataFrame, pd.DataFrame, DataStamp]:
     """The exception queue: (each exception with its state now, every state-change event, the stamp);
-    "" or "demo" gives the demo's queue (:func:`prodlib.reports.demo.demo_exceptions`)."""
+    "" or "demo" gives the demo's queue (:func:`prodlib.reports.demo.demo_exceptions`).
+
+    ``role``/``person``: who it is rendered for (:func:`reader_of`; a logged role's reads are logged).
+    For a role without row detail (:attr:`Audience.exception_rows` false) no exception's payload,
+    detail, place or assignee, nor any event's actor, assignee or words, leaves the loader (the digest
+    is taken first: it names the books, whoever reads them)."""
+    reader = reader_of(role, person, "exceptions")
     if url in DEMO_URLS:
         (current, events), source, batches = demo.demo_exceptions(), "demo", ()
         title, chains = title or demo.DEMO_TITLE, {}
     else:
         from prodlib.ledger import exceptions as queue
 
-        with open_ledger(url) as led, led.engine.connect() as conn:
+        with open_ledger(url, reader, "report exceptions") as led, led.engine.connect() as conn:
             current = queue.current_frame(conn, led.production_id)
             events = queue.events_frame(conn, led.production_id)
             batches, chains = _batches(led), chain_stamp(led)
@@ -311,10 +292,18 @@ def load_exceptions(url: str, title: str = "") -> tuple[pd.DataFrame, pd.DataFra
     cols = ["exception_id", "action", "state", "reason", "assignee", "actor", "why", "recorded_at"]
     digest = frames_digest(exceptions=current[["exception_id", "kind", "reason", "state", "amount_cents"]]
                            if len(current) else None, events=events[cols] if len(events) else None)
+    if not reader.exception_rows:
+        current = current.assign(**{c: None for c in EXCEPTION_ROW_DETAIL if c in current.columns})
+        events = events.assign(**{c: None for c in ("assignee", "actor", "why") if c in events.columns})
     last = max((str(v)[:10] for v in current["last_at"]), default="")
     stamp = DataStamp(source=source, budget_version="", as_of=last or "no exceptions", title=title
-                      or "Untitled production", inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
+                      or "Untitled production", inputs_sha256=digest, batches=batches, demo=source == "demo",
+                      role=reader.role, person=reader.person, **chains)
     return current, events, stamp
+
+
+#: An exception's columns a role without row detail never receives (names, pay, documents, places).
+EXCEPTION_ROW_DETAIL = ("payload", "detail", "figures", "source_file", "source_line", "assignee", "fingerprint")
 
 
 LEDGER_LINE_COLUMNS = ["entry_id", "entry_date", "kind", "account", "amount", "document_no"]
