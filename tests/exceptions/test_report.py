@@ -84,7 +84,7 @@ def test_a_bond_rep_gets_counts_and_amounts_and_no_row(tmp_path) -> None:
     assert len(r.oldest) == len(r.largest) == 0 and r.rows_withheld == 5
     assert sum(r.by_reason["exceptions"]) == 5 and list(r.by_age["exceptions"]) == [1, 1, 1, 1, 1]
     page = exceptions_summary_html(r) + exceptions_rows_html(r.oldest, withheld=r.rows_withheld)
-    assert "counts and amounts only for the bond_rep role" in page and "not listed for this role" in page
+    assert "Counts and amounts only for the bond_rep role" in page and "not listed for this role" in page
     assert "Ana" not in page and "acme_grip.csv" not in page
     csv = export_exceptions(r, stamp, tmp_path).read_text(encoding="utf-8").splitlines()
     assert csv[0] == "kind,reason,description,exceptions,amount,rendered_for_role" and len(csv) == 6

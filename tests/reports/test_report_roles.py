@@ -126,7 +126,7 @@ def test_bond_rep_exceptions_are_counts_only(bond_folder, accountant_folder):
     # the same amounts at stake: the sizes of the listed rows' amounts (a credit is at stake as much as a charge)
     assert sum(Decimal(a) for a in counts["amount"]) == sum(abs(Decimal(a)) for a in rows["amount"] if a == a)
     page = (bond_folder / "exceptions.html").read_text(encoding="utf-8")
-    assert "counts and amounts only for the bond_rep role" in page
+    assert "Counts and amounts only for the bond_rep role" in page
 
 
 def test_bond_rep_reads_are_in_the_query_log(sample_books, bond_folder, capsys):

@@ -312,7 +312,7 @@ def _exceptions_scope_note(report: ExceptionsReport) -> str:
         notes.append(f"{report.kinds_withheld:,} exception(s) of other input kinds are not in this "
                      f"{html.escape(report.role)} report")
     if report.rows_withheld:
-        notes.append(f"counts and amounts only for the {html.escape(report.role)} role: the "
+        notes.append(f"Counts and amounts only for the {html.escape(report.role)} role: the "
                      f"{report.rows_withheld:,} waiting exception(s) are not listed (their rows name people and pay)")
     return "".join(f'<p class="prodlib-stamp">{n}.</p>' for n in notes)
 
