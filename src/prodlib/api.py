@@ -62,21 +62,23 @@ _export("prodlib.fringes", "compute_fringes", "fringe_postings")
 _export("prodlib.remittance", "remittance_reports", "due_date", "late_charge")
 # reports: builders (pure), loaders (the one place reports read the ledger), display, export
 _export("prodlib.reports.cost", "CostReport", "CostLine", "cost_report", "fx_exposure")
-_export("prodlib.reports.quarantine", "QuarantineReport", "quarantine_report")
 _export("prodlib.reports.exceptions", "ExceptionsReport", "exceptions_report", "AGE_BUCKETS")
 _export("prodlib.reports.pnh", "PnhRemittanceReport", "pnh_remittance")
 _export("prodlib.reports.contingency", "ContingencyReport", "contingency_report")
+_export("prodlib.reports.cashflow", "CashFlowReport", "cash_flow")
+_export("prodlib.reports.audience", "Audience", "audience", "ROLE_IDS", "DEFAULT_ROLE")
 _export("prodlib.reports.load", "DataStamp", "CostReportInputs", "PnhInputs", "ContingencyInputs",
-        "load_cost_report_inputs", "load_fx_entries", "load_quarantine", "load_pnh_inputs", "load_contingency_inputs",
-        "load_exceptions")
+        "load_cost_report_inputs", "load_fx_entries", "load_pnh_inputs", "load_contingency_inputs",
+        "load_exceptions", "CashFlowInputs", "load_cash_flow_inputs")
 _export("prodlib.reports.display", "use_offline_plotly", "stamp_html", "frame_html", "money_table_html",
-        "cost_table_html", "cost_chart", "fx_exposure_html", "quarantine_summary_html", "quarantine_rows_html",
-        "quarantine_chart", "exceptions_summary_html", "exceptions_age_chart", "exceptions_trend_chart",
+        "cost_table_html", "cost_chart", "fx_exposure_html",
+        "exceptions_summary_html", "exceptions_age_chart", "exceptions_trend_chart",
         "exceptions_rows_html",
         "pnh_summary_html", "pnh_plans_html", "pnh_funds_html", "pnh_exceptions_html", "pnh_chart",
-        "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart")
-_export("prodlib.reports.export", "export_cost_report", "export_quarantine", "export_pnh_remittance",
-        "export_contingency", "export_exceptions", "write_csv")
+        "contingency_summary_html", "contingency_steps_html", "contingency_over_html", "contingency_chart",
+        "cash_flow_summary_html", "cash_flow_table_html", "cash_flow_chart")
+_export("prodlib.reports.export", "export_cost_report", "export_pnh_remittance",
+        "export_contingency", "export_exceptions", "export_cash_flow", "write_csv")
 _export("prodlib.reports.render", "render_all", "render_report")
 # the exception queue (issue 10): lifecycle, conservation, findings sync, corrections
 _export("prodlib.exceptions.lifecycle", "STATES", "TRANSITIONS")

@@ -31,6 +31,12 @@ SAMPLE_SCALES = ("indie", "feature", "studio")
 INPUT_KINDS = ("invoice", "purchase_order", "timecard", "payroll", "petty_cash", "bank", "budget", "check_register")
 
 
+#: ``prodlib report --role`` choices: ``prodlib.reports.audience.ROLE_IDS``, repeated so that ``--help`` stays
+#: light (tests/test_report_roles.py checks they agree).
+ROLE_CHOICES = ("production_accountant", "payroll_processor", "department_head", "line_producer", "upm",
+                "studio_executive", "bond_rep", "auditor")
+
+
 def database_url(arg: str | None, *, write: bool = True) -> str:
     """--db, else $PRODLIB_DATABASE_URL, else the embedded SQLite file var/prodlib.db.
 
@@ -233,7 +239,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         with production_env(named):  # the notebooks' kernels read this production only
-            paths = render_all(url, Path(args.out), params, jobs=args.jobs)
+            paths = render_all(url, Path(args.out), params, role=args.role, person=args.person or "",
+                               accounts=report_member_scope(args, named), jobs=args.jobs)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -241,6 +248,19 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(p)
     print(f"rendered {len(paths)} files in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return EXIT_OK
+
+
+def report_member_scope(args: argparse.Namespace, production_id: str) -> tuple[str, ...]:
+    """``prodlib report --person P --role R``: with ``--input``, P must hold R on the production in its
+    roles.yaml (exit 2 if not); returns P's department accounts (a department head's reports are cut
+    to them). Without roles.yaml the person is taken as named (the README says so)."""
+    if not args.person or not args.input:
+        return ()
+    from prodlib.access.roles import roles_path
+    from prodlib.reports.audience import member_scope
+
+    path = roles_path(args.input)
+    return member_scope(path, args.person, args.role, production_id) if path.is_file() else ()
 
 
 @contextmanager
@@ -266,6 +286,32 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     result = verify_chain(database_url(args.db, write=False))  # read-only: creates and migrates nothing
     print(result.message)
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def cmd_audit_queries(args: argparse.Namespace) -> int:
+    """The query log (bond representatives' and auditors' reads), oldest first; ``--out`` writes it as CSV."""
+    from prodlib.ledger.connection import open_readonly_engine
+    from prodlib.ledger.querylog import query_log_frame
+
+    engine = open_readonly_engine(database_url(args.db, write=False))  # read-only: creates and migrates nothing
+    try:
+        with engine.connect() as conn:
+            log = query_log_frame(conn, args.person)
+    finally:
+        engine.dispose()
+    if args.out:
+        from prodlib.reports.export import write_csv
+
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        print(write_csv(log.astype(str), Path(args.out)))
+    else:
+        print(f"{'id':>6}  {'logged at (UTC)':<27} {'person':<14} {'role':<10} {'rows':>8}  fingerprint       scope")
+        for r in log.itertuples(index=False):
+            print(f"{r.log_id:>6}  {r.logged_at:<27} {r.person_id:<14} {r.role:<10} {r.row_count:>8,}  "
+                  f"{r.fingerprint[:16]}  {r.scope}")
+    who = f" by {args.person}" if args.person else ""
+    print(f"{len(log):,} logged queries{who}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_export_beancount(args: argparse.Namespace) -> int:
@@ -781,6 +827,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--as-of", default=None, type=iso_date, help="YYYY-MM-DD: the books as they stood that day")
     rep.add_argument("--jobs", default=1, type=positive_int,
                      help="notebooks rendered at once, each in its own process (default 1)")
+    rep.add_argument("--role", default="production_accountant", choices=ROLE_CHOICES,
+                     help="render only what this role may see (default: production_accountant, everything)")
+    rep.add_argument("--person", default=None,
+                     help="the person the reports are for (bond_rep, auditor: required; their queries are logged)")
     rep.set_defaults(func=cmd_report)
 
     rc = sub.add_parser("reconcile", help="nightly reconciliation: invoices vs POs, bank vs books, petty cash; "
@@ -802,6 +852,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = asub.add_parser("verify", help="walk the hash chain; name the first broken entry")
     v.add_argument("--db", default=None, help=DB_HELP)
     v.set_defaults(func=cmd_audit_verify)
+    aq = asub.add_parser("queries", help="the query log: every query of a bond representative or an auditor")
+    aq.add_argument("--db", default=None, help=DB_HELP)
+    aq.add_argument("--person", default=None, help="only this person's queries")
+    aq.add_argument("--out", default=None, help="write the log as CSV to this file (default: print it)")
+    aq.set_defaults(func=cmd_audit_queries)
 
     ru = sub.add_parser("rules", help="the production's rule book")
     rusub = ru.add_subparsers(dest="rules_command", required=True)

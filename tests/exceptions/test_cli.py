@@ -50,7 +50,7 @@ def test_correct_from_the_command_line(books, capsys) -> None:
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["exceptions", "show", "9"], "error: no exception 9 in production 'default'"),
+    (["exceptions", "show", "9"], "error: no exception 9 in production 'REEXPORT-1'"),
     (["exceptions", "assign", "9", "--to", "Ana", "--by", "Bo"], "error: no exception 9"),
     (["exceptions", "assign", "2", "--to", "Ana"], "the following arguments are required: --by"),
     (["exceptions", "write-off", "2", "--by", "Ana"], "the following arguments are required: --reason"),

@@ -88,7 +88,7 @@ CASES = {
     # an event appended around the API (no audit event seals it)
     "an event appended around the API": (
         ["INSERT INTO exception_events (event_id, production_id, exception_id, action, state, reason, actor, why, "
-         "recorded_at, seal) VALUES (5, 'default', 1, 'write_off', 'written_off', 'MALFORMED_AMOUNT', 'Mallory', "
+         "recorded_at, seal) VALUES (5, 'REEXPORT-1', 1, 'write_off', 'written_off', 'MALFORMED_AMOUNT', 'Mallory', "
          "'gone', '2026-01-01', 'x')"],
         "audit event 6", "exception event 5: written without an audit event"),
 }

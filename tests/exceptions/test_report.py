@@ -52,3 +52,57 @@ def test_a_ledger_s_queue(books) -> None:
     assert list(r.oldest["where"]) == ["inv/acme.csv:4", "inv/acme.csv:3"]  # the larger first, same night
     assert "Acct=9999-99" in r.oldest.loc[0, "row"]
     assert stamp.source == "ledger" and stamp.audit_events == 3
+
+
+# --- the report for a role (prodlib.reports.audience: data/access/report_audiences.yaml) -------------
+
+
+def test_waiting_by_reason_and_by_source_by_hand() -> None:
+    """The demo's waiting five: 2 DUPLICATE_INVOICE 1,250.00 and 1 MALFORMED_AMOUNT (no amount) of
+    acme_grip; 5 MISSING_COST_CODE 23.75 of petty_cash; findings 6 OVER_INVOICED 75.00 (invoice) and
+    8 BANK_ONLY_ITEM 35.00 (bank). Most at stake first."""
+    r = exceptions_report(*demo_exceptions())
+    assert [(k, why, n, str(a)) for k, why, _, n, a in r.by_reason.itertuples(index=False)] == [
+        ("duplicate", "DUPLICATE_INVOICE", 1, "1250.00"), ("invoice", "OVER_INVOICED", 1, "75.00"),
+        ("bank", "BANK_ONLY_ITEM", 1, "35.00"), ("classification", "MISSING_COST_CODE", 1, "23.75"),
+        ("ingest", "MALFORMED_AMOUNT", 1, "0.00")]
+    assert [(s, n, str(a)) for s, n, a in r.by_source.itertuples(index=False)] == [
+        ("acme_grip", 2, "1250.00"), ("reconcile invoice", 1, "75.00"), ("reconcile bank", 1, "35.00"),
+        ("petty_cash", 1, "23.75")]
+    assert (r.role, r.rows_withheld, r.kinds_withheld) == ("production_accountant", 0, 0)
+
+
+def test_a_bond_rep_gets_counts_and_amounts_and_no_row(tmp_path) -> None:
+    current, events, stamp = load_exceptions("demo", role="bond_rep", person="P-0601")
+    # nothing of a row reaches the notebook: payload, detail, place, assignee; nor an event's words
+    assert set(current["payload"]) == {None} and set(current["detail"]) == {None}
+    assert set(current["source_file"]) == {None} and set(current["assignee"]) == {None}
+    assert set(events["why"]) == {None} and set(events["actor"]) == {None}
+    assert (stamp.role, stamp.person) == ("bond_rep", "P-0601")
+    r = exceptions_report(current, events, role="bond_rep")
+    assert (r.total, r.waiting, r.waiting_amount) == (8, 5, D("1383.75"))  # the same figures as the accountant's
+    assert len(r.oldest) == len(r.largest) == 0 and r.rows_withheld == 5
+    assert sum(r.by_reason["exceptions"]) == 5 and list(r.by_age["exceptions"]) == [1, 1, 1, 1, 1]
+    page = exceptions_summary_html(r) + exceptions_rows_html(r.oldest, withheld=r.rows_withheld)
+    assert "Counts and amounts only for the bond_rep role" in page and "not listed for this role" in page
+    assert "Ana" not in page and "acme_grip.csv" not in page
+    csv = export_exceptions(r, stamp, tmp_path).read_text(encoding="utf-8").splitlines()
+    assert csv[0] == "kind,reason,description,exceptions,amount,rendered_for_role" and len(csv) == 6
+    assert all(line.endswith(",bond_rep") for line in csv[1:])
+
+
+def test_a_payroll_processor_sees_payroll_and_timecard_exceptions_only() -> None:
+    """The demo queue with input kinds: 1 (open, no amount) a payroll row, 5 (open, 23.75) a timecard,
+    3 (corrected) a payroll row; the rest invoices, petty cash or findings (no input kind).
+    The payroll processor's report: 3 exceptions, 2 waiting, 23.75 at stake; 5 others not counted."""
+    current, events = demo_exceptions()
+    kinds = {1: "payroll", 3: "payroll", 5: "timecard", 2: "invoice", 4: "petty_cash"}
+    current = current.assign(source_kind=[kinds.get(i) for i in current["exception_id"]])
+    r = exceptions_report(current, events, role="payroll_processor")
+    assert (r.total, r.waiting, r.waiting_amount, r.kinds_withheld) == (3, 2, D("23.75"), 5)
+    assert list(r.oldest["exception_id"]) == [5, 1] and r.rows_withheld == 0
+    # its nights: 03-10 opens 5; 04-02 opens 1; 04-20 opens 3; 04-28 corrects 3 -> waiting 1, 2, 3, 2
+    assert [(n, w) for n, _, _, w in r.trend.itertuples(index=False)] == [
+        ("2026-03-10", 1), ("2026-04-02", 2), ("2026-04-20", 3), ("2026-04-28", 2)]
+    assert "5 exception(s) of other input kinds are not in this payroll_processor report" in \
+        exceptions_summary_html(r)

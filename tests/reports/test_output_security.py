@@ -15,9 +15,9 @@ from prodlib.fringes import compute_fringes
 from prodlib.ledger import Ledger
 from prodlib.production import Production
 from prodlib.remittance import remittance_reports
-from prodlib.reports.export import export_quarantine
-from prodlib.reports.load import load_quarantine
-from prodlib.reports.quarantine import quarantine_report
+from prodlib.reports.exceptions import exceptions_report
+from prodlib.reports.export import export_exceptions
+from prodlib.reports.load import load_exceptions
 from prodlib.spreadsheet import safe_cell, safe_frame, safe_row
 from tests.payroll_frames import payroll
 
@@ -70,15 +70,14 @@ def test_hostile_quarantine_text_is_neutralised_in_the_csv_and_kept_in_the_ledge
     })
     with Ledger.open(url) as led:
         led.post_batch("acme", "inv/acme.csv", "a" * 64, "invoice", None, quarantine, rows_read=2)
-    frame, stamp = load_quarantine(url, "Test")
-    assert sorted(frame["detail"]) == sorted([LINK, "-12.50"])  # the ledger keeps the original text
-    assert SUM in set(frame["field"])
-    path = export_quarantine(quarantine_report(frame), stamp, tmp_path / "out")
-    rows = {r["location"]: r for r in _csv_rows(path)}
-    assert rows["inv/acme.csv:7"]["detail"] == "'" + LINK and rows["inv/acme.csv:7"]["field"] == "'" + SUM
+    current, events, stamp = load_exceptions(url, "Test")  # the quarantined rows are open exceptions
+    assert sorted(current["detail"]) == sorted([LINK, "-12.50"])  # the ledger keeps the original text
+    path = export_exceptions(exceptions_report(current, events), stamp, tmp_path / "out")
+    rows = {r["where"]: r for r in _csv_rows(path)}
+    assert rows["inv/acme.csv:7"]["detail"] == "'" + LINK
     assert rows["inv/acme.csv:9"]["detail"] == "-12.50"
     # the stamp names the books by their chain heads: one batch event, no journal entry; no location
-    written = (tmp_path / "out" / "quarantine.stamp.json").read_text(encoding="utf-8")
+    written = (tmp_path / "out" / "exceptions.stamp.json").read_text(encoding="utf-8")
     doc = json.loads(written)
     assert doc["source"] == "ledger" and doc["journal_entries"] == 0 and doc["audit_events"] >= 1
     assert len(doc["audit_head"]) == 64

@@ -153,7 +153,7 @@ def test_contingency_html_and_csv(rendered):
 
 
 def test_render_all_passes_remittance_dir(tmp_path, monkeypatch):
-    """Without executing anything: the parameters render_all gives each of the four notebooks."""
+    """Without executing anything: the parameters render_all gives each of the five notebooks."""
     seen: dict[str, dict] = {}
 
     def fake_render(nb, out_html, parameters):
@@ -164,7 +164,7 @@ def test_render_all_passes_remittance_dir(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "render_report", fake_render)
     paths = render.render_all("sqlite:///x.db", tmp_path, {"as_of": "2026-05-10"})
     assert [p.name for p in paths] == ["cost_report.html", "exceptions.html", "pnh_remittance.html",
-                                       "contingency.html", "index.html"]
+                                       "contingency.html", "cash_flow.html", "index.html"]
     assert seen["pnh_remittance"]["remittance_dir"] == str((tmp_path / "remittance").resolve())
     assert "remittance_dir" not in seen["cost_report"]  # only notebooks that declare it get it
     assert seen["contingency"]["as_of"] == "2026-05-10"

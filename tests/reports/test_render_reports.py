@@ -125,12 +125,13 @@ def external_refs(page: str) -> list[str]:
 def test_render_all_writes_reports_csv_and_index(rendered):
     out, paths, _ = rendered  # speed is measured in benchmarks, not asserted in a test
     assert [p.name for p in paths] == ["cost_report.html", "exceptions.html", "pnh_remittance.html", "contingency.html",
-                                      "index.html"]
-    for name in ("cost_report.csv", "cost_report.stamp.json", "exceptions.csv", "exceptions.stamp.json"):
+                                      "cash_flow.html", "index.html"]
+    for name in ("cost_report.csv", "cost_report.stamp.json", "exceptions.csv", "exceptions.stamp.json",
+                 "cash_flow.csv", "cash_flow_weekly.csv", "cash_flow.stamp.json"):
         assert (out / name).exists(), name
 
 
-@pytest.mark.parametrize(("name", "figures"), [("cost_report", 1), ("exceptions", 2)])
+@pytest.mark.parametrize(("name", "figures"), [("cost_report", 1), ("exceptions", 2), ("cash_flow", 1)])
 def test_html_is_offline_without_code_and_plotly_once(rendered, name, figures):
     page = (rendered[0] / f"{name}.html").read_text(encoding="utf-8")
     assert external_refs(page) == []
@@ -213,11 +214,11 @@ def test_render_all_reports_every_failure_and_marks_the_index(tmp_path):
     with pytest.raises(ReportError) as err:
         render_all("", out, {}, notebooks=tmp_path / "no-notebooks")
     msg = str(err.value)
-    assert "4 of 4 report(s) failed" in msg and "cost_report.ipynb does not exist" in msg
+    assert "5 of 5 report(s) failed" in msg and "cost_report.ipynb does not exist" in msg
     assert "exceptions.ipynb does not exist" in msg
     assert not (out / "cost_report.csv").exists()  # no stale figures beside a failed report
     page = (out / "index.html").read_text(encoding="utf-8")
-    assert page.count("FAILED: ") == 4
+    assert page.count("FAILED: ") == 5
 
 
 def test_loader_reads_ledger_as_known_at(ledger_url):

@@ -387,6 +387,15 @@ def _v9(conn: sa.Connection) -> None:
             conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
 
 
+def _v11(conn: sa.Connection) -> None:
+    """The query log (bondrep): ``query_log``, append-only, its own hash chain ``queries`` in chain_heads."""
+    for t in s.V11_TABLES:
+        t.create(conn)
+    for stmt in _append_only_sql(conn.dialect.name, s.APPEND_ONLY_V11[0]):  # SQLite: tagged as migration 5 tags
+        conn.exec_driver_sql(_RAISE.sub(lambda m: f"RAISE(ABORT, '{m[1]} [prodlib:append_only]')", stmt))
+    conn.execute(s.chain_heads.insert().values(chain=s.QUERY_CHAIN, seq=0, hash="0" * 64))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "journal, lines, batches, quarantine, audit events, budget versions, chain heads", _v1),
     Migration(2, "periods, purchase orders, ETC; append-only, balance and closed-period triggers", _v2),
@@ -400,6 +409,7 @@ MIGRATIONS: list[Migration] = [
     Migration(9, "emergency overrides: requests, rows, hash-chained transitions, routing, postings", _v9),
     Migration(10, "productions as tenants (budget versions, period closes keyed per production); access tables; "
                   "PostgreSQL roles and row-level security", _v10),
+    Migration(11, "query_log: every query of a bond representative or an auditor, append-only, hash-chained", _v11),
 ]
 LATEST = MIGRATIONS[-1].version
 

@@ -396,3 +396,30 @@ APPEND_ONLY_V7 = ["journal_fx"]
 APPEND_ONLY_V8 = ["exceptions", "exception_events"]
 #: Made append-only by migration 9 (tests/overrides/test_chain.py checks each refuses a DELETE).
 APPEND_ONLY_V9 = [t.name for t in V9_TABLES]
+
+# --- migration 11 (bondrep: the query log) ---------------------------------------------------
+
+# Every statement a logged role's reading session ran (bond representative, auditor): who, when,
+# in which scope, the statement's fingerprint (normalised SQL, literals stripped, SHA-256) and the
+# rows it returned. Append-only and hash-chained on its own chain ("queries" in chain_heads);
+# ``logged_at`` is inside the hash (the time is what the log records). prodlib.ledger.querylog.
+query_log = sa.Table(
+    "query_log",
+    metadata,
+    sa.Column("log_id", BIGINT, primary_key=True, autoincrement=False),
+    sa.Column("production_id", sa.Text, nullable=False),
+    sa.Column("person_id", sa.Text, nullable=False),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("scope", sa.Text, nullable=False),
+    sa.Column("logged_at", sa.Text, nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("statement", sa.Text, nullable=False),  # normalised: no literal, no parameter value
+    sa.Column("row_count", BIGINT, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("log_hash", sa.String(64), nullable=False),
+    sa.Index("ix_query_log_person", "person_id"),
+)
+V11_TABLES = [query_log]
+APPEND_ONLY_V11 = ["query_log"]
+#: The query log's chain in ``chain_heads``.
+QUERY_CHAIN = "queries"

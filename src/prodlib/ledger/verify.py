@@ -22,7 +22,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from prodlib.ledger import chain as ch
-from prodlib.ledger import seals
+from prodlib.ledger import querylog, seals
 from prodlib.ledger.connection import make_engine, open_readonly_engine, sqlite_path
 from prodlib.ledger.normalize import date_text
 from prodlib.ledger.view import LedgerView
@@ -35,6 +35,7 @@ class VerifyResult:
     Attributes:
       ok: True when both chains and every seal hold.
       entries_checked, events_checked: journal entries and audit events walked.
+      queries_checked: query log records walked (:mod:`prodlib.ledger.querylog`).
       first_broken: the first broken record ("journal entry 17", "audit event 3"), or None.
       message: one line for the auditor ("ok: ..." or "BROKEN at ...").
       problems: every problem found, one line each, in chain order.
@@ -46,6 +47,7 @@ class VerifyResult:
     first_broken: str | None = None  # e.g. "journal entry 17"
     message: str = "ok"
     problems: tuple[str, ...] = field(default_factory=tuple)
+    queries_checked: int = 0
 
     def __str__(self) -> str:
         return self.message
@@ -337,11 +339,16 @@ def _verify(conn: sa.Connection, fast: bool, workers: int) -> VerifyResult:
     with ch.no_gc():
         n, jprob, hashes = check_journal(conn, fast=fast, workers=workers)
         m, aprob = check_audit(conn, hashes)
-    lines = [f"journal entry {i}: {t}" for i, t in jprob] + [f"audit event {i}: {t}" for i, t in aprob]
+        k, qprob = querylog.check_query_log(conn)
+    lines = ([f"journal entry {i}: {t}" for i, t in jprob] + [f"audit event {i}: {t}" for i, t in aprob]
+             + [f"query log record {i}: {t}" for i, t in qprob])
+    logged = f", {k} logged queries" if k else ""
     if not lines:
-        return VerifyResult(True, n, m, None, f"ok: {n} journal entries and {m} audit events verified")
-    first = f"journal entry {jprob[0][0]}" if jprob else f"audit event {aprob[0][0]}"
-    return VerifyResult(False, n, m, first, f"BROKEN at {first}: {lines[0]}", tuple(lines))
+        return VerifyResult(True, n, m, None, f"ok: {n} journal entries and {m} audit events{logged} verified",
+                            queries_checked=k)
+    first = (f"journal entry {jprob[0][0]}" if jprob else f"audit event {aprob[0][0]}" if aprob
+             else f"query log record {qprob[0][0]}")
+    return VerifyResult(False, n, m, first, f"BROKEN at {first}: {lines[0]}", tuple(lines), queries_checked=k)
 
 
 def verify_chain(ledger: LedgerView | str | Path, *, fast: bool = True, workers: int | None = None) -> VerifyResult:

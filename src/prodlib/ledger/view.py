@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from prodlib.accounts import is_cost_account
+from prodlib.accounts import AP, CASH, FRINGE_PAYABLE_PREFIX, PAYROLL_LIABILITY, PETTY_CASH, is_cost_account
 from prodlib.columns import QUARANTINE_COLUMNS
 from prodlib.ledger import batches, budgets, commitments, estimates
 from prodlib.ledger import schema as s
@@ -158,6 +158,37 @@ class LedgerView:
         with self.engine.connect() as conn:
             v = conn.execute(q).scalar()
         return None if v is None else (v if isinstance(v, date) else date.fromisoformat(str(v)[:10]))
+
+    def cost_by_day_and_stream(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Net cost-account cents per entry date and stream, aggregated in SQL: [entry_date, stream,
+        amount_cents]. The stream is the balance-sheet account the entry's cost lines are posted
+        against (``AP``, ``PAYROLL_LIABILITY``, ``FRINGE_PAYABLE:<plan>``, ``PETTY_CASH``, ``CASH``;
+        None for an entry between cost accounts only). No entry, document or party leaves the database."""
+        e, ln = s.journal_entries, s.journal_lines
+        balance_sheet = sa.or_(ln.c.account.in_([AP, CASH, PETTY_CASH, PAYROLL_LIABILITY]),
+                               ln.c.account.like(f"{FRINGE_PAYABLE_PREFIX}%"))
+        bs = (sa.select(ln.c.entry_id, sa.func.min(ln.c.account).label("stream")).where(balance_sheet)
+              .group_by(ln.c.entry_id).subquery("bs"))
+        q = (sa.select(e.c.entry_date, bs.c.stream, sa.func.sum(ln.c.amount_cents).label("amount_cents"))
+             .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id).outerjoin(bs, bs.c.entry_id == ln.c.entry_id))
+             .where(sa.not_(balance_sheet), *temporal_filter(e, "entry_date", self.production_id, as_of, known_at))
+             .group_by(e.c.entry_date, bs.c.stream).order_by(e.c.entry_date, bs.c.stream))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=["entry_date", "stream", "amount_cents"])
+
+    def cash_paid_by_day(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
+        """Cents credited to ``CASH`` per entry date (money out of the bank as the books record it):
+        [entry_date, amount_cents], aggregated in SQL."""
+        e, ln = s.journal_entries, s.journal_lines
+        q = (sa.select(e.c.entry_date, (-sa.func.sum(ln.c.amount_cents)).label("amount_cents"))
+             .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+             .where(ln.c.account == CASH, ln.c.amount_cents < 0,
+                    *temporal_filter(e, "entry_date", self.production_id, as_of, known_at))
+             .group_by(e.c.entry_date).order_by(e.c.entry_date))
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=["entry_date", "amount_cents"])
 
     def fx_frame(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
         """One row per foreign-currency journal entry: entry_id, entry_date, kind, account (its first

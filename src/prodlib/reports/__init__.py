@@ -1,7 +1,7 @@
 """Reports: pure data builders behind each notebook, their display helpers, and rendering to HTML.
 
 - :mod:`prodlib.reports.cost`: :func:`cost_report` -> :class:`CostReport` (pure).
-- :mod:`prodlib.reports.quarantine`: :func:`quarantine_report` -> :class:`QuarantineReport` (pure).
+- :mod:`prodlib.reports.exceptions`: :func:`exceptions_report` -> :class:`ExceptionsReport` (pure).
 - :mod:`prodlib.reports.load`: the one place reports read the ledger (or the built-in demo).
 - :mod:`prodlib.reports.display`: HTML tables, the data stamp header, plotly charts.
 - :mod:`prodlib.reports.export`: CSV and stamp JSON beside each HTML.
@@ -11,6 +11,6 @@ Only the pure builders are imported here; plotly, papermill and nbconvert load w
 """
 
 from prodlib.reports.cost import CostLine, CostReport, cost_report
-from prodlib.reports.quarantine import QuarantineReport, quarantine_report
+from prodlib.reports.exceptions import ExceptionsReport, exceptions_report
 
-__all__ = ["CostLine", "CostReport", "QuarantineReport", "cost_report", "quarantine_report"]
+__all__ = ["CostLine", "CostReport", "ExceptionsReport", "cost_report", "exceptions_report"]

@@ -12,12 +12,13 @@ from decimal import Decimal
 import pandas as pd
 
 from prodlib.money import format_money
+from prodlib.reports import cashflow as cf
 from prodlib.reports import contingency as cg
 from prodlib.reports import pnh
+from prodlib.reports.audience import audience
 from prodlib.reports.cost import AMOUNT_COLUMNS, COLUMN_LABELS, CostReport
 from prodlib.reports.exceptions import AGE_BUCKETS, ROW_LABELS, ExceptionsReport
 from prodlib.reports.load import DataStamp
-from prodlib.reports.quarantine import QuarantineReport
 
 OFFLINE_RENDERER = "prodlib_offline"
 
@@ -92,7 +93,7 @@ def cost_table_html(report: CostReport) -> str:
 def stamp_html(report_name: str, stamp: DataStamp, max_batches: int = 20) -> str:
     """The report's header: title, and what data it was built from (the first ``max_batches`` files;
     the stamp JSON beside the report lists every one)."""
-    items = [("Production", stamp.title), ("Data source", stamp.source)]
+    items = [("Production", stamp.title), ("Rendered for", rendered_for(stamp)), ("Data source", stamp.source)]
     if stamp.budget_version:
         items.append(("Budget version", stamp.budget_version))
     items += [("As of", stamp.as_of)]
@@ -110,6 +111,12 @@ def stamp_html(report_name: str, stamp: DataStamp, max_batches: int = 20) -> str
     demo = '<p class="prodlib-demo">DEMO DATA: built-in sample, not a production.</p>' if stamp.demo else ""
     return (f'{_TABLE_CSS}<div class="prodlib-stamp"><h1>{html.escape(report_name)}</h1>{demo}'
             f'<table class="prodlib stamp">{rows}</table></div>')
+
+
+def rendered_for(stamp: DataStamp) -> str:
+    """``role bond_rep (completion bond representative), person P-BOND-1``: who a report is for."""
+    who = f", person {stamp.person}" if stamp.person else ""
+    return f"role {stamp.role} ({audience(stamp.role).label}){who}"
 
 
 def frame_html(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
@@ -133,14 +140,6 @@ def fx_exposure_html(exposure: pd.DataFrame) -> str:
     return money_table_html(exposure, FX_EXPOSURE_LABELS, money=("original", "converted"))
 
 
-def quarantine_summary_html(report: QuarantineReport) -> str:
-    if report.total == 0:
-        return '<p class="prodlib-stamp">The quarantine is empty: every row read was posted.</p>'
-    return (f'<p class="prodlib-stamp"><b>{report.total}</b> row(s) in the quarantine.</p>'
-            + "<h3>By reason</h3>" + frame_html(report.by_reason, {"rows": "Rows"})
-            + "<h3>By source</h3>" + frame_html(report.by_source, {"rows": "Rows"}))
-
-
 def cost_chart(report: CostReport):
     """Grouped bars: budget vs estimated final cost per account (accounts with either), in chart order."""
     import plotly.graph_objects as go
@@ -158,27 +157,6 @@ def cost_chart(report: CostReport):
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"})
     return fig
 
-
-def quarantine_rows_html(report: QuarantineReport, max_rows: int = 500) -> str:
-    """Quarantined rows with file:line and reason; at most ``max_rows`` (the CSV export has them all)."""
-    shown = report.rows.head(max_rows)
-    note = "" if len(shown) == report.total else (
-        f'<p class="prodlib-stamp">Showing the first {len(shown)} of {report.total} rows; '
-        "quarantine.csv lists every one.</p>")
-    labels = {"location": "File:line", "source_id": "Source", "reason": "Reason", "field": "Field", "detail": "Detail"}
-    return note + frame_html(shown, labels)
-
-
-def quarantine_chart(report: QuarantineReport):
-    """Horizontal bars: quarantined rows per reason."""
-    import plotly.graph_objects as go
-
-    by = report.by_reason.iloc[::-1]
-    fig = go.Figure(go.Bar(x=list(by["rows"]), y=list(by["reason"]), orientation="h",
-                           hovertext=list(by["description"]), marker_color="#e78ac3"))
-    fig.update_layout(title="Quarantined rows by reason", xaxis_title="Rows", yaxis={"dtick": 1},
-                      height=160 + 32 * len(by), margin={"l": 200})
-    return fig
 
 _EXTRA_CSS = """<style>
 table.prodlib tr.exception td {background: #fdecea;}
@@ -327,17 +305,32 @@ def contingency_chart(report: cg.ContingencyReport):
 # --- the exceptions report ---------------------------------------------------------------------
 
 
+def _exceptions_scope_note(report: ExceptionsReport) -> str:
+    """What the report's role does not see, said on the page (nothing silent)."""
+    notes = []
+    if report.kinds_withheld:
+        notes.append(f"{report.kinds_withheld:,} exception(s) of other input kinds are not in this "
+                     f"{html.escape(report.role)} report")
+    if report.rows_withheld:
+        notes.append(f"Counts and amounts only for the {html.escape(report.role)} role: the "
+                     f"{report.rows_withheld:,} waiting exception(s) are not listed (their rows name people and pay)")
+    return "".join(f'<p class="prodlib-stamp">{n}.</p>' for n in notes)
+
+
 def exceptions_summary_html(report: ExceptionsReport) -> str:
-    """What is waiting, at stake, by kind and by state."""
+    """What is waiting, at stake, by kind, reason and source, and every exception by state."""
     if report.total == 0:
-        return '<p class="prodlib-stamp">The exception queue is empty: every row read was posted and the ' \
-               "nights found nothing.</p>"
+        return ('<p class="prodlib-stamp">The exception queue is empty: every row read was posted and the '
+                "nights found nothing.</p>" + _exceptions_scope_note(report))
     head = (f'<p class="prodlib-stamp"><b>{report.waiting:,}</b> exception(s) waiting (open or in review), '
             f"<b>{format_money(report.waiting_amount)}</b> at stake, ages counted at {report.as_of}; "
             f"{report.total:,} opened in all.</p>")
     labels = {"kind": "Kind", "open": "Open", "in_review": "In review", "amount": "At stake", "state": "State",
-              "exceptions": "Exceptions"}
-    return (head + "<h3>Waiting, by kind</h3>" + money_table_html(report.by_kind, labels, money=("amount",))
+              "exceptions": "Exceptions", "reason": "Reason", "description": "What it means", "source": "Source"}
+    return (head + _exceptions_scope_note(report)
+            + "<h3>Waiting, by kind</h3>" + money_table_html(report.by_kind, labels, money=("amount",))
+            + "<h3>Waiting, by reason</h3>" + money_table_html(report.by_reason, labels, money=("amount",))
+            + "<h3>Waiting, by source</h3>" + money_table_html(report.by_source, labels, money=("amount",))
             + "<h3>Every exception, by state</h3>" + money_table_html(report.by_state, labels, money=("amount",)))
 
 
@@ -376,12 +369,53 @@ def exceptions_trend_chart(report: ExceptionsReport):
     return fig
 
 
-def exceptions_rows_html(rows, max_rows: int = 300) -> str:
+def exceptions_rows_html(rows, max_rows: int = 300, withheld: int = 0) -> str:
     """A work list (``ExceptionsReport.oldest`` or ``largest``); at most ``max_rows`` (exceptions.csv has
-    them all)."""
+    them all). ``withheld`` (``ExceptionsReport.rows_withheld``): waiting rows the role may not see."""
     shown = rows.head(max_rows)
     note = "" if len(shown) == len(rows) else (
         f'<p class="prodlib-stamp">Showing the first {len(shown)} of {len(rows)}; exceptions.csv lists every one.</p>')
+    if withheld:
+        return (f'<p class="prodlib-stamp">{withheld:,} waiting exception(s), not listed for this role: '
+                "the counts and amounts above are all it shows.</p>")
     if not len(rows):
         return '<p class="prodlib-stamp">Nothing is waiting.</p>'
     return note + money_table_html(shown, ROW_LABELS, money=("amount",))
+# --- cash flow ------------------------------------------------------------------------------------
+
+CASH_FLOW_LABELS = {"period": "Period", "vendors": "Vendors (AP)", "payroll": "Payroll (gross)",
+                    "fringes": "Fringes", "petty_cash": "Petty cash", "other": "Other", "incurred": "Incurred",
+                    "cumulative": "Cumulative", "percent_of_budget": "% of budget", "cash_paid": "Cash paid"}
+
+
+def cash_flow_summary_html(report: cf.CashFlowReport) -> str:
+    """Budget, incurred to date, remaining, cash paid: the four figures a bond representative reads first."""
+    items = [("Budget in force", report.budget_total), ("Incurred to date", report.total_incurred),
+             ("Budget remaining", report.remaining_budget), ("Cash paid (books)", report.total_cash_paid)]
+    rows = "".join(f"<tr><th>{html.escape(k)}</th>{_cell(v, 'money')}</tr>" for k, v in items)
+    return f'{_TABLE_CSS}<table class="prodlib stamp">{rows}</table>'
+
+
+def cash_flow_table_html(report: cf.CashFlowReport) -> str:
+    """One row per period: incurred by stream, cumulative, share of budget, cash paid."""
+    if len(report.periods) == 0:
+        return '<p class="prodlib-stamp">No cost posted yet.</p>'
+    money = (*cf.STREAMS, "incurred", "cumulative", "cash_paid")
+    return money_table_html(report.periods, CASH_FLOW_LABELS, money=money)
+
+
+def cash_flow_chart(report: cf.CashFlowReport):
+    """Stacked bars per period by stream, with the cumulative line."""
+    import plotly.graph_objects as go
+
+    p = report.periods
+    fig = go.Figure()
+    for stream in cf.STREAMS:
+        fig.add_bar(x=list(p["period"]), y=[Decimal(v) for v in p[stream]], name=CASH_FLOW_LABELS[stream])
+    fig.add_scatter(x=list(p["period"]), y=[Decimal(v) for v in p["cumulative"]], name="Cumulative",
+                    mode="lines+markers")
+    fig.update_xaxes(type="category")  # "2026-03" is a period, not a date to plot at its first day
+    fig.update_layout(barmode="relative", title=f"Cost incurred by {report.grain}", yaxis_title="Amount",
+                      height=420, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1,
+                                          "xanchor": "right"})
+    return fig

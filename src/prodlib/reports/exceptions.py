@@ -1,6 +1,11 @@
 """The exceptions report: the open queue by kind, age and amount, its trend over the production's
 nights, and the work list an accountant goes through (oldest first, largest first). Pure over the
 frames of :func:`prodlib.reports.load.load_exceptions` (the queue's current state and its events).
+
+Built for a role (:mod:`prodlib.reports.audience`): a role limited to some input kinds (payroll
+processor: payroll and timecards) counts and lists only those exceptions; a role without row detail
+(bond representative, studio executive) gets the counts by kind, reason, source and age and the
+amounts at stake, and no row: a row's detail, raw payload, place and assignee name people and pay.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from prodlib.money import MONEY_DTYPE, cents_to_money, cents_to_money_array, from_cents
+from prodlib.reasons import Reason
+from prodlib.reports.audience import DEFAULT_ROLE, audience
 
 #: Age buckets (days since opened, inclusive bounds; None: no upper bound), in display order.
 AGE_BUCKETS: tuple[tuple[int, int | None, str], ...] = (
@@ -46,6 +53,14 @@ class ExceptionsReport:
         change was recorded.
       oldest: the waiting exceptions (ROW_COLUMNS), oldest first, then largest, then by file and line.
       largest: the same, largest amount at stake first (``amount`` keeps its sign).
+      by_reason: kind, reason, description, exceptions, amount: the waiting ones per reason (the reason
+        in force), most at stake first.
+      by_source: source, exceptions, amount: the waiting ones per source id of sources.yaml (a
+        reconciliation finding: ``reconcile <kind>``), most at stake first.
+      role: the role the report was built for (:mod:`prodlib.reports.audience`).
+      rows_withheld: waiting exceptions counted above whose rows the role may not see (``oldest`` and
+        ``largest`` are then empty).
+      kinds_withheld: exceptions of input kinds outside the role's scope (counted nowhere in the report).
     """
 
     as_of: date
@@ -58,6 +73,11 @@ class ExceptionsReport:
     trend: pd.DataFrame
     oldest: pd.DataFrame
     largest: pd.DataFrame
+    by_reason: pd.DataFrame
+    by_source: pd.DataFrame
+    role: str = DEFAULT_ROLE
+    rows_withheld: int = 0
+    kinds_withheld: int = 0
 
 
 def _day(stamp) -> date:
@@ -86,9 +106,37 @@ def _money(cents: list[int]) -> pd.Series:
     return cents_to_money(np.asarray(cents, dtype=np.int64))
 
 
-def exceptions_report(current: pd.DataFrame, events: pd.DataFrame, as_of: date | str | None = None) -> ExceptionsReport:
+def _describe(reason: str) -> str:
+    try:
+        return Reason(reason).description
+    except ValueError:
+        return "(reason code not in prodlib.reasons)"
+
+
+def _tally(w: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Waiting exceptions and their amount at stake per ``keys``, most at stake first, then by key."""
+    if not len(w):
+        return pd.DataFrame({**{k: pd.Series([], dtype=object) for k in keys},
+                             "exceptions": pd.Series([], dtype="int64"), "amount": _money([])})
+    g = w.groupby(keys, sort=False)["cents"].agg(["size", "sum"]).reset_index()
+    g = g.assign(_neg=[-int(v) for v in g["sum"]]).sort_values(["_neg", *keys], kind="stable", ignore_index=True)
+    return pd.DataFrame({**{k: g[k].astype(object) for k in keys}, "exceptions": g["size"].astype("int64"),
+                         "amount": _money([int(v) for v in g["sum"]])})
+
+
+def exceptions_report(current: pd.DataFrame, events: pd.DataFrame, as_of: date | str | None = None,
+                      role: str = DEFAULT_ROLE) -> ExceptionsReport:
     """Build the report from the queue (:func:`prodlib.ledger.exceptions.current_frame` columns) and its
-    events (:func:`prodlib.ledger.exceptions.events_frame`)."""
+    events (:func:`prodlib.ledger.exceptions.events_frame`), for ``role`` (module docstring)."""
+    reader = audience(role)
+    kinds_withheld = 0
+    if reader.exception_kinds:  # by the quarantined row's input kind; a finding (no input kind) is not theirs
+        src = current["source_kind"] if "source_kind" in current.columns else pd.Series(None, index=current.index,
+                                                                                          dtype=object)
+        keep = src.isin(reader.exception_kinds)
+        kinds_withheld = int((~keep).sum())
+        current = current.loc[keep].reset_index(drop=True)
+        events = events[events["exception_id"].isin(set(current["exception_id"]))].reset_index(drop=True)
     when = (date.fromisoformat(str(as_of)) if as_of else
             max([_day(v) for v in current["last_at"]], default=date.today()))
     signed = [0 if c is None or pd.isna(c) else int(c) for c in current["amount_cents"]]
@@ -152,5 +200,14 @@ def exceptions_report(current: pd.DataFrame, events: pd.DataFrame, as_of: date |
     tie = ["_file", "_line", "exception_id"]  # then by file and line, as the export reads
     oldest = rows.sort_values(["opened_on", "_abs", *tie], kind="stable").drop(columns=["_abs", "_file", "_line"])
     largest = rows.sort_values(["_abs", "opened_on", *tie], kind="stable").drop(columns=["_abs", "_file", "_line"])
+    w = w.assign(description=[_describe(r) for r in w["current_reason"]], reason_now=w["current_reason"],
+                 source=[s if o == "quarantine" and s is not None and not pd.isna(s) else f"reconcile {k}"
+                         for o, s, k in zip(w["origin"], w["source_id"], w["kind"], strict=True)])
+    by_reason = _tally(w, ["kind", "reason_now", "description"]).rename(columns={"reason_now": "reason"})
+    by_source = _tally(w, ["source"])
+    withheld = 0 if reader.exception_rows else len(oldest)
+    if withheld:  # counts only: no row, no place, no detail, no payload, no assignee leaves the builder
+        oldest, largest = oldest.iloc[0:0], largest.iloc[0:0]
     return ExceptionsReport(when, len(x), len(w), from_cents(int(sum(w["cents"]))), by_state, by_kind, by_age, trend,
-                            oldest.reset_index(drop=True), largest.reset_index(drop=True))
+                            oldest.reset_index(drop=True), largest.reset_index(drop=True), by_reason, by_source,
+                            reader.role, withheld, kinds_withheld)

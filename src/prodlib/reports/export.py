@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from prodlib.reports.audience import ROLE_COLUMN
+from prodlib.reports.cashflow import CashFlowReport
 from prodlib.reports.contingency import ContingencyReport
 from prodlib.reports.cost import AMOUNT_COLUMNS, CostReport
 from prodlib.reports.exceptions import ExceptionsReport
 from prodlib.reports.load import DataStamp
 from prodlib.reports.pnh import PnhRemittanceReport
-from prodlib.reports.quarantine import QuarantineReport
 from prodlib.spreadsheet import safe_frame
 
 
@@ -42,7 +43,7 @@ def export_cost_report(report: CostReport, stamp: DataStamp, out_dir: str | Path
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / f"{stem}.csv"
-    write_csv(cost_report_csv_frame(report), csv)
+    write_csv(cost_report_csv_frame(report), csv, stamp.role)
     g = report.grand_total
     write_stamp(stamp, out / f"{stem}.stamp.json", "Cost report",
                 {"grand_total_budget": str(g.budget), "grand_total_efc": str(g.efc),
@@ -50,28 +51,20 @@ def export_cost_report(report: CostReport, stamp: DataStamp, out_dir: str | Path
     return csv
 
 
-def export_quarantine(
-    report: QuarantineReport, stamp: DataStamp, out_dir: str | Path, stem: str = "quarantine"
-) -> Path:
-    """Write ``<stem>.csv`` (one row per quarantined row, file:line and reason) and ``<stem>.stamp.json``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    csv = out / f"{stem}.csv"
-    write_csv(report.rows, csv)
-    write_stamp(stamp, out / f"{stem}.stamp.json", "Quarantine (exceptions)", {"rows_quarantined": report.total})
-    return csv
-
-
 def export_exceptions(report: ExceptionsReport, stamp: DataStamp, out_dir: str | Path,
                       stem: str = "exceptions") -> Path:
-    """Write ``<stem>.csv`` (every waiting exception, oldest first) and ``<stem>.stamp.json``."""
+    """Write ``<stem>.csv`` (every waiting exception, oldest first) and ``<stem>.stamp.json``.
+
+    For a role that sees counts only, ``<stem>.csv`` is the waiting exceptions by reason (kind, reason,
+    description, exceptions, amount)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     csv = out / f"{stem}.csv"
-    write_csv(csv_frame(report.oldest), csv)
+    write_csv(csv_frame(report.by_reason if report.rows_withheld else report.oldest), csv, stamp.role)
     write_stamp(stamp, out / f"{stem}.stamp.json", "Exception queue",
                 {"exceptions_waiting": report.waiting, "waiting_at_stake": str(report.waiting_amount),
-                 "exceptions_total": report.total})
+                 "exceptions_total": report.total, "rows_withheld": report.rows_withheld,
+                 "kinds_withheld": report.kinds_withheld})
     return csv
 
 
@@ -84,42 +77,57 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """The one way a report CSV is written: formula-like text neutralised, LF line ends, no index."""
-    safe_frame(frame).to_csv(path, index=False, lineterminator="\n")
+def write_csv(frame: pd.DataFrame, path: Path, role: str | None = None) -> Path:
+    """The one way a report CSV is written: formula-like text neutralised, LF line ends, no index.
+
+    ``role``: the role the report was rendered for, written in a last column :data:`ROLE_COLUMN`
+    on every row (a CSV read alone still says whom it was for)."""
+    frame = safe_frame(frame)
+    if role is not None:
+        frame = frame.assign(**{ROLE_COLUMN: role})
+    frame.to_csv(path, index=False, lineterminator="\n")
     return path
 
 
-def _write(frame: pd.DataFrame, path: Path) -> Path:
-    return write_csv(csv_frame(frame), path)
+def _write(frame: pd.DataFrame, path: Path, role: str | None = None) -> Path:
+    return write_csv(csv_frame(frame), path, role)
+
+
+def _export_frames(stamp: DataStamp, out_dir: str | Path, stem: str, title: str, frames: dict[str, pd.DataFrame],
+                   extra: dict) -> Path:
+    """``<stem><suffix>.csv`` per frame (the first is the report's CSV, returned) and ``<stem>.stamp.json``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [_write(frame, out / f"{stem}{suffix}.csv", stamp.role) for suffix, frame in frames.items()]
+    write_stamp(stamp, out / f"{stem}.stamp.json", title, extra)
+    return paths[0]
 
 
 def export_pnh_remittance(report: PnhRemittanceReport, stamp: DataStamp, out_dir: str | Path,
                           stem: str = "pnh_remittance") -> Path:
     """``<stem>.csv`` (per plan, fund, period), ``<stem>_exceptions.csv``, ``<stem>.stamp.json``; returns the CSV."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    csv = _write(report.funds, out / f"{stem}.csv")
-    _write(report.exceptions, out / f"{stem}_exceptions.csv")
-    write_stamp(stamp, out / f"{stem}.stamp.json", "P&H remittance",
-                {"total_contribution": str(report.total_contribution), "total_ledger": str(report.total_ledger),
-                 "total_outstanding": str(report.total_outstanding),
-                 "total_late_charge": str(report.total_late_charge), "exceptions": len(report.exceptions),
-                 "ties": report.ties, "exposure_as_of": report.as_of.isoformat()})
-    return csv
+    return _export_frames(stamp, out_dir, stem, "P&H remittance", {"": report.funds, "_exceptions": report.exceptions},
+                          {"total_contribution": str(report.total_contribution),
+                           "total_ledger": str(report.total_ledger), "total_outstanding": str(report.total_outstanding),
+                           "total_late_charge": str(report.total_late_charge), "exceptions": len(report.exceptions),
+                           "ties": report.ties, "exposure_as_of": report.as_of.isoformat()})
 
 
 def export_contingency(report: ContingencyReport, stamp: DataStamp, out_dir: str | Path,
                        stem: str = "contingency") -> Path:
     """``<stem>.csv`` (the roll-forward), ``<stem>_versions.csv``, ``<stem>_over_budget.csv``, stamp JSON."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    csv = _write(report.rollforward(), out / f"{stem}.csv")
-    _write(report.steps, out / f"{stem}_versions.csv")
-    _write(report.over_budget, out / f"{stem}_over_budget.csv")
-    write_stamp(stamp, out / f"{stem}.stamp.json", "Contingency",
-                {"contingency_budgeted": str(report.budgeted), "contingency_used": str(report.used),
-                 "contingency_remaining": str(report.remaining),
-                 "projected_overruns": str(report.projected_overruns),
-                 "remaining_after_overruns": str(report.after_overruns)})
-    return csv
+    return _export_frames(stamp, out_dir, stem, "Contingency",
+                          {"": report.rollforward(), "_versions": report.steps, "_over_budget": report.over_budget},
+                          {"contingency_budgeted": str(report.budgeted), "contingency_used": str(report.used),
+                           "contingency_remaining": str(report.remaining),
+                           "projected_overruns": str(report.projected_overruns),
+                           "remaining_after_overruns": str(report.after_overruns)})
+
+
+def export_cash_flow(monthly: CashFlowReport, weekly: CashFlowReport, stamp: DataStamp, out_dir: str | Path,
+                     stem: str = "cash_flow") -> Path:
+    """``<stem>.csv`` (by month), ``<stem>_weekly.csv`` and ``<stem>.stamp.json``; returns the CSV."""
+    return _export_frames(stamp, out_dir, stem, "Cash flow", {"": monthly.periods, "_weekly": weekly.periods},
+                          {"budget_total": str(monthly.budget_total), "total_incurred": str(monthly.total_incurred),
+                           "remaining_budget": str(monthly.remaining_budget),
+                           "total_cash_paid": str(monthly.total_cash_paid)})

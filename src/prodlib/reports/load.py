@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from prodlib.reports import demo
+from prodlib.reports.audience import DEFAULT_ROLE, Audience, RoleError, audience
 from prodlib.reports.pnh import PAYABLE_PREFIX
 from prodlib.rules.book import rules_in
 from prodlib.rules.plans import PlanSet
@@ -43,6 +44,8 @@ class DataStamp:
       journal_head: the hash of the production's last journal entry: the same books, the same head.
       audit_events: the production's events in the audit chain (batches, quarantine seals, budgets...).
       audit_head: the hash of the production's last audit event.
+      role: the role the report was rendered for (:mod:`prodlib.reports.audience`).
+      person: the person it was rendered for ("" when not named).
     """
 
     source: str
@@ -57,6 +60,8 @@ class DataStamp:
     journal_head: str = ""
     audit_events: int = 0
     audit_head: str = ""
+    role: str = DEFAULT_ROLE
+    person: str = ""
 
     def to_dict(self) -> dict:
         """JSON-ready: batches as records."""
@@ -118,19 +123,55 @@ def _as_of(as_of: str | date | None) -> date | None:
     return as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
 
 
-def open_ledger(url: str):
+def open_ledger(url: str, reader: Audience | None = None, scope: str = ""):
     """Open the store read-only for a report: nothing is created, nothing migrated.
 
-    A place without a current ledger is an error here, not a new empty ledger.
+    A place without a current ledger is an error here, not a new empty ledger. A ``reader`` whose
+    role is logged (bond representative, auditor) gets a session whose every query is written to the
+    query log (:mod:`prodlib.ledger.querylog`) as that person, with ``scope`` (e.g. "report cost_report").
     """
     from prodlib.errors import DatabaseLocationError
     from prodlib.ledger import LedgerView  # lazy: the demo path needs no store
 
     try:
-        return LedgerView.open(url)
+        view = LedgerView.open(url)  # which production: named, $PRODLIB_PRODUCTION, or the database's only one
+        if reader is None or not reader.logged:
+            return view
+        from prodlib.ledger.querylog import QuerySession, open_logged_engine
+
+        view.close()
+        pid = view.production_id
+        engine, writer = open_logged_engine(url, QuerySession(reader.person, reader.role, pid, scope))
+        logged = LedgerView(engine, pid)
+        logged.close = lambda: (engine.dispose(), writer.dispose())  # type: ignore[method-assign]
+        return logged
     except DatabaseLocationError:  # the notebooks' contract: a missing ledger is a missing file
         # no location in the text: it reaches the report's index page (the CLI names the database)
         raise FileNotFoundError("no ledger database at the URL given; run the pipeline first") from None
+
+
+def reader_of(role: str = "", person: str = "", report: str = "", accounts: str = "") -> Audience:
+    """The :class:`Audience` a loader reads for (RoleError, exit 2): a logged role must name its person,
+    the report must be one rendered for the role, and a department-scoped role needs its ``accounts``
+    (comma-separated, as roles.yaml gives them: :func:`prodlib.reports.audience.member_scope`)."""
+    scope = tuple(a.strip() for a in accounts.split(",") if a.strip())
+    aud = audience(role or DEFAULT_ROLE, person, accounts=scope)
+    if aud.logged and not person:
+        raise RoleError("--person", f"the {aud.role} role's queries are logged by person: name the person")
+    if report and not aud.sees(report):
+        raise RoleError("--role", f"the {report} report is not rendered for the {aud.role} role "
+                                  f"(it sees: {', '.join(aud.reports)})")
+    if aud.department_scope and not scope:
+        raise RoleError("--person", f"the {aud.role} role sees its department's accounts only: name the person "
+                                    "and the input folder whose roles.yaml gives their department")
+    return aud
+
+
+def _scoped(frame: pd.DataFrame | None, key: str, reader: Audience) -> pd.DataFrame | None:
+    """The rows of ``frame`` whose ``key`` (cost code or account) the reader's scope covers."""
+    if frame is None or not reader.department_scope:
+        return frame
+    return frame[[reader.covers(str(c)) for c in frame[key]]].reset_index(drop=True)
 
 
 def chain_stamp(led) -> dict[str, int | str]:
@@ -171,7 +212,7 @@ def _two_columns(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def load_cost_report_inputs(
     url: str, budget_version: str = "", as_of: str | date | None = None, title: str = "", chart: str = "",
-    known_at: str = "",
+    known_at: str = "", role: str = "", person: str = "", report: str = "cost_report", accounts: str = "",
 ) -> CostReportInputs:
     """Budget, actuals, commitments and EFC for a cost report, with the stamp of where they came from.
 
@@ -179,7 +220,10 @@ def load_cost_report_inputs(
     ``led.budget(budget_version)`` (empty: the version in force on ``as_of``), ``led.actuals(as_of)``,
     and, where the store offers them, ``led.commitments(as_of)`` and ``led.efc(as_of)``. ``known_at``
     (a recorded-at timestamp) reads the books as they were known then, to rebuild a past report exactly.
+    ``role``/``person``: who it is rendered for (:func:`reader_of`; a logged role's reads are logged);
+    a department head's figures are cut to ``accounts``, their department's.
     """
+    reader = reader_of(role, person, report, accounts)
     when = _as_of(as_of)
     if url in DEMO_URLS:
         budget, actuals = demo.demo_budget(), demo.demo_actuals()
@@ -187,7 +231,7 @@ def load_cost_report_inputs(
         source, version, batches, chains = "demo", budget_version or demo.DEMO_BUDGET_VERSION, (), {}
         title = title or demo.DEMO_TITLE
     else:
-        with open_ledger(url) as led:
+        with open_ledger(url, reader, f"report {report}") as led:
             known = known_at or None
             lines = led.budget(budget_version or None, as_of=when, known_at=known)
             budget = _two_columns(lines, "cost_code")
@@ -197,6 +241,8 @@ def load_cost_report_inputs(
             efc = _two_columns(led.efc(when, known), "account") if hasattr(led, "efc") else None
             batches, chains = _batches(led), chain_stamp(led)
         source, version = "ledger", budget_version or lines.attrs.get("version_id", "")
+    budget, actuals = _scoped(budget, "cost_code", reader), _scoped(actuals, "cost_code", reader)
+    commitments, efc = _scoped(commitments, "cost_code", reader), _scoped(efc, "account", reader)
     digest = frames_digest(budget=budget, actuals=actuals, commitments=commitments, efc=efc)
     as_of_text = when.isoformat() if when else "all postings"
     if known_at:
@@ -205,45 +251,39 @@ def load_cost_report_inputs(
         as_of_text = "all postings (the demo is undated)"
     stamp = DataStamp(source=source, budget_version=version, as_of=as_of_text,
                       title=title or "Untitled production", chart=chart, inputs_sha256=digest, batches=batches,
-                      demo=source == "demo", **chains)
+                      demo=source == "demo", role=reader.role, person=reader.person, **chains)
     return CostReportInputs(budget, actuals, commitments, efc, stamp)
 
 
-def load_fx_entries(url: str, as_of: str | date | None = None, known_at: str = "") -> pd.DataFrame:
+def load_fx_entries(url: str, as_of: str | date | None = None, known_at: str = "", role: str = "",
+                    person: str = "", accounts: str = "") -> pd.DataFrame:
     """The ledger's foreign-currency entries (:meth:`LedgerView.fx_frame`) for the exposure table;
     the demo production has none (an empty frame)."""
+    reader = reader_of(role, person, "cost_report", accounts)
     if url in DEMO_URLS:
         return pd.DataFrame(columns=["entry_id", "entry_date", "kind", "account", "currency", "original_amount",
                                      "fx_rate", "amount"])
-    with open_ledger(url) as led:
-        return led.fx_frame(_as_of(as_of), known_at or None)
+    with open_ledger(url, reader, "report cost_report (foreign-currency exposure)") as led:
+        return _scoped(led.fx_frame(_as_of(as_of), known_at or None), "account", reader)
 
 
-def load_quarantine(url: str, title: str = "") -> tuple[pd.DataFrame, DataStamp]:
-    """The quarantine (exception queue) and its stamp; "" or "demo" gives the demo's queue."""
-    if url in DEMO_URLS:
-        frame, source, batches, title, chains = demo.demo_quarantine(), "demo", (), title or demo.DEMO_TITLE, {}
-    else:
-        with open_ledger(url) as led:
-            frame, source, batches, chains = led.quarantine_frame(), "ledger", _batches(led), chain_stamp(led)
-    # content only: no payload (large), no recorded_at (wall-clock) nor batch ids
-    cols = [c for c in ("source_id", "source_file", "source_line", "row_hash", "reason", "field", "detail")
-            if c in frame.columns]
-    digest = frames_digest(quarantine=frame[cols]) if len(frame) else frames_digest(quarantine=None)
-    stamp = DataStamp(source=source, budget_version="", as_of="all postings", title=title or "Untitled production",
-                      inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
-    return frame, stamp
-
-def load_exceptions(url: str, title: str = "") -> tuple[pd.DataFrame, pd.DataFrame, DataStamp]:
+def load_exceptions(url: str, title: str = "", role: str = "",
+                    person: str = "") -> tuple[pd.DataFrame, pd.DataFrame, DataStamp]:
     """The exception queue: (each exception with its state now, every state-change event, the stamp);
-    "" or "demo" gives the demo's queue (:func:`prodlib.reports.demo.demo_exceptions`)."""
+    "" or "demo" gives the demo's queue (:func:`prodlib.reports.demo.demo_exceptions`).
+
+    ``role``/``person``: who it is rendered for (:func:`reader_of`; a logged role's reads are logged).
+    For a role without row detail (:attr:`Audience.exception_rows` false) no exception's payload,
+    detail, place or assignee, nor any event's actor, assignee or words, leaves the loader (the digest
+    is taken first: it names the books, whoever reads them)."""
+    reader = reader_of(role, person, "exceptions")
     if url in DEMO_URLS:
         (current, events), source, batches = demo.demo_exceptions(), "demo", ()
         title, chains = title or demo.DEMO_TITLE, {}
     else:
         from prodlib.ledger import exceptions as queue
 
-        with open_ledger(url) as led, led.engine.connect() as conn:
+        with open_ledger(url, reader, "report exceptions") as led, led.engine.connect() as conn:
             current = queue.current_frame(conn, led.production_id)
             events = queue.events_frame(conn, led.production_id)
             batches, chains = _batches(led), chain_stamp(led)
@@ -252,10 +292,18 @@ def load_exceptions(url: str, title: str = "") -> tuple[pd.DataFrame, pd.DataFra
     cols = ["exception_id", "action", "state", "reason", "assignee", "actor", "why", "recorded_at"]
     digest = frames_digest(exceptions=current[["exception_id", "kind", "reason", "state", "amount_cents"]]
                            if len(current) else None, events=events[cols] if len(events) else None)
+    if not reader.exception_rows:
+        current = current.assign(**{c: None for c in EXCEPTION_ROW_DETAIL if c in current.columns})
+        events = events.assign(**{c: None for c in ("assignee", "actor", "why") if c in events.columns})
     last = max((str(v)[:10] for v in current["last_at"]), default="")
     stamp = DataStamp(source=source, budget_version="", as_of=last or "no exceptions", title=title
-                      or "Untitled production", inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
+                      or "Untitled production", inputs_sha256=digest, batches=batches, demo=source == "demo",
+                      role=reader.role, person=reader.person, **chains)
     return current, events, stamp
+
+
+#: An exception's columns a role without row detail never receives (names, pay, documents, places).
+EXCEPTION_ROW_DETAIL = ("payload", "detail", "figures", "source_file", "source_line", "assignee", "fingerprint")
 
 
 LEDGER_LINE_COLUMNS = ["entry_id", "entry_date", "kind", "account", "amount", "document_no"]
@@ -304,7 +352,7 @@ def read_remittance_dir(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame,
 
 
 def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date | None = None,
-                    title: str = "", rules_dir: str | Path = "") -> PnhInputs:
+                    title: str = "", rules_dir: str | Path = "", role: str = "", person: str = "") -> PnhInputs:
     """Remittance files and the ledger's FRINGE_PAYABLE entries, with the stamp of where they came from.
 
     ``url`` "" or "demo": the built-in demo (its as-of date 2026-04-30 unless one is given). Otherwise
@@ -313,8 +361,12 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
     latest entry, so the same books give the same report whatever day it is rendered (pass today's
     date for today's late-payment exposure). ``rules_dir``: the production's rules folder
     (production.yaml's ``rules:``); its plan files' remittance terms replace the shipped ones, as the
-    run that wrote the remittance files used them; "" : the shipped rules only.
+    run that wrote the remittance files used them; "" : the shipped rules only. The remittance detail
+    is per person: a role without person-level pay is refused (RoleError), whatever the report list says.
     """
+    reader = reader_of(role, person, "pnh_remittance")
+    if not reader.person_pay:
+        raise RoleError("--role", f"the P&H remittance is per person; the {reader.role} role sees no person-level pay")
     when = _as_of(as_of)
     plans = rules_in(rules_dir).plans  # a broken rules folder stops here, before the ledger is read
     if url in DEMO_URLS:
@@ -326,7 +378,8 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
             totals, detail, notes, files = read_remittance_dir(remittance_dir)
         else:
             totals, detail, notes, files = pd.DataFrame(), pd.DataFrame(), ("no remittance folder given",), ()
-        with open_ledger(url) as led:  # the entries touching FRINGE_PAYABLE:*, selected in the database
+        # the entries touching FRINGE_PAYABLE:*, selected in the database
+        with open_ledger(url, reader, "report pnh_remittance") as led:
             lines = led.lines_of_entries_touching(PAYABLE_PREFIX)[LEDGER_LINE_COLUMNS].reset_index(drop=True)
             latest = led.latest_entry_date() if when is None else None
             batches, chains = _batches(led), chain_stamp(led)
@@ -338,7 +391,8 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
     digest = frames_digest(totals=totals, detail=detail,
                            ledger=lines[["entry_id", "entry_date", "account", "amount", "document_no"]])
     stamp = DataStamp(source=source, budget_version="", as_of=when.isoformat(), title=title or "Untitled production",
-                      inputs_sha256=digest, batches=batches, demo=source == "demo", **chains)
+                      inputs_sha256=digest, batches=batches, demo=source == "demo", role=reader.role,
+                      person=reader.person, **chains)
     return PnhInputs(totals, detail if len(detail) else None, lines, notes, files, when, stamp, plans)
 
 
@@ -372,12 +426,14 @@ def _lineage_ids(versions: pd.DataFrame, vid: str) -> list[str]:
 
 
 def load_contingency_inputs(url: str, budget_version: str = "", as_of: str | date | None = None, title: str = "",
-                            chart: str = "", known_at: str = "") -> ContingencyInputs:
+                            chart: str = "", known_at: str = "", role: str = "",
+                            person: str = "") -> ContingencyInputs:
     """Budget versions, the lines of each version in the lineage of the one in force, and the cost inputs.
 
     ``url`` "" or "demo": the built-in demo (three versions, the last in force). Otherwise the ledger:
     ``budget_version`` empty means the version in force on ``as_of`` (:meth:`Ledger.budget_version_at`).
     """
+    reader = reader_of(role, person, "contingency")
     if url in DEMO_URLS:
         versions, budgets = demo.demo_budget_versions(), demo.demo_budget_lines()
         vid = budget_version or str(versions["version_id"].iloc[-1])
@@ -385,15 +441,67 @@ def load_contingency_inputs(url: str, budget_version: str = "", as_of: str | dat
         digest = frames_digest(budget=budget, actuals=demo.demo_actuals(), commitments=demo.demo_commitments(),
                                efc=demo.demo_efc(), versions=versions[["version_id", "kind", "parent_version_id"]])
         stamp = DataStamp(source="demo", budget_version=vid, as_of="all postings (the demo is undated)",
-                          title=title or demo.DEMO_TITLE, chart=chart, inputs_sha256=digest, demo=True)
+                          title=title or demo.DEMO_TITLE, chart=chart, inputs_sha256=digest, demo=True,
+                          role=reader.role, person=reader.person)
         cost = CostReportInputs(budget, demo.demo_actuals(), demo.demo_commitments(), demo.demo_efc(), stamp)
         return ContingencyInputs(versions, {v: budgets[v] for v in _lineage_ids(versions, vid)}, vid, cost, stamp)
-    cost = load_cost_report_inputs(url, budget_version, as_of, title, chart, known_at)
+    cost = load_cost_report_inputs(url, budget_version, as_of, title, chart, known_at, role, person, "contingency")
     vid = cost.stamp.budget_version
-    with open_ledger(url) as led:
+    with open_ledger(url, reader, "report contingency") as led:
         versions = led.budget_versions_frame()
         budgets = {v: led.budget(v)[["cost_code", "amount"]] for v in _lineage_ids(versions, vid)}
     content = versions[["version_id", "kind", "parent_version_id", "effective_date", "content_hash"]]
     stamp = dataclasses.replace(cost.stamp, inputs_sha256=frames_digest(
         budget=cost.budget, actuals=cost.actuals, commitments=cost.commitments, efc=cost.efc, versions=content))
     return ContingencyInputs(versions, budgets, vid, cost, stamp)
+
+
+@dataclass(frozen=True, eq=False)
+class CashFlowInputs:
+    """What the cash-flow view reads: sums per day from the ledger, never an entry.
+
+    Attributes:
+      cost_by_day: [entry_date, stream, amount_cents]: :meth:`LedgerView.cost_by_day_and_stream`
+      cash_by_day: [entry_date, amount_cents]: :meth:`LedgerView.cash_paid_by_day`
+      budget_total: the budget version in force (or the one named), summed
+      stamp: what data the report was built from
+    """
+
+    cost_by_day: pd.DataFrame
+    cash_by_day: pd.DataFrame
+    budget_total: object  # Decimal
+    stamp: DataStamp
+
+
+def load_cash_flow_inputs(url: str, budget_version: str = "", as_of: str | date | None = None, title: str = "",
+                          known_at: str = "", role: str = "", person: str = "") -> CashFlowInputs:
+    """Cost per day and stream, cash paid per day and the budget total, with the stamp.
+
+    ``url`` "" or "demo": the demo production's actuals, all dated on its as-of day, against AP."""
+    from prodlib.money import sum_money
+
+    reader = reader_of(role, person, "cash_flow")
+    when = _as_of(as_of)
+    if url in DEMO_URLS:
+        actuals = demo.demo_actuals()
+        cost = pd.DataFrame({"entry_date": [demo.DEMO_AS_OF] * len(actuals), "stream": ["AP"] * len(actuals),
+                             "amount_cents": [int(a * 100) for a in actuals["amount"]]})
+        cash = pd.DataFrame(columns=["entry_date", "amount_cents"])
+        budget, version, batches, chains = demo.demo_budget(), demo.DEMO_BUDGET_VERSION, (), {}
+        source, title = "demo", title or demo.DEMO_TITLE
+    else:
+        with open_ledger(url, reader, "report cash_flow") as led:
+            known = known_at or None
+            budget = led.budget(budget_version or None, as_of=when, known_at=known)
+            version = budget_version or budget.attrs.get("version_id", "")
+            cost, cash = led.cost_by_day_and_stream(when, known), led.cash_paid_by_day(when, known)
+            batches, chains = _batches(led), chain_stamp(led)
+        source = "ledger"
+    total = sum_money(budget["amount"])
+    digest = frames_digest(cost=cost.astype({"entry_date": str}), cash=cash.astype({"entry_date": str}),
+                           budget=budget[["cost_code", "amount"]])
+    as_of_text = when.isoformat() if when else "all postings"
+    stamp = DataStamp(source=source, budget_version=version, as_of=as_of_text, title=title or "Untitled production",
+                      inputs_sha256=digest, batches=batches, demo=source == "demo", role=reader.role,
+                      person=reader.person, **chains)
+    return CashFlowInputs(cost, cash, total, stamp)

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from prodlib.reports.audience import RoleError
 from prodlib.resources import package_folder
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ REPORTS: tuple[tuple[str, str], ...] = (
     # P&H remittance and contingency (prodlib.reports.pnh, prodlib.reports.contingency)
     ("pnh_remittance", "P&H remittance"),
     ("contingency", "Contingency"),
+    ("cash_flow", "Cash flow"),  # prodlib.reports.cashflow
 )
 
 # The lab template without its CDN scripts (require.js, MathJax, mermaid): the reports need none.
@@ -119,9 +121,7 @@ def _render_one(stem: str, nb_dir: Path, out_dir: Path, common: dict) -> tuple[s
     """Render one report of :data:`REPORTS`: (stem, HTML path or None, seconds, failure text or "")."""
     nb = nb_dir / f"{stem}.ipynb"
     out_html = out_dir / f"{stem}.html"
-    for stale in (out_html, out_dir / f"{stem}.csv", out_dir / f"{stem}.stamp.json"):
-        stale.unlink(missing_ok=True)  # never leave last night's figures beside tonight's failure
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # its stale files are gone: render_all removes them first
     try:
         if not nb.exists():
             raise ReportError(f"report notebook {nb} does not exist")
@@ -132,27 +132,51 @@ def _render_one(stem: str, nb_dir: Path, out_dir: Path, common: dict) -> tuple[s
     return stem, path, time.perf_counter() - t0, ""
 
 
+def _report_files(out_dir: Path, stem: str) -> list[Path]:
+    """Every file a report writes into ``out_dir``: its HTML, CSVs (``<stem>.csv``, ``<stem>_*.csv``), stamp."""
+    return [out_dir / f"{stem}.html", out_dir / f"{stem}.stamp.json", out_dir / f"{stem}.failed.ipynb",
+            *out_dir.glob(f"{stem}.csv"), *out_dir.glob(f"{stem}_*.csv")]
+
+
 def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks: Path | None = None,
-               remittance_dir: Path | str | None = None, jobs: int = 1) -> list[Path]:
+               remittance_dir: Path | str | None = None, role: str = "", person: str = "",
+               accounts: tuple[str, ...] = (), jobs: int = 1) -> list[Path]:
     """Render every report of :data:`REPORTS` into ``out_dir`` (HTML + CSV + stamp) and write index.html.
 
     ``params`` (budget_version, as_of, production_title, chart, ...) go to each notebook that declares
     them; ``database_url`` and ``export_dir`` are set here, and ``remittance_dir`` (the folder of
     ``prodlib run --remittance-out``; default ``params["remittance_dir"]``, else ``<out_dir>/remittance``).
-    Returns the HTML paths, index.html last. ``jobs`` > 1 renders that many notebooks at once, each in
-    its own worker process (each notebook already runs in its own kernel); the index keeps the
-    order of :data:`REPORTS`. A report that fails does not stop the others: the index marks it, then
-    one :class:`ReportError` lists every failure.
+    Returns the HTML paths, index.html last.
+    ``role``/``person``: who the reports are for (:mod:`prodlib.reports.audience`; default the
+    production accountant: everything). Only the role's reports are rendered, each builder leaves
+    out what the role may not see, and every page, CSV and the index say whom they were rendered
+    for (``accounts``: a department head's, from roles.yaml). Files of reports not rendered for the
+    role are removed from ``out_dir``, and a role without
+    person-level pay refuses an ``out_dir`` holding the P&H remittance files (RoleError, exit 2).
+    ``jobs`` > 1 renders that many notebooks at once, each in its own worker process (each notebook
+    already runs in its own kernel); the index keeps the order of :data:`REPORTS`.
+    A report that fails does not stop the others: the index marks it, then one :class:`ReportError`
+    lists every failure.
     """
+    from prodlib.reports.load import reader_of
+
     out_dir = Path(out_dir)
+    reader = reader_of(role, person, accounts=",".join(accounts))
+    rem = remittance_dir or (params or {}).get("remittance_dir") or out_dir / "remittance"
+    if not reader.person_pay and Path(rem).is_dir() and Path(rem).resolve().is_relative_to(out_dir.resolve()):
+        raise RoleError(str(rem), f"holds the P&H remittance files (person-level pay): render the {reader.role} "
+                                  "role's reports into a folder of their own")
     out_dir.mkdir(parents=True, exist_ok=True)
     nb_dir = notebooks or notebooks_dir()
-    common = {**(params or {}), "database_url": db_url, "export_dir": str(out_dir.resolve())}
-    rem = remittance_dir or common.get("remittance_dir") or out_dir / "remittance"
+    common = {**(params or {}), "database_url": db_url, "export_dir": str(out_dir.resolve()),
+              "role": reader.role, "person": reader.person, "accounts": ",".join(reader.accounts)}
     common["remittance_dir"] = str(Path(rem).resolve())
     done: list[Rendered] = []
     failures: dict[str, str] = {}
-    stems = [stem for stem, _title in REPORTS]
+    for stem, _title in REPORTS:
+        for stale in _report_files(out_dir, stem):
+            stale.unlink(missing_ok=True)  # never leave last night's figures (or another role's) beside tonight's
+    stems = [stem for stem, _title in REPORTS if reader.sees(stem)]
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(stems))) as pool:
             results = list(pool.map(_render_one, stems, [nb_dir] * len(stems), [out_dir] * len(stems),
@@ -166,15 +190,16 @@ def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks
             continue
         done.append(Rendered(stem, path, seconds))
         log.info("rendered %s in %.1f s (%d bytes)", path, seconds, path.stat().st_size)
-    index = write_index(out_dir, failures)
+    index = write_index(out_dir, failures, reader.caption)
     if failures:
-        raise ReportError(f"{len(failures)} of {len(REPORTS)} report(s) failed (index: {index}):\n"
+        raise ReportError(f"{len(failures)} of {len(reader.reports)} report(s) failed (index: {index}):\n"
                           + "\n".join(f"  {msg}" for msg in failures.values()))
     return [r.html for r in done] + [index]
 
 
-def write_index(out_dir: Path, failures: dict[str, str] | None = None) -> Path:
-    """Write ``out_dir/index.html``: one line per report (title, as-of, data stamp, links; or its failure)."""
+def write_index(out_dir: Path, failures: dict[str, str] | None = None, rendered_for: str = "") -> Path:
+    """Write ``out_dir/index.html``: one line per report (title, as-of, data stamp, links; or its failure),
+    under the role the reports were rendered for."""
     out_dir = Path(out_dir)
     failures = failures or {}
     entries = []
@@ -189,11 +214,11 @@ def write_index(out_dir: Path, failures: dict[str, str] | None = None) -> Path:
         stamp = json.loads(stamp_file.read_text(encoding="utf-8")) if stamp_file.exists() else {}
         entries.append((stem, title, stamp, (out_dir / f"{stem}.csv").exists()))
     path = out_dir / "index.html"
-    path.write_text(index_html(entries), encoding="utf-8")
+    path.write_text(index_html(entries, rendered_for), encoding="utf-8")
     return path
 
 
-def index_html(entries: list[tuple[str, str, dict, bool]]) -> str:
+def index_html(entries: list[tuple[str, str, dict, bool]], rendered_for: str = "") -> str:
     """The index page: self-contained (inline style, relative links only)."""
     production = next((s.get("title") for _, _, s, _ in entries if s.get("title")), "prodlib reports")
     rows = []
@@ -219,7 +244,8 @@ def index_html(entries: list[tuple[str, str, dict, bool]]) -> str:
         "body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
         "table{border-collapse:collapse}td,th{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left}"
         "th{background:#f2f4f7}.failed{color:#b00020}</style></head><body>"
-        f"<h1>{html.escape(production)}</h1><p>Reports rendered by prodlib.</p>"
+        f"<h1>{html.escape(production)}</h1><p>Reports rendered by prodlib"
+        f"{' for role ' + html.escape(rendered_for) if rendered_for else ''}.</p>"
         "<table><thead><tr><th>Report</th><th>As of</th><th>Data</th><th>Inputs SHA-256</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></body></html>\n"
     )

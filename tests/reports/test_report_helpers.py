@@ -1,4 +1,5 @@
-"""Quarantine (exceptions) report builder, display helpers and exports on hand-made frames."""
+"""Report helpers on the demo and hand-made frames: the cost report's display and export, the data
+stamp, the inputs digest, the loaders' errors (the exceptions report's own: tests/exceptions/test_report.py)."""
 
 from __future__ import annotations
 
@@ -8,70 +9,20 @@ from decimal import Decimal as D
 import pandas as pd
 import pytest
 
-from prodlib.reports import cost_report, quarantine_report
-from prodlib.reports.demo import demo_actuals, demo_budget, demo_commitments, demo_efc, demo_quarantine
-from prodlib.reports.display import cost_chart, cost_table_html, quarantine_rows_html, stamp_html, use_offline_plotly
-from prodlib.reports.export import cost_report_csv_frame, export_cost_report, export_quarantine
-from prodlib.reports.load import DataStamp, frames_digest, load_cost_report_inputs, load_quarantine, redact_url
+from prodlib.reports import cost_report
+from prodlib.reports.demo import demo_actuals, demo_budget, demo_commitments, demo_efc
+from prodlib.reports.display import cost_chart, cost_table_html, stamp_html, use_offline_plotly
+from prodlib.reports.export import cost_report_csv_frame, export_cost_report
+from prodlib.reports.load import DataStamp, frames_digest, load_cost_report_inputs, load_exceptions, redact_url
 from prodlib.taxonomy import get_chart
-
-
-def qframe(rows):
-    return pd.DataFrame(rows, columns=["source_id", "source_file", "source_line", "reason", "field", "detail"])
-
-
-# 3 x MALFORMED_AMOUNT (2 from a.csv, 1 from b.csv), 2 x UNKNOWN_COST_CODE (b.csv), 1 x a code prodlib lacks
-QUEUE = qframe([
-    ("a", "inv/a.csv", 17, "MALFORMED_AMOUNT", "amount", "x"),
-    ("b", "inv/b.csv", 3, "UNKNOWN_COST_CODE", "cost_code", "y"),
-    ("a", "inv/a.csv", 4, "MALFORMED_AMOUNT", "amount", "x"),
-    ("b", "inv/b.csv", 9, "MALFORMED_AMOUNT", "amount", "<bad & worse>"),
-    ("b", "inv/b.csv", 2, "UNKNOWN_COST_CODE", "cost_code", "z"),
-    ("c", "pc/c.csv", 5, "NOT_A_REASON", None, None),
-])
-
-
-def test_counts_by_reason_and_source_and_locations():
-    q = quarantine_report(QUEUE)
-    assert q.total == 6
-    assert list(zip(q.by_reason["reason"], q.by_reason["rows"], strict=True)) == [
-        ("MALFORMED_AMOUNT", 3), ("UNKNOWN_COST_CODE", 2), ("NOT_A_REASON", 1)]
-    assert q.by_reason["description"].iloc[0] == "an amount is not money in the source's declared format"
-    assert "not in prodlib.reasons" in q.by_reason["description"].iloc[2]
-    assert list(zip(q.by_source["source_id"], q.by_source["rows"], strict=True)) == [("b", 3), ("a", 2), ("c", 1)]
-    # sorted by file then line (numerically: 4 before 17)
-    assert list(q.rows["location"]) == ["inv/a.csv:4", "inv/a.csv:17", "inv/b.csv:2", "inv/b.csv:3",
-                                        "inv/b.csv:9", "pc/c.csv:5"]
-    assert q.rows["field"].iloc[-1] == ""
-
-
-def test_missing_columns_are_named():
-    with pytest.raises(ValueError, match="source_line"):
-        quarantine_report(QUEUE.drop(columns=["source_line"]))
-
-
-def test_rows_html_escapes_and_caps():
-    q = quarantine_report(QUEUE)
-    page = quarantine_rows_html(q, max_rows=5)
-    assert "&lt;bad &amp; worse&gt;" in page and "<bad & worse>" not in page
-    assert "Showing the first 5 of 6 rows" in page
-    assert page.count("<tr>") == 6  # header + 5
-
-
-def test_demo_quarantine_counts():
-    # the demo's queue: 5 rows, one per reason; acme_grip 2, petty_cash 2, lux_lighting 1
-    q = quarantine_report(demo_quarantine())
-    assert q.total == 5 and set(q.by_reason["rows"]) == {1}
-    assert dict(zip(q.by_source["source_id"], q.by_source["rows"], strict=True)) == {
-        "acme_grip": 2, "petty_cash": 2, "lux_lighting": 1}
 
 
 def test_demo_inputs_and_stamp():
     inputs = load_cost_report_inputs("", as_of="2026-03-31")
     assert inputs.stamp.demo and inputs.stamp.source == "demo" and inputs.stamp.budget_version == "DEMO-BV-1"
     assert "undated" in inputs.stamp.as_of
-    frame, stamp = load_quarantine("demo")
-    assert len(frame) == 5 and stamp.demo
+    current, _, stamp = load_exceptions("demo")
+    assert len(current) == 8 and stamp.demo
 
 
 def test_digest_is_order_independent_and_content_sensitive():
@@ -137,5 +88,3 @@ def test_exports_are_exact_text(tmp_path, demo_report):
     stamp = json.loads((tmp_path / "cost_report.stamp.json").read_text())
     assert stamp["grand_total_efc"] == "370606.55" and stamp["demo"] is True
     assert list(cost_report_csv_frame(demo_report).columns)[:4] == ["kind", "key", "account", "name"]
-    qcsv = export_quarantine(quarantine_report(QUEUE), inputs.stamp, tmp_path)
-    assert len(pd.read_csv(qcsv)) == 6
