@@ -265,3 +265,17 @@ def test_a_written_off_row_cannot_be_requested(night) -> None:
         queue.change(c, night.led.scope, [xid], "write_off", actor="pat", why="Acme credited the crane day")
     with pytest.raises(OverrideError, match="row 1 \\(exception 1, written_off\\): no longer waiting"):
         night.request([CRANE], "1250.00")
+
+
+def test_the_rows_a_request_may_name_leave_out_a_decided_row(night) -> None:
+    # The night quarantined three rows (the crane, the mystery line, the generator); the crane's
+    # exception is written off, so `prodlib override rows` offers the other two only.
+    from prodlib.ledger import exceptions as queue
+
+    with night.led.engine.connect() as c:
+        assert [r.q_id for r in store.open_rows(c, night.led.production_id)] == [CRANE, MYSTERY, GENERATOR]
+    with night.led.transaction() as c:
+        xid = store.exceptions_of(c, night.led.production_id, [CRANE])[CRANE]
+        queue.change(c, night.led.scope, [xid], "write_off", actor="pat", why="Acme credited the crane day")
+    with night.led.engine.connect() as c:
+        assert [r.q_id for r in store.open_rows(c, night.led.production_id)] == [MYSTERY, GENERATOR]

@@ -370,10 +370,19 @@ def released_rows(conn: sa.Connection, production_id: str) -> set[int]:
 
 
 def open_rows(conn: sa.Connection, production_id: str, reason: str | None = None) -> list[sa.Row]:
-    """The quarantined rows no executed override has posted (what a request may name), oldest first."""
-    q, p = s.quarantine, s.override_postings
+    """The quarantined rows a request may name, oldest first: no executed override has posted them and
+    their exception is still waiting (open or in review; not corrected, written off or superseded)."""
+    from prodlib.exceptions.lifecycle import WAITING
+
+    q, p, x, ev = s.quarantine, s.override_postings, s.exceptions, s.exception_events
+    last = (sa.select(ev.c.exception_id, sa.func.max(ev.c.event_id).label("last_id"))
+            .where(ev.c.production_id == production_id).group_by(ev.c.exception_id).subquery())
+    waiting = (sa.select(x.c.q_id)
+               .select_from(x.join(last, last.c.exception_id == x.c.exception_id)
+                            .join(ev, ev.c.event_id == last.c.last_id))
+               .where(x.c.production_id == production_id, x.c.origin == "quarantine", ev.c.state.in_(WAITING)))
     query = (sa.select(q.c.q_id, q.c.source_file, q.c.source_line, q.c.reason, q.c.detail, q.c.payload)
-             .where(q.c.production_id == production_id,
+             .where(q.c.production_id == production_id, q.c.q_id.in_(waiting),
                     ~sa.exists().where(p.c.q_id == q.c.q_id, p.c.production_id == production_id)))
     if reason is not None:
         query = query.where(q.c.reason == reason)
