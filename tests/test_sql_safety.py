@@ -140,9 +140,8 @@ ALLOWED = {
     ("access/rls.py", "name"),  # a prodlib group role's name (DB_ROLE: prodlib_<role id>), a view's name
     ("access/rls.py", "body"),  # a bond view's SELECT (BOND_VIEWS, constants)
     ("access/rls.py", "schema"),  # current_schema(), quoted as an identifier
-    ("access/rls.py", "everyone"), ("access/rls.py", "readers"),  # lists of DB_ROLE names
-    ("access/rls.py", "', '.join(tables)"), ("access/rls.py", "', '.join(BOND_VIEWS)"),  # constant names (the
-    # tables: LEDGER_TABLES and those of LATER_TABLES present)
+    ("access/rls.py", "everyone"), ("access/rls.py", "_grantees(table)"),  # lists of DB_ROLE names
+    ("access/rls.py", "', '.join(BOND_VIEWS)"),  # constant names (the views of BOND_VIEWS)
     ("access/rls.py", "DB_ROLE[BOND_REP]"), ("access/rls.py", "DB_ROLE[role]"),  # group role names
     ("access/rls.py", "t"), ("access/rls.py", "table"),  # LEDGER_TABLES
     ("access/rls.py", "role"),  # a role id of ROLES, in a policy's name

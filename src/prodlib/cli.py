@@ -263,6 +263,14 @@ def report_member_scope(args: argparse.Namespace, production_id: str) -> tuple[s
     return member_scope(path, args.person, args.role, production_id) if path.is_file() else ()
 
 
+def in_production(func):
+    """``func(args)`` with $PRODLIB_PRODUCTION set to ``args.production`` when given (see production_env)."""
+    def run(args: argparse.Namespace) -> int:
+        with production_env(args.production):
+            return func(args)
+    return run
+
+
 @contextmanager
 def production_env(production_id: str | None) -> Iterator[None]:
     """$PRODLIB_PRODUCTION set to ``production_id`` for the block (what every ledger opened inside reads)."""
@@ -559,9 +567,10 @@ def add_exceptions_parser(sub) -> None:
     def cmd(name: str, func, help_: str, write: bool):
         p = xs.add_parser(name, help=help_)
         p.add_argument("--db", default=None, help=DB_HELP)
+        p.add_argument("--production", default=None, help=QUEUE_PRODUCTION_HELP)
         if write:
             p.add_argument("--by", required=True, help="who acts (recorded in the audit chain)")
-        p.set_defaults(func=func)
+        p.set_defaults(func=in_production(func))
         return p
 
     ls = cmd("list", cmd_exceptions_list, "the queue, filtered", False)
@@ -744,6 +753,7 @@ def add_override_parser(sub) -> None:
         if oid:
             c.add_argument("id", type=int, help="the override's id")
         c.add_argument("--db", default=None, help=DB_HELP)
+        c.add_argument("--production", default=None, help=QUEUE_PRODUCTION_HELP)
         if by:
             c.add_argument("--by", required=True, help="the person doing it (their id in roles.yaml)")
         if input_:
@@ -751,7 +761,7 @@ def add_override_parser(sub) -> None:
                            help="folder with sources.yaml, production.yaml, roles.yaml")
         if note:
             c.add_argument("--note", default=None, help="a remark recorded with the event")
-        c.set_defaults(func=cmd_override)
+        c.set_defaults(func=in_production(cmd_override))
         return c
 
     r = cmd("request", "ask to release quarantined rows past the rule that quarantined them", oid=False)
@@ -776,12 +786,16 @@ def add_override_parser(sub) -> None:
     rt = osub.add_parser("routing", help="routing records to the production accountant and the completion guarantor")
     rt.add_argument("id", type=int, nargs="?", default=None, help="one override's records (default: all)")
     rt.add_argument("--db", default=None, help=DB_HELP)
-    rt.set_defaults(func=cmd_override)
+    rt.add_argument("--production", default=None, help=QUEUE_PRODUCTION_HELP)
+    rt.set_defaults(func=in_production(cmd_override))
 
 
 DB_HELP = f"database URL (default $PRODLIB_DATABASE_URL, else {DEFAULT_DB})"
 PRODUCTION_HELP = ("the production (tenant) to read: default $PRODLIB_PRODUCTION, else --input's production.yaml, "
                    "else the database's only one")
+#: ``--production`` of ``prodlib exceptions`` and ``prodlib override`` (their --input names the sources,
+#: not the tenant: a queue of another production is never picked by a folder's default).
+QUEUE_PRODUCTION_HELP = "the production (tenant): default $PRODLIB_PRODUCTION, else the database's only one"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,6 +9,7 @@ Reads PRODLIB_TEST_PG_URL; the logins (``access_<id>_<who>``) are dropped after 
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from urllib.parse import unquote
 
 import psycopg
@@ -28,8 +29,16 @@ WHO = {"pa": "P-PA", "pay": "P-PAY", "cam": "P-CAM", "lp": "P-LP", "upm": "P-UPM
 @pytest.fixture
 def studio(pg_url, tmp_path):
     """Two productions in a fresh schema, roles synced, one LOGIN per person: yields (connect, book, url)."""
+    with logins_for(pg_url, tmp_path, "access", two_productions) as got:
+        yield got
+
+
+@contextmanager
+def logins_for(pg_url, tmp_path, prefix: str, books):
+    """``books(pg_url)`` posted, ROLES_YAML synced, one LOGIN ``<prefix>_<tag>_<who>`` per person (dropped
+    after): yields (connect, book, url)."""
     tag = uuid.uuid4().hex[:8]
-    logins = {k: f"access_{tag}_{k}" for k in WHO}
+    logins = {k: f"{prefix}_{tag}_{k}" for k in WHO}
     text = ROLES_YAML
     for k, login in logins.items():
         text = text.replace(f"db_user: access_{k}}}", f"db_user: {login}}}").replace(
@@ -37,7 +46,7 @@ def studio(pg_url, tmp_path):
     (tmp_path / "roles.yaml").write_text(text)
     book = load_roles(tmp_path / "roles.yaml")
     assert {m.db_user for m in book.members.values()} == set(logins.values())
-    two_productions(pg_url)
+    books(pg_url)
     schema = unquote(pg_url.rsplit("search_path%3D", 1)[1])
     admin = sa.create_engine(PG_URL)
     with admin.begin() as c:
@@ -58,7 +67,13 @@ def studio(pg_url, tmp_path):
         opened.append(conn)
         return conn
 
-    yield connect, book, pg_url
+    try:
+        yield connect, book, pg_url
+    finally:
+        _drop(opened, admin, logins)
+
+
+def _drop(opened, admin, logins) -> None:
     for conn in opened:
         conn.close()
     with admin.begin() as c:

@@ -55,6 +55,19 @@ LEDGER_TABLES = ("batches", "journal_entries", "journal_lines", "journal_fx", "q
 #: Tables of other work (the exception queue, migration 8) scoped the same way when they exist when
 #: migration 10 runs; a table neither here nor above is granted to no prodlib role: no one reads it.
 LATER_TABLES = ("exceptions", "exception_events")
+#: Emergency overrides (migration 9) and the query log (migration 11), scoped by migration 12
+#: (:func:`apply_later`): overrides run before 10 but were not in LATER_TABLES, the log comes after 10.
+#: An override (request, rows, approvals, routing, what it posted) is a production-wide decision: the
+#: roles that read every row of a production read it; a department head or a payroll processor sees
+#: only their slice of the books (no override filter narrows to it), a bond representative totals only.
+OVERRIDE_TABLES = ("override_requests", "override_rows", "override_transitions", "override_routing",
+                   "override_postings")
+#: Tables only some of the READ_ALL roles read at all: the query log records who read what (an
+#: auditor's and a bond representative's queries); the auditor and the production accountant of
+#: that production review it (issue 11), no one else (not the executive: whom the bond rep watched).
+TABLE_READERS: dict[str, tuple[str, ...]] = {"query_log": (AUDITOR, PRODUCTION_ACCOUNTANT)}
+#: The tables migration 12 scopes.
+V12_TABLES = OVERRIDE_TABLES + ("query_log",)
 
 ACCESS_TABLES_SQL = [
     "CREATE TABLE access_members (person_id TEXT PRIMARY KEY, name TEXT NOT NULL, db_user TEXT UNIQUE)",
@@ -143,7 +156,7 @@ def policies(tables: tuple[str, ...] = LEDGER_TABLES) -> list[tuple[str, str, st
     out = []
     for table in tables:
         for role in ROLES:
-            if role == BOND_REP:
+            if role == BOND_REP or role not in TABLE_READERS.get(table, ROLES):
                 continue
             extra = "TRUE" if role in READ_ALL else ROLE_FILTERS.get((role, table))
             if extra is None:
@@ -173,14 +186,20 @@ BOND_VIEWS: dict[str, str] = {
     "bond_estimate_totals": "SELECT s.production_id, s.account, s.efc_cents, s.effective_date FROM estimates s "
                             "WHERE {s} AND s.estimate_id = (SELECT MAX(t.estimate_id) FROM estimates t "
                             "WHERE t.production_id = s.production_id AND t.account = s.account)",
-    "bond_exception_counts": "SELECT q.production_id, q.reason, COUNT(*) AS exceptions FROM quarantine q "
-                             "WHERE {q} GROUP BY q.production_id, q.reason",
+    # the exception queue's waiting exceptions (open, in review: the latest event's state) by kind and
+    # the reason in force (the latest event's), with the amount at stake (an exception without one: 0)
+    "bond_exception_counts": "SELECT x.production_id, x.kind, v.reason, COUNT(*) AS exceptions, "
+                             "COALESCE(SUM(x.amount_cents), 0) AS amount_cents FROM exceptions x "
+                             "JOIN exception_events v ON v.exception_id = x.exception_id WHERE {x} "
+                             "AND v.event_id = (SELECT MAX(w.event_id) FROM exception_events w "
+                             "WHERE w.exception_id = x.exception_id) AND v.state IN ('open', 'in_review') "
+                             "GROUP BY x.production_id, x.kind, v.reason",
 }
 
 
 def _bond_sql(name: str, select: str) -> str:
     alias = {"bond_account_totals": "l", "bond_period_totals": "e", "bond_budget_totals": "b",
-             "bond_po_totals": "p", "bond_estimate_totals": "s", "bond_exception_counts": "q"}[name]
+             "bond_po_totals": "p", "bond_estimate_totals": "s", "bond_exception_counts": "x"}[name]
     body = select.replace("{" + alias + "}", f"({_bond(alias)})")
     return f"CREATE VIEW {name} WITH (security_barrier = true) AS {body}"
 
@@ -200,13 +219,37 @@ def apply(conn: sa.Connection) -> None:
     stmts.append(_MY_GRANTS)
     stmts += [_bond_sql(n, q) for n, q in BOND_VIEWS.items()]
     everyone = ", ".join(DB_ROLE[r] for r in ROLES)
-    readers = ", ".join(DB_ROLE[r] for r in ROLES if r != BOND_REP)
     stmts += [f"GRANT USAGE ON SCHEMA {schema} TO {everyone}",
               f"GRANT SELECT ON schema_version, access_my_grants TO {everyone}",
-              f"GRANT SELECT ON {', '.join(tables)} TO {readers}",
               f"GRANT SELECT ON {', '.join(BOND_VIEWS)} TO {DB_ROLE[BOND_REP]}"]
+    for stmt in stmts + scope_sql(tables):
+        raw.execute(stmt)
+
+
+def _grantees(table: str) -> str:
+    return ", ".join(DB_ROLE[r] for r in TABLE_READERS.get(table, ROLES) if r != BOND_REP)
+
+
+def scope_sql(tables: tuple[str, ...]) -> list[str]:
+    """SELECT granted to every role but the bond representative's (to TABLE_READERS' only where named),
+    row-level security on, the policies: a role granted a table it has no policy on reads no row of it."""
+    found = policies(tables)
+    stmts = [f"GRANT SELECT ON {table} TO {_grantees(table)}" for table in tables]
     stmts += [f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY" for t in tables]
     stmts += [f"CREATE POLICY p_{role}_select ON {table} AS PERMISSIVE FOR SELECT TO {DB_ROLE[role]} USING ({expr})"
-              for table, role, expr in policies(tables)]
+              for table, role, expr in found]
+    return stmts
+
+
+def apply_later(conn: sa.Connection) -> None:
+    """Migration 12 (PostgreSQL; SQLite: nothing): the override tables and the query log scoped as the
+    ledger's (:data:`V12_TABLES`), and the bond representative's exception counts read the queue."""
+    if conn.dialect.name != "postgresql":
+        return
+    raw = conn.connection.driver_connection
+    stmts = scope_sql(V12_TABLES)
+    stmts += ["DROP VIEW IF EXISTS bond_exception_counts",
+              _bond_sql("bond_exception_counts", BOND_VIEWS["bond_exception_counts"]),
+              f"GRANT SELECT ON bond_exception_counts TO {DB_ROLE[BOND_REP]}"]
     for stmt in stmts:
         raw.execute(stmt)

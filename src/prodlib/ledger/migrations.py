@@ -396,6 +396,15 @@ def _v11(conn: sa.Connection) -> None:
     conn.execute(s.chain_heads.insert().values(chain=s.QUERY_CHAIN, seq=0, hash="0" * 64))
 
 
+def _v12(conn: sa.Connection) -> None:
+    """Row-level security on the tables made outside migration 10's lists (rlsgap, issue 11): the
+    override tables (9) and the query log (11); the bond representative's exception counts read the
+    exception queue. PostgreSQL only (prodlib.access.rls.apply_later)."""
+    from prodlib.access import rls
+
+    rls.apply_later(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "journal, lines, batches, quarantine, audit events, budget versions, chain heads", _v1),
     Migration(2, "periods, purchase orders, ETC; append-only, balance and closed-period triggers", _v2),
@@ -410,6 +419,8 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "productions as tenants (budget versions, period closes keyed per production); access tables; "
                   "PostgreSQL roles and row-level security", _v10),
     Migration(11, "query_log: every query of a bond representative or an auditor, append-only, hash-chained", _v11),
+    Migration(12, "row-level security on the override tables and the query log; the bond representative's "
+                  "exception counts read the exception queue", _v12),
 ]
 LATEST = MIGRATIONS[-1].version
 
