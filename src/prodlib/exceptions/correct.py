@@ -203,7 +203,8 @@ def correct(led, input_dir: str | Path, exception_id: int, *, by: str, changes: 
         first, last = result.first_entry_id, result.last_entry_id
         one_entry_each = first is not None and last is not None and last - first + 1 == n
         for pos, (i, k) in enumerate(zip(ids, keys, strict=True)):
-            sibling_why = why if i == exception_id else f"posted with its envelope by the correction of exception {exception_id}"
+            sibling_why = (why if i == exception_id
+                           else f"posted with its envelope by the correction of exception {exception_id}")
             store.change(conn, scope, [i], "correct", actor=by, why=sibling_why,
                          links={"batch_id": result.batch_id, "row_key": k,
                                 "entry_id": first + pos if one_entry_each else first if i == exception_id else None})
