@@ -8,9 +8,10 @@ again (a ``correction_failed`` event records the reason and the detail). A corre
 the ledger already holds (the source was fixed and re-run meanwhile) posts nothing: the exception is
 superseded by the batch that posted it.
 
-A line of an unbalanced petty cash envelope (ENVELOPE_UNBALANCED) is never validated alone: the
-corrected line goes back with its envelope's other held lines (same source, same envelope, still open
-or in review), the input set's envelope cash as the run reads it. When the correction balances the
+A petty cash line is balanced with its envelope as the run balances it (the input set's envelope
+cash), never alone: the corrected line goes back with its envelope's other held lines
+(ENVELOPE_UNBALANCED, same source, same envelope, still open or in review), whether it waited for
+the envelope or for a fault of its own (a malformed amount holds its envelope too). When the correction balances the
 envelope, every line posts in one batch and each exception is ``corrected``, linked to it; when it
 does not, none posts and the corrected exception stays open with the reason found (its siblings,
 not corrected, are left as they are).
@@ -92,12 +93,13 @@ def _as_csv(rows: list[dict[str, str]]) -> bytes:
 
 
 def envelope_siblings(conn, production_id: str, x: dict, raw: dict[str, str], spec) -> list[dict]:
-    """The other held lines of exception ``x``'s envelope (ENVELOPE_UNBALANCED, same source, same
-    envelope id in the raw row, open or in review), oldest first; [] for any other exception."""
+    """The other held lines of petty cash exception ``x``'s envelope (ENVELOPE_UNBALANCED, same
+    source, same envelope id in the raw row, open or in review), oldest first; [] for a row of no
+    envelope. ``x`` itself may wait for another reason (a malformed amount: its envelope waits with it)."""
     from prodlib.reasons import Reason
 
     header = spec.columns.get("envelope_id")
-    if x["current_reason"] != Reason.ENVELOPE_UNBALANCED.value or not header or header not in raw:
+    if spec.kind != "petty_cash" or not header or header not in raw or not str(raw[header]).strip():
         return []
     envelope = str(raw[header]).strip()
     cur = store.current_frame(conn, production_id)
@@ -169,7 +171,7 @@ def correct(led, input_dir: str | Path, exception_id: int, *, by: str, changes: 
     rules = load_rules(production)
     chart = get_chart(production.chart or None)
     stage = recheck(ingest, led, production, chart, rules, load_rate_table(inputs.root, production.currency),
-                    register_envelope_cash(inputs, production) if siblings else None)
+                    register_envelope_cash(inputs, production) if spec.kind == "petty_cash" else None)
     if not why:
         why = ("corrected row: " + ", ".join(f"{k}={v}" for k, v in changes.items()) if changes
                else f"corrected row from {Path(corrected_file).name}")
