@@ -46,6 +46,26 @@ def test_notebooks_import_only_the_public_api(notebook: Path) -> None:
     assert prodlib_mods, f"{notebook.name} shows nothing from prodlib"
 
 
+@pytest.mark.parametrize("notebook", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_notebooks_give_every_cell_a_stable_id(notebook: Path) -> None:
+    # nbformat 4.5 cell ids, written in the file: a cell without one makes nbformat warn "Cell is
+    # missing an id field" on every render and invent a random id (a different notebook each time).
+    import warnings
+
+    import nbformat
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any nbformat warning fails the test
+        nb = nbformat.read(notebook, as_version=4)
+        nbformat.validate(nb)
+    raw = json.loads(notebook.read_text(encoding="utf-8"))
+    assert (raw["nbformat"], raw["nbformat_minor"]) >= (4, 5), notebook.name
+    ids = [c.get("id") for c in raw["cells"]]
+    assert None not in ids, notebook.name
+    assert len(set(ids)) == len(ids), f"{notebook.name}: duplicate cell ids"
+    assert any("parameters" in c["metadata"].get("tags", []) for c in raw["cells"]), notebook.name
+
+
 def test_public_types_document_every_field() -> None:
     # beancount's rule: a type's docstring names each of its fields in an Attributes block.
     undocumented = {}

@@ -516,11 +516,15 @@ def after_validation(stage: Stage, led: LedgerView, chart: ChartOfAccounts, rate
 
 
 def recheck(ingest: IngestResult, led: LedgerView, production: Production, chart: ChartOfAccounts,
-            rules: RuleBook, rates: RateTable) -> Stage:
+            rules: RuleBook, rates: RateTable,
+            envelope_cash: dict[str, tuple[int, int]] | None = None) -> Stage:
     """One file (a corrected row, :mod:`prodlib.exceptions.correct`) through the run's own stages, as
     :func:`run` takes each file of its kind: rows already posted set aside, the kind's suite, then
-    :func:`after_validation`. Payroll's guild phase needs the run's timecards: not for here."""
-    context = replace(make_context(production, chart=chart, rules=rules), held_days={}, seen_bank_transactions=set())
+    :func:`after_validation`. Payroll's guild phase needs the run's timecards: not for here.
+    ``envelope_cash``: the input set's petty cash envelopes (:func:`register_envelope_cash`), so a
+    held envelope's lines, sent back together, are balanced as the run balances them."""
+    context = replace(make_context(production, chart=chart, rules=rules), held_days={}, seen_bank_transactions=set(),
+                      envelope_cash=envelope_cash)
     stage = start(ingest)
     stage = skip_posted(stage, led.posted_row_keys(ingest.spec.kind, stage.row_keys.tolist()))
     return after_validation(validate_stage(stage, production), led, chart, rates, context)

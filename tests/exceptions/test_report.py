@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
+import pandas as pd
+
 from prodlib.reports.demo import demo_exceptions
 from prodlib.reports.display import exceptions_rows_html, exceptions_summary_html
-from prodlib.reports.exceptions import exceptions_report
+from prodlib.reports.exceptions import exceptions_report, trend_nights
 from prodlib.reports.export import export_exceptions
 from prodlib.reports.load import load_exceptions
 
@@ -106,3 +108,34 @@ def test_a_payroll_processor_sees_payroll_and_timecard_exceptions_only() -> None
         ("2026-03-10", 1), ("2026-04-02", 2), ("2026-04-20", 3), ("2026-04-28", 2)]
     assert "5 exception(s) of other input kinds are not in this payroll_processor report" in \
         exceptions_summary_html(r)
+
+
+def test_the_trend_counts_each_change_on_its_night() -> None:
+    """A small history, by hand: 1 a quarantined row of batch 7 (posted 03-02), its exception opened
+    03-05 when the queue was built, corrected 03-10 by batch 9 (posted 03-10); 2 a reconciliation
+    finding of the night of 03-08 (the run went past midnight: recorded 03-09), written off 03-11 (no
+    night, no batch); 3 a quarantined row whose batch the loader could not date, opened 03-12."""
+    current = pd.DataFrame({"exception_id": [1, 2, 3], "origin": ["quarantine", "reconcile", "quarantine"],
+                            "posted_at": ["2026-03-02", None, None]})
+    events = pd.DataFrame({
+        "exception_id": [1, 2, 1, 2, 3], "action": ["open", "open", "correct", "write_off", "open"],
+        "night": [None, "2026-03-08", None, None, None],
+        "posted_at": [None, None, "2026-03-10", None, None],
+        "recorded_at": ["2026-03-05T09:00:00Z", "2026-03-09T00:40:00Z", "2026-03-10T15:00:00Z",
+                        "2026-03-11T10:00:00Z", "2026-03-12T08:00:00Z"]})
+    # 1 opens on its batch's day 03-02 (not 03-05); 2 on its night 03-08 (not 03-09); 1's correction on
+    # batch 9's day 03-10; the write-off and 3's opening on the days recorded
+    assert trend_nights(current, events) == ["2026-03-02", "2026-03-08", "2026-03-10", "2026-03-11", "2026-03-12"]
+
+
+def test_the_demo_trend_puts_a_finding_on_its_reconciliation_night() -> None:
+    current, events = demo_exceptions()
+    six = (events["exception_id"] == 6) & (events["action"] == "open")
+    assert current.loc[current["exception_id"] == 6, "origin"].tolist() == ["reconcile"]
+    events.loc[six, "night"] = "2026-04-27"  # recorded 04-29 for the night of 04-27 (reconcile --as-of)
+    r = exceptions_report(current, events)
+    # as in test_the_demo_queue_by_hand, with 6's opening moved from 04-29 to 04-27:
+    # 04-27 opens 6 (waiting 5 + 1 = 6); 04-28 opens 7, closes 3 (6); 04-29 closes 4 (5); 04-30 opens 8, closes 7 (5)
+    assert [tuple(t) for t in r.trend.itertuples(index=False)][3:] == [
+        ("2026-04-20", 1, 0, 5), ("2026-04-27", 1, 0, 6), ("2026-04-28", 1, 1, 6), ("2026-04-29", 0, 1, 5),
+        ("2026-04-30", 1, 1, 5)]

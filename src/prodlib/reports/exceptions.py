@@ -49,8 +49,9 @@ class ExceptionsReport:
       by_state: state, exceptions, amount: every exception ever, by its state now.
       by_kind: kind, open, in_review, amount: the waiting ones, most at stake first.
       by_age: kind, bucket, exceptions, amount: the waiting ones per kind and age bucket (AGE_BUCKETS).
-      trend: night, opened, closed, waiting (after the night): from the event history, by the day each
-        change was recorded.
+      trend: night, opened, closed, waiting (after the night): from the event history, each change on
+        its night (:func:`trend_nights`): a reconciliation finding's on the reconciliation night that
+        recorded it, a quarantined row's on the posting day of its batch.
       oldest: the waiting exceptions (ROW_COLUMNS), oldest first, then largest, then by file and line.
       largest: the same, largest amount at stake first (``amount`` keeps its sign).
       by_reason: kind, reason, description, exceptions, amount: the waiting ones per reason (the reason
@@ -124,6 +125,42 @@ def _tally(w: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
                          "amount": _money([int(v) for v in g["sum"]])})
 
 
+def trend_nights(current: pd.DataFrame, events: pd.DataFrame) -> list[str]:
+    """The night (YYYY-MM-DD) each event of ``events`` counts on in the trend, over the production's nights.
+
+    A change to a reconciliation finding (origin ``reconcile``) counts on its reconciliation night
+    (``exception_events.night``: ``prodlib reconcile --as-of`` of a past night records that night, not
+    today). A change to a quarantined row (origin ``quarantine``) counts on its batch's posting day
+    (``posted_at``, the batch's ``recorded_at``): a correction on the day its batch posted, the opening
+    on the day the batch that quarantined the row posted (the exception's ``posted_at``; an exception
+    opened later, when the queue was first built over an old quarantine, still counts on its run's
+    night). Any other change (an assignment, a write-off: no batch), or an event the loader could not
+    date so, counts on the day it was recorded.
+    """
+    origin = dict(zip(current["exception_id"], current["origin"], strict=True))
+    own = (dict(zip(current["exception_id"], current["posted_at"], strict=True)) if "posted_at" in current.columns
+           else {})
+    n = len(events)
+    nights = events["night"] if "night" in events.columns else pd.Series([None] * n, index=events.index)
+    posted = events["posted_at"] if "posted_at" in events.columns else pd.Series([None] * n, index=events.index)
+
+    def given(v) -> bool:
+        return v is not None and not pd.isna(v) and str(v) != ""
+
+    out = []
+    for x, action, night, at, rec in zip(events["exception_id"], events["action"], nights, posted,
+                                         events["recorded_at"], strict=True):
+        day = str(rec)
+        if origin.get(x) == "reconcile" and given(night):
+            day = str(night)
+        elif origin.get(x) == "quarantine" and given(at):
+            day = str(at)
+        elif origin.get(x) == "quarantine" and action == "open" and given(own.get(x)):
+            day = str(own[x])
+        out.append(day[:10])
+    return out
+
+
 def exceptions_report(current: pd.DataFrame, events: pd.DataFrame, as_of: date | str | None = None,
                       role: str = DEFAULT_ROLE) -> ExceptionsReport:
     """Build the report from the queue (:func:`prodlib.ledger.exceptions.current_frame` columns) and its
@@ -170,8 +207,7 @@ def exceptions_report(current: pd.DataFrame, events: pd.DataFrame, as_of: date |
                            "bucket": pd.Series([r[1] for r in a_rows], dtype=object),
                            "exceptions": pd.Series([r[2] for r in a_rows], dtype="int64"),
                            "amount": _money([r[3] for r in a_rows])})
-    # a night: the day a change was recorded (the run's and the reconciliation's day alike)
-    nights = [str(r)[:10] for r in events["recorded_at"]]
+    nights = trend_nights(current, events)  # each change on its night (see trend_nights)
     ev = events.assign(day=nights)
     t_days = sorted(set(nights))
     opened = [int(((ev["day"] == d) & (ev["action"] == "open")).sum()) for d in t_days]

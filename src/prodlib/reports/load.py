@@ -193,6 +193,19 @@ def chain_stamp(led) -> dict[str, int | str]:
     return out
 
 
+def _with_posting_days(led, current: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``posted_at``: the recorded day of each exception's batch (the one that quarantined it) and of
+    each event's batch (a correction's), for the trend's nights (reports.exceptions.trend_nights)."""
+    frame = led.batches_frame()
+    days = {int(b): str(r)[:10] for b, r in zip(frame["batch_id"], frame["recorded_at"], strict=True)}
+
+    def day(b):
+        return None if b is None or pd.isna(b) else days.get(int(b))
+
+    return (current.assign(posted_at=[day(b) for b in current["batch_id"]]),
+            events.assign(posted_at=[day(b) for b in events["batch_id"]]))
+
+
 def _batches(led) -> tuple[tuple[str, str, int], ...]:
     frame = led.batches_frame()
     if frame is None or len(frame) == 0:
@@ -287,6 +300,7 @@ def load_exceptions(url: str, title: str = "", role: str = "",
             current = queue.current_frame(conn, led.production_id)
             events = queue.events_frame(conn, led.production_id)
             batches, chains = _batches(led), chain_stamp(led)
+            current, events = _with_posting_days(led, current, events)
         source = "ledger"
     # content only: the events' recorded_at is part of it (the trend is by recorded day)
     cols = ["exception_id", "action", "state", "reason", "assignee", "actor", "why", "recorded_at"]
