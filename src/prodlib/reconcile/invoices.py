@@ -260,12 +260,17 @@ def _po_findings(positions: pd.DataFrame, matches: pd.DataFrame, settings: Recon
     out: list[Finding] = []
     po_c = money_to_cents(positions["po_amount"]) if len(positions) else np.zeros(0, np.int64)
     act = money_to_cents(positions["actual"]) if len(positions) else np.zeros(0, np.int64)
+    # each PO's matched lines, grouped once (a scan of ``matches`` per PO was quadratic at a studio's size)
+    by_po = matches.groupby("matched_po", sort=False).indices if len(matches) else {}
+    vendors, numbers = matches["vendor_id"].to_numpy(dtype=object), matches["invoice_number"].to_numpy(dtype=object)
+    all_lines = matches["line"].to_numpy(dtype=object)
+    none = np.zeros(0, np.int64)
+    statuses = positions["status"].to_numpy(dtype=object)
     for i, p in enumerate(positions["po_number"]):
-        st = positions.at[i, "status"]
-        mine = matches[matches["matched_po"] == p]
-        docs = (f"po {p}", *sorted({_doc(v, n) for v, n in zip(mine["vendor_id"], mine["invoice_number"],
-                                                                  strict=True)}))
-        lines = tuple(sorted(mine["line"]))
+        st = statuses[i]
+        mine = by_po.get(p, none)
+        docs = (f"po {p}", *sorted({_doc(v, n) for v, n in zip(vendors[mine], numbers[mine], strict=True)}))
+        lines = tuple(sorted(all_lines[mine]))
         figs = (("po_amount", from_cents(int(po_c[i]))), ("invoiced", from_cents(int(act[i]))))
         excess = int(act[i] - po_c[i])
         allow = over_allowance(int(po_c[i]), settings)
