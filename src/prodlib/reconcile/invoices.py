@@ -164,15 +164,25 @@ def match_lines(lines: pd.DataFrame, pos: pd.DataFrame, settings: ReconcileSetti
     amounts = {remaining[n] for ps in by_key.values() for _, n in ps}
     todo = m.index[((m["po_number"] == "") & (cents > 0)).to_numpy(dtype=bool) & keys.isin(set(by_key)).to_numpy()
                    & np.isin(cents, np.array(sorted(amounts), dtype=np.int64))]
-    order = sorted(todo, key=lambda i: (m.at[i, "invoice_date"], m.at[i, "vendor_id"], m.at[i, "invoice_number"],
-                                        m.at[i, "line"]))
+    dates, vendors, numbers, line_ids = (list(m[c]) for c in ("invoice_date", "vendor_id", "invoice_number", "line"))
+    order = sorted(todo, key=lambda i: (dates[i], vendors[i], numbers[i], line_ids[i]))
+    # A PO's open amount only ever drops to zero here (a match takes all of it, and a line of zero or
+    # less never matches), so a line's candidates are the POs of its key whose open amount before the
+    # loop is its amount, in (date, number) order, less those already taken: the same first PO as a
+    # scan of every PO of the key (indexed once, not sorted and scanned per line).
+    candidates: dict[tuple[str, str, int], list[tuple[date, str]]] = {}
+    for key, ps in by_key.items():
+        for po_date, n in sorted(ps):
+            candidates.setdefault((*key, remaining[n]), []).append((po_date, n))
+    taken: set[str] = set()
     window = settings.po_match_days
     for i in order:
-        d = m.at[i, "invoice_date"]
-        for po_date, n in sorted(by_key.get((str(m.at[i, "vendor_id"]), str(m.at[i, "cost_code"])), [])):
-            if 0 <= (d - po_date).days <= window and remaining[n] == cents[i]:
+        d = dates[i]
+        for po_date, n in candidates.get((str(vendors[i]), keys[i][1], int(cents[i])), ()):
+            if n not in taken and 0 <= (d - po_date).days <= window and remaining[n] == cents[i]:
                 matched[i], how[i] = n, BY_VENDOR_CODE_AMOUNT
                 remaining[n] -= int(cents[i])
+                taken.add(n)
                 break
     m["matched_po"] = matched
     m["how"] = how
