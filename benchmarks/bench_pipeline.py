@@ -7,8 +7,12 @@
 For each scale (invoice lines of the studio sample: ``prodlib sample --scale studio --invoice-lines N``):
 - run: ``prodlib run`` into a fresh SQLite ledger, wall time and peak RSS of the child process
   (``os.wait4``: the kernel's own accounting of that process);
+- post and reconcile: the same run in two commands, each timed on its own, beside it: the posting
+  (``prodlib run --no-reconcile``, into a second ledger) and ``prodlib reconcile`` (the night over the
+  whole ledger, which ``prodlib run`` does after posting);
 - day: the next night, one new export of ``--day-lines`` lines beside the files already posted,
-  ``prodlib run`` again onto that ledger (baseline: the fresh run of the same production);
+  ``prodlib run`` again onto that ledger (baseline: the fresh run of the same production), with its
+  posting and its reconciliation beside it; then the same day again (nothing new: run skips the night);
 - bean-check (``-C``: no cache) on the books exported by ``prodlib export beancount``, up to
   ``--beancount-max`` lines (bean-check takes minutes on a million; the ratio is per transaction);
 - PostgreSQL (COPY) at ``--pg-scale``, beside SQLite.
@@ -102,9 +106,25 @@ def add_day_file(folder: Path, lines: int) -> Path:
     return folder / path
 
 
-def run_cli(folder: Path, url: str, remittance: Path) -> Child:
+def run_cli(folder: Path, url: str, remittance: Path, *extra: str) -> Child:
     return checked([PRODLIB, "run", "--input", str(folder), "--db", url, "--quiet",
-                    "--remittance-out", str(remittance)])
+                    "--remittance-out", str(remittance), *extra])
+
+
+def reconcile_cli(folder: Path, url: str, out: Path) -> Child:
+    return checked([PRODLIB, "reconcile", "--input", str(folder), "--db", url, "--out", str(out)])
+
+
+def post_then_reconcile(folder: Path, url: str, tmp: Path) -> tuple[Child, Child]:
+    """What ``prodlib run`` does in two commands: the posting (``run --no-reconcile``), then the night
+    over the whole ledger (``prodlib reconcile``), each timed on its own."""
+    return run_cli(folder, url, tmp / "remittance", "--no-reconcile"), reconcile_cli(folder, url, tmp / "night")
+
+
+def beside(post: Child, night: Child, both: Child) -> str:
+    return (f"post (run --no-reconcile) {post.wall:6.1f} s (cpu {post.cpu:.1f} s, peak {post.rss_mb:,.0f} MB) + "
+            f"reconcile {night.wall:6.1f} s (cpu {night.cpu:.1f} s, peak {night.rss_mb:,.0f} MB); "
+            f"run with reconcile {both.wall:6.1f} s (cpu {both.cpu:.1f} s)")
 
 
 def summary(done: Child) -> str:
@@ -216,7 +236,14 @@ def main(argv: list[str] | None = None) -> None:
             for p in tmp.glob(f"studio-{n}.db*"):
                 p.unlink()
             url = f"sqlite:///{db}"
+            post_db = tmp / f"studio-{n}-post.db"
+            for p in tmp.glob(f"studio-{n}-post.db*"):
+                p.unlink()
+            post, night = post_then_reconcile(folder, f"sqlite:///{post_db}", tmp)
             fresh = run_cli(folder, url, tmp / "remittance")
+            rows.append(Row(n, "post", post.wall, post.rss_mb, "run --no-reconcile", post.cpu))
+            rows.append(Row(n, "reconcile", night.wall, night.rss_mb, "prodlib reconcile, whole ledger", night.cpu))
+            print(f"   fresh: {beside(post, night, fresh)}", flush=True)
             rows.append(Row(n, "run", fresh.wall, fresh.rss_mb, f"{db.stat().st_size / 1e6:,.0f} MB ledger", fresh.cpu))
             print(f"   run  (fresh SQLite): {fresh.wall:6.1f} s (cpu {fresh.cpu:.1f} s), peak {fresh.rss_mb:6,.0f} MB; "
                   f"{summary(fresh)}", flush=True)
@@ -242,7 +269,17 @@ def main(argv: list[str] | None = None) -> None:
                 rows.append(Row(n, "bean-check -C", bean.wall, bean.rss_mb,
                                 f"bean-check / prodlib run = {bean.wall / fresh.wall:.1f}", bean.cpu))
             add_day_file(folder, args.day_lines)
+            day_post, day_night = post_then_reconcile(folder, f"sqlite:///{post_db}", tmp)
             day = run_cli(folder, url, tmp / "remittance")
+            rows.append(Row(n, "day post", day_post.wall, day_post.rss_mb,
+                            f"{args.day_lines:,} new lines; run --no-reconcile", day_post.cpu))
+            rows.append(Row(n, "day reconcile", day_night.wall, day_night.rss_mb, "prodlib reconcile, whole ledger",
+                            day_night.cpu))
+            print(f"   day: {beside(day_post, day_night, day)}", flush=True)
+            again = run_cli(folder, url, tmp / "remittance")
+            rows.append(Row(n, "day again", again.wall, again.rss_mb, "nothing new: reconcile skipped", again.cpu))
+            print(f"   the same day again (nothing new posted, reconcile skipped): {again.wall:6.2f} s "
+                  f"(cpu {again.cpu:.2f} s)", flush=True)
             rows.append(Row(n, "day", day.wall, day.rss_mb,
                             f"{args.day_lines:,} new lines; {day.wall / fresh.wall:.3f} of the fresh run", day.cpu))
             print(f"   day  (+{args.day_lines:,} lines onto it): {day.wall:6.2f} s (cpu {day.cpu:.2f} s), "

@@ -186,9 +186,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def night_after_run(url: str, input_dir: str, result) -> None:
     """``prodlib run``'s reconciliation after posting (``reconcile.night.run_night``): its summary on
-    stdout. Skipped when a file could not be read (the night would read it too)."""
+    stdout. Skipped when a file could not be read (the night would read it too), and when the run
+    posted nothing new (every file already posted: the night over the whole ledger would find what the
+    last one found, at the cost of a fresh run; ``prodlib reconcile`` runs it on demand)."""
     if result.errors:
         print(f"reconcile   skipped: {len(result.errors)} file(s) could not be read")
+        return
+    if result.accepted + result.quarantined == 0:
+        print("reconcile skipped: nothing new posted")
         return
     from prodlib.ledger import Ledger
     from prodlib.progress import progress_bar

@@ -201,3 +201,19 @@ def test_findings_frame_columns_and_exact_amounts() -> None:
     frame = findings_frame(reconcile_invoices(lines, purchase_orders()).findings)
     assert list(frame.columns) == ["kind", "reason", "amount", "documents", "detail", "figures", "lines"]
     assert frame.at[0, "reason"] == Reason.INVOICE_PO_UNKNOWN.value and frame.at[0, "amount"] == D("12.34")
+
+
+def test_fallback_matches_the_open_amount_after_relief_by_number_and_each_po_once() -> None:
+    # PO-6 of V-B on 3300-01 for 1,000.00 (02-01) has a line of 400.00 naming it: open 600.00. PO-7,
+    # same vendor and code, 600.00 (02-02). Unnumbered lines: 1,000.00 on 02-05 (PO-6's amount, not its
+    # open amount: no match), 600.00 on 02-06 (the earliest PO open at 600.00: PO-6), 600.00 on 02-07
+    # (PO-6 is taken, at zero: PO-7), 600.00 on 02-08 (none left).
+    pos = purchase_orders(("PO-6", "V-B", "2026-02-01", "3300-01", "1000.00", "approved"),
+                          ("PO-7", "V-B", "2026-02-02", "3300-01", "600.00", "approved"))
+    lines = invoice_lines(("V-B", "I-0", "2026-02-03", "PO-6", "3300-01", "400.00"),
+                          ("V-B", "I-1", "2026-02-05", "", "3300-01", "1000.00"),
+                          ("V-B", "I-2", "2026-02-06", "", "3300-01", "600.00"),
+                          ("V-B", "I-3", "2026-02-07", "", "3300-01", "600.00"),
+                          ("V-B", "I-4", "2026-02-08", "", "3300-01", "600.00"))
+    m = reconcile_invoices(lines, pos).matches.set_index("invoice_number")
+    assert [m.at[n, "matched_po"] for n in ("I-0", "I-1", "I-2", "I-3", "I-4")] == ["PO-6", "", "PO-6", "PO-7", ""]

@@ -20,7 +20,7 @@ from prodlib.errors import LedgerArgumentError
 from prodlib.ledger import chain as ch
 from prodlib.ledger import journal
 from prodlib.ledger import schema as s
-from prodlib.ledger.frames import cents_to_money, money_to_cents
+from prodlib.ledger.frames import cents_to_money, money_to_cents, rows_frame
 from prodlib.ledger.journal import Scope
 from prodlib.ledger.normalize import date_text, dates, iso, stamp, str_list, temporal_filter, today
 from prodlib.ledger.seals import po_record
@@ -149,7 +149,7 @@ def _unnumbered_invoice_lines(conn: sa.Connection, production_id: str, vendors: 
          .order_by(e.c.entry_id, ln.c.line_no))
     rows = conn.execute(q).all() if vendors else []
     cols = list(q.selected_columns.keys())
-    entries = pd.DataFrame(rows, columns=cols)
+    entries = rows_frame(rows, cols)
     entries["amount"] = cents_to_money([int(c) for c in entries["amount_cents"]])
     ids = sorted({int(x) for x in entries["batch_id"].dropna()})
     kinds = conn.execute(sa.select(b.c.batch_id, b.c.kind).where(b.c.batch_id.in_(ids))).all() if ids else []

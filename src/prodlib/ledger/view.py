@@ -21,7 +21,7 @@ from prodlib.columns import QUARANTINE_COLUMNS
 from prodlib.ledger import batches, budgets, commitments, estimates
 from prodlib.ledger import schema as s
 from prodlib.ledger.connection import open_readonly_engine
-from prodlib.ledger.frames import cents_to_money
+from prodlib.ledger.frames import cents_to_money, rows_frame
 from prodlib.ledger.normalize import temporal_filter
 from prodlib.ledger.periods import closed_periods
 from prodlib.ledger.tenants import resolve_production
@@ -133,7 +133,7 @@ class LedgerView:
              .order_by(e.c.entry_id, ln.c.line_no))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        df = pd.DataFrame(rows, columns=list(q.selected_columns.keys()))
+        df = rows_frame(rows, list(q.selected_columns.keys()))
         cents = df.pop("amount_cents").to_numpy(dtype=np.int64) if len(df) else np.array([], np.int64)
         pos = df.columns.get_loc("account") + 1
         df.insert(pos, "amount", cents_to_money(cents, index=df.index))
@@ -175,7 +175,7 @@ class LedgerView:
              .group_by(e.c.entry_date, bs.c.stream).order_by(e.c.entry_date, bs.c.stream))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        return pd.DataFrame(rows, columns=["entry_date", "stream", "amount_cents"])
+        return rows_frame(rows, ["entry_date", "stream", "amount_cents"])
 
     def cash_paid_by_day(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
         """Cents credited to ``CASH`` per entry date (money out of the bank as the books record it):
@@ -188,7 +188,7 @@ class LedgerView:
              .group_by(e.c.entry_date).order_by(e.c.entry_date))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        return pd.DataFrame(rows, columns=["entry_date", "amount_cents"])
+        return rows_frame(rows, ["entry_date", "amount_cents"])
 
     def fx_frame(self, as_of: DateLike = None, known_at: Known = None) -> pd.DataFrame:
         """One row per foreign-currency journal entry: entry_id, entry_date, kind, account (its first
@@ -203,7 +203,7 @@ class LedgerView:
              .order_by(e.c.entry_id))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        df = pd.DataFrame(rows, columns=list(q.selected_columns.keys()))
+        df = rows_frame(rows, list(q.selected_columns.keys()))
         for col, out in (("original_cents", "original_amount"), ("amount_cents", "amount")):
             cents = df.pop(col).to_numpy(dtype=np.int64) if len(df) else np.array([], np.int64)
             df[out] = cents_to_money(cents, index=df.index)
@@ -216,7 +216,7 @@ class LedgerView:
              .where(t.c.production_id == self.production_id).order_by(t.c.q_id))
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        return pd.DataFrame(rows, columns=[*QUARANTINE_COLUMNS, "batch_id", "recorded_at"])
+        return rows_frame(rows, [*QUARANTINE_COLUMNS, "batch_id", "recorded_at"])
 
     def batches_frame(self) -> pd.DataFrame:
         """Per posted file: rows read, posted, quarantined, already posted (read = the other three, each row)."""
@@ -226,7 +226,7 @@ class LedgerView:
         q = sa.select(*[t.c[c] for c in cols]).where(t.c.production_id == self.production_id).order_by(t.c.batch_id)
         with self.engine.connect() as conn:
             rows = conn.execute(q).all()
-        return pd.DataFrame(rows, columns=cols)
+        return rows_frame(rows, cols)
 
     def posted_row_keys(self, kind: str, keys: Sequence[str]) -> set[str]:
         """Which of ``keys`` (row keys, :mod:`prodlib.rowkeys`) of ``kind`` are posted (index lookups)."""

@@ -164,15 +164,25 @@ def match_lines(lines: pd.DataFrame, pos: pd.DataFrame, settings: ReconcileSetti
     amounts = {remaining[n] for ps in by_key.values() for _, n in ps}
     todo = m.index[((m["po_number"] == "") & (cents > 0)).to_numpy(dtype=bool) & keys.isin(set(by_key)).to_numpy()
                    & np.isin(cents, np.array(sorted(amounts), dtype=np.int64))]
-    order = sorted(todo, key=lambda i: (m.at[i, "invoice_date"], m.at[i, "vendor_id"], m.at[i, "invoice_number"],
-                                        m.at[i, "line"]))
+    dates, vendors, numbers, line_ids = (list(m[c]) for c in ("invoice_date", "vendor_id", "invoice_number", "line"))
+    order = sorted(todo, key=lambda i: (dates[i], vendors[i], numbers[i], line_ids[i]))
+    # A PO's open amount only ever drops to zero here (a match takes all of it, and a line of zero or
+    # less never matches), so a line's candidates are the POs of its key whose open amount before the
+    # loop is its amount, in (date, number) order, less those already taken: the same first PO as a
+    # scan of every PO of the key (indexed once, not sorted and scanned per line).
+    candidates: dict[tuple[str, str, int], list[tuple[date, str]]] = {}
+    for key, ps in by_key.items():
+        for po_date, n in sorted(ps):
+            candidates.setdefault((*key, remaining[n]), []).append((po_date, n))
+    taken: set[str] = set()
     window = settings.po_match_days
     for i in order:
-        d = m.at[i, "invoice_date"]
-        for po_date, n in sorted(by_key.get((str(m.at[i, "vendor_id"]), str(m.at[i, "cost_code"])), [])):
-            if 0 <= (d - po_date).days <= window and remaining[n] == cents[i]:
+        d = dates[i]
+        for po_date, n in candidates.get((str(vendors[i]), keys[i][1], int(cents[i])), ()):
+            if n not in taken and 0 <= (d - po_date).days <= window and remaining[n] == cents[i]:
                 matched[i], how[i] = n, BY_VENDOR_CODE_AMOUNT
                 remaining[n] -= int(cents[i])
+                taken.add(n)
                 break
     m["matched_po"] = matched
     m["how"] = how
@@ -230,11 +240,15 @@ def _line_findings(m: pd.DataFrame, pos: pd.DataFrame) -> list[Finding]:
     how = m["how"].to_numpy(dtype=object)
     not_approved = np.array([status.get(p, "") != "approved" for p in m["po_number"]], dtype=bool)
     suspect = (has_po & (how != BY_NUMBER)) | (how == BY_VENDOR_CODE_AMOUNT) | (has_po & not_approved)
-    for i in m.index[suspect]:
-        v, n, p, d = m.at[i, "vendor_id"], m.at[i, "invoice_number"], m.at[i, "po_number"], m.at[i, "invoice_date"]
+    # the suspect rows' fields as Python lists (a frame lookup per field per row was most of the cost)
+    at = np.flatnonzero(suspect)
+    fields = {c: list(m[c].take(at)) for c in ("vendor_id", "invoice_number", "po_number", "invoice_date", "line",
+                                                 "matched_po")}
+    for k, i in enumerate(at):
+        v, n, p, d = (fields[c][k] for c in ("vendor_id", "invoice_number", "po_number", "invoice_date"))
         amt = from_cents(abs(int(cents[i])))
         docs = (_doc(v, n), f"po {p}")
-        lines = (m.at[i, "line"],)
+        lines = (fields["line"][k],)
         if p and p not in status:
             out.append(Finding("invoice", Reason.INVOICE_PO_UNKNOWN, amt, docs,
                                f"invoice {n} of {v} is charged to {p}, which the PO register does not hold",
@@ -247,8 +261,8 @@ def _line_findings(m: pd.DataFrame, pos: pd.DataFrame) -> list[Finding]:
             out.append(Finding("invoice", Reason.INVOICE_PO_CLOSED, amt, docs,
                                f"invoice {n} of {v} dated {d} is charged to {p}, closed on {closed_on[p]}",
                                (("line_amount", from_cents(int(cents[i]))),), lines))
-        elif m.at[i, "how"] == BY_VENDOR_CODE_AMOUNT:
-            mp = m.at[i, "matched_po"]
+        elif how[i] == BY_VENDOR_CODE_AMOUNT:
+            mp = fields["matched_po"][k]
             out.append(Finding("invoice", Reason.PO_RELIEF_UNRECORDED, amt, (_doc(v, n), f"po {mp}"),
                                f"invoice {n} of {v} ({amt}) matches {mp} by vendor, cost code and amount but "
                                f"carries no PO number: {mp} is relieved by the match; the invoice should name it",
@@ -260,12 +274,17 @@ def _po_findings(positions: pd.DataFrame, matches: pd.DataFrame, settings: Recon
     out: list[Finding] = []
     po_c = money_to_cents(positions["po_amount"]) if len(positions) else np.zeros(0, np.int64)
     act = money_to_cents(positions["actual"]) if len(positions) else np.zeros(0, np.int64)
+    # each PO's matched lines, grouped once (a scan of ``matches`` per PO was quadratic at a studio's size)
+    by_po = matches.groupby("matched_po", sort=False).indices if len(matches) else {}
+    vendors, numbers = matches["vendor_id"].to_numpy(dtype=object), matches["invoice_number"].to_numpy(dtype=object)
+    all_lines = matches["line"].to_numpy(dtype=object)
+    none = np.zeros(0, np.int64)
+    statuses = positions["status"].to_numpy(dtype=object)
     for i, p in enumerate(positions["po_number"]):
-        st = positions.at[i, "status"]
-        mine = matches[matches["matched_po"] == p]
-        docs = (f"po {p}", *sorted({_doc(v, n) for v, n in zip(mine["vendor_id"], mine["invoice_number"],
-                                                                  strict=True)}))
-        lines = tuple(sorted(mine["line"]))
+        st = statuses[i]
+        mine = by_po.get(p, none)
+        docs = (f"po {p}", *sorted({_doc(v, n) for v, n in zip(vendors[mine], numbers[mine], strict=True)}))
+        lines = tuple(sorted(all_lines[mine]))
         figs = (("po_amount", from_cents(int(po_c[i]))), ("invoiced", from_cents(int(act[i]))))
         excess = int(act[i] - po_c[i])
         allow = over_allowance(int(po_c[i]), settings)
