@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from prodlib.ledger import verify_chain
+from tests.ledger.helpers import raw_exec
 
 from .scenario import CRANE
 
@@ -62,16 +63,6 @@ def test_each_transition_is_an_audit_event_and_verify_covers_it(night) -> None:
     assert result.ok and (result.entries_checked, result.events_checked) == (2, 7)
 
 
-def _tamper(night, *statements: str) -> None:
-    con = sqlite3.connect(night.led.engine.url.database)
-    con.isolation_level = None
-    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
-        con.execute(f"DROP TRIGGER {name}")
-    for s in statements:
-        con.execute(s)
-    con.close()
-
-
 @pytest.mark.parametrize(("sql", "named"), [
     ("UPDATE override_transitions SET actor = 'kim' WHERE transition_id = 3",
      "override 1 transition 3 (approve): content does not match its hash"),
@@ -90,7 +81,7 @@ def _tamper(night, *statements: str) -> None:
 ])
 def test_a_transition_edited_in_sql_is_named(night, sql, named) -> None:
     _approved_and_executed(night)
-    _tamper(night, sql)
+    raw_exec(night.led, [sql])
     result = verify_chain(night.db)
     assert not result.ok
     assert named in result.message
@@ -104,8 +95,8 @@ def test_a_transition_rehashed_after_an_edit_breaks_the_next_link(night) -> None
     record = {k: r[k] for k in ("transition_id", "production_id", "override_id", "event", "from_state", "to_state",
                                 "at", "payload", "prev_hash")} | {"actor": "uma"}
     forged = hashlib.sha256(json.dumps(record, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    _tamper(night, f"UPDATE override_transitions SET actor = 'uma', transition_hash = '{forged}' "
-                   "WHERE transition_id = 2")
+    raw_exec(night.led, [f"UPDATE override_transitions SET actor = 'uma', transition_hash = '{forged}' "
+                         "WHERE transition_id = 2"])
     assert "override 1 transition 2 (approve): content does not match its hash" in verify_chain(night.db).message
 
 
