@@ -7,12 +7,11 @@ invoice posted before), stopping before the write: nothing is opened, created or
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from prodlib.checks import make_context
 from prodlib.fx import load_rate_table
 from prodlib.ingest import FileRegion, read_source
 from prodlib.pipeline import (
@@ -22,7 +21,7 @@ from prodlib.pipeline import (
     fx_stage,
     guild_stage,
     held_timecard_days,
-    register_envelope_cash,
+    run_context,
     start,
     validate_stages,
 )
@@ -81,10 +80,8 @@ def dry_run(location: str | Path) -> CheckResult:
     chart = get_chart(production.chart or None)
     rules = load_rules(production)
     rates = load_rate_table(inputs.root, production.currency)
-    held: dict = {}  # as in pipeline.run: quarantined timecards hold their day's pay lines
-    seen_bank: set[str] = set()
-    context = replace(make_context(production, chart=chart, rules=rules), held_days=held,
-                      seen_bank_transactions=seen_bank, envelope_cash=register_envelope_cash(inputs, production))
+    context = run_context(inputs, production, chart, rules)  # as pipeline.run builds it
+    held, seen_bank = context.held_days, context.seen_bank_transactions
     posted_invoices: set[tuple[str, str]] = set()
     timecards: list[pd.DataFrame] = []
     files: list[FileCheck] = []

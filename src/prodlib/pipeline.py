@@ -364,6 +364,14 @@ def held_timecard_days(stage: Stage) -> dict[tuple[str, date], str]:
     return out
 
 
+def run_context(inputs: InputSet, production: Production, chart: ChartOfAccounts, rules: RuleBook) -> CheckContext:
+    """The rules' context for a whole run of ``inputs`` (the run's and ``prodlib check``'s): empty
+    ``held_days`` (employee-days of quarantined timecards) and ``seen_bank_transactions`` (bank ids
+    of the files read so far), which the run fills as it reads, and the check registers' envelope cash."""
+    return replace(make_context(production, chart=chart, rules=rules), held_days={}, seen_bank_transactions=set(),
+                   envelope_cash=register_envelope_cash(inputs, production))
+
+
 def register_envelope_cash(inputs: InputSet, production: Production) -> dict[str, tuple[int, int]] | None:
     """The petty cash envelopes' advances and returned cash (``checks.envelope_balance.envelope_cash``)
     from every check register of the input set, as its rows parse (read whether or not the register
@@ -427,10 +435,8 @@ def run(
                                          f"says {production.production_id!r} (a run posts as its production.yaml's id)")
     led = Ledger.open(database_url, production_id=production.production_id)
     rates = load_rate_table(inputs.root, production.currency)  # fx_rates.csv, once per run
-    held: dict[tuple[str, date], str] = {}  # employee-days of quarantined timecards (filled as they are read)
-    seen_bank: set[str] = set()  # bank transaction ids of the bank files read so far
-    context = replace(make_context(production, chart=chart, rules=rules), held_days=held,
-                      seen_bank_transactions=seen_bank, envelope_cash=register_envelope_cash(inputs, production))
+    context = run_context(inputs, production, chart, rules)
+    held, seen_bank = context.held_days, context.seen_bank_transactions  # filled as the files are read
     timecards: list[pd.DataFrame] = []
     invoices = PostedInvoices(led)
     runs: list[SourceRun] = []
