@@ -54,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             assert fast.returncode == 0 and ref.returncode == 0, fast.stdout + ref.stdout
             row(f"verify {n:>9,} entries", f"{fast.seconds:6.2f} s {n / fast.seconds:>9,.0f}/s {fast.peak_mb:5.0f} MB",
                 f"reference {ref.seconds:6.2f} s {n / ref.seconds:>9,.0f}/s", ref.seconds / fast.seconds,
-                ">= 150,000/s" if n >= 1_000_000 else "")
+                ">= 150,000/s" if n >= 1_000_000 else "",
+                key="verify", scale=n, value=fast.seconds, base_value=ref.seconds, peak_mb=fast.peak_mb)
             out = Path(d) / f"books{n}.beancount"
             exp = measure(["prodlib", "export", "beancount", "--db", url, "--out", str(out)])
             assert exp.returncode == 0, exp.stdout
@@ -62,10 +63,12 @@ def main(argv: list[str] | None = None) -> int:
                 bc = measure(["bean-check", "--no-cache", str(out)])
                 base, ratio = f"bean-check {bc.seconds:6.2f} s ({'ok' if bc.returncode == 0 else 'FAILED'})", \
                     bc.seconds / exp.seconds
+                base_value = bc.seconds
             else:
-                base, ratio = "bean-check skipped (--bean-check-rows)", None
+                base, ratio, base_value = "bean-check skipped (--bean-check-rows)", None, None
             row(f"export beancount {n:>9,}", f"{exp.seconds:6.2f} s {exp.peak_mb:5.0f} MB peak", base, ratio,
-                "<= 20 s, flat memory" if n >= 1_000_000 else "")
+                "<= 20 s, flat memory" if n >= 1_000_000 else "",
+                key="export", scale=n, value=exp.seconds, base_value=base_value, peak_mb=exp.peak_mb)
             db.unlink()
             out.unlink()
     return 0

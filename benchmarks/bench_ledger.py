@@ -21,6 +21,9 @@ import sqlalchemy as sa
 from prodlib.ledger import Ledger
 from prodlib.ledger.frames import cents_to_money
 
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import record  # noqa: E402
+
 
 def postings(n: int, seed: int = 7) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -57,6 +60,9 @@ def run(url: str, n: int) -> None:
     dialect = led.dialect
     print(f"{dialect:10s} n={n:>9,} post={t_post:7.2f}s ({n / t_post:,.0f} entries/s) "
           f"actuals={t_act:5.2f}s verify={t_ver:6.2f}s ok={v.ok} entries={res.rows_posted} codes={len(act)}")
+    record(f"ledger post {dialect}", f"post_batch of {n:,} two-line entries, in-process", n, t_post)
+    record(f"ledger verify_chain {dialect}", f"verify_chain of {n:,} entries, in-process", n, t_ver,
+           note=f"ok={v.ok}")
     led.close()
 
 

@@ -13,12 +13,14 @@ For each scale (invoice lines of the studio sample: ``prodlib sample --scale stu
 - day: the next night, one new export of ``--day-lines`` lines beside the files already posted,
   ``prodlib run`` again onto that ledger (baseline: the fresh run of the same production), with its
   posting and its reconciliation beside it; then the same day again (nothing new: run skips the night);
-- bean-check (``-C``: no cache) on the books exported by ``prodlib export beancount``, up to
-  ``--beancount-max`` lines (bean-check takes minutes on a million; the ratio is per transaction);
+- bean-check (``-C``: no cache) on the books exported by ``prodlib export beancount``, at every scale
+  up to ``--beancount-max`` (default: the million too, issue 12's target 1; about 1.5-3 min there);
 - PostgreSQL (COPY) at ``--pg-scale``, beside SQLite.
 Then, at the largest scale: the Great Expectations suites' share of the run (every kind's files
 validated in-process as the run does) and the import costs, each beside its baseline. Prints
-figures, asserts nothing about time.
+figures, asserts nothing about time; each is also a record for `make bench`'s tables
+(``measure.record``), and each scale's sample, fresh ledger and remittance files are kept for
+bench_reports (``measure.keep_studio``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import keep_studio, record  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PRODLIB = str(BIN / "prodlib")
@@ -161,7 +166,7 @@ def pg_database(base_url: str):
     return url, drop
 
 
-def validation_share(folder: Path, run_wall: float) -> None:
+def validation_share(folder: Path, run_wall: float, scale: int) -> None:
     """Every kind's files validated as the run validates them (the suite once over all files of a
     kind), in-process, beside the fresh run's wall time."""
     import pandas as pd
@@ -186,6 +191,9 @@ def validation_share(folder: Path, run_wall: float) -> None:
     print(f"   validation: Great Expectations suites over {rows:,} rows of every kind: {total:5.2f} s "
           f"+ context {t_import:4.2f} s = {100 * (total + t_import) / run_wall:4.1f} % of the fresh run "
           f"({run_wall:.1f} s)  [target <= 10 %]", flush=True)
+    record("validation", f"GX suites over {rows:,} rows, share of the fresh run", scale,
+           100 * (total + t_import) / run_wall, unit="%", baseline="the fresh run", base_value=run_wall,
+           note=f"suites {total:.2f} s + context {t_import:.2f} s")
 
 
 def import_costs() -> None:
@@ -197,6 +205,9 @@ def import_costs() -> None:
     print(f"   import great_expectations: as prodlib does {ours.wall - bare.wall:5.2f} s, plain "
           f"{plain.wall - bare.wall:5.2f} s (ratio {plain.wall / ours.wall:4.1f}x; interpreter start "
           f"{bare.wall:.2f} s subtracted)  [target <= 2 s]", flush=True)
+    record("import", "import great_expectations as prodlib does", None, ours.wall - bare.wall,
+           baseline="plain import", base_value=plain.wall - bare.wall, ratio=plain.wall / ours.wall,
+           note=f"interpreter start {bare.wall:.2f} s subtracted")
     helped = checked([PRODLIB, "--help"])
     pipe = checked([py, "-c", "import prodlib.pipeline"])
     print(f"   CLI start: `prodlib --help` {helped.wall:5.2f} s; `import prodlib.pipeline` {pipe.wall:5.2f} s",
@@ -211,8 +222,8 @@ def main(argv: list[str] | None = None) -> None:
                     "is created per run and dropped); default $PRODLIB_TEST_PG_URL")
     ap.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
     ap.add_argument("--pg-scale", type=int, default=None, help="the scale run on PostgreSQL (default: the largest)")
-    ap.add_argument("--beancount-max", type=int, default=100_000,
-                    help="largest scale whose exported books bean-check checks (a million takes minutes)")
+    ap.add_argument("--beancount-max", type=int, default=1_000_000,
+                    help="largest scale whose exported books bean-check -C checks (the million: 1.5-3 min)")
     ap.add_argument("--keep", default=None, help="keep samples and ledgers in this folder")
     args = ap.parse_args(argv)
     scales = [int(s) for s in args.scales.split(",") if s]
@@ -240,13 +251,40 @@ def main(argv: list[str] | None = None) -> None:
             for p in tmp.glob(f"studio-{n}-post.db*"):
                 p.unlink()
             post, night = post_then_reconcile(folder, f"sqlite:///{post_db}", tmp)
-            fresh = run_cli(folder, url, tmp / "remittance")
+            fresh = run_cli(folder, url, tmp / f"remittance-{n}")
+            keep_studio(n, folder, db, tmp / f"remittance-{n}")  # before the day adds a file to the folder
             rows.append(Row(n, "post", post.wall, post.rss_mb, "run --no-reconcile", post.cpu))
             rows.append(Row(n, "reconcile", night.wall, night.rss_mb, "prodlib reconcile, whole ledger", night.cpu))
+            record("post", "prodlib run --no-reconcile (the posting)", n, post.wall, peak_mb=post.rss_mb,
+                   note=f"cpu {post.cpu:.1f} s")
+            record("reconcile", "prodlib reconcile (the night, whole ledger)", n, night.wall, peak_mb=night.rss_mb,
+                   note=f"cpu {night.cpu:.1f} s")
             print(f"   fresh: {beside(post, night, fresh)}", flush=True)
             rows.append(Row(n, "run", fresh.wall, fresh.rss_mb, f"{db.stat().st_size / 1e6:,.0f} MB ledger", fresh.cpu))
             print(f"   run  (fresh SQLite): {fresh.wall:6.1f} s (cpu {fresh.cpu:.1f} s), peak {fresh.rss_mb:6,.0f} MB; "
                   f"{summary(fresh)}", flush=True)
+            bean = None
+            try:
+                if n <= args.beancount_max:
+                    books = tmp / f"studio-{n}.beancount"
+                    exp = checked([PRODLIB, "export", "beancount", "--db", url, "--out", str(books)])
+                    bean = child([str(BIN / "bean-check"), "-C", str(books)])
+                    books.unlink()
+                    print(f"   bean-check -C on the exported books: {bean.wall:6.1f} s (cpu {bean.cpu:.1f} s), "
+                          f"peak {bean.rss_mb:6,.0f} MB "
+                          f"(exit {bean.code}); bean-check / prodlib run = {bean.wall / fresh.wall:4.1f}  "
+                          f"[target >= 5]; (export beancount {exp.wall:.1f} s)", flush=True)
+                    rows.append(Row(n, "bean-check -C", bean.wall, bean.rss_mb,
+                                    f"bean-check / prodlib run = {bean.wall / fresh.wall:.1f}", bean.cpu))
+                    record("bean-check -C", "bean-check -C on the exported books", n, bean.wall,
+                           peak_mb=bean.rss_mb, baseline="prodlib run", base_value=fresh.wall,
+                           ratio=fresh.wall / bean.wall, note=f"exit {bean.code}; cpu {bean.cpu:.1f} s")
+            finally:  # the run's figure is recorded even when the time bound stops bean-check
+                record("run", "prodlib run, fresh SQLite ledger", n, fresh.wall, peak_mb=fresh.rss_mb,
+                       baseline="bean-check -C on its exported books" if bean else
+                       f"bean-check -C not run (--beancount-max {args.beancount_max:,})" if n > args.beancount_max
+                       else "bean-check -C not reached", base_value=bean.wall if bean else None,
+                       ratio=bean.wall / fresh.wall if bean else None, note=f"cpu {fresh.cpu:.1f} s")
             if n == pg_scale and args.pg and not args.no_pg:
                 pg_url, drop = pg_database(args.pg)
                 try:
@@ -255,19 +293,12 @@ def main(argv: list[str] | None = None) -> None:
                     drop()
                 rows.append(Row(n, "run PostgreSQL", pg.wall, pg.rss_mb, f"{pg.wall / fresh.wall:.2f} of SQLite",
                                 pg.cpu))
+                record("run PostgreSQL", "prodlib run, fresh PostgreSQL (COPY)", n, pg.wall, peak_mb=pg.rss_mb,
+                       baseline="the SQLite run", base_value=fresh.wall, ratio=fresh.wall / pg.wall,
+                       note=f"client cpu {pg.cpu:.1f} s (the server's not counted)")
                 print(f"   run  (fresh PostgreSQL, COPY): {pg.wall:6.1f} s (cpu {pg.cpu:.1f} s, the server's "
                       f"not counted), peak {pg.rss_mb:6,.0f} MB; "
                       f"SQLite {fresh.wall:.1f} s", flush=True)
-            if n <= args.beancount_max:
-                books = tmp / f"studio-{n}.beancount"
-                exp = checked([PRODLIB, "export", "beancount", "--db", url, "--out", str(books)])
-                bean = child([str(BIN / "bean-check"), "-C", str(books)])
-                print(f"   bean-check -C on the exported books: {bean.wall:6.1f} s (cpu {bean.cpu:.1f} s), "
-                      f"peak {bean.rss_mb:6,.0f} MB "
-                      f"(exit {bean.code}); bean-check / prodlib run = {bean.wall / fresh.wall:4.1f}  [target >= 5]; "
-                      f"(export beancount {exp.wall:.1f} s)", flush=True)
-                rows.append(Row(n, "bean-check -C", bean.wall, bean.rss_mb,
-                                f"bean-check / prodlib run = {bean.wall / fresh.wall:.1f}", bean.cpu))
             add_day_file(folder, args.day_lines)
             day_post, day_night = post_then_reconcile(folder, f"sqlite:///{post_db}", tmp)
             day = run_cli(folder, url, tmp / "remittance")
@@ -276,10 +307,19 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(Row(n, "day reconcile", day_night.wall, day_night.rss_mb, "prodlib reconcile, whole ledger",
                             day_night.cpu))
             print(f"   day: {beside(day_post, day_night, day)}", flush=True)
+            record("day post", f"{args.day_lines:,} new lines: run --no-reconcile", n, day_post.wall,
+                   peak_mb=day_post.rss_mb, note=f"cpu {day_post.cpu:.2f} s")
+            record("day reconcile", "the day's prodlib reconcile (whole ledger)", n, day_night.wall,
+                   peak_mb=day_night.rss_mb, note=f"cpu {day_night.cpu:.1f} s")
             again = run_cli(folder, url, tmp / "remittance")
             rows.append(Row(n, "day again", again.wall, again.rss_mb, "nothing new: reconcile skipped", again.cpu))
             print(f"   the same day again (nothing new posted, reconcile skipped): {again.wall:6.2f} s "
                   f"(cpu {again.cpu:.2f} s)", flush=True)
+            record("day again", "the same day again (nothing new)", n, again.wall, peak_mb=again.rss_mb,
+                   note=f"cpu {again.cpu:.2f} s")
+            record("day", f"{args.day_lines:,} new lines: prodlib run (reconcile included)", n, day.wall,
+                   peak_mb=day.rss_mb, baseline="the fresh run", base_value=fresh.wall, ratio=fresh.wall / day.wall,
+                   note=f"cpu {day.cpu:.2f} s")
             rows.append(Row(n, "day", day.wall, day.rss_mb,
                             f"{args.day_lines:,} new lines; {day.wall / fresh.wall:.3f} of the fresh run", day.cpu))
             print(f"   day  (+{args.day_lines:,} lines onto it): {day.wall:6.2f} s (cpu {day.cpu:.2f} s), "
@@ -287,7 +327,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"fresh run / day = {fresh.wall / day.wall:5.1f}  [target <= 3 s]; {summary(day)}",
                   flush=True)
             if n == max(scales):
-                validation_share(folder, fresh.wall)
+                validation_share(folder, fresh.wall, n)
                 import_costs()
     except (TimeoutError, SystemExit) as why:
         print(f"   stopped before the end ({type(why).__name__} {why}): the figures so far", flush=True)

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from measure import measure, row  # noqa: E402
+from measure import measure, row, studio_ledger  # noqa: E402
 
 SERIAL = ("import logging, sys; from pathlib import Path; from prodlib.reports.render import render_all; "
           "logging.basicConfig(level=logging.INFO, format='%(message)s', stream=sys.stdout); "
@@ -32,14 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as d:
         for n in args.lines:
-            sample, db = Path(d) / f"s{n}", Path(d) / f"s{n}.db"
+            # bench_pipeline's fresh ledger of this sample and code when it kept one, else built here (measure.py)
+            sample, db = studio_ledger(n, Path(d), Path(d) / f"r{n}" / "remittance")
             url = f"sqlite:///{db}"
-            for step in (["prodlib", "sample", "--scale", "studio", "--seed", "7", "--invoice-lines", str(n),
-                          "--out", str(sample)],
-                         ["prodlib", "run", "--input", str(sample), "--db", url,
-                          "--remittance-out", str(Path(d) / f"r{n}" / "remittance")]):
-                done = measure(step)
-                assert done.returncode == 0, done.stdout[-2000:]
             serial = measure([sys.executable, "-c", SERIAL, url, str(Path(d) / f"r{n}")])
             par = measure(["prodlib", "report", "--db", url, "--input", str(sample), "--out", str(Path(d) / f"r{n}"),
                            "--jobs", str(args.jobs)])

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from prodlib.sample import generate
 
+sys.path.insert(0, str(Path(__file__).parent))
+from measure import record  # noqa: E402
+
 
 def bench(scale: str, seed: int = 7) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -25,6 +28,8 @@ def bench(scale: str, seed: int = 7) -> None:
         print(f"{scale:8s} {secs:7.2f} s  {rows:>9,} rows ({inv:,} invoice lines) in {len(m.files)} files, "
               f"{size / 1e6:6.1f} MB  {rows / secs:>11,.0f} rows/s  {len(m.faults):,} faults  "
               f"max RSS so far {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:,.0f} MB")
+    record("sample", f"prodlib.sample.generate({scale!r}), in-process", inv, secs,
+           note=f"{rows:,} rows in {len(m.files)} files, {size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
