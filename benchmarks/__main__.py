@@ -10,7 +10,7 @@ runs past its time bound (``TIMEOUTS``; ``$PRODLIB_BENCH_TIMEOUT`` seconds for e
 stopped (SIGTERM: it prints the figures it has; SIGKILL 20 s later) and said so; the others run.
 Each benchmark writes its figures as JSON lines to ``$PRODLIB_BENCH_RESULTS`` (set here to
 benchmarks/results/<UTC time>.jsonl); at the end the runner prints the targets table and the growth
-table from them (benchmarks/results.py) and writes both to benchmarks/results/latest.md.
+table from them (benchmarks/tables.py) and writes both to benchmarks/results/latest.md.
 ``$PRODLIB_BENCH_CACHE`` (var/bench/<commit>) holds the studio samples and fresh ledgers
 bench_pipeline builds, which bench_reports reuses instead of building them again.
 Before the first, prodlib's modules are byte-compiled (what ``pip install`` does; with
@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks import results
+from benchmarks import tables
 from benchmarks.measure import CACHE_ENV, RESULTS_ENV, cache_dir
 
 HERE = Path(__file__).parent
@@ -94,7 +94,7 @@ def main(argv: list[str]) -> int:
         outcomes.append((script.stem, how, time.perf_counter() - t0))
         print(f"   ({script.stem} took {outcomes[-1][2]:.1f} s)\n", flush=True)
     outcomes.append(("all benchmarks", "", time.perf_counter() - t_all))
-    text = results.report(results.read(jsonl), outcomes)
+    text = tables.report(tables.read(jsonl), outcomes)
     jsonl.with_suffix(".md").write_text(text, encoding="utf-8")
     (RESULTS / "latest.md").write_text(text, encoding="utf-8")
     print(text, flush=True)

@@ -93,7 +93,7 @@ def _tree_peak_kb(root: int) -> int:
     return best
 
 
-# -- the results record: what `make bench` judges and tabulates (benchmarks/results.py) -----------------
+# -- the results record: what `make bench` judges and tabulates (benchmarks/tables.py) ------------------
 
 RESULTS_ENV = "PRODLIB_BENCH_RESULTS"  # the JSON-lines file the runner reads its tables from
 CACHE_ENV = "PRODLIB_BENCH_CACHE"  # the folder of studio samples and fresh ledgers shared across benchmarks
@@ -240,21 +240,22 @@ SEED = 7
 
 
 def cache_dir() -> Path | None:
-    """``$PRODLIB_BENCH_CACHE``, else var/bench/<commit>[-<hash of uncommitted changes to src/>]: a ledger
-    built by other code is never reused. None outside a git checkout."""
+    """``$PRODLIB_BENCH_CACHE``, else var/bench/<key>: the key hashes the committed src/ tree and
+    pyproject.toml with any uncommitted change to them, so a ledger built by other code is never reused
+    (a change elsewhere, such as benchmarks/, keeps it). None outside a git checkout."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
+    git = ["git", "-C", str(REPO)]
     try:
-        git = ["git", "-C", str(REPO)]
-        head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=all", "--", "src"],
-                               capture_output=True, text=True, check=True).stdout
-        if dirty:
-            diff = subprocess.run([*git, "diff", "HEAD", "--", "src"], capture_output=True, check=True).stdout
-            head += "-" + hashlib.sha256(dirty.encode() + diff).hexdigest()[:8]
+        tree = subprocess.run([*git, "rev-parse", "HEAD:src", "HEAD:pyproject.toml"], capture_output=True,
+                              check=True).stdout
+        dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=all", "--", "src", "pyproject.toml"],
+                               capture_output=True, check=True).stdout
+        diff = subprocess.run([*git, "diff", "HEAD", "--", "src", "pyproject.toml"], capture_output=True,
+                              check=True).stdout if dirty else b""
     except (OSError, subprocess.CalledProcessError):
         return None
-    return REPO / "var" / "bench" / (head[:12] + head[40:])
+    return REPO / "var" / "bench" / hashlib.sha256(tree + dirty + diff).hexdigest()[:12]
 
 
 def _studio(n: int) -> Path | None:

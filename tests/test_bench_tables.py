@@ -1,11 +1,11 @@
-"""`make bench`'s results record and tables (benchmarks/measure.py, benchmarks/results.py), on hand-written
+"""`make bench`'s results record and tables (benchmarks/measure.py, benchmarks/tables.py), on hand-written
 records: what is judged MET / NOT MET / not judged, what reads "not reached", the growth ratios. No timing."""
 
 from __future__ import annotations
 
 import json
 
-from benchmarks import measure, results
+from benchmarks import measure, tables
 
 SAMPLE = [  # as the benchmarks write them (measure.record), figures invented
     {"key": "run", "label": "prodlib run", "scale": 10_000, "value": 18.8, "unit": "s", "peak_mb": 924.0},
@@ -82,34 +82,34 @@ def test_rows_of_fringes_and_reports_are_read_back(tmp_path, monkeypatch) -> Non
 def test_targets_table(tmp_path) -> None:
     path = tmp_path / "r.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in SAMPLE) + '{"key": "run", "sca', encoding="utf-8")
-    recs = results.read(path)  # the torn last line (a benchmark stopped mid-write) is skipped
+    recs = tables.read(path)  # the torn last line (a benchmark stopped mid-write) is skipped
     assert len(recs) == len(SAMPLE)
-    table = results.targets_table(recs)
+    table = tables.targets_table(recs)
     run = _line(table, "fresh studio run")
     assert run[2:] == ["1,000,000", "127.0 s", "4,744 MB", "bean-check -C on its exported books: 163.0 s", "1.3x",
                        "<= 30 s, peak <= 2,048 MB, ratio >= 5x", "NOT MET"]
-    assert _line(table, "the same on PostgreSQL")[3] == results.NOT_REACHED
-    assert _line(table, "the nightly day")[-1] == results.NOT_REACHED
+    assert _line(table, "the same on PostgreSQL")[3] == tables.NOT_REACHED
+    assert _line(table, "the nightly day")[-1] == tables.NOT_REACHED
     assert _line(table, "the day's posting")[-1] == "MET"
     assert _line(table, "Great Expectations")[3:] == ["5.40 %", "", "", "", "<= 10 %", "MET"]
     assert _line(table, "importing")[2:4] == ["", "0.95 s"] and _line(table, "importing")[-1] == "MET"
     fringes = _line(table, "fringes")
     assert fringes[2] == "100,000" and fringes[6] == "14.3x (scaled)"
     assert fringes[-1] == "not judged (bound at 1,000,000)"
-    assert _line(table, "all notebooks")[-1] == results.NOT_REACHED
+    assert _line(table, "all notebooks")[-1] == tables.NOT_REACHED
     assert _line(table, "`prodlib audit verify`")[3] == "5.00 s (200,000/s)"
     assert _line(table, "`prodlib audit verify`")[-1] == "MET"
     assert _line(table, "`prodlib export beancount`")[-1] == "NOT MET"
 
 
 def test_growth_table() -> None:
-    table = results.growth_table(SAMPLE)
+    table = tables.growth_table(SAMPLE)
     head = [c.strip() for c in table.splitlines()[0].strip("|").split("|")]
     assert head == ["what", "10,000", "100,000", "1,000,000"]
     assert _line(table, "run")[1:] == ["18.8 s, 924 MB", "28.2 s (1.5x), 1,386 MB (1.5x)",
                                        "127.0 s (4.5x), 4,744 MB (3.4x)"]
-    assert _line(table, "fringes")[1:] == ["0.15 s", "1.35 s (9.0x)", results.NOT_REACHED]
-    assert _line(table, "day")[1:] == [results.NOT_REACHED] * 3
+    assert _line(table, "fringes")[1:] == ["0.15 s", "1.35 s (9.0x)", tables.NOT_REACHED]
+    assert _line(table, "day")[1:] == [tables.NOT_REACHED] * 3
     assert _line(table, "post")[1:] == ["", "20.0 s, 884 MB", ""]  # a row beyond issue 12's list: blanks
     rows = [ln.split("|")[1].strip() for ln in table.splitlines()[2:]]
     assert rows == ["run", "day", "fringes", "reports", "verify", "export", "day post", "post"]
@@ -117,6 +117,6 @@ def test_growth_table() -> None:
 
 
 def test_report_says_how_each_benchmark_ended() -> None:
-    text = results.report(SAMPLE, [("bench_pipeline", "stopped after 1800 s", 1820.4), ("bench_books", "ok", 61.0)])
+    text = tables.report(SAMPLE, [("bench_pipeline", "stopped after 1800 s", 1820.4), ("bench_books", "ok", 61.0)])
     assert "### Issue 12 targets" in text and "### Growth" in text
     assert "| bench_pipeline | stopped after 1800 s | 1,820 |" in text
