@@ -251,14 +251,14 @@ def main(argv: list[str] | None = None) -> None:
             for p in tmp.glob(f"studio-{n}-post.db*"):
                 p.unlink()
             post, night = post_then_reconcile(folder, f"sqlite:///{post_db}", tmp)
-            fresh = run_cli(folder, url, tmp / f"remittance-{n}")
-            keep_studio(n, folder, db, tmp / f"remittance-{n}")  # before the day adds a file to the folder
             rows.append(Row(n, "post", post.wall, post.rss_mb, "run --no-reconcile", post.cpu))
             rows.append(Row(n, "reconcile", night.wall, night.rss_mb, "prodlib reconcile, whole ledger", night.cpu))
             record("post", "prodlib run --no-reconcile (the posting)", n, post.wall, peak_mb=post.rss_mb,
                    note=f"cpu {post.cpu:.1f} s")
             record("reconcile", "prodlib reconcile (the night, whole ledger)", n, night.wall, peak_mb=night.rss_mb,
                    note=f"cpu {night.cpu:.1f} s")
+            fresh = run_cli(folder, url, tmp / f"remittance-{n}")
+            keep_studio(n, folder, db, tmp / f"remittance-{n}")  # before the day adds a file to the folder
             print(f"   fresh: {beside(post, night, fresh)}", flush=True)
             rows.append(Row(n, "run", fresh.wall, fresh.rss_mb, f"{db.stat().st_size / 1e6:,.0f} MB ledger", fresh.cpu))
             print(f"   run  (fresh SQLite): {fresh.wall:6.1f} s (cpu {fresh.cpu:.1f} s), peak {fresh.rss_mb:6,.0f} MB; "

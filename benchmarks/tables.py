@@ -53,7 +53,7 @@ def ratio(rec: dict) -> str:
 
 
 def baseline(rec: dict) -> str:
-    base = rec.get("baseline") or ""
+    base = " ".join((rec.get("baseline") or "").split())  # a printed row's padding removed
     if rec.get("base_value") is not None and not _SECONDS.search(base):  # not already in the printed text
         base = f"{base}: {_num(rec['base_value'])} s" if base else f"{_num(rec['base_value'])} s"
     return base
