@@ -34,8 +34,10 @@ reports: setup
 test: setup
 	$(PY) -m pytest --nbval-lax tests notebooks
 
+# Every benchmark, then issue 12's targets and growth tables (benchmarks/results/latest.md).
+# BENCH_ARGS: e.g. "--scales 10000,100000" or "pipeline -- --no-pg" (benchmarks/README.md).
 bench: setup
-	PRODLIB_TEST_PG_URL=$${PRODLIB_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(PY) -m benchmarks
+	PRODLIB_TEST_PG_URL=$${PRODLIB_TEST_PG_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(PY) -m benchmarks $(BENCH_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks
