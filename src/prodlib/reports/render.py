@@ -68,9 +68,19 @@ def html_exporter():
     )
 
 
+def _papermill():
+    """papermill, imported with ``rfc3987_syntax``'s grammars deferred (:mod:`prodlib.reports.imports`)."""
+    from prodlib.reports.imports import defer_iri_grammar
+
+    defer_iri_grammar()
+    import papermill
+
+    return papermill
+
+
 def notebook_parameters(notebook: Path) -> set[str]:
     """Names declared in the notebook's ``parameters`` cell."""
-    import papermill as pm
+    pm = _papermill()
 
     return set(pm.inspect_notebook(str(notebook)))
 
@@ -92,8 +102,7 @@ def render_report(notebook: Path, out_html: Path, parameters: dict) -> Path:
     Raises :class:`ReportError` naming the notebook, the failing cell and the exception; the
     executed notebook is then kept beside ``out_html`` as ``<stem>.failed.ipynb`` for inspection.
     """
-    import papermill as pm
-
+    pm = _papermill()
     notebook, out_html = Path(notebook), Path(out_html)
     if not notebook.exists():
         raise ReportError(f"report notebook {notebook} does not exist")
