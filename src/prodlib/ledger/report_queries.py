@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from prodlib.ledger import schema as s
 from prodlib.ledger.frames import cents_to_money, rows_frame
 from prodlib.ledger.normalize import temporal_filter
+from prodlib.ledger.view import _after
 
 
 def chains_netting_to(where: list, amounts: Collection[int]) -> sa.ColumnElement[bool]:
@@ -40,11 +41,6 @@ def chains_netting_to(where: list, amounts: Collection[int]) -> sa.ColumnElement
                .correlate(None).cte("netting"))
     openers = sa.select(chain).where(e.c.entry_id.in_(sa.select(netting.c.chain))).correlate(None)
     return chain.in_(sa.union(sa.select(netting.c.chain), openers))
-
-
-def _after(prefix: str) -> str:
-    """The least string above every string that starts with ``prefix`` (an index range, not LIKE)."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def lines_touching(conn: sa.Connection, production_id: str, prefix: str) -> pd.DataFrame:
