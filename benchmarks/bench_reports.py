@@ -2,12 +2,10 @@
 
     .venv/bin/python benchmarks/bench_reports.py [--lines 10000 100000 1000000] [--jobs 2]
 
-Per size: the sample is generated, posted with `prodlib run --no-reconcile` and reconciled with
-`prodlib reconcile --input` (the same ledger as `prodlib run`, with the night's findings in the
-exception queue the exceptions report shows; not a figure here: see bench_pipeline), then the
-reports are rendered twice, each a fresh process: one notebook at a time (the baseline, with each
-notebook's own time) and with --jobs (the figure). Peak memory is the largest single process (the
-CLI or a notebook's kernel). Target (issue 12, item 5): the studio
+Per size: the sample is generated and posted with `prodlib run` (not a figure here: see
+bench_pipeline), then the reports are rendered twice, each a fresh process: one notebook at a time
+(the baseline, with each notebook's own time) and with --jobs (the figure). Peak memory is the
+largest single process (the CLI or a notebook's kernel). Target (issue 12, item 5): the studio
 ledger (1M invoice lines) in at most 45 s and 2 GB.
 """
 
@@ -38,10 +36,8 @@ def main(argv: list[str] | None = None) -> int:
             url = f"sqlite:///{db}"
             for step in (["prodlib", "sample", "--scale", "studio", "--seed", "7", "--invoice-lines", str(n),
                           "--out", str(sample)],
-                         ["prodlib", "run", "--input", str(sample), "--db", url, "--no-reconcile",
-                          "--remittance-out", str(Path(d) / f"r{n}" / "remittance")],
-                         ["prodlib", "reconcile", "--db", url, "--input", str(sample),
-                          "--out", str(Path(d) / f"reconcile{n}")]):
+                         ["prodlib", "run", "--input", str(sample), "--db", url,
+                          "--remittance-out", str(Path(d) / f"r{n}" / "remittance")]):
                 done = measure(step)
                 assert done.returncode == 0, done.stdout[-2000:]
             serial = measure([sys.executable, "-c", SERIAL, url, str(Path(d) / f"r{n}")])
