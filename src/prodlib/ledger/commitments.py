@@ -126,7 +126,8 @@ def relief(conn: sa.Connection, production_id: str, as_of, known_at) -> dict[str
 
 
 #: At most this many distinct open amounts are sent to the database as a filter (a bound parameter
-#: each); more, and every unnumbered line of the vendors is read and the matcher filters.
+#: each); more, and the database selects the lines' chains that net to one of them
+#: (:func:`prodlib.ledger.report_queries.chains_netting_to`).
 AMOUNT_FILTER_MAX = 900
 
 
@@ -142,6 +143,11 @@ def _unnumbered_invoice_lines(conn: sa.Connection, production_id: str, vendors: 
     which = [e.c.po_number.is_(None), e.c.party_id.in_(vendors)]
     if len(amounts) <= AMOUNT_FILTER_MAX:
         which.append(sa.or_(ln.c.amount_cents.in_(sorted(amounts)), e.c.reverses_entry_id.is_not(None)))
+    elif vendors:
+        from prodlib.ledger.report_queries import chains_netting_to
+
+        which.append(chains_netting_to([*which, *temporal_filter(e, "entry_date", production_id, as_of, known_at)],
+                                       amounts))
     q = (sa.select(e.c.entry_id, ln.c.account, ln.c.amount_cents, e.c.entry_date, e.c.document_no, e.c.party_id,
                    e.c.po_number, e.c.source_id, e.c.source_line, e.c.batch_id, e.c.reverses_entry_id)
          .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))

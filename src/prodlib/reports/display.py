@@ -47,6 +47,9 @@ def use_offline_plotly() -> str:
     except that figures do not add MathJax from a CDN: plotly 7's notebook renderer hard-codes
     ``include_mathjax="cdn"``, one external <script src> per figure, which an offline report must not have.
     """
+    from prodlib.reports.imports import defer_iri_grammar
+
+    defer_iri_grammar()  # plotly's renderers import nbformat, which imports jsonschema
     import plotly.io as pio
     from plotly.io._base_renderers import NotebookRenderer
 

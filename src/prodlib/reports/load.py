@@ -97,14 +97,25 @@ def frames_digest(**frames: pd.DataFrame | None) -> str:
         if frame is None:
             h.update(f"{name}:none\n".encode())
             continue
-        cols = sorted(frame.columns)
-        text = frame[cols].astype("string").fillna("<NA>")
-        lines = sorted("|".join(f"{c}={v}" for c, v in zip(cols, row, strict=True))
-                       for row in text.itertuples(index=False))
+        lines = sorted(_canonical_lines(frame))
         h.update(f"{name}:{len(lines)}\n".encode())
-        for line in lines:
-            h.update(line.encode() + b"\n")
+        if lines:
+            h.update(("\n".join(lines) + "\n").encode())
     return h.hexdigest()
+
+
+def _canonical_lines(frame: pd.DataFrame) -> list[str]:
+    """Each row of ``frame`` as ``col=value|col=value...`` (columns sorted, missing as ``<NA>``): the
+    text :func:`frames_digest` hashes. Built a column at a time (Arrow string concatenation), not a
+    row at a time: the P&H ledger lines are 150,000 rows."""
+    cols = sorted(frame.columns)
+    if not cols:
+        return [""] * len(frame)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [pa.array(f"{c}=" + frame[c].astype("string").fillna("<NA>"), pa.string()) for c in cols]
+    return pc.binary_join_element_wise(*parts, "|").to_pylist()
 
 
 def redact_url(url: str) -> str:
@@ -217,6 +228,15 @@ def _batches(led) -> tuple[tuple[str, str, int], ...]:
         out.append((str(rec.get("source_file", rec.get("source_id", ""))),
                     str(rec[hash_col]) if hash_col else "", int(rec[rows_col]) if rows_col else 0))
     return tuple(sorted(out))
+
+
+def _read(led, query: str, *args):
+    """``report_queries.<query>(conn, production_id, *args)`` (:mod:`prodlib.ledger.report_queries`) on
+    ``led``'s engine: a logged reader's queries are logged like the view's own."""
+    from prodlib.ledger import report_queries
+
+    with led.engine.connect() as conn:
+        return getattr(report_queries, query)(conn, led.production_id, *args)
 
 
 def _two_columns(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -394,7 +414,7 @@ def load_pnh_inputs(url: str, remittance_dir: str | Path = "", as_of: str | date
             totals, detail, notes, files = pd.DataFrame(), pd.DataFrame(), ("no remittance folder given",), ()
         # the entries touching FRINGE_PAYABLE:*, selected in the database
         with open_ledger(url, reader, "report pnh_remittance") as led:
-            lines = led.lines_of_entries_touching(PAYABLE_PREFIX)[LEDGER_LINE_COLUMNS].reset_index(drop=True)
+            lines = _read(led, "lines_touching", PAYABLE_PREFIX)
             latest = led.latest_entry_date() if when is None else None
             batches, chains = _batches(led), chain_stamp(led)
         source = f"ledger + {len(files)} remittance files"  # each file's name and SHA-256: PnhInputs.files

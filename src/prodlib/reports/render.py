@@ -32,6 +32,10 @@ REPORTS: tuple[tuple[str, str], ...] = (
     ("cash_flow", "Cash flow"),  # prodlib.reports.cashflow
 )
 
+#: With ``jobs`` > 1 the notebooks start in this order, the longest first (on a studio ledger the two
+#: that read the open commitments), so the last to finish is a short one: the index keeps REPORTS' order.
+LONGEST_FIRST = ("cost_report", "contingency", "pnh_remittance", "cash_flow", "exceptions")
+
 # The lab template without its CDN scripts (require.js, MathJax, mermaid): the reports need none.
 _OFFLINE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -68,9 +72,19 @@ def html_exporter():
     )
 
 
+def _papermill():
+    """papermill, imported with ``rfc3987_syntax``'s grammars deferred (:mod:`prodlib.reports.imports`)."""
+    from prodlib.reports.imports import defer_iri_grammar
+
+    defer_iri_grammar()
+    import papermill
+
+    return papermill
+
+
 def notebook_parameters(notebook: Path) -> set[str]:
     """Names declared in the notebook's ``parameters`` cell."""
-    import papermill as pm
+    pm = _papermill()
 
     return set(pm.inspect_notebook(str(notebook)))
 
@@ -92,8 +106,7 @@ def render_report(notebook: Path, out_html: Path, parameters: dict) -> Path:
     Raises :class:`ReportError` naming the notebook, the failing cell and the exception; the
     executed notebook is then kept beside ``out_html`` as ``<stem>.failed.ipynb`` for inspection.
     """
-    import papermill as pm
-
+    pm = _papermill()
     notebook, out_html = Path(notebook), Path(out_html)
     if not notebook.exists():
         raise ReportError(f"report notebook {notebook} does not exist")
@@ -178,9 +191,13 @@ def render_all(db_url: str, out_dir: Path, params: dict | None = None, notebooks
             stale.unlink(missing_ok=True)  # never leave last night's figures (or another role's) beside tonight's
     stems = [stem for stem, _title in REPORTS if reader.sees(stem)]
     if jobs > 1:
+        _papermill()  # imported once here, before the workers fork, not once in each of them
+        import nbconvert  # noqa: F401
+        order = sorted(stems, key=lambda st: LONGEST_FIRST.index(st) if st in LONGEST_FIRST else len(LONGEST_FIRST))
         with ProcessPoolExecutor(max_workers=min(jobs, len(stems))) as pool:
-            results = list(pool.map(_render_one, stems, [nb_dir] * len(stems), [out_dir] * len(stems),
-                                    [common] * len(stems)))
+            by_stem = {r[0]: r for r in pool.map(_render_one, order, [nb_dir] * len(order), [out_dir] * len(order),
+                                                 [common] * len(order))}
+        results = [by_stem[stem] for stem in stems]
     else:
         results = [_render_one(stem, nb_dir, out_dir, common) for stem in stems]
     for stem, path, seconds, failure in results:
