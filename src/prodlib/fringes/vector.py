@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from prodlib.accounts import fringe_payable
 from prodlib.eligibility import counts_days, coverage, debit_account, needs_hours, scale_basis
 from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, categorical, episodic_fund
-from prodlib.money import cents_to_money_array, money_to_cents
+from prodlib.money import MONEY_TYPE, money_to_cents
 from prodlib.production import Production
 from prodlib.rules.plans import RATE_DECIMALS, PlanSet, RateEntry, rate_units
 from prodlib.rules.scale import ScaleTable
@@ -89,8 +89,7 @@ def date_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _units_array(units: np.ndarray, null: np.ndarray) -> pa.Array:
-    arr = cents_to_money_array(units, null)  # same layout; reinterpret the scale
-    return pa.Array.from_buffers(UNITS_TYPE, len(arr), arr.buffers())
+    return _money(units, null, UNITS_TYPE)
 
 
 def _round_div(n: int, d: int) -> int:
@@ -197,6 +196,29 @@ def _runs(sorted_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     gid = np.cumsum(change, dtype=np.int64)
     gid -= 1
     return starts, gid
+
+
+def _group_sums(values: np.ndarray, group: np.ndarray, out: np.ndarray) -> None:
+    """out[g] = the sum of ``values`` over its rows of group g; ``group`` non-decreasing (a subset of sorted pairs)."""
+    if len(values) == 0:
+        return
+    change = np.empty(len(group), bool)
+    change[:1] = True
+    np.not_equal(group[1:], group[:-1], out=change[1:])
+    at = np.flatnonzero(change)
+    out[group[at]] = np.add.reduceat(values, at)
+
+
+def _money(cents: np.ndarray, null: np.ndarray | None = None, type_: pa.DataType = MONEY_TYPE) -> pa.Array:
+    """int64 cents (or 1e-4 units) as a decimal128(18, s) array, the unscaled values unchanged (Arrow's cast)."""
+    arr = pa.array(np.ascontiguousarray(cents, dtype=np.int64))
+    if len(arr):
+        mm = pc.min_max(arr)
+        if max(mm["max"].as_py(), -mm["min"].as_py()) > 999_999_999_999_999_999:
+            raise OverflowError(f"value too large for {type_}")
+    dec = pc.cast(arr, pa.decimal128(19, 0))  # exact: every int64 fits 19 digits
+    validity = pa.array(~np.asarray(null, dtype=bool)).buffers()[1] if null is not None and np.any(null) else None
+    return pa.Array.from_buffers(type_, len(dec), [validity, dec.buffers()[1]])
 
 
 def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -392,10 +414,11 @@ def vector_fringes(
     slot_units = slot_hours & (slot_kind != K_SCALE)
     g_units = np.zeros(ng, np.int64)
     if slot_units.any():
-        p_units = np.where(slot_units[pidx], hrs[line], 0)
+        sub = np.flatnonzero(slot_units[pidx])
+        p_units = hrs[line[sub]]
         _check_sum_bound(p_units)
-        g_units = np.add.reduceat(p_units, starts)
-        del p_units
+        _group_sums(p_units, gid[sub], out=g_units)
+        del p_units, sub
 
     # Distinct days: on-call (FLAT lines under per_hour) and per_day.
     bad_lines = line_needs(slot_days) & wd_null
@@ -425,11 +448,11 @@ def vector_fringes(
     # Scale wages for percent_of_scale: hours(1e-4) x scale cents x multiplier(1e-1) = cents x 1e-5.
     g_scale = np.zeros(ng, np.int64)
     if (slot_kind == K_SCALE).any():
-        pos_mask = p_kind == K_SCALE
-        sw = _mul_div_round(np.where(pos_mask, hrs[line], 0), np.where(pos_mask, pair_scale_a[pidx], 0), 1)
+        sub = np.flatnonzero(p_kind == K_SCALE)
+        sw = _mul_div_round(hrs[line[sub]], pair_scale_a[pidx[sub]], 1)
         _check_sum_bound(sw)
-        g_scale = np.add.reduceat(sw, starts)
-        del sw
+        _group_sums(sw, gid[sub], out=g_scale)
+        del sw, sub
 
     # Caps: base groups (employee, pool, scope key, period end, episode, classification, debit, selection).
     # Built from the capped groups (each lies in one base group); a line counts once per (pool,
@@ -463,7 +486,11 @@ def vector_fringes(
         if pair_first_a.all():
             bsub_g = g_subject[gi]
         else:
-            bsub_g = np.add.reduceat(np.where(pair_first_a[pidx], p_amt, 0), starts)[gi]
+            sub = np.flatnonzero(~pair_first_a[pidx])  # the pairs that do not count their line again
+            dup = np.zeros(ng, np.int64)
+            _group_sums(p_amt[sub], gid[sub], out=dup)
+            bsub_g = (g_subject - dup)[gi]
+            del sub, dup
         bparts = [(emp_c[gl], len(emp_v)), (pool_of[ge], len(pools)), (sc, len(svocab)),
                   (pe_r[gl], pe_n), (ep_c[gl], len(ep_v)), (cls_c[gl], len(cls_v)),
                   (g_debit[gi], max(len(dvocab), 1)), (match_of[ge], len(matches))]
@@ -534,11 +561,11 @@ def vector_fringes(
                              dtype=OUTPUT_COLUMNS["pp_date"]),
         "debit_account": categorical([str(v) for v in dvocab], g_debit),
         "credit_account": per_entry([fringe_payable(r.plan) for r in all_entries]),
-        "subject_gross": pd.Series(cents_to_money_array(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
-        "basis_amount": pd.Series(cents_to_money_array(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
+        "subject_gross": pd.Series(_money(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
+        "basis_amount": pd.Series(_money(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
         "basis_units": pd.Series(_units_array(g_units, units_null), dtype=OUTPUT_COLUMNS["basis_units"]),
         "rate": per_entry([str(r.rate) for r in all_entries]),
-        "contribution": pd.Series(cents_to_money_array(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
+        "contribution": pd.Series(_money(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
         "cap_scope": per_entry(["" if c is None else c.scope for c in caps]),
         "lines": pd.Series(g_lines.astype(np.int64), dtype="int64"),
     }
