@@ -338,12 +338,16 @@ def vector_fringes(
     lkey = _radix([(emp_c, len(emp_v)), (pe_r, pe_n), (ep_c, len(ep_v)), (cls_c, len(cls_v)), (cc_c, len(cc_v))])
     lorder = np.argsort(lkey, kind="stable")
     del lkey
-    lcombo = combo[lorder]
-    per_line = counts[lcombo]
-    line = np.repeat(lorder, per_line)
-    pidx = np.repeat(combo_start[lcombo] - (np.cumsum(per_line) - per_line), per_line)
+    # From here on a line is its position in that order (lorder maps back to the frame's rows): the
+    # pairs of one employee then read neighbouring lines, not lines scattered over the frame.
+    emp_c, pe_r, ep_c, cls_c, cc_c = emp_c[lorder], pe_r[lorder], ep_c[lorder], cls_c[lorder], cc_c[lorder]
+    cents, hrs, hrs_null, wd, wd_null = cents[lorder], hrs[lorder], hrs_null[lorder], wd[lorder], wd_null[lorder]
+    combo, pe_days = combo[lorder], pe_days[lorder]
+    per_line = counts[combo]
+    line = np.repeat(np.arange(n, dtype=np.int64), per_line)
+    pidx = np.repeat(combo_start[combo] - (np.cumsum(per_line) - per_line), per_line)
     pidx += np.arange(len(line), dtype=np.int64)
-    del lcombo, per_line
+    del per_line
     n_ent = max(len(all_entries), 1)
     ek = emp_c[line] * n_ent
     ek += pair_ent_a[pidx]
@@ -369,7 +373,7 @@ def vector_fringes(
             dtable[ci, pi] = int(np.searchsorted(dvocab, v))
     debit = dtable.astype(np.int32).ravel()[cc_c[line] * len(plan_ids) + plan_of_ent[pair_ent_a][pidx]]
     if (debit < 0).any():
-        bad = int(line[np.argmax(debit < 0)])
+        bad = int(lorder[line[debit < 0]].min())
         raise ValueError(f"row {bad}: cost code {cc_v[cc_c[bad]]} has no fringe account for its plan")
 
     kind_names = ["percent", "per_hour", "per_day", "per_unit", "percent_of_scale"]
@@ -393,6 +397,7 @@ def vector_fringes(
     g_subject = np.add.reduceat(p_amt, starts)
     g_lines = np.diff(np.r_[starts, npairs])
     g_line = line[starts]  # a representative line of each group
+    g_emp, g_pe, g_ep = emp_c[g_line], pe_r[g_line], ep_c[g_line]
     g_ent = ent[starts]
     g_kind = kinds[g_ent]
     g_debit = debit[starts]
@@ -410,7 +415,7 @@ def vector_fringes(
 
     bad_lines = line_needs(slot_hours) & hrs_null
     if bad_lines.any():
-        raise ValueError(f"row {int(np.argmax(bad_lines))}: an hourly rate needs hours")
+        raise ValueError(f"row {int(lorder[bad_lines].min())}: an hourly rate needs hours")
     slot_units = slot_hours & (slot_kind != K_SCALE)
     g_units = np.zeros(ng, np.int64)
     if slot_units.any():
@@ -423,7 +428,7 @@ def vector_fringes(
     # Distinct days: on-call (FLAT lines under per_hour) and per_day.
     bad_lines = line_needs(slot_days) & wd_null
     if bad_lines.any():
-        raise ValueError(f"row {int(np.argmax(bad_lines))}: needs a work_date")
+        raise ValueError(f"row {int(lorder[bad_lines].min())}: needs a work_date")
     g_days = np.zeros(ng, np.int64)
     if slot_days.any():
         day_kind = np.flatnonzero(slot_days[pidx])
@@ -431,16 +436,13 @@ def vector_fringes(
             dk = np.unique(gid[day_kind] * (1 << 24) + (wd[line[day_kind]] - int(wd.min())))
             g_days = np.bincount(dk >> 24, minlength=ng).astype(np.int64)
     oncall = np.flatnonzero((g_kind == K_HOUR) & (g_days > 0))
-    if oncall.size:
-        credit_cache: dict[tuple[int, int], int] = {}
-        oncall_units = np.zeros(ng, np.int64)
-        for gi in oncall:
-            key = (int(g_ent[gi]), int(g_days[gi]))
-            if key not in credit_cache:
-                plan = plans.plan(all_entries[key[0]].plan)
-                credit_cache[key] = int(plan.credited_hours(key[1]).scaleb(4))
-            oncall_units[gi] = credit_cache[key]
-        g_units += oncall_units
+    if oncall.size:  # credited hours per (entry, distinct days), looked up once per distinct pair
+        ckey = g_ent[oncall].astype(np.int64) * (int(g_days.max()) + 1) + g_days[oncall]
+        cuniq, cinv = np.unique(ckey, return_inverse=True)
+        dmax = int(g_days.max()) + 1
+        credit = np.array([int(plans.plan(all_entries[int(k // dmax)].plan).credited_hours(int(k % dmax)).scaleb(4))
+                           for k in cuniq], np.int64)
+        g_units[oncall] += credit[cinv]
     is_day = g_kind == K_DAY
     if is_day.any():
         g_units[is_day] = g_days[is_day] * 10_000
@@ -482,7 +484,7 @@ def vector_fringes(
         gl = g_line[gi]
         ge = g_ent[gi]
         st = scope_type[ge]
-        sc = np.where(st == 0, empty_scode, np.where(st == 1, ep_scode[ep_c[gl]], yr_scode[pe_r[gl]]))
+        sc = np.where(st == 0, empty_scode, np.where(st == 1, ep_scode[g_ep[gi]], yr_scode[g_pe[gi]]))
         if pair_first_a.all():
             bsub_g = g_subject[gi]
         else:
@@ -491,8 +493,8 @@ def vector_fringes(
             _group_sums(p_amt[sub], gid[sub], out=dup)
             bsub_g = (g_subject - dup)[gi]
             del sub, dup
-        bparts = [(emp_c[gl], len(emp_v)), (pool_of[ge], len(pools)), (sc, len(svocab)),
-                  (pe_r[gl], pe_n), (ep_c[gl], len(ep_v)), (cls_c[gl], len(cls_v)),
+        bparts = [(g_emp[gi], len(emp_v)), (pool_of[ge], len(pools)), (sc, len(svocab)),
+                  (g_pe[gi], pe_n), (g_ep[gi], len(ep_v)), (cls_c[gl], len(cls_v)),
                   (g_debit[gi], max(len(dvocab), 1)), (match_of[ge], len(matches))]
         bkey = _radix(bparts)
         border, bstarts, bgid = _segments(bkey)
@@ -531,8 +533,8 @@ def vector_fringes(
     fund_ids = sorted({(r.plan, r.fund) for r in all_entries})
     fund_of = np.array([fund_ids.index((r.plan, r.fund)) for r in all_entries], np.int64)
     episodic = np.array([episodic_fund(plans.plan(r.plan), r.fund) for r in all_entries])
-    unit_ep = np.where(episodic[g_ent], ep_c[gl] + 1, 0)
-    unit = _radix([(emp_c[gl], len(emp_v)), (fund_of[g_ent], len(fund_ids)), (pe_r[gl], pe_n),
+    unit_ep = np.where(episodic[g_ent], g_ep + 1, 0)
+    unit = _radix([(g_emp, len(emp_v)), (fund_of[g_ent], len(fund_ids)), (g_pe, pe_n),
                    (unit_ep, len(ep_v) + 1)])
     contrib = _allocate(unit, floor, rem, one)
     basis_amount = np.where(g_kind == K_SCALE, _mul_div_round(g_scale, np.ones(ng, np.int64), 10**5), g_basis)
@@ -545,16 +547,16 @@ def vector_fringes(
     def per_entry(labels: list[str]) -> pd.Series:
         return categorical([str(v) for v in labels], g_ent, ent_used)
 
-    pp_days = np.array([-1 if p is None else (p - EPOCH).days for p in pp_of_ep], np.int64)[ep_c[gl]]
+    pp_days = np.array([-1 if p is None else (p - EPOCH).days for p in pp_of_ep], np.int64)[g_ep]
     data = {
-        "employee_id": categorical([str(v) for v in emp_v], emp_c[gl]),
+        "employee_id": categorical([str(v) for v in emp_v], g_emp),
         "plan": per_entry([r.plan for r in all_entries]),
         "fund": per_entry([r.fund for r in all_entries]),
         "rate_id": per_entry([r.id for r in all_entries]),
         "kind": categorical(kind_names, g_kind),
         "contribution_type": per_entry([r.contribution_type for r in all_entries]),
         "classification": categorical([str(v) for v in cls_v], cls_c[gl]),
-        "episode": categorical([str(v) for v in ep_v], ep_c[gl]),
+        "episode": categorical([str(v) for v in ep_v], g_ep),
         "period_end": pd.Series(pa.array(pe_days[gl].astype(np.int32)).cast(pa.date32()),
                                 dtype=OUTPUT_COLUMNS["period_end"]),
         "pp_date": pd.Series(pa.array(pp_days.astype(np.int32), mask=pp_days < 0).cast(pa.date32()),
