@@ -154,7 +154,19 @@ def _allocate(unit: np.ndarray, floor: np.ndarray, rem: np.ndarray, one: int) ->
     idx = np.flatnonzero((row_missing > 0) & (row_missing < row_size))
     if idx.size:
         sub = uid[idx]
-        order = np.lexsort((idx, -rem[idx], sub))
+        ranked = np.zeros(len(ustarts), bool)
+        ranked[sub] = True
+        n_ranked = int(ranked.sum())
+        if n_ranked * one < I64_MAX:  # one key (unit, largest remainder first); stable: output order on ties
+            dense = np.cumsum(ranked, dtype=np.int64)
+            key = dense[sub]
+            key -= 1
+            key *= one
+            key += (one - 1) - rem[idx]
+            order = np.argsort(key, kind="stable")
+            del key, dense
+        else:
+            order = np.lexsort((idx, -rem[idx], sub))
         su = sub[order]
         starts = np.flatnonzero(np.r_[True, su[1:] != su[:-1]])
         rank = np.arange(len(su)) - np.repeat(starts, np.diff(np.r_[starts, len(su)]))
@@ -352,9 +364,9 @@ def vector_fringes(
     ek = emp_c[line] * n_ent
     ek += pair_ent_a[pidx]
     o = np.argsort(ek.astype(np.int32) if len(emp_v) * n_ent < 2**31 else ek, kind="stable")
-    del ek
     line = line[o]
     pidx = pidx[o]
+    ek = ek[o]  # (employee, entry): the group key's first two digits
     del o
     ent = pair_ent_a[pidx]
 
@@ -371,7 +383,11 @@ def vector_fringes(
     for (ci, pi), v in debit_strings.items():
         if v is not None:
             dtable[ci, pi] = int(np.searchsorted(dvocab, v))
-    debit = dtable.astype(np.int32).ravel()[cc_c[line] * len(plan_ids) + plan_of_ent[pair_ent_a][pidx]]
+    cc_plan = cc_c * len(plan_ids)
+    debit = cc_plan[line]
+    debit += plan_of_ent[pair_ent_a][pidx]
+    debit = dtable.ravel()[debit]
+    del cc_plan
     if (debit < 0).any():
         bad = int(lorder[line[debit < 0]].min())
         raise ValueError(f"row {bad}: cost code {cc_v[cc_c[bad]]} has no fringe account for its plan")
@@ -382,8 +398,18 @@ def vector_fringes(
     p_kind = kinds[pair_ent_a][pidx]
 
     # Groups (employee, entry, period end, episode, classification, debit): radix order = output order.
-    gkey = _radix([(emp_c[line], len(emp_v)), (ent, len(all_entries)), (pe_r[line], pe_n), (ep_c[line], len(ep_v)),
-                   (cls_c[line], len(cls_v)), (debit, max(len(dvocab), 1))])
+    # Built as ((employee, entry) x the line's (period end, episode, classification) digits) x debit.
+    n_debit = max(len(dvocab), 1)
+    lq = _radix([(pe_r, pe_n), (ep_c, len(ep_v)), (cls_c, len(cls_v))])
+    if len(emp_v) * n_ent * pe_n * max(len(ep_v), 1) * max(len(cls_v), 1) * n_debit >= I64_MAX:
+        raise OverflowError("group key space too large for one int64")
+    gkey = ek
+    del ek
+    gkey *= pe_n * max(len(ep_v), 1) * max(len(cls_v), 1)
+    gkey += lq[line]
+    gkey *= n_debit
+    gkey += debit
+    del lq
     if len(gkey) > 1 and not (gkey[1:] >= gkey[:-1]).all():
         order = np.argsort(gkey, kind="stable")
         gkey, line, pidx, ent = gkey[order], line[order], pidx[order], ent[order]
@@ -569,7 +595,7 @@ def vector_fringes(
         "rate": per_entry([str(r.rate) for r in all_entries]),
         "contribution": pd.Series(_money(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
         "cap_scope": per_entry(["" if c is None else c.scope for c in caps]),
-        "lines": pd.Series(g_lines.astype(np.int64), dtype="int64"),
+        "lines": pd.Series(g_lines, dtype="int64"),
     }
     # Group keys were radix-combined in SORT_KEYS order (entries sorted by plan, fund, id; every code
     # assigned in sorted value order), so the groups already come out sorted; the property tests check it.
