@@ -233,6 +233,12 @@ def _money(cents: np.ndarray, null: np.ndarray | None = None, type_: pa.DataType
     return pa.Array.from_buffers(type_, len(dec), [validity, dec.buffers()[1]])
 
 
+def _line_order(line_key: np.ndarray) -> np.ndarray:
+    """The order the lines are exploded in (a function so that a test can hand the engine another order:
+    the result must not depend on it, only the cost of the sort below that restores the group-key order)."""
+    return np.argsort(line_key, kind="stable")
+
+
 def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stable sort order, segment starts in that order, and the group index of each row."""
     order = np.argsort(key, kind="stable")
@@ -348,7 +354,7 @@ def vector_fringes(
     # The pairs come out sorted by the whole group key whenever each plan's debit account does not
     # decrease with the cost code (checked below; otherwise one sort of the group keys).
     lkey = _radix([(emp_c, len(emp_v)), (pe_r, pe_n), (ep_c, len(ep_v)), (cls_c, len(cls_v)), (cc_c, len(cc_v))])
-    lorder = np.argsort(lkey, kind="stable")
+    lorder = _line_order(lkey)
     del lkey
     # From here on a line is its position in that order (lorder maps back to the frame's rows): the
     # pairs of one employee then read neighbouring lines, not lines scattered over the frame.
