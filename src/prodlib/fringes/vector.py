@@ -15,7 +15,8 @@ count plus a remainder in 1e-13 cents; the rounded total goes back to the rows b
 
 from __future__ import annotations
 
-from datetime import date
+from bisect import bisect_right
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -311,25 +312,39 @@ def vector_fringes(
     pair_days: list[bool] = []  # the entry counts the line's work date
     pair_first: list[bool] = []  # first rate line of its (cap pool, selection) on this shape (counts the line)
     counts = np.zeros(len(ukeys), np.int64)
+    # A shape's coverage depends on its period end only through the rate lines in force on it, the same
+    # on every date between two consecutive effective_from / effective_to + 1 boundaries: looked up
+    # once per (shape without the date, interval); the scale minimum keeps its own date below.
+    bounds = sorted({r.effective_from for r in all_entries}
+                    | {r.effective_to + timedelta(days=1) for r in all_entries if r.effective_to is not None})
+    slots_of: dict[tuple, tuple] = {}
     for k, i in enumerate(first):
         pe = date.fromordinal(EPOCH.toordinal() + int(pe_days[i]))
-        union, cls, et = uni_v[uni_c[i]], cls_v[cls_c[i]], et_v[et_c[i]]
-        cov = coverage(plans, production, union, cls, et, st_v[st_c[i]], str(ep_v[ep_c[i]]), pe)
-        if cov.missing:
-            raise NoScheduleError(f"row {i}: no schedule in force for {list(cov.missing)}")
-        counts[k] = len(cov.entries)
-        pools_seen: set[tuple[str, object]] = set()
-        for e in sorted(cov.entries, key=lambda r: ent_index[r.id]):
-            pair_ent.append(ent_index[e.id])
-            pool_key = (e.cap.pool, e.match_key) if e.cap is not None and e.kind == "percent" else None
-            pair_first.append(pool_key not in pools_seen)
-            if pool_key is not None:
-                pools_seen.add(pool_key)
-            pair_hours.append(needs_hours(e, et))
-            pair_days.append(counts_days(e, et))
+        union, cls, et, state, ep = uni_v[uni_c[i]], cls_v[cls_c[i]], et_v[et_c[i]], st_v[st_c[i]], str(ep_v[ep_c[i]])
+        ckey = (union, cls, et, state, ep, bisect_right(bounds, pe))
+        slots = slots_of.get(ckey)
+        if slots is None:
+            cov = coverage(plans, production, union, cls, et, state, ep, pe)
+            if cov.missing:
+                raise NoScheduleError(f"row {i}: no schedule in force for {list(cov.missing)}")
+            pools_seen: set[tuple[str, object]] = set()
+            rows = []
+            for e in sorted(cov.entries, key=lambda r: ent_index[r.id]):
+                pool_key = (e.cap.pool, e.match_key) if e.cap is not None and e.kind == "percent" else None
+                rows.append((e, ent_index[e.id], pool_key not in pools_seen, needs_hours(e, et), counts_days(e, et)))
+                if pool_key is not None:
+                    pools_seen.add(pool_key)
+            slots = slots_of[ckey] = (cov.pp_date, rows)
+        pp, rows = slots
+        counts[k] = len(rows)
+        for e, ei, is_first, hours, days in rows:
+            pair_ent.append(ei)
+            pair_first.append(is_first)
+            pair_hours.append(hours)
+            pair_days.append(days)
             sc = 0
             if e.kind == "percent_of_scale":
-                basis = scale_basis(e, plans.plan(e.plan), scale, union, cls, et, cov.pp_date, pe)
+                basis = scale_basis(e, plans.plan(e.plan), scale, union, cls, et, pp, pe)
                 if basis is None:
                     raise ValueError(f"row {i}: percent_of_scale needs an hourly scale minimum")
                 sm, mult = basis
