@@ -162,3 +162,31 @@ def test_equal_on_ten_thousand_random_lines() -> None:
              "episode": rnd.choice(["E1", "E2"])} for _ in range(10_000)]
     df = _frame(rows, False)
     pd.testing.assert_frame_equal(compute_fringes(df, FEATURE), compute_fringes(df, FEATURE, engine="reference"))
+
+
+def test_equal_whatever_order_the_lines_are_exploded_in(monkeypatch) -> None:
+    """The engine explodes lines sorted so that the pairs come out in group-key order; handed the lines
+    in another order (here reversed), it must sort the pairs itself and still equal the reference."""
+    import random
+
+    import numpy as np
+
+    from prodlib.fringes import vector
+
+    rnd = random.Random(9)
+    rows = [{"employee_id": f"P{rnd.randrange(8)}", "pos": rnd.choice(POSITIONS), "earning_type": rnd.choice(EARNINGS),
+             "state": rnd.choice(["CA", "NY"]), "period": rnd.choice(PERIODS), "day": rnd.randrange(7),
+             "hours": Decimal(rnd.randrange(0, 64)) / 4,
+             "cents": rnd.choice([50, 150, -250, rnd.randrange(-5_000, 900_000)]),
+             "episode": rnd.choice(["E1", "E2"])} for _ in range(400)]
+    calls = []
+
+    def reversed_order(key: np.ndarray) -> np.ndarray:
+        calls.append(len(key))
+        return np.argsort(key, kind="stable")[::-1].copy()
+
+    monkeypatch.setattr(vector, "_line_order", reversed_order)
+    for episodic, prod in ((False, FEATURE), (True, TV)):
+        df = _frame(rows, episodic)
+        pd.testing.assert_frame_equal(compute_fringes(df, prod), compute_fringes(df, prod, engine="reference"))
+    assert calls

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -40,30 +41,34 @@ from prodlib.money import MONEY_DTYPE
 from prodlib.rules.plans import Plan
 
 STR = pd.ArrowDtype(pa.string())
+#: The string columns of the output: categorical, the categories the values that occur, sorted (so the
+#: category order is the string order). A million payroll lines make about five million rows with a
+#: dozen values per column: codes into a small table instead of five million strings per column.
+CAT = "category"
 DATE = pd.ArrowDtype(pa.date32())
 UNITS_TYPE = pa.decimal128(18, 4)
 UNITS_DTYPE = pd.ArrowDtype(UNITS_TYPE)
 
 #: One row per contribution group; see the module docstring for the rounding unit and the allocation.
 OUTPUT_COLUMNS: dict[str, object] = {
-    "employee_id": STR,
-    "plan": STR,
-    "fund": STR,
-    "rate_id": STR,
-    "kind": STR,
-    "contribution_type": STR,  # session | residual
-    "classification": STR,
-    "episode": STR,  # "" when the production has no episodes
+    "employee_id": CAT,
+    "plan": CAT,
+    "fund": CAT,
+    "rate_id": CAT,
+    "kind": CAT,
+    "contribution_type": CAT,  # session | residual
+    "classification": CAT,
+    "episode": CAT,  # "" when the production has no episodes
     "period_end": DATE,
     "pp_date": DATE,  # the PP date that priced the line (or the production's, for information)
-    "debit_account": STR,  # x900 fringe detail code of the labor line's account
-    "credit_account": STR,  # FRINGE_PAYABLE:<plan>
+    "debit_account": CAT,  # x900 fringe detail code of the labor line's account
+    "credit_account": CAT,  # FRINGE_PAYABLE:<plan>
     "subject_gross": MONEY_DTYPE,  # all subject earnings of the group, uncapped
     "basis_amount": MONEY_DTYPE,  # percent: capped subject; percent_of_scale: scale wages (display); else null
     "basis_units": UNITS_DTYPE,  # per_hour/per_unit: hours or units; per_day: days; else null
-    "rate": STR,  # the rate exactly as in the rule file
+    "rate": CAT,  # the rate exactly as in the rule file
     "contribution": MONEY_DTYPE,
-    "cap_scope": STR,  # "" when uncapped
+    "cap_scope": CAT,  # "" when uncapped
     "lines": "int64",
 }
 SORT_KEYS = ["employee_id", "plan", "fund", "rate_id", "period_end", "episode", "classification",
@@ -88,6 +93,26 @@ def scope_key(scope: str, period_end: date, episode: str) -> str:
     if scope == "calendar_year":
         return str(period_end.year)
     raise ValueError(f"unknown cap scope {scope!r}")
+
+
+def categorical(labels: list[str], codes: np.ndarray, used: np.ndarray | None = None) -> pd.Series:
+    """A categorical column from codes into ``labels``: categories the labels that occur, sorted and unique.
+
+    ``used`` (optional) marks the labels that occur; without it they are counted from ``codes``.
+    """
+    if used is None:
+        used = np.bincount(codes, minlength=len(labels)) > 0
+    cats = sorted({labels[i] for i in np.flatnonzero(used)})
+    pos = {v: k for k, v in enumerate(cats)}
+    lut = np.array([pos.get(v, -1) for v in labels], dtype=np.int8 if len(cats) < 127 else
+                   np.int16 if len(cats) < 32_767 else np.int32)
+    return pd.Series(pd.Categorical.from_codes(lut[codes], dtype=pd.CategoricalDtype(pd.Index(cats, dtype="str")),
+                                               validate=False))
+
+
+def to_categorical(s: pd.Series) -> pd.Series:
+    """A string column as the output's categorical (sorted categories that occur), for the reference engine."""
+    return pd.Series(pd.Categorical(s, categories=pd.Index(sorted(set(s)), dtype="str")), index=s.index)
 
 
 def empty_output() -> pd.DataFrame:

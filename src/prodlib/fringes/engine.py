@@ -6,6 +6,7 @@ from typing import Literal
 
 import pandas as pd
 
+from prodlib.fringes.common import STR
 from prodlib.fringes.reference import lines_from_frame, reference_fringes
 from prodlib.fringes.vector import vector_fringes
 from prodlib.production import Production
@@ -51,6 +52,9 @@ def compute_fringes(
 def fringe_postings(fringes: pd.DataFrame, entry_date_col: str = "period_end") -> pd.DataFrame:
     """The ledger's posting frame (docs/ARCHITECTURE.md) for fringe rows, one per row with a non-zero contribution."""
     f = fringes[fringes["contribution"] != 0].reset_index(drop=True)
+    # The output's string columns are categorical; the posting frame keeps plain Arrow strings.
+    f = f.astype({c: STR for c in ("debit_account", "credit_account", "employee_id")
+                  if isinstance(f[c].dtype, pd.CategoricalDtype)})
     doc = (f["plan"].astype(str) + ":" + f["fund"].astype(str) + ":" + f["period_end"].astype(str))
     return pd.DataFrame({
         "source_line": range(1, len(f) + 1),

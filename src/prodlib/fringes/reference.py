@@ -19,12 +19,15 @@ import pyarrow as pa
 from prodlib.accounts import fringe_payable
 from prodlib.eligibility import counts_days, coverage, debit_account, needs_hours, scale_basis
 from prodlib.fringes.common import (
+    CAT,
     OUTPUT_COLUMNS,
     SORT_KEYS,
+    STR,
     UNITS_TYPE,
     NoScheduleError,
     rounding_episode,
     scope_key,
+    to_categorical,
 )
 from prodlib.money import CENT, MONEY_CONTEXT, MONEY_TYPE, ZERO, round_cents
 from prodlib.production import Production
@@ -220,6 +223,9 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         elif c == "lines":
             data[c] = pd.Series(vals, dtype="int64")
         else:
-            data[c] = pd.Series(pa.array(vals, pa.string()), dtype=t)
-    df = pd.DataFrame(data)
-    return df.sort_values(SORT_KEYS, ignore_index=True, kind="stable")
+            data[c] = pd.Series(pa.array(vals, pa.string()), dtype=STR)  # categorical once sorted
+    df = pd.DataFrame(data).sort_values(SORT_KEYS, ignore_index=True, kind="stable")
+    for c, t in OUTPUT_COLUMNS.items():
+        if t == CAT:
+            df[c] = to_categorical(df[c])
+    return df

@@ -15,7 +15,8 @@ count plus a remainder in 1e-13 cents; the rounded total goes back to the rows b
 
 from __future__ import annotations
 
-from datetime import date
+from bisect import bisect_right
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -24,8 +25,8 @@ import pyarrow.compute as pc
 
 from prodlib.accounts import fringe_payable
 from prodlib.eligibility import counts_days, coverage, debit_account, needs_hours, scale_basis
-from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, episodic_fund
-from prodlib.money import cents_to_money_array, money_to_cents
+from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, categorical, episodic_fund
+from prodlib.money import MONEY_TYPE, money_to_cents
 from prodlib.production import Production
 from prodlib.rules.plans import RATE_DECIMALS, PlanSet, RateEntry, rate_units
 from prodlib.rules.scale import ScaleTable
@@ -89,8 +90,7 @@ def date_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _units_array(units: np.ndarray, null: np.ndarray) -> pa.Array:
-    arr = cents_to_money_array(units, null)  # same layout; reinterpret the scale
-    return pa.Array.from_buffers(UNITS_TYPE, len(arr), arr.buffers())
+    return _money(units, null, UNITS_TYPE)
 
 
 def _round_div(n: int, d: int) -> int:
@@ -155,7 +155,19 @@ def _allocate(unit: np.ndarray, floor: np.ndarray, rem: np.ndarray, one: int) ->
     idx = np.flatnonzero((row_missing > 0) & (row_missing < row_size))
     if idx.size:
         sub = uid[idx]
-        order = np.lexsort((idx, -rem[idx], sub))
+        ranked = np.zeros(len(ustarts), bool)
+        ranked[sub] = True
+        n_ranked = int(ranked.sum())
+        if n_ranked * one < I64_MAX:  # one key (unit, largest remainder first); stable: output order on ties
+            dense = np.cumsum(ranked, dtype=np.int64)
+            key = dense[sub]
+            key -= 1
+            key *= one
+            key += (one - 1) - rem[idx]
+            order = np.argsort(key, kind="stable")
+            del key, dense
+        else:
+            order = np.lexsort((idx, -rem[idx], sub))
         su = sub[order]
         starts = np.flatnonzero(np.r_[True, su[1:] != su[:-1]])
         rank = np.arange(len(su)) - np.repeat(starts, np.diff(np.r_[starts, len(su)]))
@@ -186,6 +198,46 @@ def _radix(keys: list[tuple[np.ndarray, int]]) -> np.ndarray:
         out *= max(size, 1)
         out += arr
     return out
+
+
+def _runs(sorted_key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Run starts of a sorted key and the run index of each row."""
+    change = np.empty(len(sorted_key), bool)
+    change[:1] = True
+    np.not_equal(sorted_key[1:], sorted_key[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    gid = np.cumsum(change, dtype=np.int64)
+    gid -= 1
+    return starts, gid
+
+
+def _group_sums(values: np.ndarray, group: np.ndarray, out: np.ndarray) -> None:
+    """out[g] = the sum of ``values`` over its rows of group g; ``group`` non-decreasing (a subset of sorted pairs)."""
+    if len(values) == 0:
+        return
+    change = np.empty(len(group), bool)
+    change[:1] = True
+    np.not_equal(group[1:], group[:-1], out=change[1:])
+    at = np.flatnonzero(change)
+    out[group[at]] = np.add.reduceat(values, at)
+
+
+def _money(cents: np.ndarray, null: np.ndarray | None = None, type_: pa.DataType = MONEY_TYPE) -> pa.Array:
+    """int64 cents (or 1e-4 units) as a decimal128(18, s) array, the unscaled values unchanged (Arrow's cast)."""
+    arr = pa.array(np.ascontiguousarray(cents, dtype=np.int64))
+    if len(arr):
+        mm = pc.min_max(arr)
+        if max(mm["max"].as_py(), -mm["min"].as_py()) > 999_999_999_999_999_999:
+            raise OverflowError(f"value too large for {type_}")
+    dec = pc.cast(arr, pa.decimal128(19, 0))  # exact: every int64 fits 19 digits
+    validity = pa.array(~np.asarray(null, dtype=bool)).buffers()[1] if null is not None and np.any(null) else None
+    return pa.Array.from_buffers(type_, len(dec), [validity, dec.buffers()[1]])
+
+
+def _line_order(line_key: np.ndarray) -> np.ndarray:
+    """The order the lines are exploded in (a function so that a test can hand the engine another order:
+    the result must not depend on it, only the cost of the sort below that restores the group-key order)."""
+    return np.argsort(line_key, kind="stable")
 
 
 def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -258,42 +310,86 @@ def vector_fringes(
     pair_scale: list[int] = []  # scale minimum in cents x multiplier tenths (percent_of_scale only)
     pair_hours: list[bool] = []  # the entry needs the line's hours (prodlib.eligibility)
     pair_days: list[bool] = []  # the entry counts the line's work date
+    pair_first: list[bool] = []  # first rate line of its (cap pool, selection) on this shape (counts the line)
     counts = np.zeros(len(ukeys), np.int64)
+    # A shape's coverage depends on its period end only through the rate lines in force on it, the same
+    # on every date between two consecutive effective_from / effective_to + 1 boundaries: looked up
+    # once per (shape without the date, interval); the scale minimum keeps its own date below.
+    bounds = sorted({r.effective_from for r in all_entries}
+                    | {r.effective_to + timedelta(days=1) for r in all_entries if r.effective_to is not None})
+    slots_of: dict[tuple, tuple] = {}
     for k, i in enumerate(first):
         pe = date.fromordinal(EPOCH.toordinal() + int(pe_days[i]))
-        union, cls, et = uni_v[uni_c[i]], cls_v[cls_c[i]], et_v[et_c[i]]
-        cov = coverage(plans, production, union, cls, et, st_v[st_c[i]], str(ep_v[ep_c[i]]), pe)
-        if cov.missing:
-            raise NoScheduleError(f"row {i}: no schedule in force for {list(cov.missing)}")
-        counts[k] = len(cov.entries)
-        for e in sorted(cov.entries, key=lambda r: ent_index[r.id]):
-            pair_ent.append(ent_index[e.id])
-            pair_hours.append(needs_hours(e, et))
-            pair_days.append(counts_days(e, et))
+        union, cls, et, state, ep = uni_v[uni_c[i]], cls_v[cls_c[i]], et_v[et_c[i]], st_v[st_c[i]], str(ep_v[ep_c[i]])
+        ckey = (union, cls, et, state, ep, bisect_right(bounds, pe))
+        slots = slots_of.get(ckey)
+        if slots is None:
+            cov = coverage(plans, production, union, cls, et, state, ep, pe)
+            if cov.missing:
+                raise NoScheduleError(f"row {i}: no schedule in force for {list(cov.missing)}")
+            pools_seen: set[tuple[str, object]] = set()
+            rows = []
+            for e in sorted(cov.entries, key=lambda r: ent_index[r.id]):
+                pool_key = (e.cap.pool, e.match_key) if e.cap is not None and e.kind == "percent" else None
+                rows.append((e, ent_index[e.id], pool_key not in pools_seen, needs_hours(e, et), counts_days(e, et)))
+                if pool_key is not None:
+                    pools_seen.add(pool_key)
+            slots = slots_of[ckey] = (cov.pp_date, rows)
+        pp, rows = slots
+        counts[k] = len(rows)
+        for e, ei, is_first, hours, days in rows:
+            pair_ent.append(ei)
+            pair_first.append(is_first)
+            pair_hours.append(hours)
+            pair_days.append(days)
             sc = 0
             if e.kind == "percent_of_scale":
-                basis = scale_basis(e, plans.plan(e.plan), scale, union, cls, et, cov.pp_date, pe)
+                basis = scale_basis(e, plans.plan(e.plan), scale, union, cls, et, pp, pe)
                 if basis is None:
                     raise ValueError(f"row {i}: percent_of_scale needs an hourly scale minimum")
                 sm, mult = basis
                 sc = int(sm.minimum.scaleb(2)) * int(mult.scaleb(1))
             pair_scale.append(sc)
-    pair_ent_a = np.array(pair_ent, np.int64)
+    pair_ent_a = np.array(pair_ent, np.int32)
     pair_scale_a = np.array(pair_scale, np.int64)
+    pair_first_a = np.array(pair_first, bool)
     combo_start = np.r_[0, np.cumsum(counts)[:-1]]
-
-    # Explode lines into (line, entry) pairs.
-    per_line = counts[combo]
-    line = np.repeat(np.arange(n, dtype=np.int64), per_line)
-    pos = np.arange(len(line), dtype=np.int64) - np.repeat(np.cumsum(per_line) - per_line, per_line)
-    pidx = np.repeat(combo_start[combo], per_line) + pos
-    ent = pair_ent_a[pidx]
-    sc_mult = pair_scale_a[pidx]
-    p_needs_hours = np.array(pair_hours, bool)[pidx] if pair_hours else np.zeros(0, bool)
-    p_counts_days = np.array(pair_days, bool)[pidx] if pair_days else np.zeros(0, bool)
-    if len(line) == 0:
+    if int(counts.sum()) == 0:
         from prodlib.fringes.common import empty_output
         return empty_output()
+
+    # Dense period-end ranks (order kept), so that keys stay small whatever the span of dates.
+    pe_present = np.bincount(pe_c, minlength=pe_size) > 0
+    pe_rank_of = (np.cumsum(pe_present) - 1).astype(np.int32)
+    pe_r = pe_rank_of[pe_c]
+    pe_n = int(pe_present.sum())
+
+    # Explode lines into (line, entry) pairs, produced in group-key order: lines sorted by (employee,
+    # period end, episode, classification, cost code), their pairs then stably by (employee, entry).
+    # The pairs come out sorted by the whole group key whenever each plan's debit account does not
+    # decrease with the cost code (checked below; otherwise one sort of the group keys).
+    lkey = _radix([(emp_c, len(emp_v)), (pe_r, pe_n), (ep_c, len(ep_v)), (cls_c, len(cls_v)), (cc_c, len(cc_v))])
+    lorder = _line_order(lkey)
+    del lkey
+    # From here on a line is its position in that order (lorder maps back to the frame's rows): the
+    # pairs of one employee then read neighbouring lines, not lines scattered over the frame.
+    emp_c, pe_r, ep_c, cls_c, cc_c = emp_c[lorder], pe_r[lorder], ep_c[lorder], cls_c[lorder], cc_c[lorder]
+    cents, hrs, hrs_null, wd, wd_null = cents[lorder], hrs[lorder], hrs_null[lorder], wd[lorder], wd_null[lorder]
+    combo, pe_days = combo[lorder], pe_days[lorder]
+    per_line = counts[combo]
+    line = np.repeat(np.arange(n, dtype=np.int64), per_line)
+    pidx = np.repeat(combo_start[combo] - (np.cumsum(per_line) - per_line), per_line)
+    pidx += np.arange(len(line), dtype=np.int64)
+    del per_line
+    n_ent = max(len(all_entries), 1)
+    ek = emp_c[line] * n_ent
+    ek += pair_ent_a[pidx]
+    o = np.argsort(ek.astype(np.int32) if len(emp_v) * n_ent < 2**31 else ek, kind="stable")
+    line = line[o]
+    pidx = pidx[o]
+    ek = ek[o]  # (employee, entry): the group key's first two digits
+    del o
+    ent = pair_ent_a[pidx]
 
     # Debit account per (cost code, plan).
     debit_strings = {}
@@ -308,102 +404,149 @@ def vector_fringes(
     for (ci, pi), v in debit_strings.items():
         if v is not None:
             dtable[ci, pi] = int(np.searchsorted(dvocab, v))
-    debit = dtable[cc_c[line], plan_of_ent[ent]]
+    cc_plan = cc_c * len(plan_ids)
+    debit = cc_plan[line]
+    debit += plan_of_ent[pair_ent_a][pidx]
+    debit = dtable.ravel()[debit]
+    del cc_plan
     if (debit < 0).any():
-        bad = int(line[np.argmax(debit < 0)])
+        bad = int(lorder[line[debit < 0]].min())
         raise ValueError(f"row {bad}: cost code {cc_v[cc_c[bad]]} has no fringe account for its plan")
 
-    p_emp, p_pe, p_ep, p_cls = emp_c[line], pe_c[line], ep_c[line], cls_c[line]
-    p_amt = cents[line]
     kind_names = ["percent", "per_hour", "per_day", "per_unit", "percent_of_scale"]
     K_PCT, K_HOUR, K_DAY, K_UNIT, K_SCALE = range(5)
-    kinds = np.array([kind_names.index(r.kind) for r in all_entries], np.int64)
-    p_kind = kinds[ent]
+    kinds = np.array([kind_names.index(r.kind) for r in all_entries], np.int8)
+    p_kind = kinds[pair_ent_a][pidx]
 
     # Groups (employee, entry, period end, episode, classification, debit): radix order = output order.
-    gkey = _radix([(p_emp, len(emp_v)), (ent, len(all_entries)), (p_pe, pe_size), (p_ep, len(ep_v)),
-                   (p_cls, len(cls_v)), (debit, max(len(dvocab), 1))])
-    order, starts, gid = _segments(gkey)
+    # Built as ((employee, entry) x the line's (period end, episode, classification) digits) x debit.
+    n_debit = max(len(dvocab), 1)
+    lq = _radix([(pe_r, pe_n), (ep_c, len(ep_v)), (cls_c, len(cls_v))])
+    if len(emp_v) * n_ent * pe_n * max(len(ep_v), 1) * max(len(cls_v), 1) * n_debit >= I64_MAX:
+        raise OverflowError("group key space too large for one int64")
+    gkey = ek
+    del ek
+    gkey *= pe_n * max(len(ep_v), 1) * max(len(cls_v), 1)
+    gkey += lq[line]
+    gkey *= n_debit
+    gkey += debit
+    del lq
+    if len(gkey) > 1 and not (gkey[1:] >= gkey[:-1]).all():
+        order = np.argsort(gkey, kind="stable")
+        gkey, line, pidx, ent = gkey[order], line[order], pidx[order], ent[order]
+        debit, p_kind = debit[order], p_kind[order]
+        del order
+    starts, gid = _runs(gkey)
+    del gkey
     ng = len(starts)
-    g_first = order[starts]  # a representative pair of each group
-    g_subject = np.add.reduceat(p_amt[order], starts)
-    g_lines = np.diff(np.r_[starts, len(order)])
-    g_ent = ent[g_first]
+    npairs = len(line)
+    p_amt = cents[line]
+    g_subject = np.add.reduceat(p_amt, starts)
+    g_lines = np.diff(np.r_[starts, npairs])
+    g_line = line[starts]  # a representative line of each group
+    g_emp, g_pe, g_ep = emp_c[g_line], pe_r[g_line], ep_c[g_line]
+    g_ent = ent[starts]
     g_kind = kinds[g_ent]
+    g_debit = debit[starts]
+    del debit
 
-    # Units for per_hour / per_unit: hours of non-on-call lines (hours required).
-    need_hours = p_needs_hours
-    if (need_hours & hrs_null[line]).any():
-        bad = int(line[np.argmax(need_hours & hrs_null[line])])
-        raise ValueError(f"row {bad}: an hourly rate needs hours")
-    p_units = np.where(need_hours & (p_kind != K_SCALE), hrs[line], 0)
-    _check_sum_bound(p_units)
-    g_units = np.add.reduceat(p_units[order], starts)
+    # Units for per_hour / per_unit: hours of non-on-call lines (hours required). What a line needs is
+    # decided per line shape (combo), so the checks run on the lines, not on the pairs.
+    slot_hours = np.array(pair_hours, bool)
+    slot_days = np.array(pair_days, bool)
+    slot_kind = kinds[pair_ent_a]
+
+    def line_needs(slot_flag: np.ndarray) -> np.ndarray:
+        cs = np.r_[0, np.cumsum(slot_flag, dtype=np.int64)]
+        return (cs[combo_start + counts] > cs[combo_start])[combo]
+
+    bad_lines = line_needs(slot_hours) & hrs_null
+    if bad_lines.any():
+        raise ValueError(f"row {int(lorder[bad_lines].min())}: an hourly rate needs hours")
+    slot_units = slot_hours & (slot_kind != K_SCALE)
+    g_units = np.zeros(ng, np.int64)
+    if slot_units.any():
+        sub = np.flatnonzero(slot_units[pidx])
+        p_units = hrs[line[sub]]
+        _check_sum_bound(p_units)
+        _group_sums(p_units, gid[sub], out=g_units)
+        del p_units, sub
 
     # Distinct days: on-call (FLAT lines under per_hour) and per_day.
-    day_kind = p_counts_days
-    if (day_kind & wd_null[line]).any():
-        bad = int(line[np.argmax(day_kind & wd_null[line])])
-        raise ValueError(f"row {bad}: needs a work_date")
+    bad_lines = line_needs(slot_days) & wd_null
+    if bad_lines.any():
+        raise ValueError(f"row {int(lorder[bad_lines].min())}: needs a work_date")
     g_days = np.zeros(ng, np.int64)
-    if day_kind.any():
-        dk = np.unique(gid[day_kind] * (1 << 24) + (wd[line][day_kind] - int(wd.min())))
-        g_days = np.bincount(dk >> 24, minlength=ng).astype(np.int64)
-    oncall_units = np.zeros(ng, np.int64)
-    credit_cache: dict[tuple[int, int], int] = {}
-    for gi in np.flatnonzero((g_kind == K_HOUR) & (g_days > 0)):
-        key = (int(g_ent[gi]), int(g_days[gi]))
-        if key not in credit_cache:
-            plan = plans.plan(all_entries[key[0]].plan)
-            credit_cache[key] = int(plan.credited_hours(key[1]).scaleb(4))
-        oncall_units[gi] = credit_cache[key]
-    g_units = g_units + oncall_units
-    g_units = np.where(g_kind == K_DAY, g_days * 10_000, g_units)
+    if slot_days.any():
+        day_kind = np.flatnonzero(slot_days[pidx])
+        if day_kind.size:
+            dk = np.unique(gid[day_kind] * (1 << 24) + (wd[line[day_kind]] - int(wd.min())))
+            g_days = np.bincount(dk >> 24, minlength=ng).astype(np.int64)
+    oncall = np.flatnonzero((g_kind == K_HOUR) & (g_days > 0))
+    if oncall.size:  # credited hours per (entry, distinct days), looked up once per distinct pair
+        ckey = g_ent[oncall].astype(np.int64) * (int(g_days.max()) + 1) + g_days[oncall]
+        cuniq, cinv = np.unique(ckey, return_inverse=True)
+        dmax = int(g_days.max()) + 1
+        credit = np.array([int(plans.plan(all_entries[int(k // dmax)].plan).credited_hours(int(k % dmax)).scaleb(4))
+                           for k in cuniq], np.int64)
+        g_units[oncall] += credit[cinv]
+    is_day = g_kind == K_DAY
+    if is_day.any():
+        g_units[is_day] = g_days[is_day] * 10_000
 
     # Scale wages for percent_of_scale: hours(1e-4) x scale cents x multiplier(1e-1) = cents x 1e-5.
     g_scale = np.zeros(ng, np.int64)
-    pos_mask = p_kind == K_SCALE
-    if pos_mask.any():
-        sw = _mul_div_round(np.where(pos_mask, hrs[line], 0), sc_mult, 1)
+    if (slot_kind == K_SCALE).any():
+        sub = np.flatnonzero(p_kind == K_SCALE)
+        sw = _mul_div_round(hrs[line[sub]], pair_scale_a[pidx[sub]], 1)
         _check_sum_bound(sw)
-        g_scale = np.add.reduceat(sw[order], starts)
+        _group_sums(sw, gid[sub], out=g_scale)
+        del sw, sub
 
     # Caps: base groups (employee, pool, scope key, period end, episode, classification, debit, selection).
+    # Built from the capped groups (each lies in one base group); a line counts once per (pool,
+    # selection) however many rate lines of the pool select it: only the pairs of the first such
+    # rate line of its shape add to the base group's subject.
     caps = [r.cap for r in all_entries]
     has_cap = np.array([c is not None for c in caps])
-    g_basis = g_subject.copy()
+    g_basis = g_subject
     g_capped = has_cap[g_ent] & (g_kind == K_PCT)
     if g_capped.any():
+        g_basis = g_subject.copy()
         pools = sorted({c.pool for c in caps if c})
         matches = sorted({r.match_key for r in all_entries if r.cap})
         pool_of = np.array([pools.index(c.pool) if c else -1 for c in caps], np.int64)
         match_of = np.array([matches.index(r.match_key) if r.cap else -1 for r in all_entries], np.int64)
         scope_type = np.array([{"project": 0, "episode": 1, "picture": 1, "calendar_year": 2}[c.scope] if c else 0
                                for c in caps], np.int64)
-        years = (pe_days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+        pe_years = np.flatnonzero(pe_present) + pe_min  # days of the distinct period ends, by rank
+        years = pe_years.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
         year_strs = np.unique(years).astype(str)
         svocab = np.unique(np.concatenate([[""], ep_v.astype(str), year_strs]))
         ep_scode = np.searchsorted(svocab, ep_v.astype(str))
-        yr_scode = np.searchsorted(svocab, years.astype(str))
+        yr_scode = np.searchsorted(svocab, years.astype(str))  # by period-end rank
         empty_scode = int(np.searchsorted(svocab, ""))
 
-        def scode(ents: np.ndarray, lines: np.ndarray) -> np.ndarray:
-            st = scope_type[ents]
-            return np.where(st == 0, empty_scode, np.where(st == 1, ep_scode[ep_c[lines]], yr_scode[lines]))
-
-        cm = has_cap[ent] & (p_kind == K_PCT)
-        c_line, c_ent, c_debit = line[cm], ent[cm], debit[cm]
-        # Each line counts once per (pool, selection) however many rate lines of the pool select it.
-        dedup = _radix([(c_line, n), (pool_of[c_ent], len(pools)), (match_of[c_ent], len(matches))])
-        _, keep = np.unique(dedup, return_index=True)
-        c_line, c_ent, c_debit = c_line[keep], c_ent[keep], c_debit[keep]
-        bparts = [(emp_c[c_line], len(emp_v)), (pool_of[c_ent], len(pools)), (scode(c_ent, c_line), len(svocab)),
-                  (pe_c[c_line], pe_size), (ep_c[c_line], len(ep_v)), (cls_c[c_line], len(cls_v)),
-                  (c_debit, max(len(dvocab), 1)), (match_of[c_ent], len(matches))]
+        gi = np.flatnonzero(g_capped)
+        gl = g_line[gi]
+        ge = g_ent[gi]
+        st = scope_type[ge]
+        sc = np.where(st == 0, empty_scode, np.where(st == 1, ep_scode[g_ep[gi]], yr_scode[g_pe[gi]]))
+        if pair_first_a.all():
+            bsub_g = g_subject[gi]
+        else:
+            sub = np.flatnonzero(~pair_first_a[pidx])  # the pairs that do not count their line again
+            dup = np.zeros(ng, np.int64)
+            _group_sums(p_amt[sub], gid[sub], out=dup)
+            bsub_g = (g_subject - dup)[gi]
+            del sub, dup
+        bparts = [(g_emp[gi], len(emp_v)), (pool_of[ge], len(pools)), (sc, len(svocab)),
+                  (g_pe[gi], pe_n), (g_ep[gi], len(ep_v)), (cls_c[gl], len(cls_v)),
+                  (g_debit[gi], max(len(dvocab), 1)), (match_of[ge], len(matches))]
         bkey = _radix(bparts)
-        border, bstarts, _ = _segments(bkey)
+        border, bstarts, bgid = _segments(bkey)
         bk_sorted = bkey[border][bstarts]
-        b_sub = np.add.reduceat(cents[c_line][border], bstarts)
+        b_sub = np.add.reduceat(bsub_g[border], bstarts)
         # Running total per (employee, pool, scope key): the first three radix digits.
         tail = 1
         for _, size in bparts[3:]:
@@ -415,19 +558,10 @@ def vector_fringes(
         offset = np.r_[0, cum[seg_start[1:] - 1]] if len(seg_start) > 1 else np.zeros(1, np.int64)
         after = cum - offset[seg_id]
         before = after - b_sub
-        # Each capped group's base group.
-        gi = np.flatnonzero(g_capped)
-        gl = line[g_first[gi]]
-        ge = g_ent[gi]
-        gkey_b = _radix([(emp_c[gl], len(emp_v)), (pool_of[ge], len(pools)), (scode(ge, gl), len(svocab)),
-                         (pe_c[gl], pe_size), (ep_c[gl], len(ep_v)), (cls_c[gl], len(cls_v)),
-                         (debit[g_first[gi]], max(len(dvocab), 1)), (match_of[ge], len(matches))])
-        bi = np.searchsorted(bk_sorted, gkey_b)
         lo_e = np.array([int(c.floor.scaleb(2)) if c else 0 for c in caps], np.int64)
         hi_e = np.array([I64_MAX if c is None or c.amount is None else int(c.amount.scaleb(2)) for c in caps], np.int64)
         lo, hi = lo_e[ge], hi_e[ge]
-        portion = np.clip(after[bi], lo, hi) - np.clip(before[bi], lo, hi)
-        g_basis[gi] = portion
+        g_basis[gi] = np.clip(after[bgid], lo, hi) - np.clip(before[bgid], lo, hi)
 
     # Contributions: exact amounts (floor cents + remainder in 1e-13 cents), one rounding per unit.
     rate_u = np.array([rate_units(r.rate) for r in all_entries], np.int64)[g_ent]
@@ -442,46 +576,48 @@ def vector_fringes(
         if mask.any():
             q, r = _mul_divmod(values[mask], rate_u[mask], div)
             floor[mask], rem[mask] = q, r * (one // div)
-    gl = line[g_first]
+    gl = g_line
     fund_ids = sorted({(r.plan, r.fund) for r in all_entries})
     fund_of = np.array([fund_ids.index((r.plan, r.fund)) for r in all_entries], np.int64)
     episodic = np.array([episodic_fund(plans.plan(r.plan), r.fund) for r in all_entries])
-    unit_ep = np.where(episodic[g_ent], ep_c[gl] + 1, 0)
-    unit = _radix([(emp_c[gl], len(emp_v)), (fund_of[g_ent], len(fund_ids)), (pe_c[gl], pe_size),
+    unit_ep = np.where(episodic[g_ent], g_ep + 1, 0)
+    unit = _radix([(g_emp, len(emp_v)), (fund_of[g_ent], len(fund_ids)), (g_pe, pe_n),
                    (unit_ep, len(ep_v) + 1)])
     contrib = _allocate(unit, floor, rem, one)
     basis_amount = np.where(g_kind == K_SCALE, _mul_div_round(g_scale, np.ones(ng, np.int64), 10**5), g_basis)
     basis_null = ~np.isin(g_kind, [K_PCT, K_SCALE])
     units_null = np.isin(g_kind, [K_PCT, K_SCALE])
 
-    def take(vocab: list[str] | np.ndarray, idx: np.ndarray) -> pd.Series:
-        arr = pa.array([str(v) for v in vocab], pa.string()).take(pa.array(idx, pa.int64()))
-        return pd.Series(arr, dtype=OUTPUT_COLUMNS["plan"])
+    # String columns: categorical, codes into the small table of the values that occur (no per-row strings).
+    ent_used = np.bincount(g_ent, minlength=len(all_entries)) > 0
 
-    pp_days = np.array([-1 if p is None else (p - EPOCH).days for p in pp_of_ep], np.int64)[ep_c[gl]]
+    def per_entry(labels: list[str]) -> pd.Series:
+        return categorical([str(v) for v in labels], g_ent, ent_used)
+
+    pp_days = np.array([-1 if p is None else (p - EPOCH).days for p in pp_of_ep], np.int64)[g_ep]
     data = {
-        "employee_id": take(emp_v, emp_c[gl]),
-        "plan": take([r.plan for r in all_entries], g_ent),
-        "fund": take([r.fund for r in all_entries], g_ent),
-        "rate_id": take([r.id for r in all_entries], g_ent),
-        "kind": take(kind_names, g_kind),
-        "contribution_type": take([r.contribution_type for r in all_entries], g_ent),
-        "classification": take(cls_v, cls_c[gl]),
-        "episode": take(ep_v, ep_c[gl]),
+        "employee_id": categorical([str(v) for v in emp_v], g_emp),
+        "plan": per_entry([r.plan for r in all_entries]),
+        "fund": per_entry([r.fund for r in all_entries]),
+        "rate_id": per_entry([r.id for r in all_entries]),
+        "kind": categorical(kind_names, g_kind),
+        "contribution_type": per_entry([r.contribution_type for r in all_entries]),
+        "classification": categorical([str(v) for v in cls_v], cls_c[gl]),
+        "episode": categorical([str(v) for v in ep_v], g_ep),
         "period_end": pd.Series(pa.array(pe_days[gl].astype(np.int32)).cast(pa.date32()),
                                 dtype=OUTPUT_COLUMNS["period_end"]),
         "pp_date": pd.Series(pa.array(pp_days.astype(np.int32), mask=pp_days < 0).cast(pa.date32()),
                              dtype=OUTPUT_COLUMNS["pp_date"]),
-        "debit_account": take(dvocab, debit[g_first]),
-        "credit_account": take([fringe_payable(r.plan) for r in all_entries], g_ent),
-        "subject_gross": pd.Series(cents_to_money_array(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
-        "basis_amount": pd.Series(cents_to_money_array(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
+        "debit_account": categorical([str(v) for v in dvocab], g_debit),
+        "credit_account": per_entry([fringe_payable(r.plan) for r in all_entries]),
+        "subject_gross": pd.Series(_money(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
+        "basis_amount": pd.Series(_money(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
         "basis_units": pd.Series(_units_array(g_units, units_null), dtype=OUTPUT_COLUMNS["basis_units"]),
-        "rate": take([str(r.rate) for r in all_entries], g_ent),
-        "contribution": pd.Series(cents_to_money_array(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
-        "cap_scope": take(["" if c is None else c.scope for c in caps], g_ent),
-        "lines": pd.Series(g_lines.astype(np.int64), dtype="int64"),
+        "rate": per_entry([str(r.rate) for r in all_entries]),
+        "contribution": pd.Series(_money(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
+        "cap_scope": per_entry(["" if c is None else c.scope for c in caps]),
+        "lines": pd.Series(g_lines, dtype="int64"),
     }
     # Group keys were radix-combined in SORT_KEYS order (entries sorted by plan, fund, id; every code
     # assigned in sorted value order), so the groups already come out sorted; the property tests check it.
-    return pd.DataFrame(data)[list(OUTPUT_COLUMNS)]
+    return pd.DataFrame(data, copy=False)
