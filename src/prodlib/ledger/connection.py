@@ -79,7 +79,7 @@ def make_engine(url: str | Path, *, readonly: bool = False) -> sa.Engine:
         if not readonly:  # setting WAL is a write; a reader reads the file as it is
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
-            cur.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+            cur.execute("PRAGMA wal_autocheckpoint = 32768")  # WAL_AUTOCHECKPOINT_PAGES (a literal: no SQL built)
         cur.execute("PRAGMA busy_timeout = 60000")
         cur.execute("PRAGMA cache_size = -131072")  # 128 MB: big batches stay fast
         cur.close()
