@@ -48,6 +48,15 @@ def _sqlite_readonly_uri(u: sa.engine.URL) -> bool:
     return u.query.get("mode") == "ro"
 
 
+#: WAL pages between automatic checkpoints (SQLite's default is 1,000, 4 MB): a studio run commits one
+#: transaction per file, each dirtying thousands of index pages at random (row keys, document numbers),
+#: and at 1,000 pages nearly every commit copied its pages into the database file and synced it. At
+#: 32,768 (128 MB of WAL) a page changed by many files is copied once per checkpoint: the write path of
+#: the 1M studio run (replayed) took 35.3 s CPU instead of 40.6. Durability is unchanged: a checkpoint
+#: only moves committed pages from the WAL into the file; after a crash the WAL is replayed.
+WAL_AUTOCHECKPOINT_PAGES = 32_768
+
+
 def make_engine(url: str | Path, *, readonly: bool = False) -> sa.Engine:
     """Engine with the per-backend settings the ledger relies on.
 
@@ -70,6 +79,7 @@ def make_engine(url: str | Path, *, readonly: bool = False) -> sa.Engine:
         if not readonly:  # setting WAL is a write; a reader reads the file as it is
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA wal_autocheckpoint = 32768")  # WAL_AUTOCHECKPOINT_PAGES (a literal: no SQL built)
         cur.execute("PRAGMA busy_timeout = 60000")
         cur.execute("PRAGMA cache_size = -131072")  # 128 MB: big batches stay fast
         cur.close()
