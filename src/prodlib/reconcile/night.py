@@ -172,14 +172,35 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
             book = None if book is None else book[[d <= as_of for d in book["payment_date"]]].reset_index(drop=True)
             timecards, pay = _until(timecards, "work_date", as_of), _until(pay, "period_end", as_of)
     settings = settings or ReconcileSettings()
-    entries, batches = led.entries_frame(as_of), led.batches_frame()
-    receipts = posted_lines(entries, batches, "petty_cash").rename(columns={
-        "document_no": "envelope_id", "party_id": "custodian", "entry_date": "receipt_date"})
-    out = NightInputs(as_of, invoice_lines(entries, batches), led.purchase_orders_frame(as_of),
-                      led.open_commitments(as_of, po_match_days=settings.po_match_days), receipts, bank, book,
+    lines, pos, ledger_open, receipts = ledger_inputs(led, as_of, settings)
+    out = NightInputs(as_of, lines, pos, ledger_open, receipts, bank, book,
                       settings, timecards, pay, frozenset(held), work, held_env)
     step(NIGHT_STEPS[2])
     return out
+
+
+def ledger_inputs(led: Ledger, as_of: date | None, settings: ReconcileSettings
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the night reads of the ledger: (invoice lines, PO register, the ledger's open commitments,
+    petty cash receipts), as of ``as_of``, in one snapshot.
+
+    Only the cost lines of invoice and petty cash batches (and of corrections) are read
+    (``ledger.view.kind_lines``: by each batch's entry range), not the whole journal; the ledger's
+    open commitments are computed from the same lines (``commitments.open_commitments_of``)."""
+    from prodlib.ledger import commitments as cm
+    from prodlib.ledger import view as lv
+
+    with led.engine.connect() as conn:
+        pid = led.production_id
+        entries = lv.kind_lines(conn, pid, ("invoice", "petty_cash"), as_of)
+        batches = led.batches_frame()[["batch_id", "kind"]]
+        lines = invoice_lines(entries, batches)
+        receipts = posted_lines(entries, batches, "petty_cash").rename(columns={
+            "document_no": "envelope_id", "party_id": "custodian", "entry_date": "receipt_date"})
+        del entries
+        pos = cm.purchase_orders_frame(conn, pid, as_of)
+        ledger_open = cm.open_commitments_of(conn, pid, pos, lines, as_of, settings.po_match_days)
+    return lines, pos, ledger_open, receipts
 
 
 def _held_envelopes(specs: Iterable, q: pd.DataFrame) -> frozenset[str]:
