@@ -202,8 +202,11 @@ def sync_findings(conn: sa.Connection, scope: Scope, findings: Sequence[Finding]
 
 def kinds_run(result) -> tuple[str, ...]:
     """The reconciliations a :class:`~prodlib.reconcile.night.NightResult` ran: invoices always; bank and
-    petty cash with an input folder (``cash``); and any kind it found something of."""
+    petty cash with an input folder (``cash``); and any kind it found something of. A night of some
+    kinds only (its ``kinds``: the others' inputs did not change) ran those."""
     from prodlib.reconcile.findings import KINDS
 
+    if getattr(result, "kinds", None) is not None:
+        return tuple(result.kinds)
     ran = list(KINDS) if result.cash is not None else ["invoice"]
     return tuple(dict.fromkeys([*ran, *(f.kind for f in result.findings)]))

@@ -8,8 +8,8 @@ ledger, so a second run of the same night gives the same result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,10 +139,15 @@ NIGHT_STEPS = ("bank feeds and check registers", "timecards and payroll", "the l
 
 
 def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | None = None,
-                settings: ReconcileSettings | None = None, step: Callable[[str], None] = _quiet) -> NightInputs:
+                settings: ReconcileSettings | None = None, step: Callable[[str], None] = _quiet,
+                kinds: Collection[str] | None = None) -> NightInputs:
     """Read the ledger, and with ``input_dir`` its bank feeds, check registers, timecards and payroll
     (and the production's ``reconcile:`` settings and work rules). Without ``as_of``, the night is the
-    last bank line's date (else everything the ledger holds)."""
+    last bank line's date (else everything the ledger holds). ``kinds``: only what these
+    reconciliations (of :data:`KINDS`) read; the rest is left empty (default: everything)."""
+    def wanted(*ks: str) -> bool:
+        return kinds is None or any(k in kinds for k in ks)
+
     bank = book = timecards = pay = None
     held: set[tuple[str, date]] = set()
     work = None
@@ -155,14 +160,18 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
         settings = settings or inputs.production.reconcile
         q = led.quarantine_frame()
         quarantined = {(s, int(n)) for s, n in zip(q["source_id"], q["source_line"], strict=True)}
-        bank = _accepted("bank", inputs.of_kind("bank"), quarantined)
-        book = _accepted("check_register", inputs.of_kind("check_register"), quarantined)
+        if wanted("bank") or as_of is None:  # the night's date is the bank's
+            bank = _accepted("bank", inputs.of_kind("bank"), quarantined)
+        if wanted("bank", "petty_cash"):
+            book = _accepted("check_register", inputs.of_kind("check_register"), quarantined)
         step(NIGHT_STEPS[0])
-        timecards, held_cards = _rows(inputs.of_kind("timecard"), quarantined)
-        pay, held_pay = _rows(inputs.of_kind("payroll"), quarantined)
+        if wanted("timecard"):
+            timecards, held_cards = _rows(inputs.of_kind("timecard"), quarantined)
+            pay, held_pay = _rows(inputs.of_kind("payroll"), quarantined)
+            held = _days(held_cards) | _days(held_pay)
         step(NIGHT_STEPS[1])
-        held = _days(held_cards) | _days(held_pay)
-        held_env = _held_envelopes(inputs.of_kind("petty_cash"), q)
+        if wanted("petty_cash"):
+            held_env = _held_envelopes(inputs.of_kind("petty_cash"), q)
         if timecards is not None or pay is not None:
             work = load_rules(inputs.production).work
         if as_of is None and bank is not None and len(bank):
@@ -172,33 +181,37 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
             book = None if book is None else book[[d <= as_of for d in book["payment_date"]]].reset_index(drop=True)
             timecards, pay = _until(timecards, "work_date", as_of), _until(pay, "period_end", as_of)
     settings = settings or ReconcileSettings()
-    lines, pos, ledger_open, receipts = ledger_inputs(led, as_of, settings)
+    lines, pos, ledger_open, receipts = ledger_inputs(led, as_of, settings, wanted("invoice"), wanted("petty_cash"))
     out = NightInputs(as_of, lines, pos, ledger_open, receipts, bank, book,
                       settings, timecards, pay, frozenset(held), work, held_env)
     step(NIGHT_STEPS[2])
     return out
 
 
-def ledger_inputs(led: Ledger, as_of: date | None, settings: ReconcileSettings
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def ledger_inputs(led: Ledger, as_of: date | None, settings: ReconcileSettings, invoices: bool = True,
+                  petty_cash: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """What the night reads of the ledger: (invoice lines, PO register, the ledger's open commitments,
     petty cash receipts), as of ``as_of``, in one snapshot.
 
     Only the cost lines of invoice and petty cash batches (and of corrections) are read
     (``ledger.view.kind_lines``: by each batch's entry range), not the whole journal; the ledger's
-    open commitments are computed from the same lines (``commitments.open_commitments_of``)."""
+    open commitments are computed from the same lines (``commitments.open_commitments_of``).
+    ``invoices`` / ``petty_cash`` False: that part is not read (empty frames)."""
     from prodlib.ledger import commitments as cm
     from prodlib.ledger import view as lv
 
     with led.engine.connect() as conn:
         pid = led.production_id
-        entries = lv.kind_lines(conn, pid, ("invoice", "petty_cash"), as_of)
+        read = [k for k, want in (("invoice", invoices), ("petty_cash", petty_cash)) if want]
+        entries = lv.kind_lines(conn, pid, read, as_of)
         batches = led.batches_frame()[["batch_id", "kind"]]
-        lines = invoice_lines(entries, batches)
-        receipts = posted_lines(entries, batches, "petty_cash").rename(columns={
+        lines = invoice_lines(entries, batches if invoices else batches.iloc[:0])
+        receipts = posted_lines(entries, batches if petty_cash else batches.iloc[:0], "petty_cash").rename(columns={
             "document_no": "envelope_id", "party_id": "custodian", "entry_date": "receipt_date"})
         del entries
         pos = cm.purchase_orders_frame(conn, pid, as_of)
+        if not invoices:
+            pos = pos.iloc[:0]
         ledger_open = cm.open_commitments_of(conn, pid, pos, lines, as_of, settings.po_match_days)
     return lines, pos, ledger_open, receipts
 
@@ -230,6 +243,10 @@ class NightResult:
       balances: the reconciled balance per account and statement date (empty without one).
       envelopes: the petty cash envelope check, or None without an input folder.
       findings: every finding, invoice, timecard, bank then petty cash.
+      kinds: the reconciliations this night ran (:data:`KINDS`), when it ran only those whose inputs
+        changed (:func:`run_night_after`); None for a whole night. The others' findings stay in the
+        queue as they are.
+      state: what to record with the findings (:func:`night_state`), or None.
     """
 
     as_of: date | None
@@ -240,6 +257,8 @@ class NightResult:
     balances: tuple[BankReconciliation, ...]
     envelopes: EnvelopeCheck | None
     findings: tuple[Finding, ...]
+    kinds: tuple[str, ...] | None = None
+    state: dict | None = None
 
     def by_reason(self) -> list[tuple[str, str, int, object]]:
         """(kind, reason, count, amount at stake) per finding reason, in kind order."""
@@ -261,14 +280,18 @@ def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame) -> bool:
 
 
 def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = None,
-                    step: Callable[[str], None] = _quiet) -> NightResult:
-    """Every reconciliation over what :func:`load_inputs` read (``settings``: default the inputs')."""
+                    step: Callable[[str], None] = _quiet, kinds: Collection[str] | None = None) -> NightResult:
+    """Every reconciliation over what :func:`load_inputs` read (``settings``: default the inputs');
+    ``kinds``: only these (of :data:`KINDS`; :func:`load_inputs` read with the same ``kinds``)."""
+    def wanted(*ks: str) -> bool:
+        return kinds is None or any(k in kinds for k in ks)
+
     settings = settings or inputs.settings
     inv = reconcile_invoices(inputs.invoice_lines, inputs.purchase_orders, settings)
-    findings = list(inv.findings)
+    findings = list(inv.findings) if wanted("invoice") else []
     step(NIGHT_STEPS[3])
     tc = None
-    if inputs.work is not None:
+    if inputs.work is not None and wanted("timecard"):
         tc = reconcile_timecards(inputs.timecards if inputs.timecards is not None else pd.DataFrame(
             {c: pd.Series(dtype=object) for c in ("employee_id", "work_date", "line")}),
             inputs.pay if inputs.pay is not None else pd.DataFrame({c: pd.Series(dtype=object) for c in PAY_COLUMNS}),
@@ -277,21 +300,25 @@ def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = No
     step(NIGHT_STEPS[4])
     cash = envelopes = None
     balances: tuple[BankReconciliation, ...] = ()
-    if inputs.bank is not None or inputs.book is not None:
-        bank = inputs.bank if inputs.bank is not None else _empty_bank()
+    if (inputs.bank is not None or inputs.book is not None) and wanted("bank", "petty_cash"):
+        bank = inputs.bank if inputs.bank is not None and wanted("bank") else _empty_bank()
         book = inputs.book if inputs.book is not None else _empty_book()
         cash = match_cash(bank, book, settings, inputs.as_of)
-        findings += cash.findings
-        when = inputs.as_of or max([*cash.bank["posted_date"], *cash.book["payment_date"]], default=None)
-        balances = tuple(reconciliations(cash, when)) if when is not None else ()
+        if wanted("bank"):
+            findings += cash.findings
+            when = inputs.as_of or max([*cash.bank["posted_date"], *cash.book["payment_date"]], default=None)
+            balances = tuple(reconciliations(cash, when)) if when is not None else ()
         step(NIGHT_STEPS[5])
-        env_cash = book[book["envelope_id"] != ""] if "envelope_id" in book else book.iloc[:0]
-        envelopes = check_envelopes(inputs.receipts, env_cash.assign(envelope_id=env_cash.get("envelope_id", "")),
-                                    held=inputs.held_envelopes)
-        findings += envelopes.findings
+        if wanted("petty_cash"):
+            env_cash = book[book["envelope_id"] != ""] if "envelope_id" in book else book.iloc[:0]
+            envelopes = check_envelopes(inputs.receipts, env_cash.assign(envelope_id=env_cash.get("envelope_id", "")),
+                                        held=inputs.held_envelopes)
+            findings += envelopes.findings
         step(NIGHT_STEPS[6])
+        if not wanted("bank"):
+            cash = None  # matched only for the envelopes' cash: not a bank reconciliation
     return NightResult(inputs.as_of, inv, tc, _ledger_agrees(inv.positions, inputs.ledger_open), cash, balances,
-                       envelopes, tuple(findings))
+                       envelopes, tuple(findings), None if kinds is None else tuple(k for k in KINDS if k in kinds))
 
 
 def run_night(led: Ledger, input_dir: str | Path | None = None, settings: ReconcileSettings | None = None,
@@ -310,6 +337,9 @@ def summary_lines(result: NightResult) -> list[str]:
     """The night in a few lines: findings by kind and reason with the amount at stake, and each bank
     account's reconciliation on the night (tied or not)."""
     lines = [f"reconcile as of {result.as_of or 'the latest entry'}: {len(result.findings):,} findings"]
+    if result.kinds is not None:
+        lines.append(f"  reconciled {', '.join(result.kinds) or 'nothing'}: the other reconciliations' inputs did "
+                     "not change since the last night (their findings stay in the queue as they are)")
     for kind, reason, n, amount in result.by_reason():
         lines.append(f"  {kind:<10} {reason:<26} {n:>6,}  at stake {amount}")
     last: dict[str, BankReconciliation] = {}
@@ -351,3 +381,149 @@ def write_outputs(result: NightResult, out_dir: str | Path) -> list[Path]:
     if result.timecards is not None:
         paths.append(write_csv(result.timecards.days, out / "reconcile_timecards.csv"))
     return paths
+
+
+# --- the night after a run: only what the new batches can change -------------------------------
+
+#: The audit event a night that wrote its findings into the queue appends (:func:`night_state`).
+NIGHT_EVENT = "night_reconciled"
+#: The input kinds the night reads from the input folder, not the ledger.
+FOLDER_KINDS = ("bank", "check_register", "timecard", "payroll", "petty_cash")
+#: What each reconciliation reads: the folder's files of these kinds, the ledger's batches of these kinds.
+DEPENDS = {"invoice": ((), ("invoice", "purchase_order")),
+           "timecard": (("timecard", "payroll"), ("timecard", "payroll")),
+           "bank": (("bank", "check_register"), ("bank", "check_register")),
+           "petty_cash": (("petty_cash", "check_register"), ("petty_cash", "check_register"))}
+
+
+def _digest(parts: Iterable[tuple[str, str]]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(f"{a}\x1e{b}" for a, b in sorted(parts)).encode()).hexdigest()
+
+
+def _file_digest(path: str | Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _marks(conn, production_id: str) -> dict[str, int]:
+    """The ledger's last ids: batch, journal entry, quarantine row, PO version (0 for none)."""
+    import sqlalchemy as sa
+
+    from prodlib.ledger import schema as s
+
+    out = {}
+    for name, col, prod in (("batch", s.batches.c.batch_id, s.batches.c.production_id),
+                            ("entry", s.journal_entries.c.entry_id, s.journal_entries.c.production_id),
+                            ("quarantine", s.quarantine.c.q_id, s.quarantine.c.production_id),
+                            ("po_row", s.purchase_orders.c.po_row_id, s.purchase_orders.c.production_id)):
+        out[name] = int(conn.execute(sa.select(sa.func.max(col)).where(prod == production_id)).scalar() or 0)
+    return out
+
+
+def night_state(led: Ledger, input_dir: str | Path, settings: ReconcileSettings, as_of: date | None) -> dict:
+    """What a night over ``input_dir`` reconciled, to be recorded with its findings (the audit event
+    :data:`NIGHT_EVENT`, sealed in the audit chain like every event): the ledger's last ids (read
+    before the night reads anything, so what a concurrent run posts is reconciled again next time),
+    a digest per input kind of the folder's files (source id and content hash), of the settings and
+    of the work-rule files, and the night's date. The next ``prodlib run`` compares its own state
+    with it (:func:`changes_since`) to reconcile only what changed."""
+    from prodlib.rules import load_rules
+    from prodlib.sources import load_input_set
+
+    inputs = load_input_set(input_dir)
+    with led.engine.connect() as conn:
+        marks = _marks(conn, led.production_id)
+    folder = {k: _digest((spec.id, _file_digest(spec.path)) for spec in inputs.of_kind(k)) for k in FOLDER_KINDS}
+    has_work = bool(inputs.of_kind("timecard") or inputs.of_kind("payroll"))
+    work = _digest((str(p), _file_digest(p)) for p in sorted({r.path for r in load_rules(inputs.production).work
+                                                               .schedules if r.path})) if has_work else ""
+    return {"version": 1, "as_of": as_of.isoformat() if as_of else None, **marks, "folder": folder,
+            "settings": repr(settings), "work": work}
+
+
+def last_state(led: Ledger) -> dict | None:
+    """The state the latest night recorded (:data:`NIGHT_EVENT`), or None."""
+    import json
+
+    import sqlalchemy as sa
+
+    from prodlib.ledger import schema as s
+
+    a = s.audit_events
+    with led.engine.connect() as conn:
+        text = conn.execute(sa.select(a.c.payload).where(a.c.production_id == led.production_id,
+                                                         a.c.event_type == NIGHT_EVENT)
+                            .order_by(a.c.event_id.desc()).limit(1)).scalar()
+    return json.loads(text) if text else None
+
+
+def changes_since(led: Ledger, before: dict | None, now: dict) -> tuple[str, ...] | None:
+    """The reconciliations whose inputs changed between two night states (:func:`night_state`), in
+    :data:`KINDS` order; None when the night must be run whole: no earlier state, other settings or
+    work rules, a change the new batches do not account for (an entry, quarantined row or PO version
+    written outside a batch since, e.g. a reversal through the API), or another night date."""
+    import sqlalchemy as sa
+
+    from prodlib.ledger import schema as s
+
+    if before is None or before.get("version") != 1 or any(before.get(k) != now[k] for k in ("settings", "work")):
+        return None
+    if any(now[k] < before[k] for k in ("batch", "entry", "quarantine", "po_row")):
+        return None
+    e, q, b = s.journal_entries, s.quarantine, s.batches
+    with led.engine.connect() as conn:
+        pid = led.production_id
+        outside = [conn.execute(sa.select(sa.func.count()).select_from(t).where(
+            t.c.production_id == pid, key > before[mark],
+            sa.or_(t.c.batch_id.is_(None), t.c.batch_id <= before["batch"]))).scalar()
+            for t, key, mark in ((e, e.c.entry_id, "entry"), (q, q.c.q_id, "quarantine"))]
+        new_kinds = {k for (k,) in conn.execute(sa.select(b.c.kind).where(
+            b.c.production_id == pid, b.c.batch_id > before["batch"],
+            (b.c.rows_posted + b.c.rows_quarantined) > 0).distinct())}
+    if any(outside):
+        return None
+    if now["po_row"] > before["po_row"]:
+        new_kinds.add("purchase_order")
+    changed_folder = {k for k in FOLDER_KINDS if before["folder"].get(k) != now["folder"][k]}
+    return tuple(kind for kind in KINDS if changed_folder & set(DEPENDS[kind][0]) or new_kinds & set(DEPENDS[kind][1]))
+
+
+def run_night_after(led: Ledger, input_dir: str | Path, settings: ReconcileSettings | None = None,
+                    progress: Callable[[str], None] | None = None) -> NightResult:
+    """``prodlib run``'s night: only the reconciliations whose inputs changed since the night the
+    ledger last recorded (:func:`changes_since`: a day of invoices reconciles invoices, and does not
+    read the bank feeds, timecards or payroll again), the whole night when that cannot be told (no
+    earlier night, other settings, a bank feed that moves the night's date...). The result carries
+    its ``kinds`` (the queue supersedes only their findings) and its ``state`` to record. A night of
+    some kinds finds what the whole night finds of those kinds: each reconciliation is run whole
+    over its inputs, and the others' inputs are the same as the recorded night's."""
+    from prodlib.sources import load_input_set
+
+    step = progress or _quiet
+    settings = settings or load_input_set(input_dir).production.reconcile
+    before = last_state(led)
+    state = night_state(led, input_dir, settings, None)
+    kinds = changes_since(led, before, state) if before is not None and before.get("derived") else None
+    if kinds is not None:
+        prior = date.fromisoformat(before["as_of"]) if before["as_of"] else None
+        inputs = load_inputs(led, None if "bank" in kinds else prior, input_dir, settings, step, kinds)
+        if inputs.as_of == prior:
+            result = reconcile_night(inputs, settings, step, kinds)
+            return replace(result, state={**state, "as_of": before["as_of"], "derived": True})
+    result = reconcile_night(load_inputs(led, None, input_dir, settings, step), settings, step)
+    return replace(result, state={**state, "as_of": result.as_of.isoformat() if result.as_of else None,
+                                  "derived": True})
+
+
+def record_state(conn, scope, state: dict, now: str) -> int:
+    """Append the night's state (:data:`NIGHT_EVENT`) in the transaction that writes its findings."""
+    from prodlib.ledger import journal
+
+    journal.lock_head(conn, "journal")
+    return journal.append_event(conn, scope, NIGHT_EVENT, state, now)
