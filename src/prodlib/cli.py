@@ -438,7 +438,8 @@ def record_findings(db: str | None, result, *, by: str, dry_run: bool = False):
     led = Ledger.open(database_url(db))
     try:
         with led.transaction() as conn:
-            synced = sync_findings(conn, led.scope, result.findings, kinds_run(result), night, by=by)
+            synced = sync_findings(conn, led.scope, result.findings, kinds_run(result), night, by=by,
+                                   judged=result.in_scope if getattr(result, "vendors", None) is not None else None)
             if getattr(result, "state", None) is not None:  # what this night reconciled: the next run's start
                 from prodlib.ledger.normalize import stamp
                 from prodlib.reconcile.night import record_state

@@ -90,6 +90,7 @@ def test_a_day_of_invoices_reconciles_invoices_only_and_finds_what_the_whole_nig
     _run(sample, url)  # the incremental night
     day = capsys.readouterr().out
     assert "reconciled invoice: the other reconciliations' inputs did not change" in day
+    assert "invoices of 1 vendor(s), those the new lines touch (through their POs too): V-ACME\n" in day
     _run(sample, twin_url, "--no-reconcile")
     _whole_night(sample, twin_url, tmp_path / "whole")
     capsys.readouterr()

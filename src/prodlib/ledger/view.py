@@ -72,12 +72,14 @@ def _ranges(rows: list[tuple[int, int | None, int | None]]) -> list[tuple[int, i
 
 
 def kind_lines(conn: sa.Connection, production_id: str, kinds: Sequence[str], as_of: DateLike = None,
-               known_at: Known = None, after_entry: int | None = None) -> pd.DataFrame:
+               known_at: Known = None, after_entry: int | None = None,
+               parties: Collection[str] | None = None) -> pd.DataFrame:
     """The cost-account lines of entries posted by batches of ``kinds``, and of every reversal, void
     or reissue (which carry the entry they correct in ``reverses_entry_id``), in :data:`KIND_LINE_COLUMNS`:
     what the night needs of the journal, selected in SQL by each batch's entry id range (the primary
     key) and the reversal index, instead of every line of every kind (``entries_frame``).
-    ``after_entry``: only entries with a larger id (what was posted since)."""
+    ``after_entry``: only entries with a larger id (what was posted since); ``parties``: only entries of
+    these parties (vendors, custodians)."""
     e, ln, b = s.journal_entries, s.journal_lines, s.batches
     batch_rows = conn.execute(sa.select(b.c.batch_id, b.c.first_entry_id, b.c.last_entry_id).where(
         b.c.production_id == production_id, b.c.kind.in_(list(kinds)))).all()
@@ -88,6 +90,8 @@ def kind_lines(conn: sa.Connection, production_id: str, kinds: Sequence[str], as
             .where(*_cost_lines(ln), *temporal_filter(e, "entry_date", production_id, as_of, known_at)))
     if after_entry is not None:
         base = base.where(e.c.entry_id > after_entry)
+    if parties is not None:
+        base = base.where(e.c.party_id.in_(sorted(parties)))
     rows: list = []
     for lo, hi in _ranges(batch_rows):
         rows.extend(conn.execute(base.where(e.c.entry_id.between(lo, hi), e.c.batch_id.in_(ids))
@@ -97,6 +101,25 @@ def kind_lines(conn: sa.Connection, production_id: str, kinds: Sequence[str], as
                              .order_by(e.c.entry_id, ln.c.line_no)).all())
     frame = rows_frame(rows, list(KIND_LINE_COLUMNS))
     return frame.sort_values("entry_id", kind="stable").reset_index(drop=True) if len(frame) else frame
+
+
+def kind_party_pos(conn: sa.Connection, production_id: str, kind: str, after_batch: int | None = None
+                   ) -> set[tuple[str, str | None]]:
+    """Distinct (party_id, po_number) of the entries posted by batches of ``kind`` (after batch
+    ``after_batch``), aggregated in SQL by each batch's entry range: which vendors' lines carry which PO
+    numbers (the night's invoice reconciliation partitions by vendor through them)."""
+    e, b = s.journal_entries, s.batches
+    cond = [b.c.production_id == production_id, b.c.kind == kind]
+    if after_batch is not None:
+        cond.append(b.c.batch_id > after_batch)
+    batch_rows = conn.execute(sa.select(b.c.batch_id, b.c.first_entry_id, b.c.last_entry_id).where(*cond)).all()
+    ids = [int(r[0]) for r in batch_rows]
+    out: set[tuple[str, str | None]] = set()
+    for lo, hi in _ranges(batch_rows):
+        out.update((p, n) for p, n in conn.execute(
+            sa.select(e.c.party_id, e.c.po_number).where(e.c.entry_id.between(lo, hi), e.c.batch_id.in_(ids),
+                                                         e.c.production_id == production_id).distinct()))
+    return out
 
 
 def _after(prefix: str) -> str:
@@ -200,9 +223,9 @@ class LedgerView:
         return df
 
     def kind_lines(self, kinds: Sequence[str], as_of: DateLike = None, known_at: Known = None,
-                   after_entry: int | None = None) -> pd.DataFrame:
+                   after_entry: int | None = None, parties: Collection[str] | None = None) -> pd.DataFrame:
         """The cost lines of ``kinds``' batches and of every correction (:func:`kind_lines`)."""
-        return self._read(kind_lines, kinds, as_of, known_at, after_entry)
+        return self._read(kind_lines, kinds, as_of, known_at, after_entry, parties)
 
     def lines_of_entries_touching(self, prefix: str, as_of: DateLike = None,
                                   known_at: Known = None) -> pd.DataFrame:

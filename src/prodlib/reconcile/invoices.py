@@ -67,7 +67,7 @@ def posted_lines(entries: pd.DataFrame, batches: pd.DataFrame, kind: str) -> pd.
     ("<source_id>:<source_line>").
     """
     inv_batches = set(batches.loc[batches["kind"] == kind, "batch_id"].tolist())
-    e = entries[entries["account"].map(is_cost_account)]
+    e = entries[entries["account"].map(is_cost_account).to_numpy(dtype=bool)]  # (an empty mask picks no columns)
     rev = e["reverses_entry_id"]
     chain = rev.where(rev.notna(), e["entry_id"]).astype("int64")
     origin = set(e.loc[e["batch_id"].isin(inv_batches), "entry_id"].tolist())

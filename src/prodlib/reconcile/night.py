@@ -46,7 +46,8 @@ class NightInputs:
       as_of: the day the books and the bank are taken at.
       invoice_lines: the ledger's invoice lines (``invoices.LINE_COLUMNS``).
       purchase_orders: the ledger's PO register as of then.
-      ledger_open: the ledger's own ``open_commitments`` as of then (checked against ours).
+      ledger_open: the ledger's own ``open_commitments`` as of then (checked against ours), or None
+        when the night reconciles some vendors only (not checked).
       receipts: the ledger's petty cash lines (``petty_cash.RECEIPT_COLUMNS``).
       bank: the bank lines (``bank.BANK_COLUMNS``), or None without an input folder.
       book: the check register items (``bank.BOOK_COLUMNS`` + envelope_id), or None without one.
@@ -61,7 +62,7 @@ class NightInputs:
     as_of: date | None
     invoice_lines: pd.DataFrame
     purchase_orders: pd.DataFrame
-    ledger_open: pd.DataFrame
+    ledger_open: pd.DataFrame | None
     receipts: pd.DataFrame
     bank: pd.DataFrame | None
     book: pd.DataFrame | None
@@ -140,11 +141,13 @@ NIGHT_STEPS = ("bank feeds and check registers", "timecards and payroll", "the l
 
 def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | None = None,
                 settings: ReconcileSettings | None = None, step: Callable[[str], None] = _quiet,
-                kinds: Collection[str] | None = None) -> NightInputs:
+                kinds: Collection[str] | None = None, vendors: Collection[str] | None = None) -> NightInputs:
     """Read the ledger, and with ``input_dir`` its bank feeds, check registers, timecards and payroll
     (and the production's ``reconcile:`` settings and work rules). Without ``as_of``, the night is the
     last bank line's date (else everything the ledger holds). ``kinds``: only what these
-    reconciliations (of :data:`KINDS`) read; the rest is left empty (default: everything)."""
+    reconciliations (of :data:`KINDS`) read; the rest is left empty (default: everything).
+    ``vendors``: only these vendors' invoice lines and POs (:func:`invoice_scope`), and no check of
+    the ledger's open commitments (``ledger_open`` None)."""
     def wanted(*ks: str) -> bool:
         return kinds is None or any(k in kinds for k in ks)
 
@@ -181,7 +184,8 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
             book = None if book is None else book[[d <= as_of for d in book["payment_date"]]].reset_index(drop=True)
             timecards, pay = _until(timecards, "work_date", as_of), _until(pay, "period_end", as_of)
     settings = settings or ReconcileSettings()
-    lines, pos, ledger_open, receipts = ledger_inputs(led, as_of, settings, wanted("invoice"), wanted("petty_cash"))
+    lines, pos, ledger_open, receipts = ledger_inputs(led, as_of, settings, wanted("invoice"), wanted("petty_cash"),
+                                                      vendors)
     out = NightInputs(as_of, lines, pos, ledger_open, receipts, bank, book,
                       settings, timecards, pay, frozenset(held), work, held_env)
     step(NIGHT_STEPS[2])
@@ -189,30 +193,44 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
 
 
 def ledger_inputs(led: Ledger, as_of: date | None, settings: ReconcileSettings, invoices: bool = True,
-                  petty_cash: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                  petty_cash: bool = True, vendors: Collection[str] | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
     """What the night reads of the ledger: (invoice lines, PO register, the ledger's open commitments,
     petty cash receipts), as of ``as_of``, in one snapshot.
 
     Only the cost lines of invoice and petty cash batches (and of corrections) are read
     (``ledger.view.kind_lines``: by each batch's entry range), not the whole journal; the ledger's
     open commitments are computed from the same lines (``commitments.open_commitments_of``).
-    ``invoices`` / ``petty_cash`` False: that part is not read (empty frames)."""
+    ``invoices`` / ``petty_cash`` False: that part is not read (empty frames). ``vendors``: only their
+    invoice lines (by the entries' party) and POs, and no open commitments (None)."""
     from prodlib.ledger import commitments as cm
     from prodlib.ledger import view as lv
 
     with led.engine.connect() as conn:
         pid = led.production_id
-        read = [k for k, want in (("invoice", invoices), ("petty_cash", petty_cash)) if want]
-        entries = lv.kind_lines(conn, pid, read, as_of)
         batches = led.batches_frame()[["batch_id", "kind"]]
-        lines = invoice_lines(entries, batches if invoices else batches.iloc[:0])
-        receipts = posted_lines(entries, batches if petty_cash else batches.iloc[:0], "petty_cash").rename(columns={
-            "document_no": "envelope_id", "party_id": "custodian", "entry_date": "receipt_date"})
-        del entries
+        none = batches.iloc[:0]
+        if vendors is None:
+            read = [k for k, want in (("invoice", invoices), ("petty_cash", petty_cash)) if want]
+            entries = lv.kind_lines(conn, pid, read, as_of)
+            lines = invoice_lines(entries, batches if invoices else none)
+            receipts = posted_lines(entries, batches if petty_cash else none, "petty_cash")
+        else:
+            lines = invoice_lines(lv.kind_lines(conn, pid, ["invoice"], as_of, parties=vendors) if invoices else
+                                  lv.kind_lines(conn, pid, [], as_of).iloc[:0], batches if invoices else none)
+            receipts = posted_lines(lv.kind_lines(conn, pid, ["petty_cash"] if petty_cash else [], as_of),
+                                    batches if petty_cash else none, "petty_cash")
+        entries = None
+        receipts = receipts.rename(columns={"document_no": "envelope_id", "party_id": "custodian",
+                                            "entry_date": "receipt_date"})
         pos = cm.purchase_orders_frame(conn, pid, as_of)
         if not invoices:
             pos = pos.iloc[:0]
-        ledger_open = cm.open_commitments_of(conn, pid, pos, lines, as_of, settings.po_match_days)
+        if vendors is not None:
+            pos = pos[pos["vendor_id"].astype("string").fillna("").str.strip().isin(
+                {str(v).strip() for v in vendors}).to_numpy(dtype=bool)].reset_index(drop=True)
+        ledger_open = (cm.open_commitments_of(conn, pid, pos, lines, as_of, settings.po_match_days)
+                       if vendors is None else None)
     return lines, pos, ledger_open, receipts
 
 
@@ -247,18 +265,36 @@ class NightResult:
         changed (:func:`run_night_after`); None for a whole night. The others' findings stay in the
         queue as they are.
       state: what to record with the findings (:func:`night_state`), or None.
+      vendors: when the invoice reconciliation ran for some vendors only (:func:`invoice_scope`):
+        those (as the findings name them); None for every vendor. Its other findings stay as they are.
+      po_vendor: each PO's vendor (upper-case PO number -> vendor) when ``vendors`` is set.
     """
 
     as_of: date | None
     invoices: InvoiceReconciliation
     timecards: TimecardReconciliation | None
-    ledger_agrees: bool
+    ledger_agrees: bool | None
     cash: CashMatch | None
     balances: tuple[BankReconciliation, ...]
     envelopes: EnvelopeCheck | None
     findings: tuple[Finding, ...]
     kinds: tuple[str, ...] | None = None
     state: dict | None = None
+    vendors: frozenset[str] | None = None
+    po_vendor: dict[str, str] | None = None
+
+    def in_scope(self, kind: str, payload: dict) -> bool:
+        """Whether a queued finding (its kind and payload: ``documents``) is one this night judged
+        again: every finding of a kind it ran, but of the invoices, with ``vendors`` set, only those
+        naming one of them (an invoice of theirs, or a PO of theirs)."""
+        if kind != "invoice" or self.vendors is None:
+            return True
+        for d in payload.get("documents", ()):
+            if d.startswith("po ") and self.po_vendor.get(d[3:]) in self.vendors:
+                return True
+            if d.startswith("invoice ") and any(d.startswith(f"invoice {v}/") for v in self.vendors):
+                return True
+        return False
 
     def by_reason(self) -> list[tuple[str, str, int, object]]:
         """(kind, reason, count, amount at stake) per finding reason, in kind order."""
@@ -271,7 +307,9 @@ class NightResult:
         return [(k, r, tot[(k, r)][0], from_cents(tot[(k, r)][1])) for k, r in keys]
 
 
-def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame) -> bool:
+def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame | None) -> bool | None:
+    if ledger_open is None:
+        return None
     ours = {p: c for p, c in zip(positions["po_number"], money_to_cents(positions["open"]), strict=True)
             if c > 0} if len(positions) else {}
     theirs = dict(zip(ledger_open["po_number"].astype(str).str.upper(), money_to_cents(ledger_open["amount"]),
@@ -340,6 +378,10 @@ def summary_lines(result: NightResult) -> list[str]:
     if result.kinds is not None:
         lines.append(f"  reconciled {', '.join(result.kinds) or 'nothing'}: the other reconciliations' inputs did "
                      "not change since the last night (their findings stay in the queue as they are)")
+    if result.vendors is not None:
+        names = sorted(result.vendors)
+        lines.append(f"  invoices of {len(names)} vendor(s), those the new lines touch (through their POs too): "
+                     f"{', '.join(names[:8])}{' ...' if len(names) > 8 else ''}")
     for kind, reason, n, amount in result.by_reason():
         lines.append(f"  {kind:<10} {reason:<26} {n:>6,}  at stake {amount}")
     last: dict[str, BankReconciliation] = {}
@@ -512,9 +554,16 @@ def run_night_after(led: Ledger, input_dir: str | Path, settings: ReconcileSetti
     kinds = changes_since(led, before, state) if before is not None and before.get("derived") else None
     if kinds is not None:
         prior = date.fromisoformat(before["as_of"]) if before["as_of"] else None
-        inputs = load_inputs(led, None if "bank" in kinds else prior, input_dir, settings, step, kinds)
+        scope = invoice_scope(led, before, prior) if "invoice" in kinds and state["po_row"] == before["po_row"] \
+            else None
+        if scope is not None and "" in scope[1]:  # lines without a vendor: not selectable by vendor
+            scope = None
+        raw = None if scope is None else scope[0]
+        inputs = load_inputs(led, None if "bank" in kinds else prior, input_dir, settings, step, kinds, raw)
         if inputs.as_of == prior:
             result = reconcile_night(inputs, settings, step, kinds)
+            if scope is not None:
+                result = replace(result, vendors=scope[1], po_vendor=scope[2])
             return replace(result, state={**state, "as_of": before["as_of"], "derived": True})
     result = reconcile_night(load_inputs(led, None, input_dir, settings, step), settings, step)
     return replace(result, state={**state, "as_of": result.as_of.isoformat() if result.as_of else None,
@@ -527,3 +576,49 @@ def record_state(conn, scope, state: dict, now: str) -> int:
 
     journal.lock_head(conn, "journal")
     return journal.append_event(conn, scope, NIGHT_EVENT, state, now)
+
+
+def invoice_scope(led: Ledger, before: dict, as_of: date | None
+                  ) -> tuple[frozenset[str], frozenset[str], dict[str, str]]:
+    """The vendors whose invoice findings the invoice batches posted since ``before`` (a night state)
+    can change, when the PO register did not change: the new lines' vendors, and every vendor linked
+    to them through a PO number (a line of one vendor carrying another vendor's PO), transitively.
+
+    Every invoice finding is one vendor's, or several linked so: a line's (its PO, its match among
+    its vendor's POs of its cost code), a PO's (the lines carrying its number and its vendor's lines
+    matched to it), a document's and a likely duplicate's (the vendor's documents). So reconciling
+    those vendors' lines against their POs finds what the whole night finds of them. Returns (the
+    vendors as the journal holds them, as the findings name them, each PO's vendor by upper-case
+    number)."""
+    from prodlib.ledger import commitments as cm
+    from prodlib.ledger import view as lv
+
+    with led.engine.connect() as conn:
+        pid = led.production_id
+        new = lv.kind_party_pos(conn, pid, "invoice", before["batch"])
+        pairs = lv.kind_party_pos(conn, pid, "invoice") if new else set()
+        pos = cm.purchase_orders_frame(conn, pid, as_of)
+    owner = {str(p).strip().upper(): ("" if pd.isna(v) else str(v).strip())
+             for p, v in zip(pos["po_number"], pos["vendor_id"], strict=True)}
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def norm(v) -> str:
+        return "" if v is None else str(v).strip()
+
+    raw_of: dict[str, set] = {}
+    for v, p in pairs:
+        raw_of.setdefault(norm(v), set()).add(v)
+        w = owner.get(str(p).strip().upper()) if p is not None else None
+        if w is not None:
+            parent[find(norm(v))] = find(w)
+    roots = {find(norm(v)) for v, _ in new}
+    names = frozenset(v for v in {*raw_of, *owner.values()} if find(v) in roots)
+    raw = frozenset(r for v in names for r in raw_of.get(v, ()) if r is not None)
+    return raw, names, owner
