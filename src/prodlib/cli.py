@@ -440,11 +440,12 @@ def record_findings(db: str | None, result, *, by: str, dry_run: bool = False):
         with led.transaction() as conn:
             synced = sync_findings(conn, led.scope, result.findings, kinds_run(result), night, by=by,
                                    judged=result.in_scope if getattr(result, "vendors", None) is not None else None)
-            if getattr(result, "state", None) is not None:  # what this night reconciled: the next run's start
-                from prodlib.ledger.normalize import stamp
-                from prodlib.reconcile.night import record_state
+            from prodlib.ledger.normalize import stamp
+            from prodlib.reconcile.night import NO_STATE, record_state
 
-                record_state(conn, led.scope, result.state, stamp(led.scope.clock()))
+            # what this night reconciled, the next run's start; a night without one (no input folder)
+            # records that the queue no longer holds a recorded night's findings
+            record_state(conn, led.scope, getattr(result, "state", None) or NO_STATE, stamp(led.scope.clock()))
             return synced
     finally:
         led.close()

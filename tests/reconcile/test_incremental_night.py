@@ -15,7 +15,7 @@ import yaml
 from prodlib.cli import main
 from prodlib.ledger import Ledger, LedgerView
 from prodlib.ledger import exceptions as store
-from prodlib.reconcile.night import NIGHT_EVENT, changes_since, last_state, night_state, run_night_after
+from prodlib.reconcile.night import NIGHT_EVENT, NO_STATE, changes_since, last_state, night_state, run_night_after
 from prodlib.sample import generate
 
 pytestmark = pytest.mark.slow
@@ -137,3 +137,8 @@ def test_the_night_state_says_what_changed(tmp_path: Path) -> None:
             n = conn.exec_driver_sql("SELECT COUNT(*) FROM audit_events WHERE event_type = ?",
                                      (NIGHT_EVENT,)).scalar()
         assert n == 1
+    # A night without the input folder cannot say what it reconciled: the next run's night is whole.
+    assert main(["reconcile", "--db", url, "--out", str(tmp_path / "n2")]) == 0
+    with Ledger.open(url) as led:
+        assert last_state(led) == NO_STATE
+        assert run_night_after(led, sample).kinds is None

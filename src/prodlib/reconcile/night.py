@@ -429,6 +429,9 @@ def write_outputs(result: NightResult, out_dir: str | Path) -> list[Path]:
 
 #: The audit event a night that wrote its findings into the queue appends (:func:`night_state`).
 NIGHT_EVENT = "night_reconciled"
+#: The state a night records when it cannot say what it reconciled (no input folder): the next
+#: ``prodlib run`` then runs the whole night.
+NO_STATE = {"version": 1, "derived": False}
 #: The input kinds the night reads from the input folder, not the ledger.
 FOLDER_KINDS = ("bank", "check_register", "timecard", "payroll", "petty_cash")
 #: What each reconciliation reads: the folder's files of these kinds, the ledger's batches of these kinds.
