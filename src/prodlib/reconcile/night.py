@@ -286,15 +286,21 @@ class NightResult:
     def in_scope(self, kind: str, payload: dict) -> bool:
         """Whether a queued finding (its kind and payload: ``documents``) is one this night judged
         again: every finding of a kind it ran, but of the invoices, with ``vendors`` set, only those
-        naming one of them (an invoice of theirs, or a PO of theirs)."""
+        naming one of them (:func:`names_vendor`)."""
         if kind != "invoice" or self.vendors is None:
             return True
-        for d in payload.get("documents", ()):
-            if d.startswith("po ") and self.po_vendor.get(d[3:]) in self.vendors:
-                return True
-            if d.startswith("invoice ") and any(d.startswith(f"invoice {v}/") for v in self.vendors):
-                return True
-        return False
+        return names_vendor(payload.get("documents", ()), self.vendors, self.po_vendor or {})
+
+
+def names_vendor(documents: Iterable[str], vendors: Collection[str], po_vendor: dict[str, str]) -> bool:
+    """Whether an invoice finding's documents name one of ``vendors``: an invoice of theirs
+    ("invoice V/N"), or a PO of theirs ("po P", ``po_vendor``: upper-case PO number -> vendor)."""
+    for d in documents:
+        if d.startswith("po ") and po_vendor.get(d[3:]) in vendors:
+            return True
+        if d.startswith("invoice ") and any(d.startswith(f"invoice {v}/") for v in vendors):
+            return True
+    return False
 
     def by_reason(self) -> list[tuple[str, str, int, object]]:
         """(kind, reason, count, amount at stake) per finding reason, in kind order."""
@@ -603,6 +609,16 @@ def invoice_scope(led: Ledger, before: dict, as_of: date | None
         pos = cm.purchase_orders_frame(conn, pid, as_of)
     owner = {str(p).strip().upper(): ("" if pd.isna(v) else str(v).strip())
              for p, v in zip(pos["po_number"], pos["vendor_id"], strict=True)}
+    names = linked_vendors(pairs, owner, {v for v, _ in new})
+    raw = frozenset(v for v, _ in pairs if v is not None and str(v).strip() in names)
+    return raw, names, owner
+
+
+def linked_vendors(pairs: Iterable[tuple[str | None, str | None]], po_vendor: dict[str, str],
+                   seeds: Iterable[str | None]) -> frozenset[str]:
+    """The vendors linked to ``seeds`` through PO numbers, transitively: ``pairs`` are (vendor, PO
+    number) of invoice lines, ``po_vendor`` each PO's vendor (upper-case number -> vendor); a line
+    of V carrying W's PO links V and W. Vendors as the findings name them (stripped; "" for none)."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -615,13 +631,11 @@ def invoice_scope(led: Ledger, before: dict, as_of: date | None
     def norm(v) -> str:
         return "" if v is None else str(v).strip()
 
-    raw_of: dict[str, set] = {}
+    pairs = list(pairs)
     for v, p in pairs:
-        raw_of.setdefault(norm(v), set()).add(v)
-        w = owner.get(str(p).strip().upper()) if p is not None else None
+        w = po_vendor.get(str(p).strip().upper()) if p is not None else None
         if w is not None:
             parent[find(norm(v))] = find(w)
-    roots = {find(norm(v)) for v, _ in new}
-    names = frozenset(v for v in {*raw_of, *owner.values()} if find(v) in roots)
-    raw = frozenset(r for v in names for r in raw_of.get(v, ()) if r is not None)
-    return raw, names, owner
+    roots = {find(norm(v)) for v in seeds}
+    return frozenset(v for v in {*(norm(v) for v, _ in pairs), *po_vendor.values(), *map(norm, seeds)}
+                     if find(v) in roots)
