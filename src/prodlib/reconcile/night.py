@@ -291,6 +291,16 @@ class NightResult:
             return True
         return names_vendor(payload.get("documents", ()), self.vendors, self.po_vendor or {})
 
+    def by_reason(self) -> list[tuple[str, str, int, object]]:
+        """(kind, reason, count, amount at stake) per finding reason, in kind order."""
+        tot: dict[tuple[str, str], list[int]] = {}
+        for f in self.findings:
+            t = tot.setdefault((f.kind, f.reason.value), [0, 0])
+            t[0] += 1
+            t[1] += int(money_to_cents(pd.Series([f.amount]))[0])
+        keys = sorted(tot, key=lambda k: (KINDS.index(k[0]), k[1]))
+        return [(k, r, tot[(k, r)][0], from_cents(tot[(k, r)][1])) for k, r in keys]
+
 
 def names_vendor(documents: Iterable[str], vendors: Collection[str], po_vendor: dict[str, str]) -> bool:
     """Whether an invoice finding's documents name one of ``vendors``: an invoice of theirs
@@ -301,16 +311,6 @@ def names_vendor(documents: Iterable[str], vendors: Collection[str], po_vendor: 
         if d.startswith("invoice ") and any(d.startswith(f"invoice {v}/") for v in vendors):
             return True
     return False
-
-    def by_reason(self) -> list[tuple[str, str, int, object]]:
-        """(kind, reason, count, amount at stake) per finding reason, in kind order."""
-        tot: dict[tuple[str, str], list[int]] = {}
-        for f in self.findings:
-            t = tot.setdefault((f.kind, f.reason.value), [0, 0])
-            t[0] += 1
-            t[1] += int(money_to_cents(pd.Series([f.amount]))[0])
-        keys = sorted(tot, key=lambda k: (KINDS.index(k[0]), k[1]))
-        return [(k, r, tot[(k, r)][0], from_cents(tot[(k, r)][1])) for k, r in keys]
 
 
 def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame | None) -> bool | None:
