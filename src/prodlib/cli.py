@@ -188,7 +188,9 @@ def night_after_run(url: str, input_dir: str, result) -> None:
     """``prodlib run``'s reconciliation after posting (``reconcile.night.run_night``): its summary on
     stdout. Skipped when a file could not be read (the night would read it too), and when the run
     posted nothing new (every file already posted: the night over the whole ledger would find what the
-    last one found, at the cost of a fresh run; ``prodlib reconcile`` runs it on demand)."""
+    last one found, at the cost of a fresh run; ``prodlib reconcile`` runs it on demand). Otherwise
+    only the reconciliations whose inputs changed since the last recorded night run
+    (``reconcile.night.run_night_after``); the others' findings stay in the queue as they are."""
     if result.errors:
         print(f"reconcile   skipped: {len(result.errors)} file(s) could not be read")
         return
@@ -197,11 +199,11 @@ def night_after_run(url: str, input_dir: str, result) -> None:
         return
     from prodlib.ledger import Ledger
     from prodlib.progress import progress_bar
-    from prodlib.reconcile.night import NIGHT_STEPS, run_night, summary_lines
+    from prodlib.reconcile.night import NIGHT_STEPS, run_night_after, summary_lines
 
     with production_env(result.production.production_id):
         with Ledger.open(url) as led, progress_bar(len(NIGHT_STEPS), "reconcile") as bar:
-            night = run_night(led, input_dir, result.production.reconcile, None, lambda _: bar.update(1))
+            night = run_night_after(led, input_dir, result.production.reconcile, lambda _: bar.update(1))
         queued = record_findings(url, night, by="prodlib run")  # into the exception queue, as the night does
     for line in summary_lines(night) + queued.lines():
         print(line)
@@ -337,11 +339,12 @@ def cmd_export_beancount(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
+    from dataclasses import replace
     from datetime import date
 
     from prodlib.errors import DatabaseLocationError
     from prodlib.progress import progress_bar
-    from prodlib.reconcile.night import NIGHT_STEPS, run_night, write_outputs
+    from prodlib.reconcile.night import NIGHT_STEPS, night_state, run_night, write_outputs
     from prodlib.reports.load import open_ledger
 
     t0 = time.perf_counter()
@@ -356,8 +359,13 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         raise DatabaseLocationError(named_database(args.db), str(exc)) from None
     with led, progress_bar(len(NIGHT_STEPS), "reconcile") as bar:
+        # the state first (the ledger's last ids before the night reads), recorded with the findings
+        state = night_state(led, args.input, _settings(args.input), None) if args.input else None
         result = run_night(led, args.input, None, date.fromisoformat(args.as_of) if args.as_of else None,
                            lambda _: bar.update(1))
+    if state is not None:
+        result = replace(result, state={**state, "as_of": result.as_of.isoformat() if result.as_of else None,
+                                        "derived": args.as_of is None})
     with production_env(named):  # the same production the night read
         queued = record_findings(args.db, result, by=args.by, dry_run=args.dry_run)  # into the exception queue
     paths = write_outputs(result, Path(args.out))
@@ -407,6 +415,13 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _settings(input_dir: str):
+    """The input folder's reconciliation settings (production.yaml ``reconcile:``), as the night reads them."""
+    from prodlib.sources import load_input_set
+
+    return load_input_set(input_dir).production.reconcile
+
+
 def record_findings(db: str | None, result, *, by: str, dry_run: bool = False):
     """The night's findings into the exception queue, in one transaction (``dry_run``: counted against
     the queue, nothing written): :func:`prodlib.exceptions.findings.sync_findings`."""
@@ -423,7 +438,15 @@ def record_findings(db: str | None, result, *, by: str, dry_run: bool = False):
     led = Ledger.open(database_url(db))
     try:
         with led.transaction() as conn:
-            return sync_findings(conn, led.scope, result.findings, kinds_run(result), night, by=by)
+            synced = sync_findings(conn, led.scope, result.findings, kinds_run(result), night, by=by,
+                                   judged=result.in_scope if getattr(result, "vendors", None) is not None else None)
+            from prodlib.ledger.normalize import stamp
+            from prodlib.reconcile.night import NO_STATE, record_state
+
+            # what this night reconciled, the next run's start; a night without one (no input folder)
+            # records that the queue no longer holds a recorded night's findings
+            record_state(conn, led.scope, getattr(result, "state", None) or NO_STATE, stamp(led.scope.clock()))
+            return synced
     finally:
         led.close()
 

@@ -11,7 +11,8 @@ released it stays decided: it is counted unchanged, never reopened.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -137,12 +138,15 @@ def last_night(conn: sa.Connection, production_id: str) -> str | None:
 
 
 def sync_findings(conn: sa.Connection, scope: Scope, findings: Sequence[Finding], kinds: Sequence[str],
-                  night: str | None, *, by: str = NIGHT_ACTOR, dry_run: bool = False) -> SyncResult:
+                  night: str | None, *, by: str = NIGHT_ACTOR, dry_run: bool = False,
+                  judged: Callable[[str, dict], bool] | None = None) -> SyncResult:
     """Write one night's findings into the queue (in the caller's transaction; ``dry_run``: only count).
 
     ``kinds``: the reconciliations that ran tonight: only their findings can be "no longer found" (bank
     findings are not closed by a night that had no bank feed). A night before the latest one already
     written is refused (it would close what a later night found); run it with ``dry_run``.
+    ``judged(kind, payload)``: of those kinds, which queued findings tonight judged again (a night that
+    reconciled some vendors' invoices only, ``NightResult.in_scope``); the others stay as they are.
     """
     night_text = night or ""
     if not dry_run:
@@ -177,8 +181,10 @@ def sync_findings(conn: sa.Connection, scope: Scope, findings: Sequence[Finding]
                       "payload": canonical_json(finding_payload(f)), "amount_cents": cents,
                       "figures": canonical_json([[k, str(v)] for k, v in f.figures]),
                       "roles": canonical_json(list(roles_for(f.kind))), "detail": f.detail})
+    payloads = dict(zip(queue["fingerprint"], queue["payload"], strict=True)) if judged is not None else {}
     gone = [(i, k, c) for fp, (i, st, c, k) in latest_by_fp.items()
-            if st in WAITING and fp not in tonight and k in kinds]
+            if st in WAITING and fp not in tonight and k in kinds
+            and (judged is None or judged(k, json.loads(payloads[fp] or "{}")))]
     closed = [(k, c) for _, k, c in gone]
     order = list(kinds)
     result = SyncResult(night_text, _counts(opened, order), _counts(closed, order), _counts(unchanged, order),
@@ -202,8 +208,11 @@ def sync_findings(conn: sa.Connection, scope: Scope, findings: Sequence[Finding]
 
 def kinds_run(result) -> tuple[str, ...]:
     """The reconciliations a :class:`~prodlib.reconcile.night.NightResult` ran: invoices always; bank and
-    petty cash with an input folder (``cash``); and any kind it found something of."""
+    petty cash with an input folder (``cash``); and any kind it found something of. A night of some
+    kinds only (its ``kinds``: the others' inputs did not change) ran those."""
     from prodlib.reconcile.findings import KINDS
 
+    if getattr(result, "kinds", None) is not None:
+        return tuple(result.kinds)
     ran = list(KINDS) if result.cash is not None else ["invoice"]
     return tuple(dict.fromkeys([*ran, *(f.kind for f in result.findings)]))

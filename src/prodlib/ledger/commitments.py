@@ -170,9 +170,6 @@ def match_relief(conn: sa.Connection, production_id: str, pos: pd.DataFrame, by_
     """Cents relieved on each approved PO by invoice lines that carry no PO number, matched the way
     the reconciliation matches them (``reconcile.invoices.match_lines``: vendor + cost code + open
     amount, dated up to ``po_match_days`` after the PO; default the sample setting)."""
-    from prodlib.reconcile.findings import ReconcileSettings
-    from prodlib.reconcile.invoices import BY_VENDOR_CODE_AMOUNT, match_lines, po_register
-
     if pos.empty:
         return {}
     po_c = money_to_cents(pos["amount"])
@@ -182,6 +179,22 @@ def match_relief(conn: sa.Connection, production_id: str, pos: pd.DataFrame, by_
         return {}
     lines = _unnumbered_invoice_lines(conn, production_id, sorted(set(pos["vendor_id"].astype(str))), amounts,
                                       as_of, known_at)
+    return relief_by_match(pos, by_number, lines, po_match_days)
+
+
+def relief_by_match(pos: pd.DataFrame, by_number: dict[str, int], lines: pd.DataFrame,
+                    po_match_days: int | None = None) -> dict[str, int]:
+    """:func:`match_relief` over invoice lines already read (``reconcile.invoices.LINE_COLUMNS``; any
+    line, of any vendor: only unnumbered lines of the approved POs' vendors can match), so the night
+    computes the ledger's open commitments from the lines it reconciles instead of reading them again."""
+    from prodlib.reconcile.findings import ReconcileSettings
+    from prodlib.reconcile.invoices import BY_VENDOR_CODE_AMOUNT, match_lines, po_register
+
+    if pos.empty or lines.empty:
+        return {}
+    vendors = set(pos["vendor_id"].astype(str))
+    lines = lines[(lines["po_number"].astype("string").fillna("").str.strip() == "").to_numpy(dtype=bool)
+                  & lines["vendor_id"].astype(str).isin(vendors).to_numpy(dtype=bool)]
     if lines.empty:
         return {}
     # What each PO's numbered lines relieved, as one line per PO, so the matcher sees the same open amounts.
@@ -210,7 +223,26 @@ def open_commitments(conn: sa.Connection, production_id: str, as_of: date | str 
     pos = purchase_orders_frame(conn, production_id, as_of, known_at)
     pos = pos[pos["status"] == "approved"].reset_index(drop=True)
     relieved = relief(conn, production_id, as_of, known_at)
-    for p, c in match_relief(conn, production_id, pos, relieved, as_of, known_at, po_match_days).items():
+    return open_positions(pos, relieved, match_relief(conn, production_id, pos, relieved, as_of, known_at,
+                                                      po_match_days))
+
+
+def open_commitments_of(conn: sa.Connection, production_id: str, purchase_orders: pd.DataFrame,
+                        lines: pd.DataFrame, as_of: date | str | None = None, po_match_days: int | None = None
+                        ) -> pd.DataFrame:
+    """:func:`open_commitments` from a PO register (``purchase_orders_frame`` as of ``as_of``) and the
+    invoice lines already read (``reconcile.invoices.LINE_COLUMNS``, as of ``as_of``): the relief by
+    PO number is still the ledger's own aggregate (every entry carrying a PO number, in SQL), the
+    relief by match is :func:`relief_by_match` over ``lines`` (the journal is not read a second time)."""
+    pos = purchase_orders[purchase_orders["status"] == "approved"].reset_index(drop=True)
+    relieved = relief(conn, production_id, as_of, None)
+    return open_positions(pos, relieved, relief_by_match(pos, relieved, lines, po_match_days))
+
+
+def open_positions(pos: pd.DataFrame, relieved: dict[str, int], matched: dict[str, int]) -> pd.DataFrame:
+    """The open commitments of approved POs ``pos``, relieved by number (``relieved``) and by match."""
+    relieved = dict(relieved)
+    for p, c in matched.items():
         relieved[p] = relieved.get(p, 0) + c
     po_c = money_to_cents(pos["amount"]) if len(pos) else np.array([], np.int64)
     rel = np.array([relieved.get(p, 0) for p in pos["po_number"]], dtype=np.int64)

@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from prodlib.accounts import AP, CASH, FRINGE_PAYABLE_PREFIX, PAYROLL_LIABILITY, PETTY_CASH, is_cost_account
+from prodlib.accounts import (
+    AP,
+    BALANCE_SHEET_ACCOUNTS,
+    CASH,
+    FRINGE_PAYABLE_PREFIX,
+    PAYROLL_LIABILITY,
+    PETTY_CASH,
+    is_cost_account,
+)
 from prodlib.columns import QUARANTINE_COLUMNS
 from prodlib.ledger import batches, budgets, commitments, estimates
 from prodlib.ledger import schema as s
@@ -39,6 +47,79 @@ def account_balances(conn: sa.Connection, production_id: str, as_of: DateLike = 
          .where(*temporal_filter(e, "entry_date", production_id, as_of, known_at))
          .group_by(ln.c.account).order_by(ln.c.account))
     return {a: int(v) for a, v in conn.execute(q).all()}
+
+
+#: Columns of :func:`kind_lines`: what the night reads of a posted line (``reconcile.invoices.posted_lines``).
+KIND_LINE_COLUMNS = ("entry_id", "entry_date", "account", "amount_cents", "document_no", "party_id", "po_number",
+                     "source_id", "source_line", "batch_id", "reverses_entry_id")
+
+
+def _cost_lines(ln: sa.Table) -> list:
+    """WHERE terms: cost-account lines only (``accounts.is_cost_account``, in SQL)."""
+    return [ln.c.account.not_in(sorted(BALANCE_SHEET_ACCOUNTS)), ln.c.account.not_like(f"{FRINGE_PAYABLE_PREFIX}%")]
+
+
+def _ranges(rows: list[tuple[int, int | None, int | None]]) -> list[tuple[int, int]]:
+    """The entry id ranges of these batches (batch_id, first_entry_id, last_entry_id), adjacent ones merged."""
+    spans = sorted((int(a), int(b)) for _, a, b in rows if a is not None and b is not None)
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def kind_lines(conn: sa.Connection, production_id: str, kinds: Sequence[str], as_of: DateLike = None,
+               known_at: Known = None, after_entry: int | None = None,
+               parties: Collection[str] | None = None) -> pd.DataFrame:
+    """The cost-account lines of entries posted by batches of ``kinds``, and of every reversal, void
+    or reissue (which carry the entry they correct in ``reverses_entry_id``), in :data:`KIND_LINE_COLUMNS`:
+    what the night needs of the journal, selected in SQL by each batch's entry id range (the primary
+    key) and the reversal index, instead of every line of every kind (``entries_frame``).
+    ``after_entry``: only entries with a larger id (what was posted since); ``parties``: only entries of
+    these parties (vendors, custodians)."""
+    e, ln, b = s.journal_entries, s.journal_lines, s.batches
+    batch_rows = conn.execute(sa.select(b.c.batch_id, b.c.first_entry_id, b.c.last_entry_id).where(
+        b.c.production_id == production_id, b.c.kind.in_(list(kinds)))).all()
+    ids = [int(r[0]) for r in batch_rows]
+    cols = [e.c.entry_id, e.c.entry_date, ln.c.account, ln.c.amount_cents, e.c.document_no, e.c.party_id,
+            e.c.po_number, e.c.source_id, e.c.source_line, e.c.batch_id, e.c.reverses_entry_id]
+    base = (sa.select(*cols).select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
+            .where(*_cost_lines(ln), *temporal_filter(e, "entry_date", production_id, as_of, known_at)))
+    if after_entry is not None:
+        base = base.where(e.c.entry_id > after_entry)
+    if parties is not None:
+        base = base.where(e.c.party_id.in_(sorted(parties)))
+    rows: list = []
+    for lo, hi in _ranges(batch_rows):
+        rows.extend(conn.execute(base.where(e.c.entry_id.between(lo, hi), e.c.batch_id.in_(ids))
+                                 .order_by(e.c.entry_id, ln.c.line_no)).all())
+    outside = sa.or_(e.c.batch_id.is_(None), e.c.batch_id.not_in(ids)) if ids else sa.true()
+    rows.extend(conn.execute(base.where(e.c.reverses_entry_id.is_not(None), outside)
+                             .order_by(e.c.entry_id, ln.c.line_no)).all())
+    frame = rows_frame(rows, list(KIND_LINE_COLUMNS))
+    return frame.sort_values("entry_id", kind="stable").reset_index(drop=True) if len(frame) else frame
+
+
+def kind_party_pos(conn: sa.Connection, production_id: str, kind: str, after_batch: int | None = None
+                   ) -> set[tuple[str, str | None]]:
+    """Distinct (party_id, po_number) of the entries posted by batches of ``kind`` (after batch
+    ``after_batch``), aggregated in SQL by each batch's entry range: which vendors' lines carry which PO
+    numbers (the night's invoice reconciliation partitions by vendor through them)."""
+    e, b = s.journal_entries, s.batches
+    cond = [b.c.production_id == production_id, b.c.kind == kind]
+    if after_batch is not None:
+        cond.append(b.c.batch_id > after_batch)
+    batch_rows = conn.execute(sa.select(b.c.batch_id, b.c.first_entry_id, b.c.last_entry_id).where(*cond)).all()
+    ids = [int(r[0]) for r in batch_rows]
+    out: set[tuple[str, str | None]] = set()
+    for lo, hi in _ranges(batch_rows):
+        out.update((p, n) for p, n in conn.execute(
+            sa.select(e.c.party_id, e.c.po_number).where(e.c.entry_id.between(lo, hi), e.c.batch_id.in_(ids),
+                                                         e.c.production_id == production_id).distinct()))
+    return out
 
 
 def _after(prefix: str) -> str:
@@ -140,6 +221,11 @@ class LedgerView:
         df.insert(pos + 1, "debit", cents_to_money(np.where(cents > 0, cents, 0), index=df.index))
         df.insert(pos + 2, "credit", cents_to_money(np.where(cents < 0, -cents, 0), index=df.index))
         return df
+
+    def kind_lines(self, kinds: Sequence[str], as_of: DateLike = None, known_at: Known = None,
+                   after_entry: int | None = None, parties: Collection[str] | None = None) -> pd.DataFrame:
+        """The cost lines of ``kinds``' batches and of every correction (:func:`kind_lines`)."""
+        return self._read(kind_lines, kinds, as_of, known_at, after_entry, parties)
 
     def lines_of_entries_touching(self, prefix: str, as_of: DateLike = None,
                                   known_at: Known = None) -> pd.DataFrame:

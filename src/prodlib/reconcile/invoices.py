@@ -58,7 +58,8 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def posted_lines(entries: pd.DataFrame, batches: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """The ledger's posted lines of one input kind (``Ledger.entries_frame`` + ``batches_frame``).
+    """The ledger's posted lines of one input kind (``Ledger.entries_frame`` + ``batches_frame``, or
+    the narrower ``Ledger.kind_lines``, whose ``amount_cents`` is read instead of ``amount``).
 
     One row per cost-account journal line of an entry posted from a batch of ``kind``, netted with its
     reversals, voids and reissues (which carry the original's document and PO); a line reversed to
@@ -66,7 +67,7 @@ def posted_lines(entries: pd.DataFrame, batches: pd.DataFrame, kind: str) -> pd.
     ("<source_id>:<source_line>").
     """
     inv_batches = set(batches.loc[batches["kind"] == kind, "batch_id"].tolist())
-    e = entries[entries["account"].map(is_cost_account)]
+    e = entries[entries["account"].map(is_cost_account).to_numpy(dtype=bool)]  # (an empty mask picks no columns)
     rev = e["reverses_entry_id"]
     chain = rev.where(rev.notna(), e["entry_id"]).astype("int64")
     origin = set(e.loc[e["batch_id"].isin(inv_batches), "entry_id"].tolist())
@@ -75,7 +76,7 @@ def posted_lines(entries: pd.DataFrame, batches: pd.DataFrame, kind: str) -> pd.
     cols = ("party_id", "document_no", "entry_date", "po_number", "cost_code", "amount", "line")
     if e.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols}).assign(amount=cents_to_money([]))
-    cents = money_to_cents(e["amount"])
+    cents = e["amount_cents"].to_numpy(dtype=np.int64) if "amount_cents" in e else money_to_cents(e["amount"])
     e = e.assign(cents=cents)
     last = e.sort_values("entry_id").groupby(["chain", "account"], sort=True)
     net = last["cents"].sum()

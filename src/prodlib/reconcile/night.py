@@ -8,8 +8,8 @@ ledger, so a second run of the same night gives the same result.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +46,8 @@ class NightInputs:
       as_of: the day the books and the bank are taken at.
       invoice_lines: the ledger's invoice lines (``invoices.LINE_COLUMNS``).
       purchase_orders: the ledger's PO register as of then.
-      ledger_open: the ledger's own ``open_commitments`` as of then (checked against ours).
+      ledger_open: the ledger's own ``open_commitments`` as of then (checked against ours), or None
+        when the night reconciles some vendors only (not checked).
       receipts: the ledger's petty cash lines (``petty_cash.RECEIPT_COLUMNS``).
       bank: the bank lines (``bank.BANK_COLUMNS``), or None without an input folder.
       book: the check register items (``bank.BOOK_COLUMNS`` + envelope_id), or None without one.
@@ -61,7 +62,7 @@ class NightInputs:
     as_of: date | None
     invoice_lines: pd.DataFrame
     purchase_orders: pd.DataFrame
-    ledger_open: pd.DataFrame
+    ledger_open: pd.DataFrame | None
     receipts: pd.DataFrame
     bank: pd.DataFrame | None
     book: pd.DataFrame | None
@@ -139,10 +140,17 @@ NIGHT_STEPS = ("bank feeds and check registers", "timecards and payroll", "the l
 
 
 def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | None = None,
-                settings: ReconcileSettings | None = None, step: Callable[[str], None] = _quiet) -> NightInputs:
+                settings: ReconcileSettings | None = None, step: Callable[[str], None] = _quiet,
+                kinds: Collection[str] | None = None, vendors: Collection[str] | None = None) -> NightInputs:
     """Read the ledger, and with ``input_dir`` its bank feeds, check registers, timecards and payroll
     (and the production's ``reconcile:`` settings and work rules). Without ``as_of``, the night is the
-    last bank line's date (else everything the ledger holds)."""
+    last bank line's date (else everything the ledger holds). ``kinds``: only what these
+    reconciliations (of :data:`KINDS`) read; the rest is left empty (default: everything).
+    ``vendors``: only these vendors' invoice lines and POs (:func:`invoice_scope`), and no check of
+    the ledger's open commitments (``ledger_open`` None)."""
+    def wanted(*ks: str) -> bool:
+        return kinds is None or any(k in kinds for k in ks)
+
     bank = book = timecards = pay = None
     held: set[tuple[str, date]] = set()
     work = None
@@ -155,14 +163,18 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
         settings = settings or inputs.production.reconcile
         q = led.quarantine_frame()
         quarantined = {(s, int(n)) for s, n in zip(q["source_id"], q["source_line"], strict=True)}
-        bank = _accepted("bank", inputs.of_kind("bank"), quarantined)
-        book = _accepted("check_register", inputs.of_kind("check_register"), quarantined)
+        if wanted("bank") or as_of is None:  # the night's date is the bank's
+            bank = _accepted("bank", inputs.of_kind("bank"), quarantined)
+        if wanted("bank", "petty_cash"):
+            book = _accepted("check_register", inputs.of_kind("check_register"), quarantined)
         step(NIGHT_STEPS[0])
-        timecards, held_cards = _rows(inputs.of_kind("timecard"), quarantined)
-        pay, held_pay = _rows(inputs.of_kind("payroll"), quarantined)
+        if wanted("timecard"):
+            timecards, held_cards = _rows(inputs.of_kind("timecard"), quarantined)
+            pay, held_pay = _rows(inputs.of_kind("payroll"), quarantined)
+            held = _days(held_cards) | _days(held_pay)
         step(NIGHT_STEPS[1])
-        held = _days(held_cards) | _days(held_pay)
-        held_env = _held_envelopes(inputs.of_kind("petty_cash"), q)
+        if wanted("petty_cash"):
+            held_env = _held_envelopes(inputs.of_kind("petty_cash"), q)
         if timecards is not None or pay is not None:
             work = load_rules(inputs.production).work
         if as_of is None and bank is not None and len(bank):
@@ -172,14 +184,54 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
             book = None if book is None else book[[d <= as_of for d in book["payment_date"]]].reset_index(drop=True)
             timecards, pay = _until(timecards, "work_date", as_of), _until(pay, "period_end", as_of)
     settings = settings or ReconcileSettings()
-    entries, batches = led.entries_frame(as_of), led.batches_frame()
-    receipts = posted_lines(entries, batches, "petty_cash").rename(columns={
-        "document_no": "envelope_id", "party_id": "custodian", "entry_date": "receipt_date"})
-    out = NightInputs(as_of, invoice_lines(entries, batches), led.purchase_orders_frame(as_of),
-                      led.open_commitments(as_of, po_match_days=settings.po_match_days), receipts, bank, book,
+    lines, pos, ledger_open, receipts = ledger_inputs(led, as_of, settings, wanted("invoice"), wanted("petty_cash"),
+                                                      vendors)
+    out = NightInputs(as_of, lines, pos, ledger_open, receipts, bank, book,
                       settings, timecards, pay, frozenset(held), work, held_env)
     step(NIGHT_STEPS[2])
     return out
+
+
+def ledger_inputs(led: Ledger, as_of: date | None, settings: ReconcileSettings, invoices: bool = True,
+                  petty_cash: bool = True, vendors: Collection[str] | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None, pd.DataFrame]:
+    """What the night reads of the ledger: (invoice lines, PO register, the ledger's open commitments,
+    petty cash receipts), as of ``as_of``, in one snapshot.
+
+    Only the cost lines of invoice and petty cash batches (and of corrections) are read
+    (``ledger.view.kind_lines``: by each batch's entry range), not the whole journal; the ledger's
+    open commitments are computed from the same lines (``commitments.open_commitments_of``).
+    ``invoices`` / ``petty_cash`` False: that part is not read (empty frames). ``vendors``: only their
+    invoice lines (by the entries' party) and POs, and no open commitments (None)."""
+    from prodlib.ledger import commitments as cm
+    from prodlib.ledger import view as lv
+
+    with led.engine.connect() as conn:
+        pid = led.production_id
+        batches = led.batches_frame()[["batch_id", "kind"]]
+        none = batches.iloc[:0]
+        if vendors is None:
+            read = [k for k, want in (("invoice", invoices), ("petty_cash", petty_cash)) if want]
+            entries = lv.kind_lines(conn, pid, read, as_of)
+            lines = invoice_lines(entries, batches if invoices else none)
+            receipts = posted_lines(entries, batches if petty_cash else none, "petty_cash")
+        else:
+            lines = invoice_lines(lv.kind_lines(conn, pid, ["invoice"], as_of, parties=vendors) if invoices else
+                                  lv.kind_lines(conn, pid, [], as_of).iloc[:0], batches if invoices else none)
+            receipts = posted_lines(lv.kind_lines(conn, pid, ["petty_cash"] if petty_cash else [], as_of),
+                                    batches if petty_cash else none, "petty_cash")
+        entries = None
+        receipts = receipts.rename(columns={"document_no": "envelope_id", "party_id": "custodian",
+                                            "entry_date": "receipt_date"})
+        pos = cm.purchase_orders_frame(conn, pid, as_of)
+        if not invoices:
+            pos = pos.iloc[:0]
+        if vendors is not None:
+            pos = pos[pos["vendor_id"].astype("string").fillna("").str.strip().isin(
+                {str(v).strip() for v in vendors}).to_numpy(dtype=bool)].reset_index(drop=True)
+        ledger_open = (cm.open_commitments_of(conn, pid, pos, lines, as_of, settings.po_match_days)
+                       if vendors is None else None)
+    return lines, pos, ledger_open, receipts
 
 
 def _held_envelopes(specs: Iterable, q: pd.DataFrame) -> frozenset[str]:
@@ -209,16 +261,35 @@ class NightResult:
       balances: the reconciled balance per account and statement date (empty without one).
       envelopes: the petty cash envelope check, or None without an input folder.
       findings: every finding, invoice, timecard, bank then petty cash.
+      kinds: the reconciliations this night ran (:data:`KINDS`), when it ran only those whose inputs
+        changed (:func:`run_night_after`); None for a whole night. The others' findings stay in the
+        queue as they are.
+      state: what to record with the findings (:func:`night_state`), or None.
+      vendors: when the invoice reconciliation ran for some vendors only (:func:`invoice_scope`):
+        those (as the findings name them); None for every vendor. Its other findings stay as they are.
+      po_vendor: each PO's vendor (upper-case PO number -> vendor) when ``vendors`` is set.
     """
 
     as_of: date | None
     invoices: InvoiceReconciliation
     timecards: TimecardReconciliation | None
-    ledger_agrees: bool
+    ledger_agrees: bool | None
     cash: CashMatch | None
     balances: tuple[BankReconciliation, ...]
     envelopes: EnvelopeCheck | None
     findings: tuple[Finding, ...]
+    kinds: tuple[str, ...] | None = None
+    state: dict | None = None
+    vendors: frozenset[str] | None = None
+    po_vendor: dict[str, str] | None = None
+
+    def in_scope(self, kind: str, payload: dict) -> bool:
+        """Whether a queued finding (its kind and payload: ``documents``) is one this night judged
+        again: every finding of a kind it ran, but of the invoices, with ``vendors`` set, only those
+        naming one of them (:func:`names_vendor`)."""
+        if kind != "invoice" or self.vendors is None:
+            return True
+        return names_vendor(payload.get("documents", ()), self.vendors, self.po_vendor or {})
 
     def by_reason(self) -> list[tuple[str, str, int, object]]:
         """(kind, reason, count, amount at stake) per finding reason, in kind order."""
@@ -231,7 +302,20 @@ class NightResult:
         return [(k, r, tot[(k, r)][0], from_cents(tot[(k, r)][1])) for k, r in keys]
 
 
-def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame) -> bool:
+def names_vendor(documents: Iterable[str], vendors: Collection[str], po_vendor: dict[str, str]) -> bool:
+    """Whether an invoice finding's documents name one of ``vendors``: an invoice of theirs
+    ("invoice V/N"), or a PO of theirs ("po P", ``po_vendor``: upper-case PO number -> vendor)."""
+    for d in documents:
+        if d.startswith("po ") and po_vendor.get(d[3:]) in vendors:
+            return True
+        if d.startswith("invoice ") and any(d.startswith(f"invoice {v}/") for v in vendors):
+            return True
+    return False
+
+
+def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame | None) -> bool | None:
+    if ledger_open is None:
+        return None
     ours = {p: c for p, c in zip(positions["po_number"], money_to_cents(positions["open"]), strict=True)
             if c > 0} if len(positions) else {}
     theirs = dict(zip(ledger_open["po_number"].astype(str).str.upper(), money_to_cents(ledger_open["amount"]),
@@ -240,14 +324,18 @@ def _ledger_agrees(positions: pd.DataFrame, ledger_open: pd.DataFrame) -> bool:
 
 
 def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = None,
-                    step: Callable[[str], None] = _quiet) -> NightResult:
-    """Every reconciliation over what :func:`load_inputs` read (``settings``: default the inputs')."""
+                    step: Callable[[str], None] = _quiet, kinds: Collection[str] | None = None) -> NightResult:
+    """Every reconciliation over what :func:`load_inputs` read (``settings``: default the inputs');
+    ``kinds``: only these (of :data:`KINDS`; :func:`load_inputs` read with the same ``kinds``)."""
+    def wanted(*ks: str) -> bool:
+        return kinds is None or any(k in kinds for k in ks)
+
     settings = settings or inputs.settings
     inv = reconcile_invoices(inputs.invoice_lines, inputs.purchase_orders, settings)
-    findings = list(inv.findings)
+    findings = list(inv.findings) if wanted("invoice") else []
     step(NIGHT_STEPS[3])
     tc = None
-    if inputs.work is not None:
+    if inputs.work is not None and wanted("timecard"):
         tc = reconcile_timecards(inputs.timecards if inputs.timecards is not None else pd.DataFrame(
             {c: pd.Series(dtype=object) for c in ("employee_id", "work_date", "line")}),
             inputs.pay if inputs.pay is not None else pd.DataFrame({c: pd.Series(dtype=object) for c in PAY_COLUMNS}),
@@ -256,21 +344,25 @@ def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = No
     step(NIGHT_STEPS[4])
     cash = envelopes = None
     balances: tuple[BankReconciliation, ...] = ()
-    if inputs.bank is not None or inputs.book is not None:
-        bank = inputs.bank if inputs.bank is not None else _empty_bank()
+    if (inputs.bank is not None or inputs.book is not None) and wanted("bank", "petty_cash"):
+        bank = inputs.bank if inputs.bank is not None and wanted("bank") else _empty_bank()
         book = inputs.book if inputs.book is not None else _empty_book()
         cash = match_cash(bank, book, settings, inputs.as_of)
-        findings += cash.findings
-        when = inputs.as_of or max([*cash.bank["posted_date"], *cash.book["payment_date"]], default=None)
-        balances = tuple(reconciliations(cash, when)) if when is not None else ()
+        if wanted("bank"):
+            findings += cash.findings
+            when = inputs.as_of or max([*cash.bank["posted_date"], *cash.book["payment_date"]], default=None)
+            balances = tuple(reconciliations(cash, when)) if when is not None else ()
         step(NIGHT_STEPS[5])
-        env_cash = book[book["envelope_id"] != ""] if "envelope_id" in book else book.iloc[:0]
-        envelopes = check_envelopes(inputs.receipts, env_cash.assign(envelope_id=env_cash.get("envelope_id", "")),
-                                    held=inputs.held_envelopes)
-        findings += envelopes.findings
+        if wanted("petty_cash"):
+            env_cash = book[book["envelope_id"] != ""] if "envelope_id" in book else book.iloc[:0]
+            envelopes = check_envelopes(inputs.receipts, env_cash.assign(envelope_id=env_cash.get("envelope_id", "")),
+                                        held=inputs.held_envelopes)
+            findings += envelopes.findings
         step(NIGHT_STEPS[6])
+        if not wanted("bank"):
+            cash = None  # matched only for the envelopes' cash: not a bank reconciliation
     return NightResult(inputs.as_of, inv, tc, _ledger_agrees(inv.positions, inputs.ledger_open), cash, balances,
-                       envelopes, tuple(findings))
+                       envelopes, tuple(findings), None if kinds is None else tuple(k for k in KINDS if k in kinds))
 
 
 def run_night(led: Ledger, input_dir: str | Path | None = None, settings: ReconcileSettings | None = None,
@@ -289,6 +381,13 @@ def summary_lines(result: NightResult) -> list[str]:
     """The night in a few lines: findings by kind and reason with the amount at stake, and each bank
     account's reconciliation on the night (tied or not)."""
     lines = [f"reconcile as of {result.as_of or 'the latest entry'}: {len(result.findings):,} findings"]
+    if result.kinds is not None:
+        lines.append(f"  reconciled {', '.join(result.kinds) or 'nothing'}: the other reconciliations' inputs did "
+                     "not change since the last night (their findings stay in the queue as they are)")
+    if result.vendors is not None:
+        names = sorted(result.vendors)
+        lines.append(f"  invoices of {len(names)} vendor(s), those the new lines touch (through their POs too): "
+                     f"{', '.join(names[:8])}{' ...' if len(names) > 8 else ''}")
     for kind, reason, n, amount in result.by_reason():
         lines.append(f"  {kind:<10} {reason:<26} {n:>6,}  at stake {amount}")
     last: dict[str, BankReconciliation] = {}
@@ -330,3 +429,213 @@ def write_outputs(result: NightResult, out_dir: str | Path) -> list[Path]:
     if result.timecards is not None:
         paths.append(write_csv(result.timecards.days, out / "reconcile_timecards.csv"))
     return paths
+
+
+# --- the night after a run: only what the new batches can change -------------------------------
+
+#: The audit event a night that wrote its findings into the queue appends (:func:`night_state`).
+NIGHT_EVENT = "night_reconciled"
+#: The state a night records when it cannot say what it reconciled (no input folder): the next
+#: ``prodlib run`` then runs the whole night.
+NO_STATE = {"version": 1, "derived": False}
+#: The input kinds the night reads from the input folder, not the ledger.
+FOLDER_KINDS = ("bank", "check_register", "timecard", "payroll", "petty_cash")
+#: What each reconciliation reads: the folder's files of these kinds, the ledger's batches of these kinds.
+DEPENDS = {"invoice": ((), ("invoice", "purchase_order")),
+           "timecard": (("timecard", "payroll"), ("timecard", "payroll")),
+           "bank": (("bank", "check_register"), ("bank", "check_register")),
+           "petty_cash": (("petty_cash", "check_register"), ("petty_cash", "check_register"))}
+
+
+def _digest(parts: Iterable[tuple[str, str]]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(f"{a}\x1e{b}" for a, b in sorted(parts)).encode()).hexdigest()
+
+
+def _file_digest(path: str | Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _marks(conn, production_id: str) -> dict[str, int]:
+    """The ledger's last ids: batch, journal entry, quarantine row, PO version (0 for none)."""
+    import sqlalchemy as sa
+
+    from prodlib.ledger import schema as s
+
+    out = {}
+    for name, col, prod in (("batch", s.batches.c.batch_id, s.batches.c.production_id),
+                            ("entry", s.journal_entries.c.entry_id, s.journal_entries.c.production_id),
+                            ("quarantine", s.quarantine.c.q_id, s.quarantine.c.production_id),
+                            ("po_row", s.purchase_orders.c.po_row_id, s.purchase_orders.c.production_id)):
+        out[name] = int(conn.execute(sa.select(sa.func.max(col)).where(prod == production_id)).scalar() or 0)
+    return out
+
+
+def night_state(led: Ledger, input_dir: str | Path, settings: ReconcileSettings, as_of: date | None) -> dict:
+    """What a night over ``input_dir`` reconciled, to be recorded with its findings (the audit event
+    :data:`NIGHT_EVENT`, sealed in the audit chain like every event): the ledger's last ids (read
+    before the night reads anything, so what a concurrent run posts is reconciled again next time),
+    a digest per input kind of the folder's files (source id and content hash), of the settings and
+    of the work-rule files, and the night's date. The next ``prodlib run`` compares its own state
+    with it (:func:`changes_since`) to reconcile only what changed."""
+    from prodlib.rules import load_rules
+    from prodlib.sources import load_input_set
+
+    inputs = load_input_set(input_dir)
+    with led.engine.connect() as conn:
+        marks = _marks(conn, led.production_id)
+    folder = {k: _digest((spec.id, _file_digest(spec.path)) for spec in inputs.of_kind(k)) for k in FOLDER_KINDS}
+    has_work = bool(inputs.of_kind("timecard") or inputs.of_kind("payroll"))
+    work = _digest((str(p), _file_digest(p)) for p in sorted({r.path for r in load_rules(inputs.production).work
+                                                               .schedules if r.path})) if has_work else ""
+    return {"version": 1, "as_of": as_of.isoformat() if as_of else None, **marks, "folder": folder,
+            "settings": repr(settings), "work": work}
+
+
+def last_state(led: Ledger) -> dict | None:
+    """The state the latest night recorded (:data:`NIGHT_EVENT`), or None."""
+    import json
+
+    import sqlalchemy as sa
+
+    from prodlib.ledger import schema as s
+
+    a = s.audit_events
+    with led.engine.connect() as conn:
+        text = conn.execute(sa.select(a.c.payload).where(a.c.production_id == led.production_id,
+                                                         a.c.event_type == NIGHT_EVENT)
+                            .order_by(a.c.event_id.desc()).limit(1)).scalar()
+    return json.loads(text) if text else None
+
+
+def changes_since(led: Ledger, before: dict | None, now: dict) -> tuple[str, ...] | None:
+    """The reconciliations whose inputs changed between two night states (:func:`night_state`), in
+    :data:`KINDS` order; None when the night must be run whole: no earlier state, other settings or
+    work rules, a change the new batches do not account for (an entry, quarantined row or PO version
+    written outside a batch since, e.g. a reversal through the API), or another night date."""
+    import sqlalchemy as sa
+
+    from prodlib.ledger import schema as s
+
+    if before is None or before.get("version") != 1 or any(before.get(k) != now[k] for k in ("settings", "work")):
+        return None
+    if any(now[k] < before[k] for k in ("batch", "entry", "quarantine", "po_row")):
+        return None
+    e, q, b = s.journal_entries, s.quarantine, s.batches
+    with led.engine.connect() as conn:
+        pid = led.production_id
+        outside = [conn.execute(sa.select(sa.func.count()).select_from(t).where(
+            t.c.production_id == pid, key > before[mark],
+            sa.or_(t.c.batch_id.is_(None), t.c.batch_id <= before["batch"]))).scalar()
+            for t, key, mark in ((e, e.c.entry_id, "entry"), (q, q.c.q_id, "quarantine"))]
+        new_kinds = {k for (k,) in conn.execute(sa.select(b.c.kind).where(
+            b.c.production_id == pid, b.c.batch_id > before["batch"],
+            (b.c.rows_posted + b.c.rows_quarantined) > 0).distinct())}
+    if any(outside):
+        return None
+    if now["po_row"] > before["po_row"]:
+        new_kinds.add("purchase_order")
+    changed_folder = {k for k in FOLDER_KINDS if before["folder"].get(k) != now["folder"][k]}
+    return tuple(kind for kind in KINDS if changed_folder & set(DEPENDS[kind][0]) or new_kinds & set(DEPENDS[kind][1]))
+
+
+def run_night_after(led: Ledger, input_dir: str | Path, settings: ReconcileSettings | None = None,
+                    progress: Callable[[str], None] | None = None) -> NightResult:
+    """``prodlib run``'s night: only the reconciliations whose inputs changed since the night the
+    ledger last recorded (:func:`changes_since`: a day of invoices reconciles invoices, and does not
+    read the bank feeds, timecards or payroll again), the whole night when that cannot be told (no
+    earlier night, other settings, a bank feed that moves the night's date...). The result carries
+    its ``kinds`` (the queue supersedes only their findings) and its ``state`` to record. A night of
+    some kinds finds what the whole night finds of those kinds: each reconciliation is run whole
+    over its inputs, and the others' inputs are the same as the recorded night's."""
+    from prodlib.sources import load_input_set
+
+    step = progress or _quiet
+    settings = settings or load_input_set(input_dir).production.reconcile
+    before = last_state(led)
+    state = night_state(led, input_dir, settings, None)
+    kinds = changes_since(led, before, state) if before is not None and before.get("derived") else None
+    if kinds is not None:
+        prior = date.fromisoformat(before["as_of"]) if before["as_of"] else None
+        scope = invoice_scope(led, before, prior) if "invoice" in kinds and state["po_row"] == before["po_row"] \
+            else None
+        if scope is not None and "" in scope[1]:  # lines without a vendor: not selectable by vendor
+            scope = None
+        raw = None if scope is None else scope[0]
+        inputs = load_inputs(led, None if "bank" in kinds else prior, input_dir, settings, step, kinds, raw)
+        if inputs.as_of == prior:
+            result = reconcile_night(inputs, settings, step, kinds)
+            if scope is not None:
+                result = replace(result, vendors=scope[1], po_vendor=scope[2])
+            return replace(result, state={**state, "as_of": before["as_of"], "derived": True})
+    result = reconcile_night(load_inputs(led, None, input_dir, settings, step), settings, step)
+    return replace(result, state={**state, "as_of": result.as_of.isoformat() if result.as_of else None,
+                                  "derived": True})
+
+
+def record_state(conn, scope, state: dict, now: str) -> int:
+    """Append the night's state (:data:`NIGHT_EVENT`) in the transaction that writes its findings."""
+    from prodlib.ledger import journal
+
+    journal.lock_head(conn, "journal")
+    return journal.append_event(conn, scope, NIGHT_EVENT, state, now)
+
+
+def invoice_scope(led: Ledger, before: dict, as_of: date | None
+                  ) -> tuple[frozenset[str], frozenset[str], dict[str, str]]:
+    """The vendors whose invoice findings the invoice batches posted since ``before`` (a night state)
+    can change, when the PO register did not change: the new lines' vendors, and every vendor linked
+    to them through a PO number (a line of one vendor carrying another vendor's PO), transitively.
+
+    Every invoice finding is one vendor's, or several linked so: a line's (its PO, its match among
+    its vendor's POs of its cost code), a PO's (the lines carrying its number and its vendor's lines
+    matched to it), a document's and a likely duplicate's (the vendor's documents). So reconciling
+    those vendors' lines against their POs finds what the whole night finds of them. Returns (the
+    vendors as the journal holds them, as the findings name them, each PO's vendor by upper-case
+    number)."""
+    from prodlib.ledger import commitments as cm
+    from prodlib.ledger import view as lv
+
+    with led.engine.connect() as conn:
+        pid = led.production_id
+        new = lv.kind_party_pos(conn, pid, "invoice", before["batch"])
+        pairs = lv.kind_party_pos(conn, pid, "invoice") if new else set()
+        pos = cm.purchase_orders_frame(conn, pid, as_of)
+    owner = {str(p).strip().upper(): ("" if pd.isna(v) else str(v).strip())
+             for p, v in zip(pos["po_number"], pos["vendor_id"], strict=True)}
+    names = linked_vendors(pairs, owner, {v for v, _ in new})
+    raw = frozenset(v for v, _ in pairs if v is not None and str(v).strip() in names)
+    return raw, names, owner
+
+
+def linked_vendors(pairs: Iterable[tuple[str | None, str | None]], po_vendor: dict[str, str],
+                   seeds: Iterable[str | None]) -> frozenset[str]:
+    """The vendors linked to ``seeds`` through PO numbers, transitively: ``pairs`` are (vendor, PO
+    number) of invoice lines, ``po_vendor`` each PO's vendor (upper-case number -> vendor); a line
+    of V carrying W's PO links V and W. Vendors as the findings name them (stripped; "" for none)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def norm(v) -> str:
+        return "" if v is None else str(v).strip()
+
+    pairs = list(pairs)
+    for v, p in pairs:
+        w = po_vendor.get(str(p).strip().upper()) if p is not None else None
+        if w is not None:
+            parent[find(norm(v))] = find(w)
+    roots = {find(norm(v)) for v in seeds}
+    return frozenset(v for v in {*(norm(v) for v, _ in pairs), *po_vendor.values(), *map(norm, seeds)}
+                     if find(v) in roots)
