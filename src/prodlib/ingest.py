@@ -116,14 +116,18 @@ def quarantine_rows(
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return empty_quarantine()
-    sel = raw.loc[mask]
+    at = np.flatnonzero(mask)
+    every = len(at) == len(mask)  # a stage's send hands over its selected rows only
+    sel = raw if every else raw.iloc[at]
     payload = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in sel.to_dict(orient="records")]
-    out = meta.loc[mask, list(BOOKKEEPING)].copy()
-    out["reason"] = reason.value
-    out["field"] = field
-    out["detail"] = np.asarray(detail)[mask] if len(detail) == len(mask) else detail
-    out["payload"] = payload
-    return out.astype({"reason": "string", "field": "string", "detail": "string", "payload": "string"})
+    out = meta[list(BOOKKEEPING)]
+    out = out if every else out.iloc[at]
+    texts = np.asarray(detail, dtype=object)
+    texts = texts[at] if len(texts) == len(mask) else texts
+    # Each text column built as a string array at once (not as objects, then cast).
+    return out.assign(reason=pd.array([reason.value] * len(at), dtype="string"),
+                      field=pd.array([field] * len(at), dtype="string"),
+                      detail=pd.array(texts, dtype="string"), payload=pd.array(payload, dtype="string"))
 
 
 #: The largest cell ingest reads (characters): the csv module's own field limit. A larger cell is
