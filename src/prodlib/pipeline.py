@@ -541,9 +541,9 @@ def after_validation(stage: Stage, led: LedgerView, chart: ChartOfAccounts, rate
 
 def invoice_documents(good: pd.DataFrame) -> set[tuple[str, str]]:
     """The (vendor, invoice number) pairs of an invoice file's rows: its distinct pairs only (an
-    invoice has many lines), each a Python pair of the cells as pandas gives them."""
+    invoice has many lines), as Python strings (both are required: validation refused blank ones)."""
     pairs = good[["vendor_id", "invoice_number"]].drop_duplicates()
-    return set(zip(pairs["vendor_id"], pairs["invoice_number"], strict=True))
+    return set(zip(column_values(pairs, "vendor_id"), column_values(pairs, "invoice_number"), strict=True))
 
 
 def recheck(ingest: IngestResult, led: LedgerView, production: Production, chart: ChartOfAccounts,
