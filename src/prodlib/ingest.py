@@ -555,7 +555,8 @@ def read_source(spec: SourceSpec, currency: str = "USD", data: bytes | None = No
     n = len(raw)
     raw.index = pd.RangeIndex(n)
     joined = pc.binary_join_element_wise(*[pa.array(raw[h].fillna(""), pa.string()) for h in header], "\x1f")
-    hashes = [hashlib.sha256(s.encode()).hexdigest() for s in joined.to_pylist()]
+    sha256 = hashlib.sha256
+    hashes = [sha256(b).hexdigest() for b in joined.cast(pa.binary()).to_pylist()]  # UTF-8 bytes, by Arrow
     for at, region in table.regions.items():  # a region's identity is its text
         hashes[at] = hashlib.sha256(region.text.encode()).hexdigest()
     meta = pd.DataFrame(
