@@ -116,14 +116,18 @@ def quarantine_rows(
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return empty_quarantine()
-    sel = raw.loc[mask]
+    at = np.flatnonzero(mask)
+    every = len(at) == len(mask)  # a stage's send hands over its selected rows only
+    sel = raw if every else raw.iloc[at]
     payload = [json.dumps(r, ensure_ascii=False, sort_keys=True) for r in sel.to_dict(orient="records")]
-    out = meta.loc[mask, list(BOOKKEEPING)].copy()
-    out["reason"] = reason.value
-    out["field"] = field
-    out["detail"] = np.asarray(detail)[mask] if len(detail) == len(mask) else detail
-    out["payload"] = payload
-    return out.astype({"reason": "string", "field": "string", "detail": "string", "payload": "string"})
+    out = meta[list(BOOKKEEPING)]
+    out = out if every else out.iloc[at]
+    texts = np.asarray(detail, dtype=object)
+    texts = texts[at] if len(texts) == len(mask) else texts
+    # Each text column built as a string array at once (not as objects, then cast).
+    return out.assign(reason=pd.array([reason.value] * len(at), dtype="string"),
+                      field=pd.array([field] * len(at), dtype="string"),
+                      detail=pd.array(texts, dtype="string"), payload=pd.array(payload, dtype="string"))
 
 
 #: The largest cell ingest reads (characters): the csv module's own field limit. A larger cell is
@@ -408,7 +412,9 @@ def _read_table_text(spec: SourceSpec, data: bytes, text: str, encoding: str, fi
     unclosed = data.count(b'"') % 2 == 1
     if bad_rows or table.num_rows != n_lines - 1 or not within or unclosed:
         return _read_records(spec, text, first_line)
-    fast = table.to_pandas(types_mapper=pd.ArrowDtype)
+    # One chunk per column: a later take of a few rows (a quarantined row's cells) then costs those
+    # rows, not a concatenation of the column's chunks each time.
+    fast = table.combine_chunks().to_pandas(types_mapper=pd.ArrowDtype)
     fast.columns = header
     n = table.num_rows
     return TextTable(header, fast.astype("string[pyarrow]"), np.arange(first_line + 1, first_line + n + 1,
@@ -549,7 +555,8 @@ def read_source(spec: SourceSpec, currency: str = "USD", data: bytes | None = No
     n = len(raw)
     raw.index = pd.RangeIndex(n)
     joined = pc.binary_join_element_wise(*[pa.array(raw[h].fillna(""), pa.string()) for h in header], "\x1f")
-    hashes = [hashlib.sha256(s.encode()).hexdigest() for s in joined.to_pylist()]
+    sha256 = hashlib.sha256
+    hashes = [sha256(b).hexdigest() for b in joined.cast(pa.binary()).to_pylist()]  # UTF-8 bytes, by Arrow
     for at, region in table.regions.items():  # a region's identity is its text
         hashes[at] = hashlib.sha256(region.text.encode()).hexdigest()
     meta = pd.DataFrame(

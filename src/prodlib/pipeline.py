@@ -73,15 +73,29 @@ class Stage:
 
         ``detail`` is called with the selected rows only (bad rows are few; good rows are millions).
         """
-        mask = np.asarray(mask, dtype=bool)
-        if not mask.any():
+        return self.send_all([(mask, reason, field_name, detail)])
+
+    def send_all(self, sends: list[tuple[np.ndarray, Reason, str, Callable[[pd.DataFrame], list[str]]]]) -> Stage:
+        """:meth:`send` of each ``(mask, reason, field, detail)`` in turn, the masks over this ``good``:
+        a row selected by an earlier send stays with that one (first reason wins), as a chain of
+        :meth:`send` calls would, but ``good`` is filtered once, not copied once per reason."""
+        taken = np.zeros(len(self.good), dtype=bool)
+        parts = []
+        for mask, reason, field_name, detail in sends:
+            fresh = np.asarray(mask, dtype=bool) & ~taken
+            if not fresh.any():
+                continue
+            at = np.flatnonzero(fresh)
+            idx = self.good.index[at]
+            sel = self.good.iloc[at]
+            q = quarantine_rows(self.ingest.raw.loc[idx], sel, np.ones(len(idx), dtype=bool), reason, field_name,
+                                pd.Series(detail(sel), dtype="string"))
+            q.index = idx
+            parts.append(q)
+            taken |= fresh
+        if not parts:
             return self
-        idx = self.good.index[mask]
-        sel = self.good.loc[idx]
-        q = quarantine_rows(self.ingest.raw.loc[idx], sel, np.ones(len(idx), dtype=bool), reason, field_name,
-                            pd.Series(detail(sel), dtype="string"))
-        q.index = idx
-        return replace(self, good=self.good.loc[~mask], quarantine=pd.concat([self.quarantine, q]))
+        return replace(self, good=self.good.loc[~taken], quarantine=pd.concat([self.quarantine, *parts]))
 
     def check_conservation(self) -> None:
         read = self.ingest.rows_read
@@ -132,18 +146,20 @@ def validate_stages(stages: list[Stage], production: Production) -> list[Stage]:
     failures = validate_frame(kind, pd.concat(frames, ignore_index=True), production) if bounds[-1] else []
     out = []
     for i, stage in enumerate(stages):
-        labels = stage.good.index  # positions in the concatenation -> this file's row labels
+        sends = []
         for failure in failures:
             at = np.asarray(failure.index, dtype=np.int64)
-            mine = labels[at[(at >= bounds[i]) & (at < bounds[i + 1])] - bounds[i]]
+            mine = at[(at >= bounds[i]) & (at < bounds[i + 1])] - bounds[i]  # this file's positions
             if not len(mine):
                 continue
 
             def detail(rows: pd.DataFrame, f=failure) -> list[str]:
                 return [f"{f.field}={v}: {f.reason.description}" for v in _values(rows, f.field)]
 
-            stage = stage.send(np.asarray(stage.good.index.isin(mine)), failure.reason, failure.field, detail)
-        out.append(stage)
+            mask = np.zeros(len(stage.good), dtype=bool)
+            mask[mine] = True
+            sends.append((mask, failure.reason, failure.field, detail))
+        out.append(stage.send_all(sends))
     return out
 
 
@@ -155,6 +171,9 @@ def validate_stage(stage: Stage, production: Production) -> Stage:
 def take(stage: Stage, quarantine: pd.DataFrame, reasons: tuple[Reason, ...]) -> Stage:
     """Move the rows a check refused (``quarantine``, indexed by row label) from ``good`` to the
     quarantine, one reason at a time in ``reasons`` order, each with its raw payload as ingest keeps it."""
+    if not len(quarantine):
+        return stage
+    sends = []
     for reason in reasons:
         mine = quarantine[quarantine["reason"] == reason.value]
         for field_name in pd.unique(mine["field"]):
@@ -163,8 +182,8 @@ def take(stage: Stage, quarantine: pd.DataFrame, reasons: tuple[Reason, ...]) ->
             def detail(rows: pd.DataFrame, sub: pd.DataFrame = sub) -> list[str]:
                 return list(sub.loc[rows.index, "detail"])
 
-            stage = stage.send(np.asarray(stage.good.index.isin(sub.index)), reason, str(field_name), detail)
-    return stage
+            sends.append((np.asarray(stage.good.index.isin(sub.index)), reason, str(field_name), detail))
+    return stage.send_all(sends)
 
 
 def run_rules(stage: Stage, phase: str, context: CheckContext) -> Stage:
@@ -514,11 +533,17 @@ def after_validation(stage: Stage, led: LedgerView, chart: ChartOfAccounts, rate
     if posted is None:
         def posted(documents: set[tuple[str, str]]) -> set[tuple[str, str]]:
             return led.posted_documents("invoice", documents)
-    posted_invoices = (posted(set(zip(stage.good["vendor_id"], stage.good["invoice_number"], strict=True)))
-                       if kind == "invoice" else set())
+    posted_invoices = posted(invoice_documents(stage.good)) if kind == "invoice" else set()
     if kind == "petty_cash" and stage.set_aside is not None and len(stage.set_aside):
         context = replace(context, posted_receipts=frozenset(receipt_keys(stage.set_aside)))
     return finish_source(fx_stage(stage, rates), chart, posted_invoices, context)
+
+
+def invoice_documents(good: pd.DataFrame) -> set[tuple[str, str]]:
+    """The (vendor, invoice number) pairs of an invoice file's rows: its distinct pairs only (an
+    invoice has many lines), as Python strings (both are required: validation refused blank ones)."""
+    pairs = good[["vendor_id", "invoice_number"]].drop_duplicates()
+    return set(zip(column_values(pairs, "vendor_id"), column_values(pairs, "invoice_number"), strict=True))
 
 
 def recheck(ingest: IngestResult, led: LedgerView, production: Production, chart: ChartOfAccounts,
@@ -573,7 +598,8 @@ class PostedInvoices:
             return  # the file was in the ledger already: no batch was written
         self.batches += 1
         if entries is not None and len(entries):
-            self.mine.update(zip(column_values(entries, "party_id"), column_values(entries, "document_no"),
+            pairs = entries[["party_id", "document_no"]].drop_duplicates()  # an invoice has many lines
+            self.mine.update(zip(column_values(pairs, "party_id"), column_values(pairs, "document_no"),
                                  strict=True))
 
 

@@ -48,9 +48,11 @@ def row_keys(kind: str, frame: pd.DataFrame) -> pd.Series:
         return pd.Series([], index=frame.index, dtype="string")
     texts = [_canonical_text(frame[c], t) if c in frame else pa.array([""] * n, pa.string())
              for c, (t, _req) in SCHEMAS[kind].items()]
-    content = pc.binary_join_element_wise(*texts, _FIELD).to_numpy(zero_copy_only=False)
-    ordinal = pd.Series(content).groupby(content, sort=False).cumcount().to_numpy(dtype=np.int64)
-    prefix = f"{kind}{_PART}"
-    keys = [hashlib.sha256(f"{prefix}{c}{_PART}{o}".encode()).hexdigest()
-            for c, o in zip(content.tolist(), ordinal.tolist(), strict=True)]
+    content = pc.binary_join_element_wise(*texts, _FIELD)
+    codes = pc.dictionary_encode(content).indices.to_numpy(zero_copy_only=False)  # identical rows, one code
+    ordinal = pd.Series(codes).groupby(codes, sort=False).cumcount().to_numpy(dtype=np.int64)
+    # kind, content and ordinal joined and UTF-8 encoded by Arrow: each row's bytes, hashed here.
+    text = pc.binary_join_element_wise(kind, content, pa.array(ordinal).cast(pa.string()), _PART)
+    sha256 = hashlib.sha256
+    keys = [sha256(b).hexdigest() for b in text.cast(pa.binary()).to_pylist()]
     return pd.Series(keys, index=frame.index, dtype="string")

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import pandas as pd
 from pydantic import field_validator
 
@@ -200,20 +201,30 @@ class ChartOfAccounts:
     def resolve_frame(
         self, raw_codes: pd.Series, descriptions: pd.Series, default_code: str | None = None
     ) -> pd.DataFrame:
-        """:meth:`resolve` over a column; codes are few, so each distinct triple is resolved once."""
-        keys = pd.DataFrame({"raw": raw_codes.astype("string"), "desc": descriptions.astype("string")})
+        """:meth:`resolve` over a column; codes are few, so each distinct triple is resolved once (the
+        distinct (code, description) pairs found by factorizing each column, not by a merge)."""
+        raw = raw_codes.astype("string")
+        desc = descriptions.astype("string")
         # The description only matters when there is no code; blank it otherwise to keep keys few.
-        has_code = keys["raw"].fillna("").str.strip() != ""
-        keys.loc[has_code, "desc"] = pd.NA
-        uniq = keys.drop_duplicates()
-        out = []
-        for raw, desc in uniq.itertuples(index=False):
-            r = self.resolve(None if pd.isna(raw) else raw, None if pd.isna(desc) else desc, default_code)
-            out.append((raw, desc, r.code, None if r.reason is None else r.reason.value, r.how))
-        table = pd.DataFrame(out, columns=["raw", "desc", "cost_code", "reason", "how"])
-        merged = keys.merge(table, on=["raw", "desc"], how="left", sort=False)
-        merged.index = raw_codes.index
-        return merged[["cost_code", "reason", "how"]]
+        has_code = (raw.fillna("").str.strip() != "").to_numpy(dtype=bool)
+        if has_code.any():
+            desc = desc.where(~has_code, pd.NA)
+        raw_at, raw_uniq = pd.factorize(raw, use_na_sentinel=False)
+        desc_at, desc_uniq = pd.factorize(desc, use_na_sentinel=False)
+        pair = raw_at.astype(np.int64) * max(len(desc_uniq), 1) + desc_at
+        _, first, of_row = np.unique(pair, return_index=True, return_inverse=True)
+        codes, reasons, hows = [], [], []
+        for r_at, d_at in zip(raw_at[first].tolist(), desc_at[first].tolist(), strict=True):
+            r, d = raw_uniq[r_at], desc_uniq[d_at]
+            res = self.resolve(None if pd.isna(r) else r, None if pd.isna(d) else d, default_code)
+            codes.append(res.code)
+            reasons.append(None if res.reason is None else res.reason.value)
+            hows.append(res.how)
+        of_row = np.asarray(of_row).reshape(-1)
+        table = pd.DataFrame({"cost_code": codes, "reason": reasons, "how": hows}, dtype=None if codes else object)
+        out = table.take(of_row)
+        out.index = raw_codes.index
+        return out
 
 
 _CODE_SHAPE = re.compile(r"^(\d{4})(?:[-. /_]?(\d{1,2}))?$")
