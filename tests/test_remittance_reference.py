@@ -22,15 +22,11 @@ from hypothesis import strategies as st
 
 from prodlib.money import MONEY_TYPE, round_cents
 from prodlib.production import Production
-from prodlib.remittance import _slug, due_date, remittance_reports
+from prodlib.remittance import DETAIL_COLUMNS, TOTAL_COLUMNS, _slug, due_date, remittance_reports
 from prodlib.rules import load_plans, load_rules
 from prodlib.rules.plans import PlanSet
 from prodlib.spreadsheet import safe_row
 
-DETAIL_COLUMNS = ["employer_code", "pp_date", "period_end", "title", "person_id", "category", "agreement_subtype",
-                  "session_or_residual", "plan", "fund", "rate_id", "gross_subject", "hours", "rate", "contribution"]
-TOTAL_COLUMNS = ["employer_code", "title", "plan", "fund", "period_end", "due_date", "people", "gross_subject",
-                 "hours", "contribution"]
 PLANS = load_plans()
 
 
@@ -40,20 +36,9 @@ def _s(v: Any) -> str:
     return str(v)
 
 
-def reference_reports(
-    fringes: pd.DataFrame, production: Production, out_dir: str | Path,
-    *, plans: PlanSet | None = None,
-) -> list[Path]:
-    """Write ``<plan>__<fund>.csv`` (detail) and ``<plan>__<fund>__totals.csv`` per fund; return the paths.
-
-    ``fringes`` is :func:`prodlib.fringes.compute_fringes`' output. The gross subject is the capped basis
-    for percent rates and the subject gross for hourly ones (whose basis is ``hours``). SAG-AFTRA's
-    detail adds the health/retirement allocation (health = round_cents(contribution x share), retirement
-    the remainder, so the two add up to the contribution exactly); a line priced by a television-only
-    rate entry (``media: [television]``) is reported under agreement "Television", as the plan's
-    television reporting asks, any other under the plan's ``agreement_subtype``. ``plans``: the run's rule book's
-    (default: the production's, :func:`prodlib.rules.load_rules`).
-    """
+def reference_reports(fringes: pd.DataFrame, production: Production, out_dir: str | Path, *,
+                      plans: PlanSet | None = None) -> list[Path]:
+    """The row-at-a-time writer as it was (a dict per fringe row), kept as the oracle."""
     facts = production
     plans = plans or load_rules(production).plans
     out = Path(out_dir)
