@@ -160,6 +160,8 @@ def quarantine_of(frame: pd.DataFrame, findings: Sequence[Finding]) -> pd.DataFr
 def split(frame: pd.DataFrame, findings: Sequence[Finding]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(valid, quarantine)`` of a frame and the findings of one check."""
     q = quarantine_of(frame, findings)
+    if not len(q):
+        return frame, q  # nothing refused: the frame itself (most rules of a phase refuse nothing)
     return frame[~frame.index.isin(q.index)], q
 
 
@@ -260,7 +262,11 @@ def text(frame: pd.DataFrame, column: str) -> pd.Series:
     a Python string per cell, which is what ``astype`` costs on a studio payroll's dates."""
     if column not in frame:
         return pd.Series("", index=frame.index, dtype="string")
-    s = frame[column]
+    return as_text(frame[column])
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """``s.astype("string").fillna("")``, dates cast by Arrow (see :func:`text`)."""
     if isinstance(s.dtype, pd.ArrowDtype) and pa.types.is_date(s.dtype.pyarrow_dtype):
         arr = pa.array(s.array)
         arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
