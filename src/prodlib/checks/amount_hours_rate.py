@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from prodlib.checks.base import CheckContext, Finding, split
+from prodlib.checks.base import CheckContext, Finding, as_text, split
 from prodlib.money import AMOUNT_BOUND, CENT, MONEY_TYPE, QUANTITY_TYPE, round_cents, round_cents_column
 from prodlib.reasons import Reason
 from prodlib.rules.work import WorkRules
@@ -66,7 +66,7 @@ def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.
     if not candidates.any():
         return split(frame, [])
     # The multiplier of each (date, earning type): few distinct pairs, looked up once each.
-    pairs = pd.MultiIndex.from_arrays([when.astype("string").fillna(""), et.fillna("")])
+    pairs = pd.MultiIndex.from_arrays([as_text(when), et.fillna("")])
     codes, uniques = pd.factorize(pairs)
     mult: list[Decimal | None] = []
     for day_text, earning in uniques:

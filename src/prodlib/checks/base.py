@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from prodlib.columns import BOOKKEEPING, QUARANTINE_COLUMNS
 from prodlib.production import Production
@@ -158,6 +160,8 @@ def quarantine_of(frame: pd.DataFrame, findings: Sequence[Finding]) -> pd.DataFr
 def split(frame: pd.DataFrame, findings: Sequence[Finding]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(valid, quarantine)`` of a frame and the findings of one check."""
     q = quarantine_of(frame, findings)
+    if not len(q):
+        return frame, q  # nothing refused: the frame itself (most rules of a phase refuse nothing)
     return frame[~frame.index.isin(q.index)], q
 
 
@@ -250,3 +254,21 @@ def blank(frame: pd.DataFrame, column: str) -> np.ndarray:
     if column not in frame:
         return np.ones(len(frame), dtype=bool)
     return frame[column].isna().to_numpy(dtype=bool)
+
+
+def text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``frame[column].astype("string").fillna("")`` ("" for every row when the column is absent), which
+    rules compare and join as keys. A date column is cast by Arrow (ISO text, as ``str(date)``) instead of
+    a Python string per cell, which is what ``astype`` costs on a studio payroll's dates."""
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype="string")
+    return as_text(frame[column])
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """``s.astype("string").fillna("")``, dates cast by Arrow (see :func:`text`)."""
+    if isinstance(s.dtype, pd.ArrowDtype) and pa.types.is_date(s.dtype.pyarrow_dtype):
+        arr = pa.array(s.array)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        return pd.Series(pd.arrays.ArrowStringArray(pc.fill_null(pc.cast(arr, pa.string()), "")), index=s.index)
+    return s.astype("string").fillna("")

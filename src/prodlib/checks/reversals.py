@@ -9,18 +9,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from prodlib.checks.base import CheckContext, Finding, split
+from prodlib.checks.base import CheckContext, Finding, split, text
 from prodlib.reasons import Reason
 from prodlib.values import column_values
 
 NAME = "reversals"
 REASONS = (Reason.NEGATIVE_GROSS,)
-
-
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series("", index=frame.index)
-    return frame[column].astype("string").fillna("")
 
 
 def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -33,8 +27,8 @@ def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.
         return split(frame, [])
     positive = pc.fill_null(pc.greater(amount, zero), False).to_numpy(zero_copy_only=False).astype(bool)
     size = pd.Series(pc.abs(amount).cast(pa.string()).to_pandas(), index=frame.index).fillna("")
-    key = (_text(frame, "employee_id") + "\x1f" + _text(frame, "earning_type") + "\x1f"
-           + _text(frame, "period_end") + "\x1f" + _text(frame, "work_date") + "\x1f" + size)
+    key = (text(frame, "employee_id") + "\x1f" + text(frame, "earning_type") + "\x1f"
+           + text(frame, "period_end") + "\x1f" + text(frame, "work_date") + "\x1f" + size)
     available = key[positive].value_counts()
     neg_keys = key[negative]
     nth = neg_keys.groupby(neg_keys).cumcount()  # 0 for a key's first negative line, 1 for its second...

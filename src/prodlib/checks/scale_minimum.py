@@ -35,10 +35,17 @@ NAME = "scale_minimum"
 REASONS = (Reason.NO_SCHEDULE_IN_FORCE, Reason.BELOW_SCALE, Reason.DEAL_AMOUNT_MISSING)
 
 
-def _arrow(frame: pd.DataFrame, column: str, rows: np.ndarray) -> pa.Array:
+def _arrow(frame: pd.DataFrame, column: str) -> pa.Array | None:
+    """The whole column as one Arrow array (taken per shape by :func:`_rows`); None when absent."""
     if column not in frame:
-        return pa.nulls(len(rows))
-    return pa.array(frame[column].iloc[rows])
+        return None
+    arr = pa.array(frame[column])
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _rows(column: pa.Array | None, rows: np.ndarray) -> pa.Array:
+    """A shape's cells of a column (all null when the frame has no such column)."""
+    return pa.nulls(len(rows)) if column is None else column.take(pa.array(rows, pa.int64()))
 
 
 def _below(values: pa.Array, bound: pa.Array | pa.Scalar) -> np.ndarray:
@@ -108,6 +115,7 @@ def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.
     shapes = shapes_of(frame)
     findings: list[Finding] = []
     installments: list[tuple[np.ndarray, ScaleMinimum, str]] = []
+    columns = {c: _arrow(frame, c) for c in ("amount", "rate", "hours")}  # once: a shape takes its rows
     for shape, rows in zip(shapes.values, shapes.members(), strict=True):
         sm = _minimum(shape, context)
         if sm is None:
@@ -116,7 +124,7 @@ def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.
             findings.extend(Finding(int(p), sm.reason, sm.field, sm.detail) for p in rows)
             continue
         cls, et = shape[1], shape[2]
-        amount, rate, hours = (_arrow(frame, c, rows) for c in ("amount", "rate", "hours"))
+        amount, rate, hours = (_rows(columns[c], rows) for c in ("amount", "rate", "hours"))
         paid = pc.fill_null(pc.greater_equal(amount, pa.scalar(0, amount.type)), False) \
             .to_numpy(zero_copy_only=False).astype(bool)
         minimum = pa.scalar(sm.minimum)

@@ -14,7 +14,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from prodlib.checks.base import WAGES, CheckContext, Finding, split
+from prodlib.checks.base import WAGES, CheckContext, Finding, split, text
 from prodlib.reasons import Reason
 from prodlib.values import column_values, py_date
 
@@ -22,22 +22,16 @@ NAME = "timecard_held"
 REASONS = (Reason.TIMECARD_QUARANTINED,)
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    if column not in frame:
-        return pd.Series("", index=frame.index, dtype="string")
-    return frame[column].astype("string").fillna("")
-
-
 def check(frame: pd.DataFrame, context: CheckContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     held = context.held_days
     if frame.empty or not held:
         return split(frame, [])
-    emp = _text(frame, "employee_id")
-    wd = _text(frame, "work_date")
+    emp = text(frame, "employee_id")
+    wd = text(frame, "work_date")
     on_day = (emp + "\x1f" + wd).isin({f"{e}\x1f{d.isoformat()}" for e, d in held}).to_numpy(dtype=bool)
     weeks = {f"{e}\x1f{(d + timedelta(days=k)).isoformat()}" for e, d in held for k in range(7)}
-    weekly = ((wd == "") & _text(frame, "earning_type").isin(WAGES)
-              & (emp + "\x1f" + _text(frame, "period_end")).isin(weeks)).to_numpy(dtype=bool)
+    weekly = ((wd == "") & text(frame, "earning_type").isin(WAGES)
+              & (emp + "\x1f" + text(frame, "period_end")).isin(weeks)).to_numpy(dtype=bool)
     positions = np.flatnonzero(on_day | weekly)
     sel = frame.iloc[positions]
     findings = []

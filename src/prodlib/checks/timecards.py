@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from prodlib.checks.base import memo_slot
 from prodlib.money import round_cents
 from prodlib.rules.work import Band, WorkRules
 
@@ -20,11 +22,17 @@ def clock(text: str | None, after: Decimal | None = None) -> Decimal | None:
     """'HH:MM' as hours from midnight of the work date; a time earlier than ``after`` is the next day."""
     if text is None or (not isinstance(text, str) and pd.isna(text)) or str(text).strip() == "":
         return None  # None, NaN and pandas' NA (a blank cell of a string column) are all "no time"
-    hh, mm = str(text).strip().split(":")
-    h = Decimal(int(hh)) + Decimal(int(mm)) / SIXTY
+    h = _hours(str(text).strip())
     if after is not None and h < after:
         h += 24
     return h
+
+
+@lru_cache(maxsize=4096)
+def _hours(text: str) -> Decimal:
+    """'HH:MM' as hours (a studio's timecards repeat a few hundred clock times: each is read once)."""
+    hh, mm = text.split(":")
+    return Decimal(int(hh)) + Decimal(int(mm)) / SIXTY
 
 
 @dataclass(frozen=True)
@@ -146,8 +154,20 @@ class CardClocks:
     unreadable: dict[str, np.ndarray]
 
 
+_CLOCKS = memo_slot()  # timecard_readable and impossible_timecard read the same frame in one phase
+
+
 def card_clocks(frame: pd.DataFrame) -> CardClocks:
-    """The clock times of every timecard of ``frame`` (a column it lacks is blank)."""
+    """The clock times of every timecard of ``frame`` (a column it lacks is blank), read once per frame
+    of a phase (``checks.base.forget`` empties the memo when the phase ends)."""
+    if _CLOCKS and _CLOCKS[0][0] is frame:
+        return _CLOCKS[0][1]
+    clocks = _card_clocks(frame)
+    _CLOCKS[:] = [(frame, clocks)]
+    return clocks
+
+
+def _card_clocks(frame: pd.DataFrame) -> CardClocks:
     n = len(frame)
     minutes, blank, unreadable = {}, {}, {}
     for c in CLOCK_COLUMNS:
