@@ -112,8 +112,13 @@ def _runs(starts: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _table(fringes: pd.DataFrame) -> pa.Table:
-    """The columns the files read, as one Arrow table (single chunks)."""
-    return pa.Table.from_pandas(fringes[list(_COLUMNS)], preserve_index=False).combine_chunks()
+    """The columns the files read, as one Arrow table (single chunks); the engine's categorical text
+    columns decoded to their values (Arrow sorts no dictionary column)."""
+    t = pa.Table.from_pandas(fringes[list(_COLUMNS)], preserve_index=False).combine_chunks()
+    for i, column in enumerate(t.columns):
+        if pa.types.is_dictionary(column.type):
+            t = t.set_column(i, t.field(i).name, pc.cast(column, column.type.value_type))
+    return t.combine_chunks()
 
 
 def remittance_reports(
