@@ -142,3 +142,42 @@ def test_the_night_state_says_what_changed(tmp_path: Path) -> None:
     with Ledger.open(url) as led:
         assert last_state(led) == NO_STATE
         assert run_night_after(led, sample).kinds is None
+
+
+def test_the_work_rules_state_is_their_content_not_where_they_were_read(tmp_path: Path, monkeypatch) -> None:
+    """The same work-rule files read from another folder (another checkout, a moved production) are the
+    same rules: the recorded night stays usable. A changed figure in them is a change."""
+    import dataclasses
+
+    import prodlib.rules as rules
+
+    sample = tmp_path / "sample"
+    generate(sample, scale="indie", seed=7)
+    url = f"sqlite:///{tmp_path / 'books.db'}"
+    _run(sample, url, "--no-reconcile")
+    real = rules.load_rules
+
+    def read_from(folder: Path, edit: str = ""):
+        def load(production):
+            book = real(production)
+            moved = []
+            for schedule in book.work.schedules:
+                target = folder / Path(schedule.path).name
+                if not target.exists():
+                    folder.mkdir(parents=True, exist_ok=True)
+                    target.write_text(Path(schedule.path).read_text(encoding="utf-8") + edit, encoding="utf-8")
+                moved.append(dataclasses.replace(schedule, path=str(target)))
+            return dataclasses.replace(book, work=dataclasses.replace(book.work, schedules=tuple(moved)))
+        return load
+
+    from prodlib.sources import load_input_set
+
+    settings = load_input_set(sample).production.reconcile
+    with Ledger.open(url) as led:
+        states = []
+        for folder, edit in ((tmp_path / "checkout-a", ""), (tmp_path / "checkout-b", ""),
+                             (tmp_path / "edited", "\n# a changed file\n")):
+            monkeypatch.setattr(rules, "load_rules", read_from(folder, edit))
+            states.append(night_state(led, sample, settings, None)["work"])
+    assert states[0] and states[0] == states[1]  # same files, two folders: the same state
+    assert states[2] != states[0]  # a changed file: another state (the next night is whole)

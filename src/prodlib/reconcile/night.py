@@ -482,7 +482,7 @@ def night_state(led: Ledger, input_dir: str | Path, settings: ReconcileSettings,
     :data:`NIGHT_EVENT`, sealed in the audit chain like every event): the ledger's last ids (read
     before the night reads anything, so what a concurrent run posts is reconciled again next time),
     a digest per input kind of the folder's files (source id and content hash), of the settings and
-    of the work-rule files, and the night's date. The next ``prodlib run`` compares its own state
+    of the work-rule files (file name and content hash), and the night's date. The next ``prodlib run`` compares its own state
     with it (:func:`changes_since`) to reconcile only what changed."""
     from prodlib.rules import load_rules
     from prodlib.sources import load_input_set
@@ -492,8 +492,10 @@ def night_state(led: Ledger, input_dir: str | Path, settings: ReconcileSettings,
         marks = _marks(conn, led.production_id)
     folder = {k: _digest((spec.id, _file_digest(spec.path)) for spec in inputs.of_kind(k)) for k in FOLDER_KINDS}
     has_work = bool(inputs.of_kind("timecard") or inputs.of_kind("payroll"))
-    work = _digest((str(p), _file_digest(p)) for p in sorted({r.path for r in load_rules(inputs.production).work
-                                                               .schedules if r.path})) if has_work else ""
+    # By file name and content, not by path: the same rules read from another checkout or install (a
+    # moved production, a benchmark's copy of a ledger) are the same rules, and must not force a whole night.
+    work = _digest((Path(p).name, _file_digest(p)) for p in sorted({r.path for r in load_rules(inputs.production)
+                                                                     .work.schedules if r.path})) if has_work else ""
     return {"version": 1, "as_of": as_of.isoformat() if as_of else None, **marks, "folder": folder,
             "settings": repr(settings), "work": work}
 
