@@ -482,8 +482,8 @@ def night_state(led: Ledger, input_dir: str | Path, settings: ReconcileSettings,
     :data:`NIGHT_EVENT`, sealed in the audit chain like every event): the ledger's last ids (read
     before the night reads anything, so what a concurrent run posts is reconciled again next time),
     a digest per input kind of the folder's files (source id and content hash), of the settings and
-    of the work-rule files (file name and content hash), and the night's date. The next ``prodlib run`` compares its own state
-    with it (:func:`changes_since`) to reconcile only what changed."""
+    of the work-rule files (file name and content hash), and the night's date. The next ``prodlib run``
+    compares its own state with it (:func:`changes_since`) to reconcile only what changed."""
     from prodlib.rules import load_rules
     from prodlib.sources import load_input_set
 
