@@ -2,8 +2,9 @@
 
 ``ledger.report_queries.chains_netting_to``: with more open PO amounts than a bound-parameter filter
 takes, the open commitments read only the chains of unnumbered invoice lines that net to an open
-amount; here against reading every unnumbered line of the vendors (what it replaced), on ledgers
-with matches, reversals, voids and reissues (a reissue to an open amount, a split on one account).
+PO's (vendor, cost code, open amount), or (without those keys) to an open amount; here both against
+reading every unnumbered line of the vendors (what it replaced), on ledgers with matches, reversals,
+voids and reissues (a reissue to an open amount, a split on one account), two vendors and two codes.
 """
 
 from __future__ import annotations
@@ -79,10 +80,14 @@ def test_chains_netting_to_reads_what_matters(tmp_path_factory, monkeypatch, pos
     try:
         with monkeypatch.context() as m:
             m.setattr(cm, "AMOUNT_FILTER_MAX", -1)  # every production: the chains in SQL
-            narrow = _open(led)
-            m.setattr(rq, "chains_netting_to", lambda where, amounts: sa.true())  # every unnumbered line
+            narrow = _open(led)  # by (vendor, cost code, open amount)
+            netting = rq.chains_netting_to
+            m.setattr(rq, "chains_netting_to", lambda where, amounts, keys=None: netting(where, amounts))
+            by_amount = _open(led)  # by open amount alone
+            m.setattr(rq, "chains_netting_to", lambda where, amounts, keys=None: sa.true())  # every unnumbered line
             wide = _open(led)
         assert narrow == wide
+        assert by_amount == wide
     finally:
         led.close()
 

@@ -132,11 +132,12 @@ AMOUNT_FILTER_MAX = 900
 
 
 def _unnumbered_invoice_lines(conn: sa.Connection, production_id: str, vendors: list[str], amounts: set[int],
-                              as_of, known_at) -> pd.DataFrame:
+                              as_of, known_at, keys: set[tuple[str, str, int]] | None = None) -> pd.DataFrame:
     """Invoice lines without a PO number of these vendors, netted with their reversals
     (``reconcile.invoices.invoice_lines`` over just those entries, not the journal). Only a line of one
     of ``amounts`` (cents: the POs' open amounts) can match, so only those are read, with every
-    reversal and reissue (which net them)."""
+    reversal and reissue (which net them); with ``keys`` (vendor, cost code, open amount of each
+    approved PO), only the chains netting to one of them, when the filter is done in the database."""
     from prodlib.reconcile.invoices import LINE_COLUMNS, invoice_lines
 
     e, ln, b = s.journal_entries, s.journal_lines, s.batches
@@ -147,7 +148,7 @@ def _unnumbered_invoice_lines(conn: sa.Connection, production_id: str, vendors: 
         from prodlib.ledger.report_queries import chains_netting_to
 
         which.append(chains_netting_to([*which, *temporal_filter(e, "entry_date", production_id, as_of, known_at)],
-                                       amounts))
+                                       amounts, keys))
     q = (sa.select(e.c.entry_id, ln.c.account, ln.c.amount_cents, e.c.entry_date, e.c.document_no, e.c.party_id,
                    e.c.po_number, e.c.source_id, e.c.source_line, e.c.batch_id, e.c.reverses_entry_id)
          .select_from(ln.join(e, e.c.entry_id == ln.c.entry_id))
@@ -173,12 +174,14 @@ def match_relief(conn: sa.Connection, production_id: str, pos: pd.DataFrame, by_
     if pos.empty:
         return {}
     po_c = money_to_cents(pos["amount"])
-    amounts = {int(c) - by_number.get(p, 0) for p, c in zip(pos["po_number"], po_c, strict=True)}
-    amounts = {a for a in amounts if a > 0}
+    keys = {(str(v), str(code), int(c) - by_number.get(p, 0))
+            for p, v, code, c in zip(pos["po_number"], pos["vendor_id"], pos["cost_code"], po_c, strict=True)}
+    keys = {k for k in keys if k[2] > 0}
+    amounts = {k[2] for k in keys}
     if not amounts:
         return {}
     lines = _unnumbered_invoice_lines(conn, production_id, sorted(set(pos["vendor_id"].astype(str))), amounts,
-                                      as_of, known_at)
+                                      as_of, known_at, keys)
     return relief_by_match(pos, by_number, lines, po_match_days)
 
 

@@ -19,7 +19,8 @@ from prodlib.ledger.normalize import temporal_filter
 from prodlib.ledger.view import _after
 
 
-def chains_netting_to(where: list, amounts: Collection[int]) -> sa.ColumnElement[bool]:
+def chains_netting_to(where: list, amounts: Collection[int],
+                      keys: Collection[tuple[str, str, int]] | None = None) -> sa.ColumnElement[bool]:
     """WHERE term: the line's correction chain (``COALESCE(reverses_entry_id, entry_id)``, the chain
     ``reconcile.invoices.posted_lines`` nets) is one of the chains that, among the lines ``where``
     selects, nets to one of ``amounts`` (cents) on some account, or the chain of such a chain's first
@@ -31,14 +32,27 @@ def chains_netting_to(where: list, amounts: Collection[int]) -> sa.ColumnElement
     ledger) for the matcher to drop. Every chain it leaves out nets to no amount of ``amounts`` on any
     account, so the matcher would never take a line of it. ``amounts`` are integers, written into the
     SQL as literals: thousands of them, more than a database takes as bound parameters.
+
+    With ``keys`` (vendor, cost code, open amount in cents: the approved POs'), a chain is kept only
+    where its netted line on an account has one of them as (party, account, sum): the matcher takes a
+    line only for a PO of its vendor and cost code (the account) whose open amount it equals, so at
+    a million lines a few hundred chains are read instead of 185,000. A chain whose lines carry more
+    than one party is kept whatever its key (the matcher takes its last entry's party).
     """
     e, ln = s.journal_entries, s.journal_lines
     chain = sa.func.coalesce(e.c.reverses_entry_id, e.c.entry_id)
+    net = sa.func.sum(ln.c.amount_cents)
+    if keys is None:
+        nets = net.in_(sa.bindparam("net_amounts", sorted(int(a) for a in amounts), expanding=True,
+                                    literal_execute=True))
+    else:
+        party = sa.func.max(e.c.party_id)
+        nets = sa.or_(sa.tuple_(party, ln.c.account, net).in_(sa.bindparam(
+                          "net_keys", sorted({(str(v), str(c), int(a)) for v, c, a in keys}), expanding=True,
+                          literal_execute=True)),
+                      sa.func.min(e.c.party_id) != party)
     netting = (sa.select(chain.label("chain")).select_from(ln.join(e, e.c.entry_id == ln.c.entry_id)).where(*where)
-               .group_by(chain, ln.c.account)
-               .having(sa.func.sum(ln.c.amount_cents).in_(sa.bindparam(
-                   "net_amounts", sorted(int(a) for a in amounts), expanding=True, literal_execute=True)))
-               .correlate(None).cte("netting"))
+               .group_by(chain, ln.c.account).having(nets).correlate(None).cte("netting"))
     openers = sa.select(chain).where(e.c.entry_id.in_(sa.select(netting.c.chain))).correlate(None)
     return chain.in_(sa.union(sa.select(netting.c.chain), openers))
 
