@@ -190,3 +190,47 @@ def test_equal_whatever_order_the_lines_are_exploded_in(monkeypatch) -> None:
         df = _frame(rows, episodic)
         pd.testing.assert_frame_equal(compute_fringes(df, prod), compute_fringes(df, prod, engine="reference"))
     assert calls
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(row, max_size=40), st.lists(st.sampled_from(["A", "B", "C", "D", "E", "F"]), max_size=40),
+       st.integers(1, 12), st.sampled_from(["feature", "episodes"]))
+def test_blocks_of_employees_equal_the_whole_frame(rows: list[dict], people: list[str], block: int,
+                                                   kind: str) -> None:
+    """Above ``BLOCK_LINES`` the engine prices blocks of whole employees and joins them; with blocks of
+    1-12 lines over up to six people (a person's lines never split, a block of one person larger than the
+    bound), the joined result is the reference's, row for row and dtype for dtype."""
+    from prodlib.fringes import vector
+    from prodlib.rules import load_rules
+    from prodlib.taxonomy import get_chart
+
+    rows = [{**r, "employee_id": people[i % len(people)]} if people else r for i, r in enumerate(rows)]
+    if not rows:
+        return
+    df = _frame(rows, kind != "feature")
+    prod = FEATURE if kind == "feature" else TV
+    ref = compute_fringes(df, prod, engine="reference")
+    book = load_rules(prod)
+    blocks = vector.vector_fringes(df, prod, book.plans, book.scale, get_chart(prod.chart), block_lines=block)
+    pd.testing.assert_frame_equal(blocks, ref)
+
+
+def test_ten_thousand_lines_in_blocks_equal_the_reference() -> None:
+    """The 10,000 random lines priced in blocks of 500 lines (60 people: about 12 blocks) equal the
+    reference over the whole frame."""
+    import random
+
+    from prodlib.fringes import vector
+    from prodlib.rules import load_rules
+    from prodlib.taxonomy import get_chart
+
+    rnd = random.Random(4)
+    rows = [{"employee_id": f"P{rnd.randrange(60)}", "pos": rnd.choice(POSITIONS), "earning_type": rnd.choice(EARNINGS),
+             "state": rnd.choice(["CA", "NY"]), "period": rnd.choice(PERIODS), "day": rnd.randrange(7),
+             "hours": Decimal(rnd.randrange(0, 64)) / 4, "cents": rnd.randrange(-500_000, 6_000_000),
+             "episode": rnd.choice(["E1", "E2"])} for _ in range(10_000)]
+    for episodic, prod in ((False, FEATURE), (True, TV)):
+        df = _frame(rows, episodic)
+        book = load_rules(prod)
+        blocks = vector.vector_fringes(df, prod, book.plans, book.scale, get_chart(prod.chart), block_lines=500)
+        pd.testing.assert_frame_equal(blocks, compute_fringes(df, prod, engine="reference"))

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import union_categoricals
 
 from prodlib.accounts import fringe_payable
 from prodlib.eligibility import counts_days, coverage, debit_account, needs_hours, scale_basis
@@ -252,7 +253,44 @@ def _segments(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 # --- the engine --------------------------------------------------------------------------------
 
+#: Lines per block of employees (:func:`vector_fringes`): a block's temporaries stay in the CPU caches
+#: and in memory glibc reuses, where a million lines' pairs (~6M) each fault fresh pages in.
+BLOCK_LINES = 131_072
+
+
 def vector_fringes(
+    df: pd.DataFrame, production: Production, plans: PlanSet, scale: ScaleTable, chart: ChartOfAccounts,
+    *, block_lines: int | None = None,
+) -> pd.DataFrame:
+    """The vectorized engine over blocks of whole employees of about ``block_lines`` lines each.
+
+    Every figure is per employee (caps across a person's lines, rounding units keyed by employee first,
+    output sorted by employee first), so the blocks, taken in employee order and joined, are the
+    engine's result over the whole frame, row for row (tested), in a fraction of the memory."""
+    n, block_lines = len(df), block_lines or BLOCK_LINES
+    if n <= block_lines:
+        return _vector_fringes(df, production, plans, scale, chart)
+    _check_sum_bound(money_to_cents(df["amount"]))  # the whole frame's bound, as one block would check it
+    emp = df["employee_id"]
+    if emp.isna().any():
+        raise ValueError("employee_id is required")
+    codes, _ = pd.factorize(emp, sort=True)
+    per_emp = np.bincount(codes)
+    ends = np.searchsorted(np.cumsum(per_emp), np.arange(block_lines, n, block_lines), side="left") + 1
+    bounds = [0, *sorted(set(ends.tolist()) - {0, len(per_emp)}), len(per_emp)]
+    order = np.argsort(codes, kind="stable")
+    first = np.r_[0, np.cumsum(per_emp)]
+    parts = [_vector_fringes(df.iloc[np.sort(order[first[a]:first[b]])], production, plans, scale, chart)
+             for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    parts = [p for p in parts if len(p)] or parts[:1]  # a block of people owing nothing adds no rows
+    out = pd.concat(parts, ignore_index=True)
+    for c in OUTPUT_COLUMNS:  # per block categories: the union, sorted, as one block gives
+        if isinstance(parts[0][c].dtype, pd.CategoricalDtype):
+            out[c] = pd.Series(union_categoricals([p[c] for p in parts], sort_categories=True))
+    return out
+
+
+def _vector_fringes(
     df: pd.DataFrame, production: Production, plans: PlanSet, scale: ScaleTable, chart: ChartOfAccounts
 ) -> pd.DataFrame:
     n = len(df)
