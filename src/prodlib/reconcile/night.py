@@ -638,6 +638,14 @@ def linked_vendors(pairs: Iterable[tuple[str | None, str | None]], po_vendor: di
         w = po_vendor.get(str(p).strip().upper()) if p is not None else None
         if w is not None:
             parent[find(norm(v))] = find(w)
+    everyone = {*(norm(v) for v, _ in pairs), *po_vendor.values(), *map(norm, seeds)}
     roots = {find(norm(v)) for v in seeds}
-    return frozenset(v for v in {*(norm(v) for v, _ in pairs), *po_vendor.values(), *map(norm, seeds)}
-                     if find(v) in roots)
+    while True:
+        group = {v for v in everyone if find(v) in roots}
+        # "invoice A/B/1" may be A's invoice B/1 or A/B's invoice 1 (:func:`names_vendor` cannot tell):
+        # vendors whose ids are such prefixes of each other are reconciled together.
+        ambiguous = {x for x in everyone - group if "/" in x or any("/" in g for g in group)
+                     if any(x.startswith(f"{g}/") or g.startswith(f"{x}/") for g in group)}
+        if not ambiguous:
+            return frozenset(group)
+        roots |= {find(x) for x in ambiguous}
