@@ -139,6 +139,11 @@ NIGHT_STEPS = ("bank feeds and check registers", "timecards and payroll", "the l
                "timecards vs payroll", "bank vs books", "petty cash envelopes")
 
 
+def _wanted(kinds: Collection[str] | None, *ks: str) -> bool:
+    """Whether a night of ``kinds`` (None: every kind) runs one of the reconciliations ``ks``."""
+    return kinds is None or any(k in kinds for k in ks)
+
+
 def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | None = None,
                 settings: ReconcileSettings | None = None, step: Callable[[str], None] = _quiet,
                 kinds: Collection[str] | None = None, vendors: Collection[str] | None = None) -> NightInputs:
@@ -149,7 +154,7 @@ def load_inputs(led: Ledger, as_of: date | None = None, input_dir: str | Path | 
     ``vendors``: only these vendors' invoice lines and POs (:func:`invoice_scope`), and no check of
     the ledger's open commitments (``ledger_open`` None)."""
     def wanted(*ks: str) -> bool:
-        return kinds is None or any(k in kinds for k in ks)
+        return _wanted(kinds, *ks)
 
     bank = book = timecards = pay = None
     held: set[tuple[str, date]] = set()
@@ -215,12 +220,12 @@ def ledger_inputs(led: Ledger, as_of: date | None, settings: ReconcileSettings, 
             entries = lv.kind_lines(conn, pid, read, as_of)
             lines = invoice_lines(entries, batches if invoices else none)
             receipts = posted_lines(entries, batches if petty_cash else none, "petty_cash")
+            del entries  # both kinds' lines, whole: freed before the commitments are computed (the night's peak)
         else:
             lines = invoice_lines(lv.kind_lines(conn, pid, ["invoice"], as_of, parties=vendors) if invoices else
                                   lv.kind_lines(conn, pid, [], as_of).iloc[:0], batches if invoices else none)
             receipts = posted_lines(lv.kind_lines(conn, pid, ["petty_cash"] if petty_cash else [], as_of),
                                     batches if petty_cash else none, "petty_cash")
-        entries = None
         receipts = receipts.rename(columns={"document_no": "envelope_id", "party_id": "custodian",
                                             "entry_date": "receipt_date"})
         pos = cm.purchase_orders_frame(conn, pid, as_of)
@@ -328,7 +333,7 @@ def reconcile_night(inputs: NightInputs, settings: ReconcileSettings | None = No
     """Every reconciliation over what :func:`load_inputs` read (``settings``: default the inputs');
     ``kinds``: only these (of :data:`KINDS`; :func:`load_inputs` read with the same ``kinds``)."""
     def wanted(*ks: str) -> bool:
-        return kinds is None or any(k in kinds for k in ks)
+        return _wanted(kinds, *ks)
 
     settings = settings or inputs.settings
     inv = reconcile_invoices(inputs.invoice_lines, inputs.purchase_orders, settings)
@@ -448,16 +453,16 @@ DEPENDS = {"invoice": ((), ("invoice", "purchase_order")),
 
 
 def _digest(parts: Iterable[tuple[str, str]]) -> str:
-    import hashlib
+    from prodlib.ledger.chain import sha256_hex
 
-    return hashlib.sha256("\x1f".join(f"{a}\x1e{b}" for a, b in sorted(parts)).encode()).hexdigest()
+    return sha256_hex("\x1f".join(f"{a}\x1e{b}" for a, b in sorted(parts)))
 
 
 def _file_digest(path: str | Path) -> str:
-    import hashlib
+    from prodlib.ingest import file_sha256
 
     try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        return file_sha256(Path(path).read_bytes())
     except OSError:
         return ""
 
@@ -639,13 +644,11 @@ def linked_vendors(pairs: Iterable[tuple[str | None, str | None]], po_vendor: di
         if w is not None:
             parent[find(norm(v))] = find(w)
     everyone = {*(norm(v) for v, _ in pairs), *po_vendor.values(), *map(norm, seeds)}
+    # "invoice A/B/1" may be A's invoice B/1 or A/B's invoice 1 (:func:`names_vendor` cannot tell):
+    # a vendor and another whose id is its id + "/..." are linked too.
+    for v in everyone:
+        for i, ch in enumerate(v):
+            if ch == "/" and v[:i] in everyone:
+                parent[find(v)] = find(v[:i])
     roots = {find(norm(v)) for v in seeds}
-    while True:
-        group = {v for v in everyone if find(v) in roots}
-        # "invoice A/B/1" may be A's invoice B/1 or A/B's invoice 1 (:func:`names_vendor` cannot tell):
-        # vendors whose ids are such prefixes of each other are reconciled together.
-        ambiguous = {x for x in everyone - group if "/" in x or any("/" in g for g in group)
-                     if any(x.startswith(f"{g}/") or g.startswith(f"{x}/") for g in group)}
-        if not ambiguous:
-            return frozenset(group)
-        roots |= {find(x) for x in ambiguous}
+    return frozenset(v for v in everyone if find(v) in roots)
