@@ -27,7 +27,7 @@ from pandas.api.types import union_categoricals
 from prodlib.accounts import fringe_payable
 from prodlib.eligibility import counts_days, coverage, debit_account, needs_hours, scale_basis
 from prodlib.fringes.common import OUTPUT_COLUMNS, UNITS_TYPE, NoScheduleError, categorical, episodic_fund
-from prodlib.money import MONEY_TYPE, money_to_cents
+from prodlib.money import cents_to_money_array, money_to_cents
 from prodlib.production import Production
 from prodlib.rules.plans import RATE_DECIMALS, PlanSet, RateEntry, rate_units
 from prodlib.rules.scale import ScaleTable
@@ -91,7 +91,7 @@ def date_days(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _units_array(units: np.ndarray, null: np.ndarray) -> pa.Array:
-    return _money(units, null, UNITS_TYPE)
+    return cents_to_money_array(units, null, UNITS_TYPE)
 
 
 def _round_div(n: int, d: int) -> int:
@@ -221,18 +221,6 @@ def _group_sums(values: np.ndarray, group: np.ndarray, out: np.ndarray) -> None:
     np.not_equal(group[1:], group[:-1], out=change[1:])
     at = np.flatnonzero(change)
     out[group[at]] = np.add.reduceat(values, at)
-
-
-def _money(cents: np.ndarray, null: np.ndarray | None = None, type_: pa.DataType = MONEY_TYPE) -> pa.Array:
-    """int64 cents (or 1e-4 units) as a decimal128(18, s) array, the unscaled values unchanged (Arrow's cast)."""
-    arr = pa.array(np.ascontiguousarray(cents, dtype=np.int64))
-    if len(arr):
-        mm = pc.min_max(arr)
-        if max(mm["max"].as_py(), -mm["min"].as_py()) > 999_999_999_999_999_999:
-            raise OverflowError(f"value too large for {type_}")
-    dec = pc.cast(arr, pa.decimal128(19, 0))  # exact: every int64 fits 19 digits
-    validity = pa.array(~np.asarray(null, dtype=bool)).buffers()[1] if null is not None and np.any(null) else None
-    return pa.Array.from_buffers(type_, len(dec), [validity, dec.buffers()[1]])
 
 
 def _line_order(line_key: np.ndarray) -> np.ndarray:
@@ -648,11 +636,11 @@ def _vector_fringes(
                              dtype=OUTPUT_COLUMNS["pp_date"]),
         "debit_account": categorical([str(v) for v in dvocab], g_debit),
         "credit_account": per_entry([fringe_payable(r.plan) for r in all_entries]),
-        "subject_gross": pd.Series(_money(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
-        "basis_amount": pd.Series(_money(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
+        "subject_gross": pd.Series(cents_to_money_array(g_subject), dtype=OUTPUT_COLUMNS["subject_gross"]),
+        "basis_amount": pd.Series(cents_to_money_array(basis_amount, basis_null), dtype=OUTPUT_COLUMNS["basis_amount"]),
         "basis_units": pd.Series(_units_array(g_units, units_null), dtype=OUTPUT_COLUMNS["basis_units"]),
         "rate": per_entry([str(r.rate) for r in all_entries]),
-        "contribution": pd.Series(_money(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
+        "contribution": pd.Series(cents_to_money_array(contrib), dtype=OUTPUT_COLUMNS["contribution"]),
         "cap_scope": per_entry(["" if c is None else c.scope for c in caps]),
         "lines": pd.Series(g_lines, dtype="int64"),
     }
